@@ -1,0 +1,15 @@
+# The two commands a new station needs: `make demo` runs the demo station, `make test` runs the tests.
+STATION ?= demo-station
+
+.PHONY: demo test setup
+
+demo:
+	scripts/setup.sh
+	scripts/demo.sh "$(STATION)"
+
+test:
+	scripts/setup.sh --test
+	.venv/bin/python -m pytest $(PYTEST_ARGS)
+
+setup:
+	scripts/setup.sh

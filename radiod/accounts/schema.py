@@ -1,0 +1,3 @@
+"""Users and roles (owned by radiod.accounts)."""
+
+MIGRATIONS: list[str] = []

@@ -1,0 +1,296 @@
+"""radiod.toml → frozen dataclasses.
+
+Every problem is collected and reported at once as ``file: key: message``; unknown keys get a
+"did you mean"; ``RADIOD_<SECTION>_<KEY>`` environment variables override file values.
+Relative paths are resolved against the station directory (the folder holding radiod.toml).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from radiod.errors import ConfigError
+
+CONFIG_FILE = "radiod.toml"
+
+
+def _opt(default: Any, doc: str, *, secret: bool = False, choices: tuple[str, ...] = ()) -> Any:
+    meta = {"doc": doc, "secret": secret, "choices": choices}
+    if isinstance(default, list):
+        return field(default_factory=lambda: list(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class StationConfig:
+    name: str = _opt("radiod station", "Station name shown to listeners.")
+    service_name: str = _opt("", "Service name used in royalty reports and file names (default: name without spaces).")
+    timezone: str = _opt("UTC", "IANA timezone the grid is written in, e.g. America/Toronto.")
+
+
+@dataclass(frozen=True)
+class PathsConfig:
+    media: list[Path] = _opt(["media"], "Folders scanned for audio.")
+    schedules: Path = _opt("schedules", "Folder with the grid, clocks, categories, rules and artists.toml.")
+    database: Path = _opt("radiod.db", "SQLite database file.")
+    state: Path = _opt("state", "Runtime files: control socket, now-playing.json, recordings.")
+    uploads: Path = _opt("uploads", "Where DJs' uploaded shows are stored (one folder per DJ).")
+
+
+@dataclass(frozen=True)
+class LibraryConfig:
+    analyze: bool = _opt(True, "Measure loudness and silence cue points during scan.")
+    workers: int = _opt(0, "Parallel analysis processes (0 = one per core).")
+    silence_threshold_db: float = _opt(-50.0, "Level below which leading/trailing audio counts as silence.")
+    rescan_minutes: int = _opt(60, "How often the daemon rescans media folders (0 = never).")
+
+
+@dataclass(frozen=True)
+class PlayoutConfig:
+    engine: str = _opt("vlc", "Playout engine.", choices=("vlc", "liquidsoap"))
+    output: str = _opt("auto", "'auto' (default device, else a file), 'default', 'pulse:SINK' or 'file:PATH'.")
+    target_lufs: float = _opt(-16.0, "Loudness every track is brought to.")
+    max_gain_db: float = _opt(10.0, "Most a quiet track is boosted.")
+    fade_out_ms: int = _opt(1500, "Fade of the current item when a hard-timed event cuts in.")
+    crossfade_ms: int = _opt(0, "Overlap between consecutive music items (0 = gapless, no overlap).")
+    preroll_ms: int = _opt(3000, "How early the next item is opened and paused, ready to start.")
+    watchdog_ms: int = _opt(5000, "Playing but not advancing for this long counts as a failure.")
+    file_caching_ms: int = _opt(300, "libVLC file caching.")
+    hide_next: bool = _opt(False, "Do not publish the next track (US webcasting rules forbid pre-announcing).")
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    host: str = _opt("127.0.0.1", "Address the control panel listens on.")
+    port: int = _opt(8080, "Port of the control panel.")
+    secret_key: str = _opt("", "Session signing key (generated into the state folder when empty).", secret=True)
+    threads: int = _opt(64, "Worker threads of the WSGI server.")
+    cors_origins: list[str] = _opt(["*"], "Origins allowed to embed the public JSON API.")
+    upload_limit_mb: int = _opt(2048, "Largest upload accepted.")
+    behind_tls: bool = _opt(False, "Mark cookies Secure (set when served behind HTTPS).")
+
+
+@dataclass(frozen=True)
+class ReportsConfig:
+    transmission_category: str = _opt("A", "SoundExchange transmission category code.")
+    icecast_status_url: str = _opt("", "Icecast /status-json.xsl to poll for listener figures (empty = none).")
+    local_preset: str = _opt("canada", "Local-content rules.", choices=("canada", "australia", "custom"))
+    local_threshold_percent: float = _opt(35.0, "Required local share with the custom preset.")
+    contact_name: str = _opt("", "Contact for report headers.")
+    contact_email: str = _opt("", "E-mail for report headers.")
+    contact_phone: str = _opt("", "Phone for report headers.")
+    street: str = _opt("", "Street address for report headers.")
+    city_state_zip: str = _opt("", "City, state and ZIP for report headers.")
+
+
+@dataclass(frozen=True)
+class LiquidsoapConfig:
+    binary: str = _opt("liquidsoap", "Liquidsoap executable.")
+    harbor_port: int = _opt(8005, "Port live DJs connect to.")
+    harbor_mount: str = _opt("live", "Harbor mount point.")
+    live_grace_minutes: int = _opt(5, "Minutes before/after their slot a DJ may connect.")
+    archive: bool = _opt(False, "Record the output into hourly files in the state folder.")
+    hls: bool = _opt(False, "Write HLS segments into the state folder.")
+    icecast_host: str = _opt("", "Icecast server (empty = no Icecast output).")
+    icecast_port: int = _opt(8000, "Icecast port.")
+    icecast_password: str = _opt("", "Icecast source password.", secret=True)
+    icecast_mounts: list[str] = _opt(["radio.mp3"], "Mount points, format taken from the extension.")
+    icecast_bitrate: int = _opt(128, "Stream bitrate in kbit/s.")
+
+
+@dataclass(frozen=True)
+class Config:
+    """The effective configuration of one station."""
+
+    station_dir: Path
+    station: StationConfig = field(default_factory=StationConfig)
+    paths: PathsConfig = field(default_factory=PathsConfig)
+    library: LibraryConfig = field(default_factory=LibraryConfig)
+    playout: PlayoutConfig = field(default_factory=PlayoutConfig)
+    web: WebConfig = field(default_factory=WebConfig)
+    reports: ReportsConfig = field(default_factory=ReportsConfig)
+    liquidsoap: LiquidsoapConfig = field(default_factory=LiquidsoapConfig)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.station.timezone)
+
+    @property
+    def service_name(self) -> str:
+        return self.station.service_name or "".join(self.station.name.split())
+
+    @property
+    def control_socket(self) -> Path:
+        return self.paths.state / "control.sock"
+
+    @property
+    def now_playing_file(self) -> Path:
+        return self.paths.state / "now-playing.json"
+
+
+SECTIONS: dict[str, type] = {
+    f.name: f.type if isinstance(f.type, type) else typing.get_type_hints(Config)[f.name]
+    for f in dataclasses.fields(Config)
+    if f.name != "station_dir"
+}
+
+
+def _coerce(value: Any, hint: Any, station_dir: Path) -> Any:
+    """Convert a TOML value to the field's type, or raise ValueError with a short reason."""
+    if hint is Path:
+        if not isinstance(value, str) or not value:
+            raise ValueError("expected a path (a non-empty string)")
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else station_dir / path
+    if typing.get_origin(hint) is list:
+        (item_hint,) = typing.get_args(hint)
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            raise ValueError("expected a list")
+        return [_coerce(v, item_hint, station_dir) for v in value]
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ValueError(f"expected true or false, got {value!r}")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"expected a whole number, got {value!r}")
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"expected a number, got {value!r}")
+        return float(value)
+    if hint is str:
+        if not isinstance(value, str):
+            raise ValueError(f"expected a string, got {value!r}")
+        return value
+    raise TypeError(hint)
+
+
+def _parse_env_value(raw: str) -> Any:
+    """Environment values are read as TOML values when they parse, else as plain strings."""
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw
+
+
+def _did_you_mean(word: str, candidates: list[str]) -> str:
+    close = difflib.get_close_matches(word, candidates, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _env_overrides(env: Mapping[str, str]) -> tuple[dict[str, dict[str, tuple[str, Any]]], list[str]]:
+    """RADIOD_<SECTION>_<KEY> → {section: {key: (variable name, value)}}; unknown names are problems."""
+    overrides: dict[str, dict[str, tuple[str, Any]]] = {}
+    problems = []
+    for name, raw in env.items():
+        if not name.startswith("RADIOD_") or name in ("RADIOD_STATION",):
+            continue
+        rest = name[len("RADIOD_"):].lower()
+        section = next((s for s in SECTIONS if rest.startswith(s + "_")), None)
+        if section is None:
+            problems.append(f"environment: {name}: unknown setting{_did_you_mean(rest, list(SECTIONS))}")
+            continue
+        overrides.setdefault(section, {})[rest[len(section) + 1:]] = (name, _parse_env_value(raw))
+    return overrides, problems
+
+
+def load_config(station_dir: Path | str, env: Mapping[str, str] | None = None) -> Config:
+    """Read ``station_dir/radiod.toml`` (optional) and the environment into a Config."""
+    station_dir = Path(station_dir).resolve()
+    env = os.environ if env is None else env
+    path = station_dir / CONFIG_FILE
+    label = str(path)
+    data: dict[str, Any] = {}
+    problems: list[str] = []
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError([f"{label}: {exc}"]) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError([f"{label}: cannot read: {exc}"]) from None
+    elif not station_dir.is_dir():
+        raise ConfigError([f"{station_dir}: station directory does not exist"])
+
+    for key in data:
+        if key not in SECTIONS:
+            problems.append(f"{label}: {key}: unknown section{_did_you_mean(key, list(SECTIONS))}")
+    overrides, env_problems = _env_overrides(env)
+    problems += env_problems
+
+    built: dict[str, Any] = {}
+    for section, cls in SECTIONS.items():
+        table = data.get(section, {})
+        if not isinstance(table, dict):
+            problems.append(f"{label}: {section}: expected a table [{section}]")
+            table = {}
+        hints = typing.get_type_hints(cls)
+        names = [f.name for f in dataclasses.fields(cls)]
+        values: dict[str, Any] = {}
+        sources = {k: (label, f"{section}.{k}", v) for k, v in table.items()}
+        for k, (var, v) in overrides.get(section, {}).items():
+            sources[k] = ("environment", var, v)
+        for key, (where, keyname, raw) in sources.items():
+            if key not in names:
+                problems.append(f"{where}: {keyname}: unknown key{_did_you_mean(key, names)}")
+                continue
+            try:
+                values[key] = _coerce(raw, hints[key], station_dir)
+            except ValueError as exc:
+                problems.append(f"{where}: {keyname}: {exc}")
+                continue
+            choices = next(f for f in dataclasses.fields(cls) if f.name == key).metadata["choices"]
+            if choices and values[key] not in choices:
+                problems.append(f"{where}: {keyname}: must be one of {', '.join(choices)}, got {values[key]!r}")
+        for f in dataclasses.fields(cls):
+            # Path defaults are written relative; anchor them to the station directory too.
+            if f.name not in values and Path in (hints[f.name], *typing.get_args(hints[f.name])):
+                default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+                values[f.name] = _coerce(default, hints[f.name], station_dir)
+        built[section] = cls(**values)
+
+    try:
+        ZoneInfo(built["station"].timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"{label}: station.timezone: unknown timezone {built['station'].timezone!r}")
+    if problems:
+        raise ConfigError(problems)
+    return Config(station_dir=station_dir, **built)
+
+
+def describe(config: Config) -> str:
+    """The effective configuration as TOML, secrets masked (for `radiod config`)."""
+    lines = [f"# station directory: {config.station_dir}"]
+    for section in SECTIONS:
+        obj = getattr(config, section)
+        lines.append(f"\n[{section}]")
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            if f.metadata.get("secret") and value:
+                shown = '"********"'
+            else:
+                shown = _toml_value(value)
+            lines.append(f"{f.name} = {shown}  # {f.metadata['doc']}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'

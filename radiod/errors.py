@@ -1,0 +1,50 @@
+"""The error families radiod reports to users as one line each (see cli.main)."""
+
+from __future__ import annotations
+
+
+class RadiodError(Exception):
+    """Base of every error radiod expects and reports without a traceback."""
+
+    exit_code = 1
+
+
+class ConfigError(RadiodError):
+    """radiod.toml (or an environment override) is wrong.
+
+    Carries every problem found, each already formatted as ``file: key: message``.
+    """
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class ScheduleError(RadiodError):
+    """Schedule files are invalid; ``problems`` holds one located message each."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class MediaError(RadiodError):
+    """An audio file cannot be read, decoded or analysed."""
+
+
+class PlayerError(RadiodError):
+    """The audio output or the playout engine failed."""
+
+
+class StoreError(RadiodError):
+    """The database cannot be opened or migrated."""
+
+
+class BridgeError(RadiodError):
+    """The Liquidsoap bridge failed."""
+
+
+class ControlError(RadiodError):
+    """The running daemon cannot be reached or refused a command."""
+
+    exit_code = 2

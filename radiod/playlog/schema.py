@@ -1,0 +1,3 @@
+"""As-played log tables (owned by radiod.playlog)."""
+
+MIGRATIONS: list[str] = []

@@ -1,0 +1,1 @@
+"""Schedules and the planner: pure functions from text files and the library to a day's log."""

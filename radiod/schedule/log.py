@@ -1,0 +1,53 @@
+"""A planned log: the ordered items the planner hands to playout."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal
+
+Timing = Literal["hard", "soft", "follow"]
+Source = Literal["rotation", "show", "fallback", "live", "insert"]
+Usage = Literal["feature", "theme", "background", "jingle", "promo", "station_id", "psa", "sponsorship", "talk"]
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """A rule the planner had to bend, where and why (never silent)."""
+
+    rule: str          # e.g. 'artist_separation_minutes', 'local_share_hour'
+    detail: str        # human-readable: which value was wanted and what was achieved
+
+
+@dataclass(frozen=True)
+class LogItem:
+    """One planned item.
+
+    ``timing``: 'hard' starts exactly at ``start`` (whatever plays is faded out), 'soft' starts when
+    the previous item ends but no later than ``start + tolerance``, 'follow' simply follows the
+    previous item (ordinary rotation flow).
+    """
+
+    start: datetime                    # planned start, timezone-aware (UTC)
+    length_ms: int                     # planned audible length (cue_out - cue_in)
+    kind: str                          # 'music', 'station_id', 'jingle', 'psa', 'show', 'fallback', 'live'
+    source: Source
+    usage: Usage
+    timing: Timing = "follow"
+    tolerance_ms: int = 0
+    show: str = ""                     # show title ('' outside shows)
+    category: str = ""                 # rotation category
+    track_id: int | None = None
+    path: str = ""                     # absolute path of the audio file ('' for live)
+    cue_in_ms: int = 0
+    cue_out_ms: int = 0
+    title: str = ""
+    artist: str = ""
+    local: bool = False
+    loudness_lufs: float | None = None
+    snapshot: dict = field(default_factory=dict, compare=False, hash=False)
+    relaxations: tuple[Relaxation, ...] = ()
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(milliseconds=self.length_ms)

@@ -1,0 +1,110 @@
+"""SQLite: one database file in WAL mode, schema migrations per component, one writer.
+
+Each component owns its tables and lists its migrations in ``<package>.schema.MIGRATIONS``
+(an ordered list of SQL scripts; never edit one that has shipped, append a new one).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sqlite3
+import time
+from pathlib import Path
+
+from radiod.errors import StoreError
+
+# Components whose schemas live in the database, in the order they are migrated.
+COMPONENTS = (
+    "radiod.library.schema",
+    "radiod.playlog.schema",
+    "radiod.accounts.schema",
+)
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def _connect(uri: str, *, read_only: bool) -> sqlite3.Connection:
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+                           isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if not read_only:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+def open_db(path: Path | str, *, migrate: bool = True) -> sqlite3.Connection:
+    """Open the writer connection (autocommit mode; use ``transaction()`` to group writes)."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = _connect(f"file:{path}", read_only=False)
+        if migrate:
+            apply_migrations(conn)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: cannot open database: {exc}") from None
+    return conn
+
+
+def open_readonly(path: Path | str) -> sqlite3.Connection:
+    """A connection that cannot write (for the web panel and reports)."""
+    path = Path(path)
+    if not path.exists():
+        raise StoreError(f"{path}: database does not exist (run 'radiod scan' first)")
+    try:
+        return _connect(f"file:{path}?mode=ro", read_only=True)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: cannot open database: {exc}") from None
+
+
+class transaction:
+    """``with transaction(conn): ...`` — BEGIN IMMEDIATE … COMMIT, ROLLBACK on error."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def apply_migrations(conn: sqlite3.Connection) -> list[str]:
+    """Bring every component's schema up to date; returns what was applied."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " component TEXT NOT NULL, version INTEGER NOT NULL, applied_at_ms INTEGER NOT NULL,"
+        " PRIMARY KEY (component, version))"
+    )
+    applied = []
+    for module_name in COMPONENTS:
+        migrations: list[str] = importlib.import_module(module_name).MIGRATIONS
+        with transaction(conn):
+            done = {row[0] for row in conn.execute(
+                "SELECT version FROM schema_migrations WHERE component = ?", (module_name,))}
+            for version, script in enumerate(migrations, start=1):
+                if version in done:
+                    continue
+                for statement in _split_sql(script):
+                    conn.execute(statement)
+                conn.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                             (module_name, version, int(time.time() * 1000)))
+                applied.append(f"{module_name}#{version}")
+    return applied
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a script into statements (executescript would commit our transaction)."""
+    statements, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    if current.strip():
+        statements.append(current.strip())
+    return statements

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs everything radiod needs on a Debian/Ubuntu machine, idempotently:
+# Debian packages (with sudo when not root) and a virtual environment in .venv.
+#   scripts/setup.sh          what the station needs to run
+#   scripts/setup.sh --test   plus what the test suite needs (browser, nginx, Liquidsoap, Icecast)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUNTIME_PACKAGES=(python3 python3-venv libvlc5 vlc-plugin-base ffmpeg pulseaudio pulseaudio-utils sqlite3)
+TEST_PACKAGES=(chromium nginx-light liquidsoap icecast2)
+
+packages=("${RUNTIME_PACKAGES[@]}")
+extra=""
+if [[ "${1:-}" == "--test" ]]; then
+    packages+=("${TEST_PACKAGES[@]}")
+    extra="[test]"
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    SUDO=""
+    if [[ $(id -u) -ne 0 ]]; then
+        SUDO="sudo"
+        echo "radiod setup: installing ${missing[*]} with sudo" >&2
+    fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The virtual environment is rebuilt only when pyproject.toml (or the extras asked for) changes.
+stamp=".venv/.radiod-installed"
+want="$(sha256sum pyproject.toml | cut -d' ' -f1)$extra"
+if [[ ! -x .venv/bin/python ]]; then
+    python3 -m venv .venv
+fi
+installed=""
+[[ -f "$stamp" ]] && installed="$(cat "$stamp")"
+if [[ "$installed" != "$want" && "$installed" != "$want[test]" ]]; then
+    .venv/bin/pip install -q --upgrade pip
+    .venv/bin/pip install -q -e ".$extra"
+    echo "$want" > "$stamp"
+fi
