@@ -1,0 +1,1 @@
+"""Playout: the engine, the player port and its adapters."""
