@@ -39,7 +39,11 @@ fi
 installed=""
 [[ -f "$stamp" ]] && installed="$(cat "$stamp")"
 if [[ "$installed" != "$want" && "$installed" != "$want[test]" ]]; then
-    .venv/bin/pip install -q --upgrade pip
-    .venv/bin/pip install -q -e ".$extra"
+    echo "radiod setup: installing Python packages into .venv (log: .venv/setup.log)" >&2
+    if ! { .venv/bin/pip install --upgrade pip && .venv/bin/pip install -e ".$extra"; } > .venv/setup.log 2>&1; then
+        tail -n 20 .venv/setup.log >&2
+        echo "radiod setup: pip failed; the full log is in .venv/setup.log" >&2
+        exit 1
+    fi
     echo "$want" > "$stamp"
 fi
