@@ -1,3 +1,94 @@
-"""As-played log tables (owned by radiod.playlog)."""
+"""As-played log tables (owned by radiod.playlog).
 
-MIGRATIONS: list[str] = []
+``plays`` is append-only: a row is inserted when an item starts on air and closed exactly once.
+Closing assigns ``seq`` (the row's place in the hash chain) and ``hash``; from then on triggers
+refuse any UPDATE, and DELETE is refused for every row. Corrections are rows of
+``play_corrections`` (also append-only and hash-chained among themselves); reports apply them.
+"""
+
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE plays (
+        id INTEGER PRIMARY KEY,
+        item_key TEXT UNIQUE,               -- engine's stable id of the planned item (NULL for ad-hoc items)
+        started_at_ms INTEGER NOT NULL,     -- when the player reported the item started
+        planned_start_ms INTEGER,           -- when the log wanted it to start (NULL when unplanned)
+        start_error_ms INTEGER,             -- started_at_ms - planned_start_ms
+        ended_at_ms INTEGER,                -- NULL while on air
+        played_ms INTEGER,                  -- audio actually played
+        end_reason TEXT,                    -- end | skipped | failed | cut | shutdown | interrupted
+        detail TEXT NOT NULL DEFAULT '',
+        source TEXT NOT NULL,               -- rotation | show | fallback | live | insert
+        usage TEXT NOT NULL,                -- feature | theme | background | jingle | promo | station_id | psa | sponsorship | talk
+        show TEXT NOT NULL DEFAULT '',
+        category TEXT NOT NULL DEFAULT '',
+        channel TEXT NOT NULL DEFAULT '',   -- stream/channel name ('' = the station's only one)
+        exclusion TEXT NOT NULL DEFAULT '', -- '' | direct_licence | public_domain | incidental
+        -- metadata snapshot taken when the play started; later library edits never rewrite it
+        track_id INTEGER,
+        path TEXT NOT NULL DEFAULT '',
+        title TEXT NOT NULL DEFAULT '',
+        artist TEXT NOT NULL DEFAULT '',
+        album TEXT NOT NULL DEFAULT '',
+        label TEXT NOT NULL DEFAULT '',
+        isrc TEXT NOT NULL DEFAULT '',
+        composer TEXT NOT NULL DEFAULT '',
+        lyricist TEXT NOT NULL DEFAULT '',
+        release_date TEXT NOT NULL DEFAULT '',
+        genre TEXT NOT NULL DEFAULT '',
+        language TEXT NOT NULL DEFAULT '',
+        local INTEGER NOT NULL DEFAULT 0,
+        artist_keys TEXT NOT NULL DEFAULT '[]',   -- JSON list of radiod.library.artists.artist_key
+        length_ms INTEGER,
+        -- listener figures (NULL when no Icecast status URL is configured)
+        listeners_start INTEGER,
+        listeners_end INTEGER,
+        listeners_peak INTEGER,
+        listener_ms INTEGER,                -- listener-milliseconds (sum over time of listeners); ATH = /3 600 000
+        listeners_last INTEGER,             -- working values of the poller while the play is open (not hashed)
+        listeners_last_ms INTEGER,
+        -- hash chain, assigned when the row is closed
+        seq INTEGER UNIQUE,
+        prev_hash TEXT,
+        hash TEXT
+    );
+    CREATE INDEX plays_started ON plays(started_at_ms);
+    CREATE INDEX plays_ended ON plays(ended_at_ms);
+    CREATE INDEX plays_open ON plays(id) WHERE seq IS NULL;
+
+    CREATE TRIGGER plays_closed_immutable BEFORE UPDATE ON plays
+    WHEN OLD.seq IS NOT NULL
+    BEGIN
+        SELECT RAISE(ABORT, 'play log: a closed play row cannot be changed (add a correction instead)');
+    END;
+
+    CREATE TRIGGER plays_no_delete BEFORE DELETE ON plays
+    BEGIN
+        SELECT RAISE(ABORT, 'play log: play rows cannot be deleted');
+    END;
+
+    CREATE TABLE play_corrections (
+        id INTEGER PRIMARY KEY,
+        play_id INTEGER NOT NULL REFERENCES plays(id),
+        field TEXT NOT NULL,
+        before TEXT NOT NULL,               -- JSON value before the correction
+        after TEXT NOT NULL,                -- JSON value after
+        changed_by TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        changed_at_ms INTEGER NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    CREATE INDEX play_corrections_play ON play_corrections(play_id);
+
+    CREATE TRIGGER play_corrections_no_update BEFORE UPDATE ON play_corrections
+    BEGIN
+        SELECT RAISE(ABORT, 'play log: corrections cannot be changed');
+    END;
+
+    CREATE TRIGGER play_corrections_no_delete BEFORE DELETE ON play_corrections
+    BEGIN
+        SELECT RAISE(ABORT, 'play log: corrections cannot be deleted');
+    END;
+    """,
+]

@@ -1,0 +1,264 @@
+"""The as-played log: append-only play rows, closed exactly once, hash-chained in closing order.
+
+    log = PlayLog(conn)                      # writer connection from radiod.store.open_db
+    play_id = log.open_play(started_at_ms=..., source="rotation", usage="feature", snapshot=track.snapshot(),
+                            item_key="2026-11-21/0042")
+    log.close_play(play_id, ended_at_ms=..., played_ms=..., end_reason="end")
+
+Every method is safe to call from several threads sharing one PlayLog (the engine thread and
+the listener poller): a lock serialises them on the connection.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from typing import Any, Iterable, Mapping
+
+from radiod.errors import StoreError
+from radiod.playlog.chain import CORRECTION_FIELDS, GENESIS, PLAY_FIELDS, link
+from radiod.store import transaction
+
+SOURCES = ("rotation", "show", "fallback", "live", "insert")
+USAGES = ("feature", "theme", "background", "jingle", "promo", "station_id", "psa", "sponsorship", "talk")
+END_REASONS = ("end", "skipped", "failed", "cut", "shutdown", "interrupted")
+EXCLUSIONS = ("", "direct_licence", "public_domain", "incidental")
+
+# Snapshot keys copied into a play row (Track.snapshot() provides them all) and their defaults.
+SNAPSHOT_FIELDS: dict[str, Any] = {
+    "path": "", "title": "", "artist": "", "album": "", "label": "", "isrc": "", "composer": "",
+    "lyricist": "", "release_date": "", "genre": "", "language": "", "local": False,
+    "artist_keys": [], "length_ms": None,
+}
+
+# Fields a correction may change: what was on air is fixed, how it is described is not.
+CORRECTABLE = ("title", "artist", "album", "label", "isrc", "composer", "lyricist", "release_date",
+               "genre", "language", "local", "artist_keys", "usage", "show", "category", "channel",
+               "exclusion")
+
+
+class DuplicatePlay(StoreError):
+    """A play with this item_key already exists (the engine replayed an item after a crash)."""
+
+    def __init__(self, item_key: str, play_id: int):
+        self.item_key = item_key
+        self.play_id = play_id
+        super().__init__(f"play log: item {item_key!r} already has play {play_id}")
+
+
+def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise StoreError(f"play log: {name}: must be one of {', '.join(a or repr(a) for a in allowed)}, got {value!r}")
+    return value
+
+
+def row_dict(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A plays row as a dict with ``local`` as bool and ``artist_keys`` as a list."""
+    d = dict(row)
+    d["local"] = bool(d["local"])
+    if isinstance(d["artist_keys"], str):
+        d["artist_keys"] = json.loads(d["artist_keys"])
+    return d
+
+
+class PlayLog:
+    """Writer side of the as-played log."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self._lock = threading.RLock()
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def open_play(self, *, started_at_ms: int, source: str, usage: str,
+                  planned_start_ms: int | None = None, show: str = "", category: str = "",
+                  track_id: int | None = None, snapshot: Mapping[str, Any] | None = None,
+                  item_key: str | None = None, channel: str = "", exclusion: str = "",
+                  listeners: int | None = None) -> int:
+        """Insert the row of an item that just started; returns its id.
+
+        Raises DuplicatePlay when ``item_key`` already has a row. ``listeners`` is the current
+        listener count when known (the poller keeps it up to date afterwards).
+        """
+        _choice("source", source, SOURCES)
+        _choice("usage", usage, USAGES)
+        _choice("exclusion", exclusion, EXCLUSIONS)
+        snap = dict(snapshot or {})
+        values = {k: snap.get(k, default) for k, default in SNAPSHOT_FIELDS.items()}
+        values = {k: ("" if v is None and SNAPSHOT_FIELDS[k] == "" else v) for k, v in values.items()}
+        if track_id is None:
+            track_id = snap.get("track_id")
+        values.update(
+            item_key=item_key, started_at_ms=int(started_at_ms), planned_start_ms=planned_start_ms,
+            start_error_ms=None if planned_start_ms is None else int(started_at_ms) - int(planned_start_ms),
+            source=source, usage=usage, show=show or "", category=category or "", channel=channel or "",
+            exclusion=exclusion, track_id=track_id, local=int(bool(values["local"])),
+            artist_keys=json.dumps(list(values["artist_keys"] or []), ensure_ascii=False),
+        )
+        if listeners is not None:
+            values.update(listeners_start=listeners, listeners_peak=listeners, listener_ms=0,
+                          listeners_last=listeners, listeners_last_ms=int(started_at_ms))
+        columns = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        with self._lock, transaction(self.conn):
+            if item_key is not None:
+                existing = self.conn.execute("SELECT id FROM plays WHERE item_key = ?", (item_key,)).fetchone()
+                if existing:
+                    raise DuplicatePlay(item_key, existing[0])
+            cur = self.conn.execute(f"INSERT INTO plays ({columns}) VALUES ({marks})", list(values.values()))
+            return int(cur.lastrowid)
+
+    def close_play(self, play_id: int, *, ended_at_ms: int, played_ms: int, end_reason: str,
+                   detail: str = "") -> dict[str, Any]:
+        """Close an open play (exactly once): fixes its end, listener figures and chain hash."""
+        _choice("end_reason", end_reason, END_REASONS)
+        if played_ms < 0:
+            raise StoreError(f"play log: play {play_id}: played_ms must not be negative, got {played_ms}")
+        with self._lock, transaction(self.conn):
+            return self._close(play_id, int(ended_at_ms), int(played_ms), end_reason, detail or "")
+
+    def _close(self, play_id: int, ended_at_ms: int, played_ms: int, end_reason: str, detail: str) -> dict:
+        row = self.conn.execute("SELECT * FROM plays WHERE id = ?", (play_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"play log: no play {play_id}")
+        if row["seq"] is not None:
+            raise StoreError(f"play log: play {play_id} is already closed")
+        d = dict(row)
+        d.update(ended_at_ms=ended_at_ms, played_ms=played_ms, end_reason=end_reason, detail=detail)
+        if d["listeners_last"] is not None:
+            span = max(0, ended_at_ms - d["listeners_last_ms"])
+            d["listener_ms"] += d["listeners_last"] * span
+            d["listeners_end"] = d["listeners_last"]
+        head = self.conn.execute("SELECT seq, hash FROM plays WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1").fetchone()
+        d["seq"] = 1 if head is None else head["seq"] + 1
+        d["prev_hash"] = GENESIS if head is None else head["hash"]
+        d["hash"] = link(d["prev_hash"], d)
+        self.conn.execute(
+            "UPDATE plays SET ended_at_ms = ?, played_ms = ?, end_reason = ?, detail = ?, listeners_end = ?,"
+            " listener_ms = ?, seq = ?, prev_hash = ?, hash = ? WHERE id = ?",
+            (ended_at_ms, played_ms, end_reason, detail, d["listeners_end"], d["listener_ms"],
+             d["seq"], d["prev_hash"], d["hash"], play_id))
+        return row_dict(d)
+
+    def close_open_as_interrupted(self, now_ms: int, detail: str = "not closed before restart") -> int:
+        """Close every open play (at start-up after a crash); returns how many were closed.
+
+        played_ms is the time from start to ``now_ms``, capped at the track length when known.
+        """
+        with self._lock, transaction(self.conn):
+            rows = self.conn.execute(
+                "SELECT id, started_at_ms, length_ms FROM plays WHERE seq IS NULL ORDER BY id").fetchall()
+            for r in rows:
+                ended = max(int(now_ms), r["started_at_ms"])
+                played = ended - r["started_at_ms"]
+                if r["length_ms"] is not None:
+                    played = min(played, r["length_ms"])
+                self._close(r["id"], ended, played, "interrupted", detail)
+            return len(rows)
+
+    def record_listeners(self, at_ms: int, listeners: int) -> int:
+        """Feed a listener count measured at ``at_ms`` to every open play; returns how many."""
+        with self._lock, transaction(self.conn):
+            cur = self.conn.execute(
+                "UPDATE plays SET"
+                " listener_ms = COALESCE(listener_ms, 0)"
+                "   + COALESCE(listeners_last, 0) * MAX(0, ?1 - COALESCE(listeners_last_ms, ?1)),"
+                " listeners_start = COALESCE(listeners_start, ?2),"
+                " listeners_peak = MAX(COALESCE(listeners_peak, ?2), ?2),"
+                " listeners_last = ?2, listeners_last_ms = MAX(?1, COALESCE(listeners_last_ms, ?1))"
+                " WHERE seq IS NULL",
+                (int(at_ms), int(listeners)))
+            return cur.rowcount
+
+    def correct(self, play_id: int, field: str, value: Any, *, changed_by: str, changed_at_ms: int,
+                reason: str = "") -> dict[str, Any]:
+        """Record a correction of one field of a closed play (the row itself never changes)."""
+        if field not in CORRECTABLE:
+            raise StoreError(f"play log: {field}: cannot be corrected (correctable: {', '.join(CORRECTABLE)})")
+        if not changed_by:
+            raise StoreError("play log: a correction needs the name of who made it")
+        if field == "exclusion":
+            _choice("exclusion", value, EXCLUSIONS)
+        if field == "usage":
+            _choice("usage", value, USAGES)
+        if field == "local":
+            value = bool(value)
+        if field == "artist_keys":
+            value = list(value)
+        with self._lock, transaction(self.conn):
+            rows = self.plays(ids=[play_id])
+            if not rows:
+                raise StoreError(f"play log: no play {play_id}")
+            if rows[0]["seq"] is None:
+                raise StoreError(f"play log: play {play_id} is still on air; correct it after it ends")
+            head = self.conn.execute("SELECT hash FROM play_corrections ORDER BY id DESC LIMIT 1").fetchone()
+            c = {
+                "id": (self.conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM play_corrections").fetchone()[0]),
+                "play_id": play_id, "field": field,
+                "before": json.dumps(rows[0][field], ensure_ascii=False),
+                "after": json.dumps(value, ensure_ascii=False),
+                "changed_by": changed_by, "reason": reason, "changed_at_ms": int(changed_at_ms),
+                "prev_hash": GENESIS if head is None else head["hash"],
+            }
+            c["hash"] = link(c["prev_hash"], c, CORRECTION_FIELDS)
+            self.conn.execute(f"INSERT INTO play_corrections ({', '.join(c)}) VALUES ({', '.join('?' for _ in c)})",
+                              list(c.values()))
+            return c
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def open_plays(self) -> list[dict[str, Any]]:
+        """Plays on air (not yet closed), oldest first."""
+        with self._lock:
+            return [row_dict(r) for r in self.conn.execute("SELECT * FROM plays WHERE seq IS NULL ORDER BY id")]
+
+    def last_play(self) -> dict[str, Any] | None:
+        """The most recently started play (open or closed), or None."""
+        with self._lock:
+            row = self.conn.execute("SELECT * FROM plays ORDER BY started_at_ms DESC, id DESC LIMIT 1").fetchone()
+            return row_dict(row) if row else None
+
+    def plays(self, *, ids: Iterable[int] | None = None, started_from_ms: int | None = None,
+              started_before_ms: int | None = None, corrected: bool = True) -> list[dict[str, Any]]:
+        """Closed plays (by id, or started in [from, before)), in start order, corrections applied."""
+        return read_plays(self.conn, ids=ids, started_from_ms=started_from_ms,
+                          started_before_ms=started_before_ms, corrected=corrected)
+
+
+def read_plays(conn: sqlite3.Connection, *, ids: Iterable[int] | None = None,
+               started_from_ms: int | None = None, started_before_ms: int | None = None,
+               corrected: bool = True) -> list[dict[str, Any]]:
+    """Closed plays from any connection (read-only ones too), corrections applied unless told not."""
+    where, args = ["seq IS NOT NULL"], []
+    if ids is not None:
+        ids = list(ids)
+        where.append(f"id IN ({', '.join('?' for _ in ids)})")
+        args += ids
+    if started_from_ms is not None:
+        where.append("started_at_ms >= ?")
+        args.append(started_from_ms)
+    if started_before_ms is not None:
+        where.append("started_at_ms < ?")
+        args.append(started_before_ms)
+    sql = f"SELECT * FROM plays WHERE {' AND '.join(where)} ORDER BY started_at_ms, id"
+    rows = [row_dict(r) for r in conn.execute(sql, args)]
+    if corrected and rows:
+        corrections = conn.execute(
+            "SELECT play_id, field, after FROM play_corrections WHERE play_id BETWEEN ? AND ? ORDER BY id",
+            (min(r["id"] for r in rows), max(r["id"] for r in rows))).fetchall()
+        apply_corrections(rows, [dict(c) for c in corrections])
+    return rows
+
+
+def apply_corrections(rows: list[dict[str, Any]], corrections: Iterable[Mapping[str, Any]]) -> None:
+    """Apply correction rows (in order) to play dicts in place; marks corrected rows."""
+    by_id = {r["id"]: r for r in rows}
+    for c in corrections:
+        row = by_id.get(c["play_id"])
+        if row is None:
+            continue
+        row[c["field"]] = json.loads(c["after"])
+        row.setdefault("corrected_fields", [])
+        if c["field"] not in row["corrected_fields"]:
+            row["corrected_fields"].append(c["field"])

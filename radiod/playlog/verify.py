@@ -1,0 +1,162 @@
+"""Checking the play log's hash chain, and the daily digest anyone can hold it against."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from radiod.playlog.chain import CORRECTION_FIELDS, GENESIS, link
+
+
+@dataclass(frozen=True)
+class Break:
+    """The first place the chain does not hold."""
+
+    table: str            # 'plays' or 'play_corrections'
+    row_id: int | None    # play id / correction id (None when the row is missing)
+    seq: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"play {self.row_id}" if self.table == "plays" else f"correction {self.row_id}"
+        if self.row_id is None:
+            where = "play log"
+        at = f" (seq {self.seq})" if self.seq is not None else ""
+        return f"{where}{at}: {self.reason}"
+
+
+@dataclass
+class Verification:
+    checked: int = 0                  # closed plays checked
+    corrections_checked: int = 0
+    first_seq: int | None = None
+    last_seq: int | None = None
+    last_hash: str = GENESIS
+    breaks: list[Break] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.breaks
+
+
+def verify_chain(conn: sqlite3.Connection, *, from_ms: int | None = None, to_ms: int | None = None) -> Verification:
+    """Recompute the chain over closed plays (ended in [from_ms, to_ms) when given) and corrections.
+
+    Detects edited rows (hash mismatch), removed rows (gaps in seq or ids, broken links) and
+    reordered rows (seq/link mismatch). Stops at the first broken play row.
+    """
+    result = Verification()
+    where, args = ["seq IS NOT NULL"], []
+    if from_ms is not None:
+        where.append("ended_at_ms >= ?")
+        args.append(from_ms)
+    if to_ms is not None:
+        where.append("ended_at_ms < ?")
+        args.append(to_ms)
+    rows = conn.execute(f"SELECT * FROM plays WHERE {' AND '.join(where)} ORDER BY seq", args)
+    prev: sqlite3.Row | None = None
+    for row in rows:
+        if prev is None:
+            expected_prev = _hash_before(conn, row["seq"])
+            result.first_seq = row["seq"]
+        else:
+            expected_prev = prev["hash"]
+            if row["seq"] != prev["seq"] + 1:
+                result.breaks.append(Break("plays", row["id"], row["seq"],
+                                           f"rows with seq {prev['seq'] + 1}..{row['seq'] - 1} are missing"))
+                return result
+        if expected_prev is None:
+            result.breaks.append(Break("plays", row["id"], row["seq"], f"the row with seq {row['seq'] - 1} is missing"))
+            return result
+        if row["prev_hash"] != expected_prev:
+            result.breaks.append(Break("plays", row["id"], row["seq"], "does not link to the previous row"
+                                       " (a row before it was changed, removed or reordered)"))
+            return result
+        if link(row["prev_hash"], row) != row["hash"]:
+            result.breaks.append(Break("plays", row["id"], row["seq"], "content does not match its hash (row was edited)"))
+            return result
+        result.checked += 1
+        result.last_seq, result.last_hash = row["seq"], row["hash"]
+        prev = row
+    if from_ms is None and to_ms is None:
+        _check_whole_log(conn, result)
+    _check_corrections(conn, result)
+    return result
+
+
+def _hash_before(conn: sqlite3.Connection, seq: int) -> str | None:
+    if seq == 1:
+        return GENESIS
+    row = conn.execute("SELECT hash FROM plays WHERE seq = ?", (seq - 1,)).fetchone()
+    return row["hash"] if row else None
+
+
+def _check_whole_log(conn: sqlite3.Connection, result: Verification) -> None:
+    """Checks only possible over the whole log: the chain starts at 1 and no id was removed."""
+    if result.breaks:
+        return
+    if result.first_seq not in (None, 1):
+        result.breaks.append(Break("plays", None, 1, f"rows with seq 1..{result.first_seq - 1} are missing"))
+        return
+    # Ids are handed out in order and never reused, so a gap means a deleted row (open or closed).
+    count, max_id = conn.execute("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM plays").fetchone()
+    if count != max_id:
+        ids = [r[0] for r in conn.execute("SELECT id FROM plays ORDER BY id")]
+        missing = next(i for i, v in enumerate(ids, start=1) if v != i)
+        result.breaks.append(Break("plays", missing, None, "this play id is missing (row deleted)"))
+
+
+def _check_corrections(conn: sqlite3.Connection, result: Verification) -> None:
+    prev_hash, expected_id = GENESIS, 1
+    for row in conn.execute("SELECT * FROM play_corrections ORDER BY id"):
+        if row["id"] != expected_id:
+            result.breaks.append(Break("play_corrections", expected_id, None, "this correction is missing"))
+            return
+        if row["prev_hash"] != prev_hash or link(row["prev_hash"], row, CORRECTION_FIELDS) != row["hash"]:
+            result.breaks.append(Break("play_corrections", row["id"], None, "does not match its hash (edited or reordered)"))
+            return
+        prev_hash, expected_id = row["hash"], expected_id + 1
+        result.corrections_checked += 1
+
+
+def daily_digest(conn: sqlite3.Connection, zone: ZoneInfo, *, from_ms: int | None = None,
+                 to_ms: int | None = None) -> list[dict]:
+    """Per local day (by end time): rows closed that day, the day's last seq and last hash.
+
+    Published, these let anyone check that an export (or the station's own log later) is complete
+    and unchanged up to each day's end.
+    """
+    where, args = ["seq IS NOT NULL"], []
+    if from_ms is not None:
+        where.append("ended_at_ms >= ?")
+        args.append(from_ms)
+    if to_ms is not None:
+        where.append("ended_at_ms < ?")
+        args.append(to_ms)
+    days: dict[date, dict] = {}
+    for seq, ended, digest in conn.execute(
+            f"SELECT seq, ended_at_ms, hash FROM plays WHERE {' AND '.join(where)} ORDER BY seq", args):
+        day = datetime.fromtimestamp(ended / 1000, tz=timezone.utc).astimezone(zone).date()
+        entry = days.setdefault(day, {"date": day.isoformat(), "rows": 0, "last_seq": seq, "last_hash": digest})
+        entry["rows"] += 1
+        if seq >= entry["last_seq"]:
+            entry["last_seq"], entry["last_hash"] = seq, digest
+    return [days[d] for d in sorted(days)]
+
+
+def check_digest(conn: sqlite3.Connection, zone: ZoneInfo, published: list[dict]) -> list[str]:
+    """Compare the log with a published digest; one message per day that does not match."""
+    current = {d["date"]: d for d in daily_digest(conn, zone)}
+    problems = []
+    for entry in published:
+        now = current.get(entry["date"])
+        if now is None:
+            problems.append(f"{entry['date']}: the log has no rows for this day (published {entry['rows']})")
+            continue
+        for key in ("rows", "last_seq", "last_hash"):
+            if now[key] != entry[key]:
+                problems.append(f"{entry['date']}: {key} is {now[key]}, published {entry[key]}")
+                break
+    return problems
