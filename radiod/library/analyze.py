@@ -1,0 +1,258 @@
+"""Audio analysis through ffmpeg: loudness, true peak, silence cue points and the true length.
+
+One ffmpeg pass per file decodes the audio once and runs three filters on it:
+``ebur128`` (integrated loudness, true peak), ``silencedetect`` (leading/trailing silence) and
+``astats`` (the decoded sample count). The sample count is the reliable length: container and tag
+lengths include MP3 encoder delay/padding or guess VBR durations (see docs/architecture.md).
+
+Results are cached in the ``analysis`` table by content hash, so a moved or duplicated file is
+measured once.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import subprocess
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from radiod.clock import Clock, SystemClock, to_ms
+from radiod.errors import MediaError
+from radiod.store import transaction
+
+FFMPEG = "ffmpeg"
+# Shortest run below the threshold that counts as silence; short enough to trim the gap a
+# decoder or editor leaves before the first note, long enough to ignore a waveform's zero crossing.
+MIN_SILENCE_MS = 20
+# ffmpeg decodes these files at 100–200× real time; a file still running after this is stuck.
+TIMEOUT_S = 900
+# ebur128 reports -70 LUFS (its absolute gate) when nothing was loud or long enough to measure.
+_GATE_LUFS = -70.0
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """What one ffmpeg pass measured in a file."""
+
+    loudness_lufs: float | None     # EBU R128 integrated; None when the audio is too short to gate
+    true_peak_dbtp: float | None    # None when no sample is above zero
+    cue_in_ms: int                  # end of leading silence (0 when the audio starts at once)
+    cue_out_ms: int                 # start of trailing silence (the length when it runs to the end)
+    decoded_length_ms: int          # from the decoded sample count
+    sample_rate: int
+    samples: int                    # decoded samples per channel
+
+
+class AnalysisError(MediaError):
+    """A file could not be analysed; ``reason`` is the one-line cause without the path."""
+
+    def __init__(self, path: Path | str, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+@dataclass
+class AnalyzeSummary:
+    """What ``analyze_library`` did."""
+
+    analyzed: int = 0               # distinct contents measured now
+    failed: int = 0                 # of those, how many could not be analysed
+    cached: int = 0                 # playable tracks whose content already had an analysis row
+    errors: list[tuple[str, str]] = field(default_factory=list)   # (path, reason)
+
+
+def ffmpeg_command(path: Path | str, *, silence_threshold_db: float) -> list[str]:
+    """The argument list of the single analysis pass (no shell is involved)."""
+    filters = ",".join([
+        # framelog=verbose keeps the 10-per-second frame lines out of the info-level log.
+        "ebur128=peak=true:framelog=verbose",
+        f"silencedetect=noise={silence_threshold_db}dB:duration={MIN_SILENCE_MS / 1000}",
+        "astats=measure_perchannel=none:measure_overall=Number_of_samples",
+    ])
+    return [FFMPEG, "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info",
+            "-i", _input_url(path), "-map", "0:a:0", "-af", filters, "-f", "null", "-"]
+
+
+def _input_url(path: Path | str) -> str:
+    """An explicit file: URL, so a name like 'a:b.mp3' or '-x.mp3' is never read as a protocol or option."""
+    return "file:" + str(Path(path).absolute())
+
+
+def analyze_file(path: Path | str, *, silence_threshold_db: float) -> AnalysisResult:
+    """Measure one file; raises AnalysisError (a MediaError) with a one-line reason."""
+    command = ffmpeg_command(path, silence_threshold_db=silence_threshold_db)
+    try:
+        proc = subprocess.run(command, capture_output=True, timeout=TIMEOUT_S, check=False)
+    except FileNotFoundError:
+        raise AnalysisError(path, "ffmpeg is not installed (apt-get install ffmpeg)") from None
+    except subprocess.TimeoutExpired:
+        raise AnalysisError(path, f"ffmpeg did not finish within {TIMEOUT_S} s") from None
+    log = proc.stderr.decode("utf-8", "replace")
+    if proc.returncode != 0:
+        raise AnalysisError(path, _ffmpeg_reason(log, path))
+    try:
+        return parse_log(log, silence_threshold_db=silence_threshold_db)
+    except ValueError as exc:
+        raise AnalysisError(path, str(exc)) from None
+
+
+_LOG_PREFIX = re.compile(r"^\[[^\]]*\]\s*")   # "[mp3 @ 0x55ab…] "
+
+
+def _ffmpeg_reason(log: str, path: Path | str) -> str:
+    """The most telling part of a failed ffmpeg run, on one line, without the path.
+
+    ffmpeg states the failure as ``<path>: <error>`` and usually explains it in the
+    ``[demuxer @ 0x…] …`` line before; both are kept. Without such a line the last line is used.
+    """
+    if "matches no streams" in log:
+        return "no audio stream"
+    lines = [ln.strip() for ln in log.splitlines() if ln.strip()]
+    prefix = f"{_input_url(path)}: "
+    for i in range(len(lines) - 1, -1, -1):
+        if lines[i].startswith(prefix):
+            error = lines[i][len(prefix):]
+            detail = next((_LOG_PREFIX.sub("", ln) for ln in reversed(lines[:i])
+                           if ln.startswith("[") and "misdetection possible" not in ln), "")
+            return f"cannot decode: {error}" + (f" ({detail})" if detail else "")
+    generic = ("Conversion failed!", "Error while", "Error reinitializing", "Failed to inject")
+    specific = [ln for ln in lines if not ln.startswith(generic)]
+    line = specific[-1] if specific else (lines[-1] if lines else "ffmpeg failed")
+    return f"cannot decode: {_LOG_PREFIX.sub('', line)}"
+
+
+_RATE = re.compile(r"^Output #0.*?^\s*Stream #\S+ Audio: [^,]+, (\d+) Hz", re.M | re.S)
+_SAMPLES = re.compile(r"\] Number of samples: (\d+)")
+_INTEGRATED = re.compile(r"^\s*I:\s+(-?inf|[-+]?\d+(?:\.\d+)?) LUFS", re.M)
+_TRUE_PEAK = re.compile(r"True peak:\s*\n\s*Peak:\s+(-?inf|[-+]?\d+(?:\.\d+)?) dBFS")
+_SILENCE = re.compile(r"\] silence_(start|end): (-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)")
+
+
+def parse_log(log: str, *, silence_threshold_db: float) -> AnalysisResult:
+    """Turn the stderr of ``ffmpeg_command`` into a result; ValueError says what is missing."""
+    rate_match = _RATE.search(log)
+    samples_match = _SAMPLES.findall(log)
+    if not rate_match or not samples_match:
+        raise ValueError("ffmpeg produced no audio analysis (no decodable audio stream?)")
+    rate = int(rate_match.group(1))
+    samples = int(samples_match[-1])
+    if samples == 0 or rate == 0:
+        raise ValueError("no audio could be decoded")
+    length_ms = round(samples * 1000 / rate)
+
+    loudness = _last_float(_INTEGRATED, log)
+    peak = _last_float(_TRUE_PEAK, log)
+    if loudness is not None and loudness <= _GATE_LUFS:
+        loudness = None
+    if peak is not None and peak == float("-inf"):
+        peak = None
+
+    cue_in_ms, cue_out_ms = _cue_points(_SILENCE.findall(log), length_ms)
+    if cue_out_ms <= cue_in_ms:
+        raise ValueError(f"silent: no audio above {silence_threshold_db:g} dBFS")
+    return AnalysisResult(loudness_lufs=loudness, true_peak_dbtp=peak, cue_in_ms=cue_in_ms,
+                          cue_out_ms=cue_out_ms, decoded_length_ms=length_ms,
+                          sample_rate=rate, samples=samples)
+
+
+def _last_float(pattern: re.Pattern[str], log: str) -> float | None:
+    found = pattern.findall(log)
+    return float(found[-1]) if found else None
+
+
+def _cue_points(events: list[tuple[str, str]], length_ms: int) -> tuple[int, int]:
+    """Leading silence must start at the first sample; trailing silence must reach the end.
+
+    silencedetect reports a run still silent at the end of the stream with a final
+    ``silence_end`` equal to the stream length (or, in some versions, with no end at all).
+    """
+    runs: list[tuple[int, int]] = []
+    start: int | None = None
+    for kind, value in events:
+        ms = round(float(value) * 1000)
+        if kind == "start":
+            start = ms
+        elif start is not None:
+            runs.append((start, ms))
+            start = None
+    if start is not None:
+        runs.append((start, length_ms))
+    cue_in, cue_out = 0, length_ms
+    if runs and runs[0][0] <= 1:
+        cue_in = min(runs[0][1], length_ms)
+    if runs and runs[-1][1] >= length_ms - 1:
+        cue_out = max(runs[-1][0], 0)
+    return cue_in, cue_out
+
+
+def pending(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(content_hash, path) of each playable content without an analysis row, one path per hash."""
+    rows = conn.execute(
+        "SELECT t.content_hash, MIN(t.path) FROM tracks t"
+        " WHERE t.status = 'ok' AND t.content_hash IS NOT NULL"
+        " AND NOT EXISTS (SELECT 1 FROM analysis a WHERE a.content_hash = t.content_hash)"
+        " GROUP BY t.content_hash ORDER BY MIN(t.path)").fetchall()
+    return [(row[0], row[1]) for row in rows]
+
+
+def analyze_library(conn: sqlite3.Connection, *, workers: int, silence_threshold_db: float,
+                    progress: Progress | None = None, clock: Clock | None = None) -> AnalyzeSummary:
+    """Analyse every playable track whose content has not been analysed yet.
+
+    ffmpeg runs as ``workers`` parallel subprocesses (0 = one per core); this thread alone writes
+    the results, each in its own short transaction so readers never wait long. A file that fails
+    is stored with its error and the rest carry on.
+    """
+    clock = clock or SystemClock()
+    todo = pending(conn)
+    summary = AnalyzeSummary()
+    summary.cached = conn.execute(
+        "SELECT COUNT(*) FROM tracks t JOIN analysis a ON a.content_hash = t.content_hash"
+        " WHERE t.status = 'ok'").fetchone()[0]
+    total = len(todo)
+    if progress:
+        progress(0, total)
+    if not todo:
+        return summary
+    workers = workers or os.cpu_count() or 1
+    with ThreadPoolExecutor(max_workers=min(workers, total)) as pool:
+        futures = {pool.submit(_analyze_one, path, silence_threshold_db): (content_hash, path)
+                   for content_hash, path in todo}
+        for done, future in enumerate(as_completed(futures), start=1):
+            content_hash, path = futures[future]
+            result, reason = future.result()
+            _store(conn, content_hash, result, reason, to_ms(clock.now()))
+            summary.analyzed += 1
+            if reason is not None:
+                summary.failed += 1
+                summary.errors.append((path, reason))
+            if progress:
+                progress(done, total)
+    summary.errors.sort()
+    return summary
+
+
+def _analyze_one(path: str, silence_threshold_db: float) -> tuple[AnalysisResult | None, str | None]:
+    try:
+        return analyze_file(path, silence_threshold_db=silence_threshold_db), None
+    except AnalysisError as exc:
+        return None, exc.reason
+
+
+def _store(conn: sqlite3.Connection, content_hash: str, result: AnalysisResult | None,
+           reason: str | None, now_ms: int) -> None:
+    values = (None, None, None, None, None) if result is None else (
+        result.loudness_lufs, result.true_peak_dbtp, result.cue_in_ms, result.cue_out_ms,
+        result.decoded_length_ms)
+    with transaction(conn):
+        conn.execute(
+            "INSERT OR REPLACE INTO analysis (content_hash, loudness_lufs, true_peak_dbtp, cue_in_ms,"
+            " cue_out_ms, decoded_length_ms, error, analyzed_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (content_hash, *values, reason, now_ms))
