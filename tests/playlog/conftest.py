@@ -27,12 +27,13 @@ def snapshot(n: int, **over) -> dict:
     return snap
 
 
-def add_plays(log: PlayLog, count: int, start_ms: int = 1_763_700_000_000, step_ms: int = 200_000) -> list[int]:
+def add_plays(log: PlayLog, count: int, start_ms: int = 1_763_700_000_000, step_ms: int = 200_000,
+              key: str = "k") -> list[int]:
     ids = []
     for n in range(count):
         t = start_ms + n * step_ms
         pid = log.open_play(started_at_ms=t, planned_start_ms=t - 50, source="rotation", usage="feature",
-                            show="Morning", category="A", snapshot=snapshot(n), item_key=f"k{n}")
+                            show="Morning", category="A", snapshot=snapshot(n), item_key=f"{key}{n}")
         log.close_play(pid, ended_at_ms=t + 180_000, played_ms=180_000, end_reason="end")
         ids.append(pid)
     return ids
