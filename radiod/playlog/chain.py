@@ -20,7 +20,7 @@ PLAY_FIELDS: tuple[str, ...] = (
     "ended_at_ms", "played_ms", "end_reason", "detail", "source", "usage", "show", "category",
     "channel", "exclusion", "track_id", "path", "title", "artist", "album", "label", "isrc",
     "composer", "lyricist", "release_date", "genre", "language", "local", "artist_keys",
-    "length_ms", "listeners_start", "listeners_end", "listeners_peak", "listener_ms",
+    "length_ms", "listeners_start", "listeners_end", "listeners_peak", "performances", "listener_ms",
 )
 
 CORRECTION_FIELDS: tuple[str, ...] = (

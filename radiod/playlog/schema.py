@@ -44,6 +44,7 @@ MIGRATIONS: list[str] = [
         listeners_start INTEGER,
         listeners_end INTEGER,
         listeners_peak INTEGER,
+        performances INTEGER,               -- listeners at start + every later increase (each a new transmission)
         listener_ms INTEGER,                -- listener-milliseconds (sum over time of listeners); ATH = /3 600 000
         listeners_last INTEGER,             -- working values of the poller while the play is open (not hashed)
         listeners_last_ms INTEGER,

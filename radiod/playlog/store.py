@@ -97,7 +97,7 @@ class PlayLog:
             artist_keys=json.dumps(list(values["artist_keys"] or []), ensure_ascii=False),
         )
         if listeners is not None:
-            values.update(listeners_start=listeners, listeners_peak=listeners, listener_ms=0,
+            values.update(listeners_start=listeners, listeners_peak=listeners, performances=listeners, listener_ms=0,
                           listeners_last=listeners, listeners_last_ms=int(started_at_ms))
         columns = ", ".join(values)
         marks = ", ".join("?" for _ in values)
@@ -166,6 +166,7 @@ class PlayLog:
                 "   + COALESCE(listeners_last, 0) * MAX(0, ?1 - COALESCE(listeners_last_ms, ?1)),"
                 " listeners_start = COALESCE(listeners_start, ?2),"
                 " listeners_peak = MAX(COALESCE(listeners_peak, ?2), ?2),"
+                " performances = COALESCE(performances, ?2) + MAX(0, ?2 - COALESCE(listeners_last, ?2)),"
                 " listeners_last = ?2, listeners_last_ms = MAX(?1, COALESCE(listeners_last_ms, ?1))"
                 " WHERE seq IS NULL",
                 (int(at_ms), int(listeners)))
