@@ -1,0 +1,83 @@
+"""Synthetic audio files made by ffmpeg: tones and chords, optionally framed by silence, then tagged.
+
+Used by the demo station, the tests and the benchmarks, so the output is deterministic (bit-exact
+flags, no encoder version strings) and every supported format is covered::
+
+    make_tone(Path("a.flac"), seconds=3, freqs=(220.0, 277.2, 329.6),
+              tags={"title": "A minor", "artist": "The Quiet Harbours", "local": True},
+              lead_silence_ms=500, tail_silence_ms=1000)
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any, Sequence
+
+from radiod.errors import MediaError
+from radiod.library.tags import write_tags
+
+# ffmpeg encoder arguments per file suffix.
+ENCODERS: dict[str, list[str]] = {
+    ".mp3": ["-c:a", "libmp3lame", "-b:a", "128k", "-f", "mp3"],
+    ".ogg": ["-c:a", "libvorbis", "-q:a", "3", "-f", "ogg"],
+    ".opus": ["-c:a", "libopus", "-b:a", "96k", "-f", "opus"],
+    ".flac": ["-c:a", "flac", "-f", "flac"],
+    ".m4a": ["-c:a", "aac", "-b:a", "128k", "-f", "ipod"],
+    ".wav": ["-c:a", "pcm_s16le", "-f", "wav"],
+    ".aiff": ["-c:a", "pcm_s16be", "-f", "aiff"],
+    ".aif": ["-c:a", "pcm_s16be", "-f", "aiff"],
+}
+FORMATS = tuple(sorted(ENCODERS))
+
+FFMPEG = "ffmpeg"
+PEAK = 0.5            # the sum of all tones peaks at this amplitude (about -6 dBFS)
+
+
+def tone_expression(*, seconds: float, freqs: Sequence[float], lead_silence_ms: int = 0) -> str:
+    """An aevalsrc expression: the tones summed for ``seconds`` after the lead silence, else 0."""
+    if not freqs:
+        raise ValueError("freqs must hold at least one frequency")
+    amp = PEAK / len(freqs)
+    lead = lead_silence_ms / 1000
+    tones = "+".join(f"sin(2*PI*{float(f)!r}*t)" for f in freqs)
+    return f"if(between(t,{lead!r},{lead + seconds!r}),{amp!r}*({tones}),0)"
+
+
+def make_tone(path: Path | str, *, seconds: float, freqs: Sequence[float] = (440.0,),
+              tags: dict[str, Any] | None = None, lead_silence_ms: int = 0, tail_silence_ms: int = 0,
+              channels: int = 2, sample_rate: int = 44100, id3: str = "v2.4") -> Path:
+    """Write an audio file of a tone or chord; the format comes from the suffix.
+
+    ``seconds`` is the length of the sounding part; the file lasts
+    ``lead_silence_ms + seconds * 1000 + tail_silence_ms`` (plus the encoder's own padding for lossy
+    formats). Opus is always encoded at 48 kHz. ``tags`` go through ``tags.write_tags`` (``id3``
+    picks the ID3 version for MP3, WAV and AIFF). Raises MediaError when ffmpeg fails.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in ENCODERS:
+        raise ValueError(f"{path}: cannot make {suffix or 'suffix-less'} files (use one of {', '.join(FORMATS)})")
+    if seconds <= 0 or lead_silence_ms < 0 or tail_silence_ms < 0 or channels not in (1, 2):
+        raise ValueError("seconds must be > 0, silences >= 0, channels 1 or 2")
+    total = lead_silence_ms / 1000 + seconds + tail_silence_ms / 1000
+    expr = tone_expression(seconds=seconds, freqs=freqs, lead_silence_ms=lead_silence_ms)
+    # Quoted, because the expression's commas would otherwise split the filter graph.
+    source = f"aevalsrc=exprs='{'|'.join([expr] * channels)}':s={sample_rate}:d={total!r}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cmd = [FFMPEG, "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+           "-f", "lavfi", "-i", source,
+           "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact",
+           *ENCODERS[suffix], str(path)]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    except FileNotFoundError:
+        raise MediaError(f"{FFMPEG}: not found (install ffmpeg)") from None
+    except subprocess.TimeoutExpired:
+        raise MediaError(f"{path}: ffmpeg took longer than 120 s") from None
+    if proc.returncode != 0:
+        lines = proc.stderr.strip().splitlines()
+        raise MediaError(f"{path}: ffmpeg failed: {lines[-1] if lines else f'exit {proc.returncode}'}")
+    if tags:
+        write_tags(path, tags, id3=id3)
+    return path
