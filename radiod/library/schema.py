@@ -10,6 +10,8 @@ MIGRATIONS = [
         content_hash TEXT,                  -- hex digest of the file bytes (detects moves and duplicates)
         status TEXT NOT NULL,               -- 'ok' | 'error' | 'missing'
         reason TEXT,                        -- one-line reason when status is 'error'
+        warnings TEXT,                      -- tag problems that did not stop the read, one per line
+        missing_since_ms INTEGER,           -- when a scan first found the file gone
         format TEXT,                        -- mp3, flac, ogg, opus, m4a, wav, aiff
         codec TEXT,
         bitrate INTEGER,

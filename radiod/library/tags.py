@@ -7,6 +7,7 @@ Every failure becomes a ``MediaError`` with a one-line reason.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import struct
@@ -241,13 +242,8 @@ def read_tags_and_hash(path: Path | str, hasher: Callable[[], Any] | None) -> tu
 
 
 def _file_digest(fileobj: BinaryIO, hasher: Callable[[], Any]) -> str:
-    h = hasher()
-    buf = bytearray(1 << 18)
-    view = memoryview(buf)
     fileobj.seek(0)
-    while n := fileobj.readinto(buf):
-        h.update(view[:n])
-    return h.hexdigest()
+    return hashlib.file_digest(fileobj, hasher).hexdigest()  # type: ignore[arg-type]
 
 
 def _read_open(fileobj: BinaryIO, suffix: str) -> TagInfo:

@@ -1,0 +1,317 @@
+"""The library scan: media folders → ``tracks`` and ``track_artists`` rows.
+
+Incremental: a file whose size and mtime match its row is not opened again. New and changed files
+are read (tags.read_tags_and_hash) and hashed; a new file whose content matches a row whose file
+has gone is a move (the row keeps its id, so plays still refer to it). Files that disappeared are
+marked ``missing``, never deleted. Unreadable files become ``error`` rows with a one-line reason and
+never abort the scan. Writes go in batched transactions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from radiod.clock import Clock, SystemClock, to_ms
+from radiod.errors import MediaError
+from radiod.library.artists import artist_key
+from radiod.library.tags import AUDIO_SUFFIXES, SUPPORTED_SUFFIXES, TagInfo, read_tags_and_hash
+from radiod.store import transaction
+
+BATCH = 500                    # files per write transaction
+Progress = Callable[[int, int], None]      # (files read so far, files to read)
+
+
+def content_hasher() -> "hashlib._Hash":
+    """The content hash of library files (also the analysis cache key)."""
+    return hashlib.blake2b(digest_size=32)
+
+
+@dataclass
+class FileOutcome:
+    """What the scan did with one file."""
+
+    path: str
+    change: str                  # 'new' | 'changed' | 'unchanged' | 'moved' | 'missing'
+    status: str                  # 'ok' | 'error' | 'missing' (the row's status afterwards)
+    reason: str = ""             # when status is 'error'
+    track_id: int | None = None
+    moved_from: str = ""
+
+
+@dataclass
+class ScanSummary:
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    moved: int = 0
+    missing: int = 0             # rows under the scanned folders whose file is gone
+    errors: list[tuple[str, str]] = field(default_factory=list)          # (path, reason)
+    duplicates: list[list[str]] = field(default_factory=list)            # paths with equal content
+    skipped: int = 0             # files that are not audio (cover art, playlists, …)
+    warnings: list[str] = field(default_factory=list)                    # about the scan itself
+    files: list[FileOutcome] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"new": self.new, "changed": self.changed, "unchanged": self.unchanged,
+                "moved": self.moved, "missing": self.missing, "errors": len(self.errors),
+                "duplicates": sum(len(group) - 1 for group in self.duplicates)}
+
+    def line(self) -> str:
+        """The one-line summary `radiod scan` prints."""
+        c = self.counts
+        files = self.new + self.changed + self.unchanged + self.moved
+        dup = c["duplicates"]
+        return (f"{files} files: {c['new']} new, {c['changed']} changed, {c['unchanged']} unchanged, "
+                f"{c['moved']} moved, {c['missing']} missing, {c['errors']} "
+                f"{'error' if c['errors'] == 1 else 'errors'}, {dup} {'duplicate' if dup == 1 else 'duplicates'}")
+
+
+_INFO_COLUMNS = ("format", "codec", "bitrate", "sample_rate", "channels", "length_ms", "title", "artist",
+                 "album", "album_artist", "label", "isrc", "composer", "lyricist", "release_date",
+                 "year", "language", "genre", "replaygain_track_gain_db", "replaygain_track_peak")
+_COLUMNS = ("path", "size", "mtime_ns", "content_hash", "status", "reason", "warnings",
+            "missing_since_ms", "local_tag", *_INFO_COLUMNS, "scanned_at_ms")
+_INSERT = f"INSERT INTO tracks ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+_UPDATE = f"UPDATE tracks SET {', '.join(c + ' = ?' for c in _COLUMNS)} WHERE id = ?"
+
+
+@dataclass
+class _Known:
+    id: int
+    size: int
+    mtime_ns: int
+    status: str
+    reason: str | None
+
+
+@dataclass
+class _Read:
+    """One file read during this scan, waiting to be written."""
+
+    key: str                     # the path as stored
+    size: int
+    mtime_ns: int
+    known: _Known | None
+    info: TagInfo | None
+    content_hash: str
+    reason: str = ""
+
+
+def scan_library(conn: sqlite3.Connection, roots: Iterable[Path | str], *,
+                 progress: Progress | None = None, clock: Clock | None = None) -> ScanSummary:
+    """Bring the library tables in line with the audio files under ``roots``."""
+    clock = clock or SystemClock()
+    summary = ScanSummary()
+    scan_roots = _normalise_roots(roots, summary)
+
+    known = _load_known(conn, scan_roots)
+    seen: set[str] = set()
+    todo: list[tuple[str, str, os.stat_result, _Known | None]] = []
+    for real, key, st in _walk(scan_roots, summary):
+        seen.add(key)
+        row = known.get(key)
+        if row and row.size == st.st_size and row.mtime_ns == st.st_mtime_ns and row.status != "missing":
+            summary.unchanged += 1
+            summary.files.append(FileOutcome(key, "unchanged", row.status, row.reason or "", row.id))
+            if row.status == "error":
+                summary.errors.append((key, row.reason or "unreadable"))
+        else:
+            todo.append((real, key, st, row))
+    gone = {key: row for key, row in known.items() if key not in seen}
+
+    total = len(todo)
+    if progress:
+        progress(0, total)
+    now_ms = to_ms(clock.now())
+    claimed: set[int] = set()            # rows taken over by a move in this scan
+    for start in range(0, total, BATCH):
+        batch = [_read(real, key, st, row) for real, key, st, row in todo[start:start + BATCH]]
+        with transaction(conn):
+            for item in batch:
+                _write(conn, item, now_ms, seen, gone, claimed, summary)
+        if progress:
+            progress(min(start + BATCH, total), total)
+
+    newly_missing = [row for key, row in gone.items() if row.status != "missing" and row.id not in claimed]
+    if newly_missing:
+        with transaction(conn):
+            conn.executemany("UPDATE tracks SET status = 'missing', missing_since_ms = ? WHERE id = ?",
+                             [(now_ms, row.id) for row in newly_missing])
+    for key, row in sorted(gone.items()):
+        if row.id not in claimed:
+            summary.missing += 1
+            if row.status != "missing":
+                summary.files.append(FileOutcome(key, "missing", "missing", "", row.id))
+    summary.duplicates = find_duplicates(conn)
+    summary.errors.sort()
+    return summary
+
+
+def _normalise_roots(roots: Iterable[Path | str], summary: ScanSummary) -> list[str]:
+    """Absolute, existing folders, none inside another."""
+    result: list[str] = []
+    for root in sorted({os.path.abspath(os.fspath(r)) for r in roots}):
+        if not os.path.isdir(root):
+            summary.warnings.append(f"{root}: folder does not exist; skipped (its tracks were left as they were)")
+            continue
+        if any(root == r or root.startswith(r.rstrip(os.sep) + os.sep) for r in result):
+            continue
+        result.append(root)
+    return result
+
+
+def _range(root: str) -> tuple[str, str]:
+    """SQL bounds of every path below ``root`` ('/' + 1 is '0')."""
+    prefix = root.rstrip(os.sep) + os.sep
+    return prefix, prefix[:-1] + chr(ord(os.sep) + 1)
+
+
+def _load_known(conn: sqlite3.Connection, roots: list[str]) -> dict[str, _Known]:
+    known: dict[str, _Known] = {}
+    for root in roots:
+        low, high = _range(root)
+        for row in conn.execute("SELECT id, path, size, mtime_ns, status, reason FROM tracks"
+                                " WHERE path >= ? AND path < ?", (low, high)):
+            known[row[1]] = _Known(row[0], row[2], row[3], row[4], row[5])
+    return known
+
+
+def _walk(roots: list[str], summary: ScanSummary) -> Iterator[tuple[str, str, os.stat_result]]:
+    """(path for I/O, path as stored, stat) of every audio file, in a stable order.
+
+    Hidden files and folders (a leading dot, e.g. macOS '._song.mp3' companions) are skipped;
+    folder symlinks are followed once (a loop is not entered twice).
+    """
+    visited: set[tuple[int, int]] = set()
+    stack = list(reversed(roots))
+    while stack:
+        folder = stack.pop()
+        try:
+            st = os.stat(folder)
+            if (st.st_dev, st.st_ino) in visited:
+                continue
+            visited.add((st.st_dev, st.st_ino))
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            summary.warnings.append(f"{folder}: cannot list folder: {exc.strerror or exc}")
+            continue
+        subfolders = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                if entry.is_dir():
+                    subfolders.append(entry.path)
+                    continue
+                suffix = os.path.splitext(entry.name)[1].lower()
+                if suffix not in AUDIO_SUFFIXES:
+                    summary.skipped += 1
+                    continue
+                st = entry.stat()
+            except OSError as exc:
+                summary.warnings.append(f"{_storable(entry.path)}: cannot stat: {exc.strerror or exc}")
+                continue
+            if stat.S_ISREG(st.st_mode):
+                yield entry.path, _storable(entry.path), st
+        stack.extend(reversed(subfolders))
+
+
+def _storable(path: str) -> str:
+    """The path as stored: file names that are not UTF-8 get their odd bytes escaped (\\xNN)."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _read(real: str, key: str, st: os.stat_result, known: _Known | None) -> _Read:
+    if key != real:
+        return _Read(key, st.st_size, st.st_mtime_ns, known, None, "",
+                     "file name is not valid UTF-8; rename the file")
+    suffix = os.path.splitext(real)[1].lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        return _Read(key, st.st_size, st.st_mtime_ns, known, None, "",
+                     f"unsupported format ({suffix} files are not read)")
+    try:
+        info, digest = read_tags_and_hash(real, content_hasher)
+    except MediaError as exc:
+        return _Read(key, st.st_size, st.st_mtime_ns, known, None,
+                     getattr(exc, "content_hash", ""), str(exc))
+    return _Read(key, st.st_size, st.st_mtime_ns, known, info, digest)
+
+
+def _values(item: _Read, now_ms: int) -> tuple:
+    info = item.info
+    if info is None:
+        return (item.key, item.size, item.mtime_ns, item.content_hash or None, "error", item.reason,
+                None, None, None, *([None] * len(_INFO_COLUMNS)), now_ms)
+    local = None if info.local is None else int(info.local)
+    return (item.key, item.size, item.mtime_ns, item.content_hash, "ok", None,
+            "\n".join(info.warnings) or None, None, local,
+            *[getattr(info, c) for c in _INFO_COLUMNS], now_ms)
+
+
+def _write(conn: sqlite3.Connection, item: _Read, now_ms: int, seen: set[str], gone: dict[str, _Known],
+           claimed: set[int], summary: ScanSummary) -> None:
+    values = _values(item, now_ms)
+    status = "ok" if item.info else "error"
+    moved_from = ""
+    if item.known is not None:
+        track_id = item.known.id
+        old_hash = conn.execute("SELECT content_hash FROM tracks WHERE id = ?", (track_id,)).fetchone()[0]
+        conn.execute(_UPDATE, (*values, track_id))
+        # Touched but identical content (same bytes) is not a change worth reporting.
+        change = "unchanged" if (old_hash == item.content_hash and item.known.status == status
+                                 and item.known.status != "missing") else "changed"
+    else:
+        source = _move_source(conn, item, seen, gone, claimed) if item.info else None
+        if source is not None:
+            track_id, moved_from = source
+            claimed.add(track_id)
+            conn.execute(_UPDATE, (*values, track_id))
+            change = "moved"
+        else:
+            track_id = conn.execute(_INSERT, values).lastrowid
+            change = "new"
+    setattr(summary, change, getattr(summary, change) + 1)
+    if item.info is not None:
+        conn.execute("DELETE FROM track_artists WHERE track_id = ?", (track_id,))
+        conn.executemany(
+            "INSERT INTO track_artists (track_id, position, name, artist_key) VALUES (?, ?, ?, ?)",
+            [(track_id, i, name, artist_key(name)) for i, name in enumerate(item.info.artists)])
+    else:
+        summary.errors.append((item.key, item.reason))
+    summary.files.append(FileOutcome(item.key, change, status, item.reason, track_id, moved_from))
+
+
+def _move_source(conn: sqlite3.Connection, item: _Read, seen: set[str], gone: dict[str, _Known],
+                 claimed: set[int]) -> tuple[int, str] | None:
+    """A row with the same content whose file is gone (under the scanned folders or elsewhere)."""
+    for track_id, path, status in conn.execute(
+            "SELECT id, path, status FROM tracks WHERE content_hash = ? ORDER BY id", (item.content_hash,)):
+        if track_id in claimed or path in seen:
+            continue
+        if path in gone or status == "missing" or not os.path.exists(path):
+            return track_id, path
+    return None
+
+
+def find_duplicates(conn: sqlite3.Connection) -> list[list[str]]:
+    """Groups of playable files with identical content (sorted paths, groups sorted)."""
+    rows = conn.execute(
+        "SELECT content_hash, path FROM tracks WHERE status = 'ok' AND content_hash IN ("
+        " SELECT content_hash FROM tracks WHERE status = 'ok' GROUP BY content_hash HAVING COUNT(*) > 1)"
+        " ORDER BY content_hash, path").fetchall()
+    groups: dict[str, list[str]] = {}
+    for content_hash, path in rows:
+        groups.setdefault(content_hash, []).append(path)
+    return sorted(groups.values())
