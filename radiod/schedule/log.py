@@ -15,8 +15,9 @@ Usage = Literal["feature", "theme", "background", "jingle", "promo", "station_id
 class Relaxation:
     """A rule the planner had to bend, where and why (never silent)."""
 
-    rule: str          # e.g. 'artist_separation_minutes', 'local_share_hour'
+    rule: str          # e.g. 'artist_separation', 'local_share_hour', 'fill_to_time'
     detail: str        # human-readable: which value was wanted and what was achieved
+    at: datetime | None = None         # where in the log (an item's start, an hour's start)
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,9 @@ class LogItem:
     loudness_lufs: float | None = None
     snapshot: dict = field(default_factory=dict, compare=False, hash=False)
     relaxations: tuple[Relaxation, ...] = ()
+    event: str = ""                    # the clock event or show part that placed it
+    cut_ms: int = 0                    # planned: the next hard start cuts this much off its end
+    note: str = ""                     # why the planner did something unusual (cut, gap, fallback)
 
     @property
     def end(self) -> datetime:
