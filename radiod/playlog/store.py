@@ -68,6 +68,7 @@ class PlayLog:
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
         self._lock = threading.RLock()
+        self._listeners: int | None = None   # last count from the poller, used for plays that start later
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -79,7 +80,7 @@ class PlayLog:
         """Insert the row of an item that just started; returns its id.
 
         Raises DuplicatePlay when ``item_key`` already has a row. ``listeners`` is the current
-        listener count when known (the poller keeps it up to date afterwards).
+        listener count; by default the last one the poller recorded (None when there is no poller).
         """
         _choice("source", source, SOURCES)
         _choice("usage", usage, USAGES)
@@ -96,6 +97,8 @@ class PlayLog:
             exclusion=exclusion, track_id=track_id, local=int(bool(values["local"])),
             artist_keys=json.dumps(list(values["artist_keys"] or []), ensure_ascii=False),
         )
+        if listeners is None:
+            listeners = self._listeners
         if listeners is not None:
             values.update(listeners_start=listeners, listeners_peak=listeners, performances=listeners, listener_ms=0,
                           listeners_last=listeners, listeners_last_ms=int(started_at_ms))
@@ -160,6 +163,7 @@ class PlayLog:
     def record_listeners(self, at_ms: int, listeners: int) -> int:
         """Feed a listener count measured at ``at_ms`` to every open play; returns how many."""
         with self._lock, transaction(self.conn):
+            self._listeners = int(listeners)
             cur = self.conn.execute(
                 "UPDATE plays SET"
                 " listener_ms = COALESCE(listener_ms, 0)"

@@ -103,11 +103,19 @@ def test_listener_figures_follow_the_poller(log):
     assert (row["listeners_start"], row["listeners_peak"], row["listeners_end"]) == (10, 20, 5)
     assert row["listener_ms"] == (10 + 20 + 5) * 60_000
     assert row["performances"] == 10 + 10  # ten more tuned in after the start
-    late = log.open_play(started_at_ms=T0 + 200_000, source="rotation", usage="feature")
+    late = log.open_play(started_at_ms=T0 + 200_000, source="rotation", usage="feature")  # the last count: 5
     log.record_listeners(T0 + 230_000, 4)
     row = log.close_play(late, ended_at_ms=T0 + 260_000, played_ms=60_000, end_reason="end")
-    assert (row["listeners_start"], row["listeners_peak"], row["listeners_end"], row["listener_ms"]) == (4, 4, 4, 120_000)
-    assert row["performances"] == 4
+    assert (row["listeners_start"], row["listeners_peak"], row["listeners_end"]) == (5, 5, 4)
+    assert row["listener_ms"] == 5 * 30_000 + 4 * 30_000 and row["performances"] == 5
+
+
+def test_first_figure_arriving_mid_play_starts_the_count(log):
+    pid = log.open_play(started_at_ms=T0, source="rotation", usage="feature")
+    log.record_listeners(T0 + 30_000, 4)
+    row = log.close_play(pid, ended_at_ms=T0 + 60_000, played_ms=60_000, end_reason="end")
+    assert (row["listeners_start"], row["listeners_peak"], row["listeners_end"]) == (4, 4, 4)
+    assert (row["listener_ms"], row["performances"]) == (120_000, 4)
 
 
 def test_without_a_poller_figures_stay_unknown(log):

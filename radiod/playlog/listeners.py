@@ -1,0 +1,105 @@
+"""Listener figures from Icecast's status JSON, fed into the open plays of the as-played log.
+
+The daemon runs one ListenerPoller when ``reports.icecast_status_url`` is set::
+
+    poller = ListenerPoller(log, config.reports.icecast_status_url, clock=SystemClock())
+    poller.start()  … poller.stop()
+
+Icecast's ``/status-json.xsl`` gives ``icestats.source`` as an object when one mount is up, a
+list when several are, and leaves it out when none is.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import urllib.error
+import urllib.request
+from typing import Callable, Iterable
+from urllib.parse import urlsplit
+
+from radiod.clock import Clock, to_ms
+from radiod.playlog.store import PlayLog
+
+log = logging.getLogger(__name__)
+
+Fetch = Callable[[str], bytes]
+
+
+def http_fetch(url: str, timeout_ms: int = 5_000) -> bytes:
+    """GET the status document (the default fetch function)."""
+    with urllib.request.urlopen(url, timeout=timeout_ms / 1000) as response:
+        return response.read()
+
+
+def parse_icestats(document: bytes | str | dict) -> dict[str, int]:
+    """Listeners per mount ('/radio.mp3' → 12) from an Icecast status-json document."""
+    data = json.loads(document) if isinstance(document, (bytes, str)) else document
+    if not isinstance(data, dict) or not isinstance(data.get("icestats"), dict):
+        raise ValueError("not an Icecast status document (no 'icestats' object)")
+    sources = data["icestats"].get("source")
+    if sources is None:
+        return {}
+    if isinstance(sources, dict):
+        sources = [sources]
+    mounts: dict[str, int] = {}
+    for source in sources:
+        if not isinstance(source, dict):
+            continue
+        mount = urlsplit(str(source.get("listenurl", ""))).path or str(source.get("server_name", "?"))
+        try:
+            mounts[mount] = mounts.get(mount, 0) + int(source.get("listeners") or 0)
+        except (TypeError, ValueError):
+            raise ValueError(f"{mount}: listeners is not a number: {source.get('listeners')!r}") from None
+    return mounts
+
+
+class ListenerPoller:
+    """Polls the status URL every ``interval_ms`` and records the listener total on every open play."""
+
+    def __init__(self, playlog: PlayLog, url: str, *, clock: Clock, fetch: Fetch = http_fetch,
+                 mounts: Iterable[str] = (), interval_ms: int = 10_000):
+        self.playlog = playlog
+        self.url = url
+        self.clock = clock
+        self.fetch = fetch
+        # mounts to count, e.g. ['/radio.mp3']; empty = all of them
+        self.mounts = {m if m.startswith("/") else f"/{m}" for m in mounts}
+        self.interval_ms = interval_ms
+        self.last_error = ""
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def poll_once(self) -> int | None:
+        """One poll; returns the listener total recorded, or None when the server could not be read."""
+        try:
+            per_mount = parse_icestats(self.fetch(self.url))
+        except (OSError, urllib.error.URLError, ValueError) as exc:
+            # keep the previous figure: a play's listener time goes on accruing at the last known count
+            if str(exc) != self.last_error:
+                log.warning("listener figures: %s: %s", self.url, exc)
+            self.last_error = str(exc)
+            return None
+        self.last_error = ""
+        total = sum(n for m, n in per_mount.items() if not self.mounts or m in self.mounts)
+        self.playlog.record_listeners(to_ms(self.clock.now()), total)
+        return total
+
+    def run(self) -> None:
+        """Poll until stop() (the thread body; usable directly in a thread the caller owns)."""
+        self.poll_once()
+        while not self._stop.wait(self.interval_ms / 1000):
+            self.poll_once()
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self.run, name="listener-poller", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
