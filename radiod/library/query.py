@@ -1,0 +1,87 @@
+"""Library rows → ``Track`` objects for the planner, playout and reports."""
+
+from __future__ import annotations
+
+import sqlite3
+from radiod.library.artists import artist_key, split_artists
+from radiod.library.model import Track
+from radiod.library.registry import ArtistRegistry
+
+# Fields a manager may override in the panel (track_overrides.field). 'local' takes yes/no/true/
+# false/1/0, the cue points integer milliseconds; unreadable values and other fields are ignored.
+OVERRIDABLE = ("title", "artist", "album", "label", "isrc", "composer", "lyricist", "release_date",
+               "genre", "language", "local", "cue_in_ms", "cue_out_ms")
+
+_QUERY = """
+    SELECT t.id, t.path, t.title, t.artist, t.album, t.label, t.isrc, t.composer, t.lyricist,
+           t.release_date, t.genre, t.language, t.length_ms, t.local_tag, t.content_hash,
+           a.decoded_length_ms, a.cue_in_ms, a.cue_out_ms, a.loudness_lufs, a.true_peak_dbtp
+    FROM tracks t LEFT JOIN analysis a ON a.content_hash = t.content_hash
+    WHERE t.status = 'ok' AND (a.error IS NULL OR a.content_hash IS NULL) {extra}
+    ORDER BY t.id
+"""
+
+
+def load_tracks(conn: sqlite3.Connection, registry: ArtistRegistry | None = None) -> list[Track]:
+    """Every playable track: status 'ok' and not found undecodable by the analysis pass.
+
+    Length is the analysed (decoded) length when known, else the container's; cue points come from
+    the analysis, else 0 and the length. ``local`` is the file's LOCAL tag when set, else whether any
+    credited artist is local in the registry. Manager overrides are applied last.
+    """
+    return _load(conn, registry, "", ())
+
+
+def load_track(conn: sqlite3.Connection, track_id: int, registry: ArtistRegistry | None = None) -> Track | None:
+    """One playable track by id, or None."""
+    tracks = _load(conn, registry, "AND t.id = ?", (track_id,))
+    return tracks[0] if tracks else None
+
+
+def _load(conn: sqlite3.Connection, registry: ArtistRegistry | None, extra: str, args: tuple) -> list[Track]:
+    registry = registry or ArtistRegistry()
+    credits: dict[int, list[str]] = {}
+    for track_id, key in conn.execute("SELECT track_id, artist_key FROM track_artists ORDER BY track_id, position"):
+        credits.setdefault(track_id, []).append(key)
+    overrides: dict[int, dict[str, str | None]] = {}
+    for track_id, name, value in conn.execute("SELECT track_id, field, value FROM track_overrides"):
+        overrides.setdefault(track_id, {})[name] = value
+    return [_track(row, tuple(credits.get(row[0], ())), overrides.get(row[0], {}), registry)
+            for row in conn.execute(_QUERY.format(extra=extra), args)]
+
+
+def _track(row: sqlite3.Row | tuple, keys: tuple[str, ...], overrides: dict[str, str | None],
+           registry: ArtistRegistry) -> Track:
+    (track_id, path, title, artist, album, label, isrc, composer, lyricist, release_date, genre,
+     language, tag_length, local_tag, content_hash, decoded_length, cue_in, cue_out, lufs, peak) = row
+    text = {"title": title, "artist": artist, "album": album, "label": label, "isrc": isrc,
+            "composer": composer, "lyricist": lyricist, "release_date": release_date, "genre": genre,
+            "language": language}
+    for name, value in overrides.items():
+        if name in text:
+            text[name] = value
+    if "artist" in overrides:
+        keys = tuple(artist_key(n) for n in split_artists(text["artist"] or ""))
+    length = decoded_length if decoded_length else (tag_length or 0)
+    cue_in = _int(overrides.get("cue_in_ms"), cue_in)
+    cue_out = _int(overrides.get("cue_out_ms"), cue_out)
+    cue_in = min(max(0, cue_in or 0), length)
+    cue_out = cue_out if cue_out is not None and cue_in < cue_out <= length else length
+    local = _flag(overrides.get("local"))
+    if local is None:
+        local = bool(local_tag) if local_tag is not None else any(registry.is_local(k) for k in keys)
+    return Track(id=track_id, path=path, artist_keys=keys, length_ms=length, cue_in_ms=cue_in,
+                 cue_out_ms=cue_out, loudness_lufs=lufs, true_peak_dbtp=peak, local=local,
+                 content_hash=content_hash or "", **{k: v or "" for k, v in text.items()})
+
+
+def _int(value: str | None, default: int | None) -> int | None:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+def _flag(value: str | None) -> bool | None:
+    text = (value or "").strip().lower()
+    return True if text in ("1", "true", "yes") else False if text in ("0", "false", "no") else None
