@@ -19,6 +19,8 @@ COMMANDS: dict[str, str] = {
     "analyze": "radiod.library.commands:analyze_command",
     "artists": "radiod.library.commands:artists_command",
     "demo": "radiod.library.demo:demo_group",
+    "user": "radiod.accounts.commands:user_group",
+    "web": "web.commands:web_command",
     # more commands are registered here
 }
 

@@ -1,0 +1,198 @@
+"""Users, roles, DJ↔show links, login with rate limiting, and panel sessions.
+
+All writes go through the writer connection given to ``Accounts``; time comes from a Clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import sqlite3
+from dataclasses import dataclass
+from datetime import timedelta
+
+from radiod.accounts.passwords import dummy_hash, hash_password, needs_rehash, verify_password
+from radiod.clock import Clock, to_ms
+from radiod.errors import RadiodError
+from radiod.store import transaction
+
+ROLES = ("manager", "dj")
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+MIN_PASSWORD_LENGTH = 10
+
+# Rate limiting: failed logins inside the window, per user name and per client address.
+LOGIN_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_NAME = 5
+MAX_FAILURES_PER_REMOTE = 20
+ATTEMPTS_KEPT = timedelta(days=30)
+
+SESSION_IDLE = timedelta(hours=12)
+SESSION_MAX = timedelta(days=7)
+
+
+class AccountError(RadiodError):
+    """A user command or panel form asked for something impossible (unknown user, weak password…)."""
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    name: str
+    role: str
+    disabled: bool
+    shows: tuple[str, ...] = ()
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == "manager"
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User | None
+    rate_limited: bool = False
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"password: must be at least {MIN_PASSWORD_LENGTH} characters")
+
+
+class Accounts:
+    """The accounts tables behind one writer connection."""
+
+    def __init__(self, conn: sqlite3.Connection, clock: Clock):
+        self.conn = conn
+        self.clock = clock
+
+    def _now_ms(self) -> int:
+        return to_ms(self.clock.now())
+
+    # --- users -------------------------------------------------------------------------------
+
+    def add_user(self, name: str, role: str, password: str, shows: tuple[str, ...] = ()) -> User:
+        if not NAME_PATTERN.fullmatch(name):
+            raise AccountError(f"user {name!r}: name must be 1-64 letters, digits, '.', '_' or '-'")
+        if role not in ROLES:
+            raise AccountError(f"user {name}: role must be one of {', '.join(ROLES)}, got {role!r}")
+        check_password_rules(password)
+        now = self._now_ms()
+        with transaction(self.conn):
+            if self._row(name) is not None:
+                raise AccountError(f"user {name}: already exists")
+            cur = self.conn.execute(
+                "INSERT INTO users (name, role, password_hash, created_at_ms, password_changed_at_ms)"
+                " VALUES (?, ?, ?, ?, ?)", (name, role, hash_password(password), now, now))
+            for show in shows:
+                self.conn.execute("INSERT OR IGNORE INTO user_shows VALUES (?, ?)", (cur.lastrowid, show))
+        return self.get(name)
+
+    def _row(self, name: str) -> sqlite3.Row | None:
+        return self.conn.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
+
+    def _user(self, row: sqlite3.Row) -> User:
+        shows = tuple(r[0] for r in self.conn.execute(
+            "SELECT show FROM user_shows WHERE user_id = ? ORDER BY show", (row["id"],)))
+        return User(row["id"], row["name"], row["role"], bool(row["disabled"]), shows)
+
+    def get(self, name: str) -> User:
+        row = self._row(name)
+        if row is None:
+            raise AccountError(f"user {name}: no such user")
+        return self._user(row)
+
+    def list_users(self) -> list[User]:
+        return [self._user(r) for r in self.conn.execute("SELECT * FROM users ORDER BY name")]
+
+    def set_password(self, name: str, password: str) -> None:
+        check_password_rules(password)
+        user = self.get(name)
+        with transaction(self.conn):
+            self.conn.execute("UPDATE users SET password_hash = ?, password_changed_at_ms = ? WHERE id = ?",
+                              (hash_password(password), self._now_ms(), user.id))
+            # A new password ends every open session of that user.
+            self.conn.execute("DELETE FROM sessions WHERE user_id = ?", (user.id,))
+
+    def set_disabled(self, name: str, disabled: bool) -> None:
+        user = self.get(name)
+        with transaction(self.conn):
+            self.conn.execute("UPDATE users SET disabled = ? WHERE id = ?", (int(disabled), user.id))
+            if disabled:
+                self.conn.execute("DELETE FROM sessions WHERE user_id = ?", (user.id,))
+
+    def set_shows(self, name: str, shows: tuple[str, ...]) -> None:
+        user = self.get(name)
+        with transaction(self.conn):
+            self.conn.execute("DELETE FROM user_shows WHERE user_id = ?", (user.id,))
+            for show in shows:
+                self.conn.execute("INSERT OR IGNORE INTO user_shows VALUES (?, ?)", (user.id, show))
+
+    # --- login -------------------------------------------------------------------------------
+
+    def is_rate_limited(self, name: str, remote: str) -> bool:
+        since = self._now_ms() - to_ms_delta(LOGIN_WINDOW)
+        by_name = self.conn.execute(
+            "SELECT count(*) FROM login_attempts WHERE name = ? COLLATE NOCASE AND ok = 0 AND at_ms >= ?",
+            (name, since)).fetchone()[0]
+        by_remote = self.conn.execute(
+            "SELECT count(*) FROM login_attempts WHERE remote = ? AND ok = 0 AND at_ms >= ?",
+            (remote, since)).fetchone()[0]
+        return by_name >= MAX_FAILURES_PER_NAME or by_remote >= MAX_FAILURES_PER_REMOTE
+
+    def login(self, name: str, password: str, remote: str) -> LoginResult:
+        """Check a password; refuses without checking while the name or address is rate limited."""
+        if self.is_rate_limited(name, remote):
+            return LoginResult(None, rate_limited=True)
+        row = self._row(name)
+        ok = verify_password(password, row["password_hash"] if row else dummy_hash())
+        ok = ok and row is not None and not row["disabled"]
+        now = self._now_ms()
+        with transaction(self.conn):
+            self.conn.execute("INSERT INTO login_attempts (name, remote, ok, at_ms) VALUES (?, ?, ?, ?)",
+                              (name[:100], remote, int(ok), now))
+            self.conn.execute("DELETE FROM login_attempts WHERE at_ms < ?", (now - to_ms_delta(ATTEMPTS_KEPT),))
+            if ok and needs_rehash(row["password_hash"]):
+                self.conn.execute("UPDATE users SET password_hash = ? WHERE id = ?",
+                                  (hash_password(password), row["id"]))
+        return LoginResult(self._user(row) if ok else None)
+
+    # --- sessions ----------------------------------------------------------------------------
+
+    def create_session(self, user: User) -> str:
+        """A new random session token (the cookie value); only its digest is stored."""
+        token = secrets.token_urlsafe(32)
+        now = self._now_ms()
+        with transaction(self.conn):
+            self.conn.execute("INSERT INTO sessions VALUES (?, ?, ?, ?)", (_digest(token), user.id, now, now))
+            self.conn.execute("DELETE FROM sessions WHERE last_seen_ms < ? OR created_at_ms < ?",
+                              (now - to_ms_delta(SESSION_IDLE), now - to_ms_delta(SESSION_MAX)))
+        return token
+
+    def session_user(self, token: str) -> User | None:
+        """The enabled user behind a live session token, or None."""
+        now = self._now_ms()
+        row = self.conn.execute(
+            "SELECT s.last_seen_ms, s.created_at_ms, u.* FROM sessions s JOIN users u ON u.id = s.user_id"
+            " WHERE s.token_sha256 = ?", (_digest(token),)).fetchone()
+        if row is None or row["disabled"]:
+            return None
+        if row["last_seen_ms"] < now - to_ms_delta(SESSION_IDLE) or \
+                row["created_at_ms"] < now - to_ms_delta(SESSION_MAX):
+            self.end_session(token)
+            return None
+        # Refresh the idle timer at most once a minute, to keep writes off the hot path.
+        if now - row["last_seen_ms"] > 60_000:
+            self.conn.execute("UPDATE sessions SET last_seen_ms = ? WHERE token_sha256 = ?", (now, _digest(token)))
+        return self._user(row)
+
+    def end_session(self, token: str) -> None:
+        self.conn.execute("DELETE FROM sessions WHERE token_sha256 = ?", (_digest(token),))
+
+
+def to_ms_delta(delta: timedelta) -> int:
+    return round(delta / timedelta(milliseconds=1))
