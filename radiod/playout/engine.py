@@ -1,0 +1,649 @@
+"""The playout engine: one thread owns the state of what is on air.
+
+Player events, scheduler jobs and control commands only put messages in the engine's inbox.
+The engine thread takes them one at a time and then reconciles: from the day's log, the clock
+and what has already aired it works out what should come next and when (``timing``), prepares it
+``preroll_ms`` ahead and asks the player to start it at an exact monotonic instant — the previous
+item's actual start plus its true length, never on 'ended'. It never assumes a timer fired:
+every wake-up recomputes from the clock.
+
+Every item that starts gets a row in the as-played log (``PlayLog``), closed exactly once when
+it ends, is skipped, cut, fails or the daemon stops. Items are keyed by ``timing.item_key`` so an
+item that already aired is never aired (or logged) again after a restart.
+
+Tests and ``radiod simulate`` drive the engine synchronously with ``pump()`` on a FakeClock; the
+daemon runs ``run()`` on its own thread.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import logging
+import os
+import queue
+from collections import deque
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Sequence
+
+from radiod.clock import Clock, from_ms, to_ms
+from radiod.config import PlayoutConfig
+from radiod.errors import PlayerError
+from radiod.playlog.store import DuplicatePlay, PlayLog
+from radiod.playout.fallback import Fallback
+from radiod.playout.port import Cue, Player, PlayerEvent
+from radiod.playout.timing import Decision, Timeline, decide_next, join_point
+from radiod.schedule.log import LogItem
+
+log = logging.getLogger(__name__)
+
+ShowInfo = Callable[[datetime], "dict[str, Any] | None"]
+FALLBACK_RETRY_MS = 5000
+
+
+def iso(epoch_ms: int | None) -> str | None:
+    """'2026-11-21T14:00:00.000Z' (how instants appear in status and now-playing)."""
+    if epoch_ms is None:
+        return None
+    return from_ms(epoch_ms).strftime("%Y-%m-%dT%H:%M:%S.") + f"{epoch_ms % 1000:03d}Z"
+
+
+def base_key(key: str) -> str:
+    """The planned item a key belongs to ('K@offset' is a continuation of K after a restart)."""
+    return key.split("@", 1)[0]
+
+
+@dataclass
+class Slot:
+    """One item handed to the player."""
+
+    handle: str
+    item: LogItem
+    key: str
+    index: int | None               # position in the log; None for fallback and inserts
+    offset_ms: int
+    start_wall: int                 # when it is meant to start (epoch ms)
+    reason: str = ""                # why it plays (fallback reason, join note)
+    started_mono: int | None = None
+    started_wall: int | None = None
+    play_id: int | None = None
+    end_wall: int | None = None     # overrides the natural end (skip)
+    cut_wall: int | None = None     # a boundary will cut it here
+    stop_reason: str | None = None  # set when the engine stops it: skipped, cut, failed, shutdown
+    detail: str = ""
+    last_pos: int | None = None
+    last_move_mono: int = 0
+    length_known: bool = True
+
+    @property
+    def remaining_ms(self) -> int:
+        return max(0, self.item.length_ms - self.offset_ms)
+
+    def expected_end(self) -> int | None:
+        if self.end_wall is not None:
+            return self.end_wall
+        if self.started_wall is None or not self.length_known:
+            return None
+        return self.started_wall + self.remaining_ms
+
+
+@dataclass
+class Command:
+    name: str
+    args: dict[str, Any]
+    reply: Future = field(default_factory=Future)
+
+
+@dataclass
+class _SetLog:
+    items: list[LogItem]
+
+
+class _Stop:
+    pass
+
+
+class Engine:
+    """Owns playout: call ``post``/``command``/``set_log``/``stop`` from any thread."""
+
+    def __init__(self, player: Player, clock: Clock, playlog: PlayLog, config: PlayoutConfig, *,
+                 items: Sequence[LogItem] = (), fallback: Fallback | None = None,
+                 show_info: ShowInfo | None = None, on_change: Callable[[dict], None] | None = None,
+                 watchdog_poll_ms: int = 1000, max_errors: int = 50):
+        self.player = player
+        self.clock = clock
+        self.playlog = playlog
+        self.config = config
+        self.fallback = fallback or Fallback()
+        self.show_info = show_info
+        self.on_change = on_change
+        self.watchdog_poll_ms = watchdog_poll_ms
+        self.inbox: queue.Queue = queue.Queue()
+        self.tl = Timeline(items)
+        self.state = "starting"
+        self.current: Slot | None = None
+        self.next: Slot | None = None
+        self.pending: Decision | None = None
+        self.slots: dict[str, Slot] = {}        # every handle the player may still report on
+        self.cursor = -1
+        self.flowing = False                    # False: come on air by the clock (join_point)
+        self.done: set[str] = set()             # base keys that aired or failed
+        self.resumable: set[str] = set()        # base keys interrupted part-way (shows may continue)
+        self.errors: deque[dict[str, Any]] = deque(maxlen=max_errors)
+        self.stats = {"items": 0, "failed": 0, "fallbacks": 0, "skipped": 0}
+        self._handles = itertools.count(1)
+        self._retry_mono: int | None = None
+        self._fallback_failing = False
+        self._fill_blocked_until: int | None = None
+        self._last_published: dict | None = None
+        self._stopped = False
+        player.set_listener(self.post)
+
+    # -- any thread ------------------------------------------------------------------------------
+
+    def post(self, message: Any) -> None:
+        self.inbox.put(message)
+
+    def command(self, name: str, **args: Any) -> Future:
+        """Queue a control command; the Future gets the reply dict."""
+        cmd = Command(name, args)
+        self.post(cmd)
+        return cmd.reply
+
+    def set_log(self, items: Sequence[LogItem]) -> None:
+        self.post(_SetLog(list(items)))
+
+    def stop(self) -> None:
+        self.post(_Stop())
+
+    # -- engine thread -----------------------------------------------------------------------------
+
+    def run(self) -> None:
+        """The engine thread: start, then handle messages and wake-ups until stopped."""
+        self.start()
+        try:
+            while not self._stopped:
+                wake = self.next_wakeup_ms()
+                timeout = 1.0 if wake is None else max(0.0, (wake - self.clock.monotonic_ms()) / 1000)
+                try:
+                    self._handle(self.inbox.get(timeout=min(timeout, 1.0)))
+                except queue.Empty:
+                    pass
+                self.pump()
+        finally:
+            self.shutdown()
+
+    def start(self) -> None:
+        """Close rows a crash left open, learn what already aired, and come on air."""
+        now = self._wall()
+        closed = self.playlog.close_open_as_interrupted(now)
+        if closed:
+            self._error("interrupted", f"closed {closed} play(s) left open by an unclean stop")
+        self._load_done()
+        self.state = "playing"
+        self.pump()
+
+    def pump(self) -> int:
+        """Handle queued messages and due wake-ups without blocking; returns messages handled."""
+        handled = 0
+        for _ in range(10_000):
+            try:
+                message = self.inbox.get_nowait()
+            except queue.Empty:
+                self._tick()
+                if self.inbox.empty():
+                    break
+                continue
+            self._handle(message)
+            handled += 1
+        self._publish()
+        return handled
+
+    def next_wakeup_ms(self) -> int | None:
+        """The monotonic instant the engine next needs to look at the clock."""
+        if self._stopped or self.state in ("stopped", "starting"):
+            return None
+        now = self.clock.monotonic_ms()
+        times = []
+        if self.pending is not None and self.next is None:
+            times.append(self._mono(self.pending.start_ms - self.config.preroll_ms))
+        cur = self.current
+        if cur is not None and cur.stop_reason is None:
+            if cur.cut_wall is not None:
+                times.append(self._mono(cur.cut_wall - self._fade_for_cut(cur)))
+            end = cur.expected_end()
+            if end is not None:
+                times.append(self._mono(end) + self.config.watchdog_ms)
+            times.append(now + self.watchdog_poll_ms)
+        if self.next is not None:
+            times.append(self._mono(self.next.start_wall) + self.config.watchdog_ms)
+        if self._retry_mono is not None:
+            times.append(self._retry_mono)
+        if not times:
+            return None
+        return max(min(times), now + 1)
+
+    def shutdown(self) -> None:
+        """Stop playing; close open rows as 'shutdown'."""
+        if self.state == "stopped":
+            return
+        for slot in list(self.slots.values()):
+            if slot.play_id is not None:
+                self._close_row(slot, "shutdown", self._played_estimate(slot))
+        self.slots.clear()
+        self.current = self.next = self.pending = None
+        try:
+            self.player.close()
+        except Exception as exc:    # a failing output must not keep the rows open
+            log.warning("player close failed: %s", exc)
+        self.state = "stopped"
+        self._publish()
+
+    # -- messages --------------------------------------------------------------------------------
+
+    def _handle(self, message: Any) -> None:
+        if isinstance(message, PlayerEvent):
+            self._on_event(message)
+        elif isinstance(message, Command):
+            try:
+                message.reply.set_result(self._on_command(message))
+            except PlayerError as exc:
+                message.reply.set_result({"ok": False, "error": str(exc)})
+        elif isinstance(message, _SetLog):
+            self._on_set_log(message.items)
+        elif isinstance(message, _Stop):
+            self._stopped = True
+        elif callable(message):
+            message()       # work posted by the daemon to run on the engine thread
+        else:
+            raise TypeError(f"unexpected engine message {message!r}")
+
+    def _on_event(self, ev: PlayerEvent) -> None:
+        slot = self.slots.get(ev.handle)
+        if slot is None:
+            if ev.kind == "started":
+                self.player.stop(ev.handle)      # abandoned before it started: silence it
+            return
+        if ev.kind == "started":
+            self._on_started(slot, ev)
+        elif ev.kind == "ended":
+            self._on_ended(slot, ev)
+        elif ev.kind == "failed":
+            self._fail(slot, ev.detail or "player failed", ev.played_ms)
+        elif ev.kind == "stalled":
+            self._fail(slot, ev.detail or "stalled", self._played_estimate(slot))
+
+    def _on_started(self, slot: Slot, ev: PlayerEvent) -> None:
+        slot.started_mono = ev.at_ms
+        slot.started_wall = self._wall_of(ev.at_ms)
+        slot.last_pos, slot.last_move_mono = ev.position_ms, ev.at_ms
+        if slot is self.next:
+            self.next = None
+        previous = self.current
+        if previous is not None and previous is not slot and previous.stop_reason is None:
+            previous.end_wall = previous.expected_end() or slot.started_wall
+        self.current = slot
+        if slot.index is not None:
+            self.cursor = slot.index
+        item = slot.item
+        try:
+            slot.play_id = self.playlog.open_play(
+                started_at_ms=slot.started_wall, planned_start_ms=to_ms(item.start) + slot.offset_ms,
+                source=item.source, usage=item.usage, show=item.show, category=item.category,
+                track_id=item.track_id, snapshot=self._snapshot(slot), item_key=slot.key)
+        except DuplicatePlay as exc:
+            # Never air (or log) an item twice: silence it and move on.
+            self._error("duplicate", str(exc))
+            self.done.add(base_key(slot.key))
+            self._drop(slot)
+            self.player.stop(slot.handle)
+            self.current = None if self.current is slot else self.current
+            return
+        self.done.add(base_key(slot.key))
+        self.stats["items"] += 1
+        if item.source == "fallback":
+            self.stats["fallbacks"] += 1
+
+    def _on_ended(self, slot: Slot, ev: PlayerEvent) -> None:
+        reason = slot.stop_reason or ("end" if ev.reason != "stopped" else "skipped")
+        if slot.play_id is not None:
+            self._close_row(slot, reason, ev.played_ms, at_wall=self._wall_of(ev.at_ms))
+        self._drop(slot)
+
+    def _on_set_log(self, items: list[LogItem]) -> None:
+        self.tl = Timeline(items)
+        cur = self.current
+        if cur is None:
+            self.flowing = False          # come back in by the clock
+            self.cursor = -1
+        else:
+            found = self.tl.index_of(cur.key.split("@")[0]) if cur.index is not None else None
+            if found is None:
+                # Not in the new log (a fallback, an insert, a re-planned hour): continue after
+                # the last planned item that starts no later than it did.
+                ref = to_ms(cur.item.start) if cur.index is not None else cur.start_wall
+                found = bisect.bisect_right(self.tl.starts, ref) - 1
+            self.cursor = found
+            cur.index = found if cur.index is not None else None
+        if self.next is not None and self.next.started_wall is None:
+            self._abandon(self.next)          # decide again against the new log
+        self.pending = None
+
+    def _on_command(self, cmd: Command) -> dict[str, Any]:
+        name = cmd.name
+        if name == "status":
+            return {"ok": True, **self.status()}
+        if name == "errors":
+            return {"ok": True, "errors": list(self.errors)}
+        if name == "skip":
+            cur = self.current
+            if cur is None or cur.stop_reason is not None:
+                return {"ok": False, "error": "nothing is playing"}
+            self._cut(cur, "skipped", fade_ms=0)
+            self.stats["skipped"] += 1
+            return {"ok": True, "skipped": cur.item.title or os.path.basename(cur.item.path)}
+        if name == "pause":
+            self.state = "paused"
+            if self.next is not None:
+                self._abandon(self.next)
+            self.pending = None
+            return {"ok": True, "state": self.state}
+        if name == "resume":
+            if self.state == "paused":
+                self.state = "playing"
+                self.flowing = self.current is not None
+            return {"ok": True, "state": self.state}
+        if name == "insert":
+            return self._insert(str(cmd.args.get("path", "")), cmd.args.get("length_ms"),
+                                str(cmd.args.get("title", "")))
+        return {"ok": False, "error": f"unknown command {name!r}"}
+
+    def _insert(self, path: str, length_ms: int | None, title: str) -> dict[str, Any]:
+        if not os.path.isabs(path) or not os.path.isfile(path):
+            return {"ok": False, "error": f"{path}: not an existing absolute file path"}
+        now = self._wall()
+        item = LogItem(start=from_ms(now), length_ms=int(length_ms or 0), kind="insert", source="insert",
+                       usage="psa", path=path, cue_out_ms=int(length_ms or 0),
+                       title=title or os.path.splitext(os.path.basename(path))[0])
+        if self.current is not None and self.current.stop_reason is None:
+            self._cut(self.current, "cut", fade_ms=min(self.config.fade_out_ms, 500))
+        if self.next is not None:
+            self._abandon(self.next)
+        self.pending = None
+        slot = self._launch(Decision(None, now), item=item, key=f"insert:{now}")
+        if slot is not None:
+            slot.length_known = bool(length_ms)
+        if self.state == "paused":
+            self.state = "playing"
+        return {"ok": True, "inserted": path}
+
+    # -- reconciling -------------------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        if self.state not in ("playing", "fallback"):
+            return
+        self._watchdog()
+        self._cut_if_due()
+        self._reconcile()
+
+    def _reconcile(self) -> None:
+        if self.state not in ("playing", "fallback") or self.next is not None:
+            return
+        now_mono = self.clock.monotonic_ms()
+        if self._retry_mono is not None and now_mono < self._retry_mono:
+            return
+        self._retry_mono = None
+        now = self._wall()
+        cur = self.current
+        if cur is None:
+            if self.flowing:
+                decision = decide_next(self.tl, self.cursor, now, self.done)
+            else:
+                decision = join_point(self.tl, now, self.done, self.resumable)
+        else:
+            t_end = cur.expected_end()
+            if t_end is None or cur.stop_reason is not None and cur.end_wall is None:
+                return          # its end is unknown: wait for 'ended'
+            decision = decide_next(self.tl, self.cursor, t_end, self.done, now)
+            cur.cut_wall = decision.cut_ms
+        if (decision.index is None and decision.then_index is not None and decision.fill_until_ms is not None
+                and self._fill_blocked_until is not None and now < self._fill_blocked_until):
+            decision = Decision(decision.then_index, decision.fill_until_ms)     # no fallback to fill with
+        self.pending = decision
+        if now >= decision.start_ms - self.config.preroll_ms:
+            self._launch(decision)
+
+    def _launch(self, decision: Decision, *, item: LogItem | None = None,
+                key: str | None = None) -> Slot | None:
+        """Prepare the decided item and ask the player to start it at its instant."""
+        self.pending = None
+        self.flowing = True
+        reason = decision.reason
+        if item is None and decision.index is not None and not self.tl.items[decision.index].path:
+            # A planned item without audio (a gap the planner could not fill): fallback covers it.
+            planned = self.tl.items[decision.index]
+            self.done.add(self.tl.keys[decision.index])
+            self.cursor = max(self.cursor, decision.index)
+            decision = Decision(None, decision.start_ms, fill_until_ms=self.tl.ends[decision.index],
+                                reason=planned.note or f"planned {planned.kind} item has no audio")
+            reason = decision.reason
+        if item is None and decision.index is not None:
+            item = self.tl.items[decision.index]
+            key = self.tl.keys[decision.index]
+            if decision.offset_ms and key in self.done:
+                key = f"{key}@{decision.offset_ms}"      # a show continued after a restart
+        elif item is None:
+            item = self.fallback.next_item(from_ms(decision.start_ms), decision.reason)
+            if item is None:
+                if not self._fallback_failing:
+                    self._error("fallback", f"no fallback item can play ({decision.reason})")
+                self._fallback_failing = True
+                if decision.then_index is not None and decision.fill_until_ms is not None:
+                    # Nothing to fill with: at least have the next item ready on its instant.
+                    self._fill_blocked_until = decision.fill_until_ms
+                    self.pending = Decision(decision.then_index, decision.fill_until_ms)
+                else:
+                    self._retry_mono = self.clock.monotonic_ms() + FALLBACK_RETRY_MS
+                self.state = "fallback"
+                return None
+            self._fallback_failing = False
+            key = f"fallback:{decision.start_ms}:{next(self._handles)}"
+            self._error("fallback", f"fallback until {iso(decision.fill_until_ms) or 'further notice'}: "
+                        f"{decision.reason}")
+        assert key is not None
+        slot = Slot(handle=f"h{next(self._handles)}:{key}", item=item, key=key, index=decision.index,
+                    offset_ms=decision.offset_ms, start_wall=decision.start_ms, reason=reason)
+        self.slots[slot.handle] = slot
+        self.next = slot
+        self.state = "fallback" if item.source == "fallback" else "playing"
+        self.player.prepare(self._cue(slot))
+        at = self._mono(decision.start_ms)
+        self.player.start(slot.handle, at_ms=at if at > self.clock.monotonic_ms() else None,
+                          offset_ms=decision.offset_ms)
+        return slot
+
+    def _cut_if_due(self) -> None:
+        cur = self.current
+        if cur is None or cur.cut_wall is None or cur.stop_reason is not None:
+            return
+        now = self._wall()
+        if now >= cur.cut_wall - self._fade_for_cut(cur):
+            self._cut(cur, "cut", fade_ms=max(0, cur.cut_wall - now), end_wall=cur.cut_wall)
+
+    def _cut(self, slot: Slot, reason: str, *, fade_ms: int, end_wall: int | None = None) -> None:
+        """Stop the current item (fading); what follows starts at ``end_wall`` (default: now)."""
+        slot.stop_reason = reason
+        slot.end_wall = end_wall if end_wall is not None else self._wall()
+        if self.next is not None and self.next.started_wall is None and end_wall is None:
+            self._abandon(self.next)         # it was due later; start the follower now instead
+        self.player.stop(slot.handle, fade_ms=fade_ms)
+        self.pending = None
+
+    def _fade_for_cut(self, slot: Slot) -> int:
+        return self.config.fade_out_ms
+
+    def _watchdog(self) -> None:
+        """Playing but not advancing, not starting, or not ending: treat it as a failure."""
+        now_mono = self.clock.monotonic_ms()
+        limit = self.config.watchdog_ms
+        cur = self.current
+        if cur is not None and cur.stop_reason is None and cur.started_mono is not None:
+            pos = self.player.position_ms(cur.handle)
+            if pos is not None and pos != cur.last_pos:
+                cur.last_pos, cur.last_move_mono = pos, now_mono
+            elif now_mono - cur.last_move_mono >= limit:
+                end = cur.expected_end()
+                if end is not None and self._wall() >= end:
+                    self._close_row(cur, "end", cur.remaining_ms)     # it ended; the event never came
+                    self._abandon(cur)
+                else:
+                    self._fail(cur, f"stalled: position stuck at {cur.last_pos} ms for {limit} ms",
+                               self._played_estimate(cur))
+                    return
+        nxt = self.next
+        if nxt is not None and nxt.started_mono is None and now_mono >= self._mono(nxt.start_wall) + limit:
+            self._fail(nxt, f"did not start within {limit} ms", 0)
+
+    def _fail(self, slot: Slot, detail: str, played_ms: int) -> None:
+        """An item could not play (or stopped playing): record it, skip it, keep the station on air."""
+        self.stats["failed"] += 1
+        self.done.add(base_key(slot.key))
+        if slot.item.source == "fallback":
+            self.fallback.mark_failed(slot.item.path)
+        self._error("failed", f"{slot.item.path or slot.key}: {detail}")
+        if slot.play_id is None:
+            # It never aired: still record the attempt, so the log shows what was skipped and why.
+            now = self._wall()
+            try:
+                slot.play_id = self.playlog.open_play(
+                    started_at_ms=now, planned_start_ms=to_ms(slot.item.start) + slot.offset_ms,
+                    source=slot.item.source, usage=slot.item.usage, show=slot.item.show,
+                    category=slot.item.category, track_id=slot.item.track_id,
+                    snapshot=self._snapshot(slot), item_key=slot.key)
+            except DuplicatePlay:
+                slot.play_id = None
+        if slot.play_id is not None:
+            slot.detail = detail
+            self._close_row(slot, "failed", played_ms)
+        self._abandon(slot)
+
+    def _abandon(self, slot: Slot) -> None:
+        """Forget a slot (and silence it); later events about it are ignored."""
+        self._drop(slot)
+        self.player.stop(slot.handle)
+
+    def _drop(self, slot: Slot) -> None:
+        self.slots.pop(slot.handle, None)
+        if slot is self.current:
+            self.current = None
+        if slot is self.next:
+            self.next = None
+        self.pending = None
+
+    # -- play log ----------------------------------------------------------------------------------
+
+    def _load_done(self) -> None:
+        """Keys already in the play log for the span of the log (none of them airs again)."""
+        if not len(self.tl):
+            return
+        latest: dict[str, str] = {}
+        for row in self.playlog.plays(started_from_ms=self.tl.starts[0] - 6 * 3600_000):
+            if row.get("item_key"):
+                latest[base_key(row["item_key"])] = row["end_reason"]
+        self.done = set(latest)
+        self.resumable = {k for k, why in latest.items() if why in ("interrupted", "shutdown")}
+
+    def _close_row(self, slot: Slot, reason: str, played_ms: int, at_wall: int | None = None) -> None:
+        if slot.play_id is None:
+            return
+        at = at_wall if at_wall is not None else self._wall()
+        detail = slot.detail or (slot.reason if slot.item.source == "fallback" else "")
+        try:
+            self.playlog.close_play(slot.play_id, ended_at_ms=at, played_ms=max(0, int(played_ms)),
+                                    end_reason=reason, detail=detail)
+        finally:
+            slot.play_id = None
+
+    def _snapshot(self, slot: Slot) -> dict[str, Any]:
+        item = slot.item
+        snap = {"path": item.path, "title": item.title, "artist": item.artist, "local": item.local,
+                "length_ms": item.length_ms}
+        snap.update(item.snapshot)
+        if slot.reason and item.source == "fallback":
+            snap["fallback_reason"] = slot.reason
+        return snap
+
+    def _played_estimate(self, slot: Slot) -> int:
+        if slot.started_mono is None:
+            return 0
+        return max(0, min(self.clock.monotonic_ms() - slot.started_mono, slot.remaining_ms))
+
+    # -- status ------------------------------------------------------------------------------------
+
+    def status(self) -> dict[str, Any]:
+        """A snapshot for `radiod ctl status`, the web panel and now-playing.json."""
+        now = self._wall()
+        cur = self.current
+        nxt = self.next
+        upcoming = None
+        if nxt is not None:
+            upcoming = {**self._describe(nxt.item), "planned_start": iso(nxt.start_wall)}
+        elif self.pending is not None and self.pending.index is not None:
+            upcoming = {**self._describe(self.tl.items[self.pending.index]),
+                        "planned_start": iso(self.pending.start_ms)}
+        show = self.show_info(from_ms(now)) if self.show_info else None
+        if show is None and cur is not None and cur.item.show:
+            show = {"title": cur.item.show}
+        return {
+            "state": self.state,
+            "now": None if cur is None or cur.started_wall is None else {
+                "play_id": cur.play_id, "item_key": cur.key, **self._describe(cur.item),
+                "started_at": iso(cur.started_wall), "expected_end": iso(cur.expected_end()),
+                "planned_start": iso(to_ms(cur.item.start) + cur.offset_ms), "offset_ms": cur.offset_ms,
+                "length_ms": cur.item.length_ms, "reason": cur.reason},
+            "next": upcoming,
+            "show": show,
+            "errors": list(self.errors)[-10:],
+            "stats": dict(self.stats),
+        }
+
+    def _describe(self, item: LogItem) -> dict[str, Any]:
+        snap = item.snapshot
+        return {"title": item.title or snap.get("title", ""), "artist": item.artist or snap.get("artist", ""),
+                "album": snap.get("album", ""), "artist_keys": list(snap.get("artist_keys", [])),
+                "local": bool(item.local), "show": item.show, "source": item.source, "usage": item.usage,
+                "category": item.category}
+
+    def _publish(self) -> None:
+        if self.on_change is None:
+            return
+        snap = self.status()
+        if snap != self._last_published:
+            self._last_published = snap
+            self.on_change(snap)
+
+    def _error(self, kind: str, detail: str) -> None:
+        self.errors.append({"at": iso(self._wall()), "kind": kind, "detail": detail})
+        log.warning("%s: %s", kind, detail)
+
+    # -- helpers -----------------------------------------------------------------------------------
+
+    def _cue(self, slot: Slot) -> Cue:
+        item = slot.item
+        gain = 0.0
+        if item.loudness_lufs is not None:
+            gain = min(self.config.target_lufs - item.loudness_lufs, self.config.max_gain_db)
+        cue_out = item.cue_out_ms or (item.cue_in_ms + item.length_ms if item.length_ms else None)
+        return Cue(handle=slot.handle, path=item.path, cue_in_ms=item.cue_in_ms, cue_out_ms=cue_out,
+                   gain_db=round(gain, 2), title=item.title, artist=item.artist)
+
+    def _wall(self) -> int:
+        return to_ms(self.clock.now())
+
+    def _mono(self, wall_ms: int) -> int:
+        return self.clock.monotonic_ms() + (wall_ms - self._wall())
+
+    def _wall_of(self, mono_ms: int) -> int:
+        return self._wall() + (mono_ms - self.clock.monotonic_ms())

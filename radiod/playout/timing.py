@@ -1,0 +1,158 @@
+"""What should play next, and when: pure functions of the day's log, the instant and what is done.
+
+The engine asks two questions, both answered here without side effects or clock reads:
+
+- ``decide_next``: the current item will end at ``t_end``; which log item follows, at what instant,
+  and must the current item be cut for it? Follow items run on in order (a late or early flow is
+  fine); a hard item starts exactly at its time (cutting what plays); a soft item waits for the
+  current item but no longer than its tolerance. Items between the current one and a timed item
+  whose time has come are dropped. A gap before a hard item or a hole in the log is filled with
+  fallback.
+- ``join_point``: nothing is playing (boot, restart after a crash, resume): which item belongs on
+  air at ``now``, at what offset? A show is joined at the right offset; a rotation item is played
+  from its start when less than half of its slot has gone, else the flow moves to the next item.
+
+Instants are epoch milliseconds (UTC).
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from typing import Sequence
+
+from radiod.clock import to_ms
+from radiod.schedule.log import LogItem
+
+# Gaps shorter than this are not worth a fallback item (it would be cut at once).
+MIN_FILL_MS = 2000
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The next thing to start.
+
+    ``index`` is the log item, or None for fallback (filling until ``fill_until_ms``, or
+    indefinitely when that is None). ``cut_ms`` is when the current item must be cut for it.
+    """
+
+    index: int | None
+    start_ms: int
+    offset_ms: int = 0
+    cut_ms: int | None = None
+    fill_until_ms: int | None = None
+    then_index: int | None = None     # with a fill: the log item that ends it
+    reason: str = ""
+
+
+def item_key(item: LogItem) -> str:
+    """A stable id of a planned item: its planned start and what it plays."""
+    what = item.track_id if item.track_id is not None else (item.path.rsplit("/", 1)[-1] or item.kind)
+    return f"{to_ms(item.start)}:{what}"
+
+
+def joinable(item: LogItem) -> bool:
+    """Items joined part-way when started late: programmes (shows, live), not songs."""
+    return item.kind in ("show", "live") or (item.source == "show" and item.usage == "talk")
+
+
+class Timeline:
+    """A log with its planned instants precomputed (the log is sorted by start)."""
+
+    def __init__(self, items: Sequence[LogItem]):
+        self.items = list(items)
+        self.starts = [to_ms(i.start) for i in self.items]
+        self.ends = [s + i.length_ms for s, i in zip(self.starts, self.items)]
+        self.keys = [item_key(i) for i in self.items]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def at(self, instant_ms: int) -> int | None:
+        """Index of the planned item whose slot covers ``instant_ms`` (the latest such), or None."""
+        i = bisect.bisect_right(self.starts, instant_ms) - 1
+        while i >= 0:
+            if self.ends[i] > instant_ms:
+                return i
+            if self.starts[i] < instant_ms - 24 * 3600_000:
+                break
+            i -= 1
+        return None
+
+    def first_after(self, instant_ms: int) -> int | None:
+        i = bisect.bisect_right(self.starts, instant_ms)
+        return i if i < len(self.starts) else None
+
+    def index_of(self, key: str) -> int | None:
+        try:
+            return self.keys.index(key)
+        except ValueError:
+            return None
+
+
+def decide_next(tl: Timeline, cursor: int, t_end: int, skip: set[str], now: int | None = None) -> Decision:
+    """What follows the item at ``cursor`` (-1: nothing yet) once it ends at ``t_end``.
+
+    ``skip`` holds keys that must not play (done, failed). ``now`` (default ``t_end``) keeps a
+    boundary that is already past from being scheduled in the past.
+    """
+    now = t_end if now is None else now
+    first = boundary = None
+    for i in range(cursor + 1, len(tl)):
+        if tl.keys[i] in skip:
+            continue
+        if tl.starts[i] > t_end:
+            first = i if first is None else first
+            break
+        first = i if first is None else first
+        if tl.items[i].timing in ("hard", "soft"):
+            boundary = i
+    if boundary is not None:
+        item, s = tl.items[boundary], tl.starts[boundary]
+        if item.timing == "hard":
+            start = s
+        elif s + item.tolerance_ms < t_end:
+            start = s + item.tolerance_ms
+        else:
+            return Decision(boundary, t_end, reason=f"soft start of {tl.keys[boundary]}")
+        offset = 0
+        if start < now:
+            # The boundary has passed already (late): join a show at its offset, start others now.
+            offset = now - s if joinable(item) else 0
+            start = now
+        return Decision(boundary, start, offset_ms=offset, cut_ms=start if start < t_end else None,
+                        reason=f"{item.timing} start of {tl.keys[boundary]}")
+    if first is None:
+        return Decision(None, t_end, reason="nothing more is planned")
+    i = first
+    s = tl.starts[i]
+    gap = s - t_end
+    if tl.items[i].timing == "hard" or (gap > 0 and tl.at(t_end) is None):
+        # A hard item never starts early, and across a hole in the log items wait for their time.
+        if gap >= MIN_FILL_MS:
+            return Decision(None, t_end, fill_until_ms=s, then_index=i,
+                            reason=f"nothing planned for {gap // 1000} s")
+        if gap > 0:
+            return Decision(i, s)
+    return Decision(i, t_end)
+
+
+def join_point(tl: Timeline, now: int, done: set[str], resumable: set[str] = frozenset()) -> Decision:
+    """Where to come on air at ``now`` with nothing playing.
+
+    ``done`` holds keys that already aired (or failed) and must not air again; ``resumable`` the
+    subset interrupted part-way (a crash), which a show may continue from the right offset.
+    """
+    i = tl.at(now)
+    if i is None:
+        nxt = tl.first_after(now)
+        if nxt is None:
+            return Decision(None, now, reason="nothing is planned")
+        return decide_next(tl, nxt - 1, now, done)
+    item, s = tl.items[i], tl.starts[i]
+    key = tl.keys[i]
+    if joinable(item) and (key not in done or key in resumable):
+        return Decision(i, now, offset_ms=now - s, reason=f"joined {key} at {now - s} ms")
+    if key not in done and now - s <= item.length_ms // 2:
+        return Decision(i, now, reason=f"late start of {key} by {now - s} ms")
+    return decide_next(tl, i, now, done | {key})
