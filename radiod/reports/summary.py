@@ -1,0 +1,38 @@
+"""Per recording: how often it played and for how long, most played first."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+from radiod.reports.csvfile import to_csv
+from radiod.reports.period import Period, hms, iso_local
+from radiod.reports.rows import recording_key
+
+HEADER = ("artist", "title", "album", "label", "isrc", "composer", "local", "plays", "played_ms",
+          "seconds_played", "duration_played", "first_played", "last_played")
+
+
+def summarize(rows: Iterable[Mapping[str, Any]], period: Period) -> list[dict[str, Any]]:
+    """One dict per recording (artist, title, ISRC, album, label) that aired in the period."""
+    by_key: dict[tuple, dict[str, Any]] = {}
+    for r in rows:
+        if not period.contains(r["started_at_ms"]) or r["usage"] == "talk" or not r["played_ms"]:
+            continue
+        s = by_key.setdefault(recording_key(r), {
+            "artist": r["artist"], "title": r["title"], "album": r["album"], "label": r["label"],
+            "isrc": r["isrc"], "composer": r["composer"], "local": bool(r["local"]), "plays": 0,
+            "played_ms": 0, "first_ms": r["started_at_ms"], "last_ms": r["started_at_ms"]})
+        s["plays"] += 1
+        s["played_ms"] += r["played_ms"]
+        s["first_ms"] = min(s["first_ms"], r["started_at_ms"])
+        s["last_ms"] = max(s["last_ms"], r["started_at_ms"])
+    return sorted(by_key.values(), key=lambda s: (-s["plays"], -s["played_ms"], s["artist"].casefold(),
+                                                  s["title"].casefold(), s["isrc"]))
+
+
+def report(rows: Iterable[Mapping[str, Any]], period: Period) -> bytes:
+    return to_csv(HEADER, [
+        (s["artist"], s["title"], s["album"], s["label"], s["isrc"], s["composer"], int(s["local"]), s["plays"],
+         s["played_ms"], (s["played_ms"] + 500) // 1000, hms(s["played_ms"]),
+         iso_local(s["first_ms"], period.zone), iso_local(s["last_ms"], period.zone))
+        for s in summarize(rows, period)])
