@@ -21,6 +21,11 @@ COMMANDS: dict[str, str] = {
     "demo": "radiod.library.demo:demo_group",
     "user": "radiod.accounts.commands:user_group",
     "web": "web.commands:web_command",
+    "report": "radiod.playlog.commands:report_command",
+    "verify-log": "radiod.playlog.commands:verify_log_command",
+    "log-digest": "radiod.playlog.commands:log_digest_command",
+    "ledger": "radiod.playlog.commands:ledger_command",
+    "correct-play": "radiod.playlog.commands:correct_play_command",
     # more commands are registered here
 }
 

@@ -90,6 +90,8 @@ class ReportsConfig:
     contact_phone: str = _opt("", "Phone for report headers.")
     street: str = _opt("", "Street address for report headers.")
     city_state_zip: str = _opt("", "City, state and ZIP for report headers.")
+    on_metadata_gaps: str = _opt("warn", "When recordings in an export lack ISRC, label or composer: warn or refuse.",
+                                 choices=("warn", "refuse"))
 
 
 @dataclass(frozen=True)
