@@ -283,8 +283,9 @@ def _write(conn: sqlite3.Connection, item: _Read, now_ms: int, seen: set[str], g
             track_id = conn.execute(_INSERT, values).lastrowid
             change = "new"
     setattr(summary, change, getattr(summary, change) + 1)
-    if item.info is not None:
+    if change != "new":
         conn.execute("DELETE FROM track_artists WHERE track_id = ?", (track_id,))
+    if item.info is not None:
         conn.executemany(
             "INSERT INTO track_artists (track_id, position, name, artist_key) VALUES (?, ?, ?, ?)",
             [(track_id, i, name, artist_key(name)) for i, name in enumerate(item.info.artists)])

@@ -1,0 +1,103 @@
+"""load_tracks: what the planner and playout see of the library."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from radiod.library.query import load_track, load_tracks
+from radiod.library.registry import parse_registry
+from radiod.library.scan import scan_library
+from radiod.store import open_db
+
+REGISTRY = parse_registry("""
+[[artist]]
+name = "Harbours"
+local = true
+aliases = ["The Harbours"]
+
+[[artist]]
+name = "Visitor"
+local = false
+""")
+
+
+@pytest.fixture
+def conn(tmp_path, tone_file):
+    root = tmp_path / "media"
+    root.mkdir()
+    files = {
+        "tagged-not-local.flac": {"artist": "The Harbours", "title": "A", "local": False},
+        "registry-local.mp3": {"artist": "Visitor feat. Harbours", "title": "B"},
+        "not-local.ogg": {"artist": "Visitor", "title": "C", "isrc": "USABC1900001"},
+        "tagged-local.m4a": {"artist": "Nobody Known", "title": "D", "local": True},
+    }
+    for name, tags in files.items():
+        shutil.copy(tone_file(name, seconds=2, tags=tags), root / name)
+    (root / "broken.mp3").write_text("not audio")
+    db = open_db(tmp_path / "radiod.db")
+    scan_library(db, [root])
+    yield db
+    db.close()
+
+
+def by_title(conn, registry=REGISTRY):
+    return {t.title: t for t in load_tracks(conn, registry)}
+
+
+def track_id(conn, title):
+    return conn.execute("SELECT id FROM tracks WHERE title = ?", (title,)).fetchone()[0]
+
+
+def test_only_playable_tracks_with_local_from_tag_then_registry(conn):
+    tracks = by_title(conn)
+    assert sorted(tracks) == ["A", "B", "C", "D"]
+    assert [tracks[t].local for t in "ABCD"] == [False, True, False, True]
+    assert tracks["B"].artist_keys == ("visitor", "harbours")
+    assert tracks["C"].isrc == "USABC1900001"
+    # Without a registry only tags mark tracks local.
+    assert [by_title(conn, None)[t].local for t in "ABCD"] == [False, False, False, True]
+
+
+def test_length_and_cues_without_analysis(conn):
+    c = by_title(conn)["C"]
+    assert 1990 <= c.length_ms <= 2100
+    assert (c.cue_in_ms, c.cue_out_ms, c.loudness_lufs, c.true_peak_dbtp) == (0, c.length_ms, None, None)
+    assert c.play_ms == c.length_ms
+
+
+def test_analysis_supplies_length_cues_and_loudness(conn):
+    content_hash = conn.execute("SELECT content_hash FROM tracks WHERE title = 'B'").fetchone()[0]
+    conn.execute("INSERT INTO analysis VALUES (?, -14.2, -1.1, 120, 1800, 2000, NULL, 0)", (content_hash,))
+    b = by_title(conn)["B"]
+    assert (b.length_ms, b.cue_in_ms, b.cue_out_ms, b.play_ms) == (2000, 120, 1800, 1680)
+    assert (b.loudness_lufs, b.true_peak_dbtp) == (-14.2, -1.1)
+    assert b.content_hash == content_hash
+
+
+def test_undecodable_tracks_are_not_playable(conn):
+    content_hash = conn.execute("SELECT content_hash FROM tracks WHERE title = 'A'").fetchone()[0]
+    conn.execute("INSERT INTO analysis (content_hash, error, analyzed_at_ms) VALUES (?, 'cannot decode', 0)",
+                 (content_hash,))
+    assert "A" not in by_title(conn)
+
+
+def test_overrides(conn):
+    c = track_id(conn, "C")
+    for field, value in [("title", "C (radio edit)"), ("artist", "Harbours & Guest"), ("cue_in_ms", "250"),
+                         ("cue_out_ms", "not a number"), ("mood", "ignored")]:
+        conn.execute("INSERT INTO track_overrides VALUES (?, ?, ?, 'manager', 0)", (c, field, value))
+    track = load_track(conn, c, REGISTRY)
+    assert track.title == "C (radio edit)" and track.artist == "Harbours & Guest"
+    assert track.artist_keys == ("harbours", "guest") and track.local is True
+    assert track.cue_in_ms == 250 and track.cue_out_ms == track.length_ms
+    a = track_id(conn, "A")
+    conn.execute("INSERT INTO track_overrides VALUES (?, 'local', 'yes', 'manager', 0)", (a,))
+    assert load_track(conn, a, REGISTRY).local is True
+
+
+def test_load_track_of_an_unplayable_row(conn):
+    broken = conn.execute("SELECT id FROM tracks WHERE status = 'error'").fetchone()[0]
+    assert load_track(conn, broken) is None
+    assert load_track(conn, 999_999) is None
