@@ -1,0 +1,100 @@
+"""The control panel and public pages: ``create_app(config)`` builds the Flask application.
+
+It runs in its own process (``radiod web``): it reads the database through read-only connections,
+the daemon's now-playing file through one watcher thread, and drives the daemon over the control
+socket. Its own writes (accounts, sessions, login attempts) go through a writer connection.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import threading
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+
+from radiod.clock import Clock, SystemClock
+from radiod.config import Config
+from radiod.store import open_db
+from web.nowplaying import NowPlayingHub
+
+log = logging.getLogger(__name__)
+
+
+def _secret_key(config: Config) -> str:
+    """The configured key, else one generated once into the state folder (mode 0600)."""
+    if config.web.secret_key:
+        return config.web.secret_key
+    path = config.paths.state / "web-secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def create_app(config: Config, test_config: Mapping[str, Any] | None = None, *,
+               clock: Clock | None = None, watch: bool = True) -> Flask:
+    """Build the app for one station. ``test_config`` overrides Flask settings; ``watch=False``
+    leaves the now-playing watcher thread unstarted (call ``app.extensions['radiod'].hub.poll()``)."""
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=_secret_key(config),
+        SESSION_COOKIE_NAME="radiod_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.web.behind_tls,
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        PROPAGATE_EXCEPTIONS=False,
+        TRAP_HTTP_EXCEPTIONS=False,
+        JSON_SORT_KEYS=False,
+    )
+    if test_config:
+        app.config.update(test_config)
+    app.json.sort_keys = False
+    app.json.ensure_ascii = False
+
+    # Make sure the database and this component's tables exist before any read-only connection.
+    open_db(config.paths.database).close()
+
+    hub = NowPlayingHub(config.now_playing_file, station=config.station.name,
+                        hide_next=config.playout.hide_next)
+    app.extensions["radiod"] = Radiod(config=config, clock=clock or SystemClock(), hub=hub)
+    if watch:
+        hub.start()
+
+    from web import api, auth, dj, errors, manager, public, security
+
+    security.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(dj.bp)
+    app.register_blueprint(manager.bp)
+    app.jinja_env.globals.update(station_name=config.station.name)
+    return app
+
+
+class Radiod:
+    """What the views need from the station: configuration, clock, now-playing hub."""
+
+    def __init__(self, config: Config, clock: Clock, hub: NowPlayingHub):
+        self.config = config
+        self.clock = clock
+        self.hub = hub
+        # Each live-feed listener holds a server thread; beyond this many they are told to poll.
+        self.sse_slots = threading.BoundedSemaphore(config.web.sse_clients)
+
+
+def station() -> Radiod:
+    from flask import current_app
+    return current_app.extensions["radiod"]
+
+
+def static_root() -> Path:
+    return Path(__file__).parent / "static"

@@ -1,0 +1,133 @@
+"""The public JSON API (CORS-enabled, cacheable) and the now-playing event stream."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, jsonify, request
+
+from web import station
+from web.ledger import artist_ledger, period_from_args
+from web.queries import public_play, recent_plays, unslug
+from web.schedule import week_schedule
+from web.security import reader
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+KEEPALIVE_S = 15.0
+OPENAPI = Path(__file__).parent / "openapi.json"
+
+
+def _cached(response: Response, seconds: int) -> Response:
+    response.headers["Cache-Control"] = f"public, max-age={seconds}"
+    return response
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    origins = station().config.web.cors_origins
+    origin = request.headers.get("Origin")
+    if "*" in origins:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    elif origin and origin in origins:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.vary.add("Origin")
+    return response
+
+
+@bp.before_request
+def _preflight():
+    """CORS preflight for any API route (only GET is offered)."""
+    if request.method == "OPTIONS":
+        response = Response(status=204)
+        response.headers["Access-Control-Allow-Methods"] = "GET, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type, If-None-Match, Last-Event-ID"
+        response.headers["Access-Control-Max-Age"] = "86400"
+        return response
+    return None
+
+
+@bp.get("/now-playing")
+def now_playing():
+    snap = station().hub.current()
+    if request.if_none_match.contains(snap.etag.strip('"')):
+        response = Response(status=304)
+    else:
+        response = Response(snap.body, mimetype="application/json")
+    response.headers["ETag"] = snap.etag
+    return _cached(response, 1)
+
+
+def _event(snap) -> bytes:
+    return b"id: %d\nevent: now-playing\ndata: %s\n\n" % (snap.version, snap.body)
+
+
+@bp.get("/now-playing/events")
+def now_playing_events():
+    """Server-sent events: the now-playing document at once, then on every change."""
+    radiod = station()
+    hub, slots = radiod.hub, radiod.sse_slots
+    if not slots.acquire(blocking=False):
+        response = jsonify(error="Too many listeners on the live feed; poll /api/now-playing instead.")
+        response.status_code = 503
+        response.headers["Retry-After"] = "10"
+        return response
+
+    def stream():
+        try:
+            snap = hub.current()
+            yield b"retry: 1000\n" + _event(snap)
+            while not hub.stopping:
+                newer = hub.wait_for_change(snap.version, KEEPALIVE_S)
+                if newer.version > snap.version:
+                    snap = newer
+                    yield _event(snap)
+                else:
+                    yield b": keep-alive\n\n"
+        finally:
+            slots.release()
+
+    response = Response(stream(), mimetype="text/event-stream")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Accel-Buffering"] = "no"   # nginx: pass each event through at once
+    return response
+
+
+@bp.get("/history")
+def history():
+    limit = request.args.get("limit", default=50, type=int)
+    before_ms = request.args.get("before_ms", type=int)
+    rows = recent_plays(reader(), limit=limit, before_ms=before_ms)
+    return _cached(jsonify(plays=[public_play(r) for r in rows]), 5)
+
+
+@bp.get("/schedule")
+def schedule():
+    week = week_schedule(station().config, station().clock.now())
+    return _cached(jsonify(week), 60)
+
+
+@bp.get("/artists/<artist_id>/plays")
+def artist_plays(artist_id: str):
+    radiod = station()
+    zone = radiod.config.zone
+    try:
+        period = period_from_args(request.args.get("from"), request.args.get("to"),
+                                  radiod.clock.now().astimezone(zone).date(), zone)
+    except ValueError as exc:
+        abort(400, description=str(exc))
+    ledger = artist_ledger(reader(), unslug(artist_id), period)
+    if ledger is None:
+        abort(404, description="unknown artist")
+    return _cached(jsonify(ledger), 30)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    doc = json.loads(OPENAPI.read_text(encoding="utf-8"))
+    doc["info"]["title"] = f"{station().config.station.name} API"
+    doc["servers"] = [{"url": request.host_url.rstrip("/")}]
+    if station().config.playout.hide_next:
+        doc["components"]["schemas"]["NowPlaying"]["properties"].pop("next", None)
+    return _cached(jsonify(doc), 300)

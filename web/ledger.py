@@ -1,0 +1,56 @@
+"""An artist's plays for the public artist page and API: the reports' artist ledger over the
+play log, with the published daily chain digest it can be checked against."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from radiod.playlog.store import read_plays
+from radiod.playlog.verify import daily_digest
+from radiod.reports.ledger import artist_ledger as build_ledger
+from radiod.reports.period import Period
+
+DEFAULT_DAYS = 90
+MAX_DAYS = 400
+
+
+def period_from_args(first: str | None, last: str | None, today: date, zone: ZoneInfo) -> Period:
+    """``?from=&to=`` (YYYY-MM-DD) → Period; by default the last 90 days. ValueError when wrong."""
+    end = date.fromisoformat(last) if last else today
+    start = date.fromisoformat(first) if first else end - timedelta(days=DEFAULT_DAYS - 1)
+    if start > end or (end - start).days >= MAX_DAYS:
+        raise ValueError(f"from..to must be 1 to {MAX_DAYS} days")
+    return Period(start, end, zone)
+
+
+def _play_ids(conn: sqlite3.Connection, key: str, period: Period) -> list[int]:
+    """Closed plays in the period crediting the artist, also through a correction of artist_keys."""
+    return [r[0] for r in conn.execute(
+        "SELECT id FROM plays WHERE seq IS NOT NULL AND started_at_ms >= ? AND started_at_ms < ? AND ("
+        " EXISTS (SELECT 1 FROM json_each(plays.artist_keys) WHERE json_each.value = ?)"
+        " OR id IN (SELECT play_id FROM play_corrections c WHERE c.field = 'artist_keys'"
+        "   AND EXISTS (SELECT 1 FROM json_each(c.after) WHERE json_each.value = ?)))",
+        (period.start_ms, period.end_ms, key, key))]
+
+
+def known_artist(conn: sqlite3.Connection, key: str) -> bool:
+    if conn.execute("SELECT 1 FROM track_artists WHERE artist_key = ? LIMIT 1", (key,)).fetchone():
+        return True
+    return conn.execute("SELECT 1 FROM plays WHERE EXISTS (SELECT 1 FROM json_each(plays.artist_keys)"
+                        " WHERE json_each.value = ?) LIMIT 1", (key,)).fetchone() is not None
+
+
+def artist_ledger(conn: sqlite3.Connection, key: str, period: Period) -> dict[str, Any] | None:
+    """The ledger of one artist (None when the station has never heard of them)."""
+    if not known_artist(conn, key):
+        return None
+    ids = _play_ids(conn, key, period)
+    rows = read_plays(conn, ids=ids) if ids else []
+    digest = daily_digest(conn, period.zone, from_ms=period.start_ms, to_ms=period.end_ms)
+    name = conn.execute("SELECT name FROM track_artists WHERE artist_key = ? LIMIT 1", (key,)).fetchone()
+    ledger = build_ledger(rows, name[0] if name else key, period, digest)
+    ledger["artist_id"] = key.replace(" ", "-")
+    return ledger

@@ -1,0 +1,101 @@
+"""Manager pages: station status and control, users and their shows, login audit."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from radiod.accounts.users import ROLES, AccountError
+from radiod.errors import ControlError
+from web import station
+from web.queries import local_time
+from web.security import accounts, current_user, require_role
+
+bp = Blueprint("manager", __name__, url_prefix="/manager")
+
+CONTROL_COMMANDS = ("skip", "pause", "resume", "reload")
+
+
+def _send(cmd: str) -> dict:
+    """A command to the daemon over its control socket; one-line error when it is not running."""
+    from radiod.playout.control import send_command
+    return send_command(station().config.control_socket, cmd)
+
+
+@bp.get("/")
+@require_role("manager")
+def index():
+    try:
+        status, problem = _send("status"), None
+    except (ControlError, ImportError) as exc:
+        status, problem = None, f"The playout daemon is not reachable: {str(exc).splitlines()[0]}"
+    return render_template("manager/index.html", status=status, problem=problem,
+                           np=station().hub.current().doc, commands=CONTROL_COMMANDS)
+
+
+@bp.post("/control/<cmd>")
+@require_role("manager")
+def control(cmd: str):
+    if cmd not in CONTROL_COMMANDS:
+        abort(404)
+    try:
+        reply = _send(cmd)
+        flash(f"{cmd}: done" if reply.get("ok") else f"{cmd}: {reply.get('error', 'refused')}")
+    except (ControlError, ImportError) as exc:
+        flash(f"{cmd}: the playout daemon is not reachable ({str(exc).splitlines()[0]})")
+    return redirect(url_for("manager.index"))
+
+
+@bp.get("/users")
+@require_role("manager")
+def users():
+    return render_template("manager/users.html", users=accounts().list_users(), roles=ROLES)
+
+
+def _shows_field() -> tuple[str, ...]:
+    return tuple(s.strip() for s in request.form.get("shows", "").split(",") if s.strip())
+
+
+@bp.post("/users")
+@require_role("manager")
+def add_user():
+    try:
+        user = accounts().add_user(request.form.get("name", "").strip(), request.form.get("role", ""),
+                                   request.form.get("password", ""), _shows_field())
+        flash(f"User {user.name} added.")
+    except AccountError as exc:
+        flash(str(exc))
+        return render_template("manager/users.html", users=accounts().list_users(), roles=ROLES), 400
+    return redirect(url_for("manager.users"))
+
+
+@bp.post("/users/<name>/<action>")
+@require_role("manager")
+def change_user(name: str, action: str):
+    acc = accounts()
+    try:
+        if action == "disable":
+            if name.lower() == current_user().name.lower():
+                raise AccountError("You cannot disable your own account.")
+            acc.set_disabled(name, True)
+        elif action == "enable":
+            acc.set_disabled(name, False)
+        elif action == "password":
+            acc.set_password(name, request.form.get("password", ""))
+        elif action == "shows":
+            acc.set_shows(name, _shows_field())
+        else:
+            abort(404)
+        flash(f"{name}: {action} done.")
+    except AccountError as exc:
+        flash(str(exc))
+    return redirect(url_for("manager.users"))
+
+
+@bp.get("/logins")
+@require_role("manager")
+def logins():
+    zone = station().config.zone
+    rows = accounts().conn.execute(
+        "SELECT name, remote, ok, at_ms FROM login_attempts ORDER BY at_ms DESC LIMIT 200").fetchall()
+    attempts = [dict(r, when=local_time(r["at_ms"], zone, "%Y-%m-%d %H:%M:%S")) for r in rows]
+    return render_template("manager/logins.html", attempts=attempts)

@@ -1,0 +1,65 @@
+"""Public pages: now playing, recently played, this week's schedule, artist pages, embeddable player."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+
+from web import station
+from radiod.reports.period import hms
+from web.ledger import artist_ledger, period_from_args
+from web.queries import local_time, public_play, recent_plays, unslug
+from web.schedule import week_schedule
+from web.security import reader
+
+bp = Blueprint("public", __name__)
+
+
+def _np_context() -> dict:
+    snap = station().hub.current()
+    return {"np": snap.doc, "hide_next": station().config.playout.hide_next}
+
+
+@bp.get("/")
+def index():
+    return render_template("now_playing.html", **_np_context())
+
+
+@bp.get("/embed")
+def embed():
+    """A small now-playing card other sites may put in an iframe."""
+    return render_template("embed.html", **_np_context())
+
+
+@bp.get("/widget")
+def widget():
+    """How to embed the now-playing widget on another site."""
+    return render_template("widget.html", base=request.host_url.rstrip("/"))
+
+
+@bp.get("/history")
+def history():
+    zone = station().config.zone
+    rows = recent_plays(reader(), limit=100)
+    plays = [dict(public_play(r), when=local_time(r["started_at_ms"], zone)) for r in rows]
+    return render_template("history.html", plays=plays)
+
+
+@bp.get("/schedule")
+def schedule():
+    week = week_schedule(station().config, station().clock.now())
+    return render_template("schedule.html", week=week)
+
+
+@bp.get("/artists/<artist_id>")
+def artist(artist_id: str):
+    radiod = station()
+    zone = radiod.config.zone
+    try:
+        period = period_from_args(request.args.get("from"), request.args.get("to"),
+                                  radiod.clock.now().astimezone(zone).date(), zone)
+    except ValueError as exc:
+        abort(400, description=str(exc))
+    ledger = artist_ledger(reader(), unslug(artist_id), period)
+    if ledger is None:
+        abort(404, description="No artist by that name has been played or is in the library.")
+    return render_template("artist.html", ledger=ledger, hms=hms)

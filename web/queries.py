@@ -1,0 +1,66 @@
+"""Read-only queries behind the public pages and the API, and the public shape of a play."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+from typing import Any
+
+from radiod.clock import from_ms
+from radiod.library.artists import artist_key, split_artists
+from radiod.playlog.store import row_dict
+
+MAX_LIMIT = 200
+PLAY_COLUMNS = ("id, started_at_ms, ended_at_ms, played_ms, end_reason, source, usage, show, title, artist,"
+                " album, label, isrc, local, artist_keys, length_ms, seq, hash")
+
+
+def iso(ms: int | None) -> str | None:
+    """Epoch ms → '2026-11-21T13:59:02.125Z' (the format of the now-playing file)."""
+    if ms is None:
+        return None
+    return from_ms(ms).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+
+def slug(key: str) -> str:
+    """URL id of an artist key ('quiet harbours' → 'quiet-harbours'); keys hold no '-', so it reverses."""
+    return key.replace(" ", "-")
+
+
+def unslug(text: str) -> str:
+    return text.replace("-", " ")
+
+
+def credited(artist: str, keys: list[str]) -> list[dict[str, str]]:
+    """[{'id', 'name'}] for each credited artist, names as written where they match a key."""
+    names = {artist_key(n): n for n in split_artists(artist)}
+    return [{"id": slug(k), "name": names.get(k, k)} for k in keys if k]
+
+
+def public_play(row: sqlite3.Row) -> dict[str, Any]:
+    """What listeners see of a play row (no file paths, no internal fields)."""
+    d = row_dict(row)
+    return {
+        "id": d["id"], "started_at": iso(d["started_at_ms"]), "ended_at": iso(d["ended_at_ms"]),
+        "title": d["title"], "artist": d["artist"], "album": d["album"], "show": d["show"],
+        "local": d["local"], "artists": credited(d["artist"], d["artist_keys"]),
+        "length_ms": d["length_ms"], "played_ms": d["played_ms"],
+    }
+
+
+def recent_plays(conn: sqlite3.Connection, limit: int = 50, before_ms: int | None = None) -> list[sqlite3.Row]:
+    """Music plays (usage 'feature'), newest first."""
+    limit = max(1, min(limit, MAX_LIMIT))
+    sql = f"SELECT {PLAY_COLUMNS} FROM plays WHERE usage = 'feature'"
+    args: list[Any] = []
+    if before_ms is not None:
+        sql += " AND started_at_ms < ?"
+        args.append(before_ms)
+    sql += " ORDER BY started_at_ms DESC, id DESC LIMIT ?"
+    return conn.execute(sql, (*args, limit)).fetchall()
+
+
+def local_time(ms: int | None, zone, fmt: str = "%a %d %b %H:%M") -> str:
+    if ms is None:
+        return ""
+    return datetime.fromtimestamp(ms / 1000, tz=zone).strftime(fmt)
