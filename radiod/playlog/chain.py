@@ -28,9 +28,18 @@ CORRECTION_FIELDS: tuple[str, ...] = (
 )
 
 
+def _stored_form(name: str, value: Any) -> Any:
+    """The value as SQLite stores it, so a row read back as a dict (bool, list) hashes the same."""
+    if name == "local" and value is not None:
+        return int(bool(value))
+    if name == "artist_keys" and not isinstance(value, str):
+        return json.dumps(list(value), ensure_ascii=False)
+    return value
+
+
 def canonical(row: Mapping[str, Any], fields: tuple[str, ...]) -> bytes:
     """The bytes a row's hash covers: its fields as sorted, compact JSON (UTF-8)."""
-    content = {name: row[name] for name in fields}
+    content = {name: _stored_form(name, row[name]) for name in fields}
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
