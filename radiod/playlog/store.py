@@ -247,7 +247,19 @@ def read_plays(conn: sqlite3.Connection, *, ids: Iterable[int] | None = None,
         where.append("started_at_ms < ?")
         args.append(started_before_ms)
     sql = f"SELECT * FROM plays WHERE {' AND '.join(where)} ORDER BY started_at_ms, id"
-    rows = [row_dict(r) for r in conn.execute(sql, args)]
+    cur = conn.execute(sql, args)
+    cur.row_factory = None                     # plain tuples: a year of rows reads several times faster
+    names = [d[0] for d in cur.description]
+    keys: dict[str, list[str]] = {}            # artist_keys JSON repeats across plays; decode each once
+    rows = []
+    for values in cur:
+        d = dict(zip(names, values))
+        d["local"] = bool(d["local"])
+        text = d["artist_keys"]
+        if text not in keys:
+            keys[text] = json.loads(text)
+        d["artist_keys"] = list(keys[text])
+        rows.append(d)
     if corrected and rows:
         corrections = conn.execute(
             "SELECT play_id, field, after FROM play_corrections WHERE play_id BETWEEN ? AND ? ORDER BY id",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -17,11 +18,11 @@ class Period:
     last: date
     zone: ZoneInfo
 
-    @property
+    @cached_property
     def start_ms(self) -> int:
         return local_midnight_ms(self.first, self.zone)
 
-    @property
+    @cached_property
     def end_ms(self) -> int:
         """First millisecond after the period (local midnight after ``last``)."""
         return local_midnight_ms(self.last + timedelta(days=1), self.zone)

@@ -1,0 +1,126 @@
+"""Benchmark: a year of plays (≈150,000 rows) → time per report and chain verification rate.
+
+    .venv/bin/python bench/reports.py [--plays 150000] [--runs 5] [--db /tmp/radiod-bench-year.db]
+
+The database is written once through the real PlayLog (and kept for the next run); every report
+then runs ``--runs`` times over the whole year. The goal is < 2 s per report, reading included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from radiod.playlog.store import PlayLog, read_plays
+from radiod.playlog.verify import daily_digest, verify_chain
+from radiod.reports import compliance, music_usage, plays, preflight, soundexchange, summary
+from radiod.reports.ledger import artist_ledger
+from radiod.reports.period import Period
+from radiod.store import open_db
+
+ZONE = ZoneInfo("America/Toronto")
+YEAR = Period(date(2025, 1, 1), date(2025, 12, 31), ZONE)
+GOAL_S = 2.0
+NAMES = ["Zoë", "Ñandú", "Кино", "Harbour", "Sigur", "Mïa", "Quiet", "Björk", "Lake", "North"]
+
+
+def catalogue(rng: random.Random, size: int = 2_000) -> list[dict]:
+    tracks = []
+    for n in range(size):
+        artist = f"{rng.choice(NAMES)} {rng.choice(NAMES)} {n % 600}"
+        tracks.append({"track_id": n + 1, "title": f"{rng.choice(NAMES)} Song {n}", "artist": artist,
+                       "artist_keys": [artist.casefold()], "album": f"Album {n // 10}",
+                       "label": "" if n % 17 == 0 else f"Label {n % 40}",
+                       "isrc": "" if n % 11 == 0 else f"CAXYZ25{n:05d}",
+                       "composer": "" if n % 13 == 0 else artist, "length_ms": rng.randint(120_000, 360_000),
+                       "local": n % 5 < 2})
+    return tracks
+
+
+def build(path: Path, count: int) -> float:
+    """Write ``count`` plays through PlayLog; returns plays written per second."""
+    rng = random.Random(5)
+    tracks = catalogue(rng)
+    usages = ["feature"] * 85 + ["station_id"] * 5 + ["promo"] * 3 + ["jingle"] * 2 + ["talk"] * 3 + ["theme"] * 2
+    log = PlayLog(open_db(path))
+    t = YEAR.start_ms
+    step = (YEAR.end_ms - YEAR.start_ms) // count
+    began = time.perf_counter()
+    for n in range(count):
+        track = rng.choice(tracks)
+        played = track["length_ms"] if rng.random() > 0.05 else rng.randint(0, track["length_ms"])
+        pid = log.open_play(started_at_ms=t, planned_start_ms=t - rng.randint(0, 400), source="rotation",
+                            usage=rng.choice(usages), show=f"Show {t // 10_800_000 % 8}", category="A",
+                            snapshot=track, item_key=f"bench-{n}", listeners=rng.randint(0, 60))
+        log.close_play(pid, ended_at_ms=t + played, played_ms=played, end_reason="end")
+        t += step
+    rate = count / (time.perf_counter() - began)
+    log.conn.close()
+    return rate
+
+
+def median_s(fn, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - began)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--plays", type=int, default=150_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--db", type=Path, default=Path("/tmp/radiod-bench-year.db"))
+    args = parser.parse_args()
+
+    conn = open_db(args.db) if args.db.exists() else None
+    have = conn.execute("SELECT COUNT(*) FROM plays").fetchone()[0] if conn else 0
+    if have != args.plays:
+        if conn:
+            conn.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{args.db}{suffix}").unlink(missing_ok=True)
+        print(f"writing {args.plays} plays to {args.db} through PlayLog …", flush=True)
+        print(f"write rate: {build(args.db, args.plays):,.0f} plays/s (open + close, one transaction each)")
+        conn = open_db(args.db)
+
+    rows = read_plays(conn, started_from_ms=YEAR.start_ms, started_before_ms=YEAR.end_ms)
+    load = median_s(lambda: read_plays(conn, started_from_ms=YEAR.start_ms, started_before_ms=YEAR.end_ms), args.runs)
+    sx = soundexchange.Options(service_name="Bench FM")
+    reports = {
+        "soundexchange (ATP)": lambda: soundexchange.report(rows, YEAR, sx),
+        "soundexchange (ATH, gzip)": lambda: soundexchange.report(
+            rows, YEAR, soundexchange.Options(service_name="Bench FM", ath=True), gzip_output=True),
+        "music-usage": lambda: music_usage.report(rows, YEAR),
+        "plays": lambda: plays.report(rows, YEAR),
+        "summary": lambda: summary.report(rows, YEAR),
+        "local-content canada (week)": lambda: compliance.report(rows, YEAR, compliance.rules_for("canada", 0)),
+        "local-content australia (month)": lambda: compliance.report(rows, YEAR, compliance.rules_for("australia", 0)),
+        "local-content per hour": lambda: compliance.report(rows, YEAR, compliance.rules_for("custom", 35, period="hour")),
+        "preflight": lambda: preflight.report(rows, YEAR),
+        "artist ledger": lambda: artist_ledger(rows, "zoe zoe 7", YEAR,
+                                               daily_digest(conn, ZONE, from_ms=YEAR.start_ms, to_ms=YEAR.end_ms)),
+    }
+    print(f"\n{len(rows):,} plays in {YEAR.first}..{YEAR.last}; median of {args.runs} runs; goal {GOAL_S:.0f} s "
+          "per report including reading the rows\n")
+    print(f"| {'report':34} | {'report s':>8} | {'+ read s':>8} | {'ratio to goal':>13} |")
+    print(f"|{'-' * 36}|{'-' * 10}|{'-' * 10}|{'-' * 15}|")
+    for name, fn in reports.items():
+        seconds = median_s(fn, args.runs)
+        print(f"| {name:34} | {seconds:8.3f} | {seconds + load:8.3f} | {(seconds + load) / GOAL_S:13.2f} |")
+    print(f"\nreading the year's rows (corrections applied): {load:.3f} s")
+    verify = median_s(lambda: verify_chain(conn), args.runs)
+    checked = verify_chain(conn).checked
+    print(f"chain verification: {checked:,} rows in {verify:.3f} s = {checked / verify:,.0f} rows/s")
+    conn.close()
+
+
+if __name__ == "__main__":
+    main()
