@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -131,3 +133,39 @@ def token_of(client) -> str:
     return csrf_from(html)
 
 
+
+
+class RadiodWeb:
+    """`radiod web` as a real process on a free loopback port (``with RadiodWeb(station) as url:``)."""
+
+    def __init__(self, station: Path, *, env: dict | None = None):
+        self.station = station
+        self.env = env or {}
+        self.process: subprocess.Popen | None = None
+        self.url = ""
+
+    def __enter__(self) -> str:
+        radiod = Path(sys.executable).parent / "radiod"
+        self.log = self.station / "web.log"            # a file, so a chatty server never blocks on a pipe
+        with open(self.log, "w") as log:
+            self.process = subprocess.Popen(
+                [str(radiod), "--station", str(self.station), "web", "--host", "127.0.0.1", "--port", "0"],
+                stdout=subprocess.PIPE, stderr=log, text=True, env={**os.environ, **self.env})
+        line = self.process.stdout.readline()
+        match = re.search(r"(http://127\.0\.0\.1:\d+)/", line)
+        if not match:
+            self.process.kill()
+            self.process.wait()
+            raise RuntimeError(f"radiod web did not start: {line}{self.log.read_text()}")
+        self.url = match.group(1)
+        return self.url
+
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
+        finally:
+            self.process.stdout.close()
