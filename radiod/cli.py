@@ -26,6 +26,8 @@ COMMANDS: dict[str, str] = {
     "log-digest": "radiod.playlog.commands:log_digest_command",
     "ledger": "radiod.playlog.commands:ledger_command",
     "correct-play": "radiod.playlog.commands:correct_play_command",
+    "check": "radiod.schedule.commands:check_command",
+    "plan": "radiod.schedule.commands:plan_command",
     # more commands are registered here
 }
 

@@ -1,0 +1,273 @@
+"""Cross-checks of a parsed schedule: references, the grid, quotas, category sizes.
+
+``check_schedule`` needs only the schedule; ``check_library`` adds what needs the library (empty
+categories, categories too small for their separation rules, missing show content). Both return
+(errors, warnings), every message located as ``file:line: key: message`` or ``file: key: message``.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Sequence
+
+from radiod.library.model import Track
+from radiod.schedule.model import DAYS, Clock, Schedule, Slot
+from radiod.schedule.pools import build_pools
+
+WEEK_MIN = 7 * 1440
+
+
+def _minutes(t) -> int:
+    return 1440 if t is None else t.hour * 60 + t.minute
+
+
+def _span(slot: Slot) -> tuple[int, int]:
+    """Start and end in minutes from the start of the slot's day."""
+    start, end = _minutes(slot.start), _minutes(slot.end)
+    if slot.crosses_midnight:
+        end += 1440
+    return start, end
+
+
+def _describe(slot: Slot, day: int | None = None) -> str:
+    when = DAYS[day] if day is not None else (slot.date.isoformat() if slot.date else "")
+    end = "24:00" if slot.end is None else f"{slot.end:%H:%M}"
+    return f"{when} {slot.start:%H:%M}–{end} {slot.show}"
+
+
+def _where(slot: Slot) -> str:
+    return slot.where or "grid.toml"
+
+
+def check_schedule(s: Schedule) -> tuple[list[str], list[str]]:
+    errors: list[str] = []
+    warnings: list[str] = list(s.warnings)
+
+    for slot in s.slots + s.exceptions:
+        if slot.show not in s.shows:
+            errors.append(f"{_where(slot)}.show: unknown show {slot.show!r}{_hint(slot.show, s.shows)}")
+
+    for show in s.shows.values():
+        where = f"shows.toml: show.{show.id}"
+        for host in show.hosts:
+            if host not in s.djs:
+                errors.append(f"{where}.hosts: unknown DJ {host!r} (not in station.toml station.djs)"
+                              f"{_hint(host, s.djs)}")
+        if show.clock and show.clock not in s.clocks:
+            errors.append(f"{where}.clock: unknown clock {show.clock!r}{_hint(show.clock, s.clocks)}")
+            continue
+        clock = s.clocks.get(show.clock)
+        has_show_event = clock is not None and any(e.type == "show" for e in clock.events)
+        if show.kind == "rotation" and has_show_event:
+            errors.append(f"{where}.clock: clock {show.clock!r} has a 'show' event, only for prerecorded shows")
+        if show.kind == "prerecorded" and clock is not None:
+            if sum(e.type == "show" for e in clock.events) != 1:
+                errors.append(f"{where}.clock: a prerecorded show's clock needs exactly one 'show' event")
+            if any(e.at_ms is not None or e.type == "fill" for e in clock.events):
+                errors.append(f"{where}.clock: a prerecorded show's clock is an opener and closer around "
+                              "its content: no timed or 'fill' events")
+    for clock in s.clocks.values():
+        errors += _check_clock(s, clock)
+
+    for i, entry in enumerate(s.fallback):
+        if entry.category and entry.category not in s.categories:
+            errors.append(f"station.toml: fallback.chain[{i}]: unknown category {entry.category!r}"
+                          f"{_hint(entry.category, s.categories)}")
+    if not s.fallback:
+        warnings.append("station.toml: fallback.chain: no fallback: gaps and missing content will be silent")
+    for cid in s.rules.filler_categories:
+        if cid not in s.categories:
+            errors.append(f"rules.toml: fill.filler_categories: unknown category {cid!r}{_hint(cid, s.categories)}")
+
+    errors += _check_quota(s)
+    e, w = _check_grid(s)
+    return errors + e, warnings + w
+
+
+def _hint(word: str, known) -> str:
+    import difflib
+    close = difflib.get_close_matches(word, list(known), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _check_clock(s: Schedule, clock: Clock) -> list[str]:
+    errors = []
+    for i, ev in enumerate(clock.events):
+        where = ev.where or f"clocks.toml: clock.{clock.id}.event[{i}]"
+        for cid in ev.categories:
+            cat = s.categories.get(cid)
+            if cat is None:
+                errors.append(f"{where}: unknown category {cid!r}{_hint(cid, s.categories)}")
+            elif ev.type in ("music", "fill") and not cat.is_music:
+                errors.append(f"{where}: category {cid!r} is not music (usage {cat.usage!r}); use an 'item' event")
+            elif ev.type == "item" and cat.is_music:
+                errors.append(f"{where}: category {cid!r} is music; use a 'music' event")
+        if ev.type == "fill":
+            rest = clock.events[i + 1:]
+            nxt = next((j for j, e in enumerate(rest) if e.at_ms is not None), len(rest))
+            if nxt > 0:
+                errors.append(f"{where}: a 'fill' event must be the last before the next timed event "
+                              "(or the end of the clock)")
+    return errors
+
+
+def _check_quota(s: Schedule) -> list[str]:
+    rules = s.rules
+    errors = []
+    need = max(rules.local_hour_percent, rules.local_day_percent)
+    if not need:
+        return errors
+    used = {cid for c in s.clocks.values() for e in c.events if e.type in ("music", "fill") for cid in e.categories}
+    local_ok = [cid for cid in used if cid in s.categories and s.categories[cid].local is not False]
+    if used and not local_ok:
+        errors.append(f"rules.toml: local: impossible quota: {need:g} % local but every music category in the "
+                      "clocks is non-local (local = false)")
+    for clock in s.clocks.values():
+        music = [e for e in clock.events if e.type in ("music", "fill")]
+        if not music or any(e.type == "fill" for e in music):
+            continue
+        capable = sum(1 for e in music if s.categories.get(e.categories[0]) and
+                      s.categories[e.categories[0]].local is not False)
+        if capable * 100 < rules.local_hour_percent * len(music):
+            errors.append(f"clocks.toml: clock.{clock.id}: impossible quota: at most {capable} of {len(music)} "
+                          f"music picks can be local, below local.hour_min_percent = {rules.local_hour_percent:g}")
+    return errors
+
+
+def _check_grid(s: Schedule) -> tuple[list[str], list[str]]:
+    errors, warnings = [], []
+    spans: list[tuple[int, int, Slot, int]] = []          # minutes of the week, Monday 00:00 = 0
+    for slot in s.slots:
+        start, end = _span(slot)
+        for day in slot.days:
+            a, b = day * 1440 + start, day * 1440 + end
+            if b > WEEK_MIN:                               # Sunday night into Monday: wrap the week
+                spans += [(a, WEEK_MIN, slot, day), (0, b - WEEK_MIN, slot, day)]
+            else:
+                spans.append((a, b, slot, day))
+    spans.sort(key=lambda x: x[:2])
+    reported = set()
+    for i, (a, b, slot, day) in enumerate(spans):
+        for a2, b2, slot2, day2 in spans[i + 1:]:
+            if a2 >= b:
+                break
+            key = (id(slot), day, id(slot2), day2)
+            if key not in reported:
+                reported.add(key)
+                errors.append(f"{_where(slot2)}: {_describe(slot2, day2)} overlaps {_describe(slot, day)} "
+                              f"({_where(slot)})")
+    # Gaps in the weekly grid are allowed (the fallback plays) but worth a warning.
+    cursor = 0
+    for a, b, slot, day in spans:
+        if a > cursor:
+            warnings.append(f"grid.toml: slot: gap in the weekly grid {_week_time(cursor)}–{_week_time(a)} "
+                            "(the fallback plays)")
+        cursor = max(cursor, b)
+    if spans and cursor < WEEK_MIN:
+        warnings.append(f"grid.toml: slot: gap in the weekly grid {_week_time(cursor)}–{_week_time(WEEK_MIN)} "
+                        "(the fallback plays)")
+    if not spans:
+        warnings.append("grid.toml: slot: the weekly grid is empty (the fallback plays all week)")
+    # Exceptions may not overlap each other (they override the weekly grid, not one another).
+    dated = []
+    for slot in s.exceptions:
+        assert slot.date is not None
+        start, end = _span(slot)
+        base = slot.date.toordinal() * 1440
+        dated.append((base + start, base + end, slot))
+    dated.sort(key=lambda x: x[:2])
+    for i, (a, b, slot) in enumerate(dated):
+        for a2, b2, slot2 in dated[i + 1:]:
+            if a2 >= b:
+                break
+            errors.append(f"{_where(slot2)}: {_describe(slot2)} overlaps exception {_describe(slot)} ({_where(slot)})")
+    return errors, warnings
+
+
+def _week_time(minute: int) -> str:
+    if minute >= WEEK_MIN:
+        return "sun 24:00"
+    return f"{DAYS[minute // 1440]} {minute % 1440 // 60:02d}:{minute % 60:02d}"
+
+
+def check_library(s: Schedule, tracks: Sequence[Track], *, media_roots: Sequence[Path | str] = (),
+                  uploads_root: Path | str | None = None, day: date) -> tuple[list[str], list[str]]:
+    """Checks against the library: empty and too-small categories, missing show content."""
+    from radiod.schedule.plan import _path_index, show_content_from_tracks
+
+    errors: list[str] = []
+    warnings: list[str] = []
+    pools = build_pools(s.categories.values(), tracks, media_roots, day)
+    used = {cid for c in s.clocks.values() for e in c.events for cid in e.categories}
+    used |= {e.category for e in s.fallback if e.category}
+    for cid, pool in pools.items():
+        if not pool:
+            msg = f"categories.toml: category.{cid}: matches no playable track in the library"
+            (errors if cid in used else warnings).append(msg + ("" if cid in used else " (unused)"))
+    sep = s.rules.separation
+    for cid, per_hour in _picks_per_hour(s, pools).items():
+        pool = pools.get(cid, [])
+        if not pool:
+            continue
+        artists = len({k for t in pool for k in t.artist_keys} or {""})
+        titles = len({t.title.casefold() for t in pool})
+        for what, have, minutes in (("artists", artists, sep.artist_minutes), ("titles", titles, sep.title_minutes)):
+            # Within the separation time the category must offer a distinct one for every pick.
+            need = max(1, math.ceil(per_hour * min(minutes, 60) / 60))
+            if have < need:
+                errors.append(f"categories.toml: category.{cid}: too small for the separation rules: {have} {what} "
+                              f"but about {per_hour:.1f} picks an hour need {need} with {what[:-1]} separation "
+                              f"of {minutes} min")
+    content = show_content_from_tracks(s, tracks, uploads_root)
+    for show in s.shows.values():
+        if show.kind == "prerecorded" and uploads_root is not None and not content.get(show.id):
+            warnings.append(f"shows.toml: show.{show.id}: no content in {Path(uploads_root) / show.id} "
+                            "(the fallback will cover it)")
+    by_path = _path_index(tracks, media_roots)
+    for i, entry in enumerate(s.fallback):
+        missing = [p for p in entry.paths if p.strip("/") not in by_path]
+        if missing:
+            warnings.append(f"station.toml: fallback.chain[{i}]: {len(missing)} playlist entries not in the "
+                            f"library, e.g. {missing[0]!r}")
+    for clock in s.clocks.values():
+        for ev in clock.events:
+            if ev.file and ev.file.strip("/") not in by_path:
+                errors.append(f"{ev.where}.file: {ev.file!r} is not in the library")
+    return errors, warnings
+
+
+def _picks_per_hour(s: Schedule, pools: dict[str, list]) -> dict[str, float]:
+    """The most picks an hour any clock asks of each category (fills share their time evenly)."""
+    result: dict[str, float] = {}
+    for clock in s.clocks.values():
+        counts: dict[str, float] = {}
+        fixed_ms = 0
+        fills = []
+        for ev in clock.events:
+            if ev.type == "music":
+                counts[ev.categories[0]] = counts.get(ev.categories[0], 0) + 1
+                fixed_ms += _average(pools.get(ev.categories[0], []))
+            elif ev.type == "item" and ev.categories:
+                fixed_ms += _average(pools.get(ev.categories[0], []))
+            elif ev.type == "fill":
+                fills.append(ev)
+        left_ms = max(0, 3_600_000 - fixed_ms)
+        for ev in fills:
+            share = left_ms / len(fills) / len(ev.categories)
+            for cid in ev.categories:
+                avg = _average(pools.get(cid, []))
+                if avg:
+                    counts[cid] = counts.get(cid, 0) + share / avg
+        for cid, n in counts.items():
+            result[cid] = max(result.get(cid, 0), n)
+    return result
+
+
+def _average(pool: list) -> int:
+    return sum(t.play_ms for t in pool) // len(pool) if pool else 0
+
+
+def first_day_of_week(day: date) -> date:
+    return day - timedelta(days=day.weekday())

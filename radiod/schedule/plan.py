@@ -1,0 +1,672 @@
+"""A day's log from the schedule and the library: pure, deterministic for a given seed.
+
+``plan_day(schedule, tracks, day, history=..., seed=..., media_roots=..., uploads_root=...)``
+returns a ``DayLog``. The day runs from local midnight to local midnight (23 or 25 hours on DST
+days). The day is cut into windows: airings from the grid, and the gaps between them (covered by
+the fallback chain). Each window is filled in order:
+
+- rotation: every local hour follows the show's clock. Timed events split an hour into segments;
+  a segment ends where the next timed event (or the window) starts. A 'fill' event picks tracks
+  until its segment is full, choosing lengths so the segment ends within the next event's
+  tolerance (fit-to-time). A hard start cuts whatever still plays: the item gets ``cut_ms`` and a
+  note; a remainder too short for any track is filled from ``fill.filler_categories`` (jingles).
+  Missing the tolerance anyway is recorded as a 'fill_to_time' relaxation.
+- prerecorded: optional opener from the show's clock (events before its 'show' event), the DJ's
+  files in file-name order, the closer; content too long is cut at the slot end, content missing
+  or short is flagged and the fallback fills the rest.
+- live: one 'live' item for the whole slot.
+
+Every rule that had to bend is recorded as a Relaxation on the item and in ``DayLog.relaxations``.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+from zoneinfo import ZoneInfo
+
+from radiod.clock import from_ms, to_ms
+from radiod.library.model import Track
+from radiod.schedule.log import LogItem, Relaxation, Source
+from radiod.schedule.model import Category, ClockEvent, Schedule, Show
+from radiod.schedule.pools import build_pools
+from radiod.schedule.resolve import Airing, airings, local_midnight
+from radiod.schedule.rotation import Play, Rotation
+
+HOUR_MS = 3_600_000
+FALLBACK_SHOW = "Fallback"
+KIND_OF_USAGE = {"feature": "music", "station_id": "station_id", "jingle": "jingle", "psa": "psa",
+                 "promo": "promo", "sponsorship": "promo", "talk": "talk"}
+
+
+@dataclass(frozen=True)
+class HourShare:
+    """Music items starting in one local hour and how many were local."""
+
+    start: datetime
+    music: int
+    local: int
+    quota_percent: float
+
+    @property
+    def share(self) -> float:
+        return self.local / self.music if self.music else 0.0
+
+    @property
+    def quota_met(self) -> bool:
+        return self.music == 0 or self.local * 100 >= self.quota_percent * self.music - 1e-9
+
+
+@dataclass
+class DayLog:
+    """One local day's planned log."""
+
+    day: date
+    timezone: str
+    items: list[LogItem]
+    hours: list[HourShare]
+    relaxations: list[Relaxation]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def music_items(self) -> list[LogItem]:
+        return [i for i in self.items if i.usage == "feature" and i.track_id is not None
+                and i.source in ("rotation", "fallback")]
+
+    def summary(self) -> dict:
+        music = self.music_items
+        local = sum(1 for i in music if i.local)
+        return {
+            "day": self.day.isoformat(), "timezone": self.timezone, "items": len(self.items),
+            "music": len(music), "local": local,
+            "local_share": round(local / len(music), 4) if music else 0.0,
+            "hours_meeting_quota": sum(1 for h in self.hours if h.quota_met), "hours": len(self.hours),
+            "relaxations": len(self.relaxations), "warnings": list(self.warnings),
+        }
+
+
+@dataclass(frozen=True)
+class _Window:
+    start_ms: int
+    end_ms: int
+    airing: Airing | None            # None: a gap in the grid (fallback)
+    continued: bool = False          # the airing began before this window (across midnight)
+
+
+@dataclass
+class _Segment:
+    anchor_ms: int
+    timing: str
+    tolerance_ms: int
+    head: ClockEvent | None
+    body: list[ClockEvent]
+
+
+def history_from_log(items: Iterable[LogItem]) -> list[Play]:
+    """Planned music items as play history (to plan the next day after this one)."""
+    return [Play(i.track_id, tuple(i.snapshot.get("artist_keys", ())), i.snapshot.get("album", ""), i.title,
+                 to_ms(i.start))
+            for i in items if i.track_id is not None and i.usage == "feature"]
+
+
+def show_content_from_tracks(schedule: Schedule, tracks: Sequence[Track], uploads_root: Path | str | None
+                             ) -> dict[str, list[Track]]:
+    """Each prerecorded show's files: tracks under ``<uploads_root>/<show-id>/``, in file-name order."""
+    if uploads_root is None:
+        return {}
+    root = Path(uploads_root).as_posix().rstrip("/")
+    content = {}
+    for show in schedule.shows.values():
+        if show.kind == "prerecorded":
+            prefix = f"{root}/{show.id}/"
+            content[show.id] = sorted((t for t in tracks if t.path.startswith(prefix)), key=lambda t: t.path)
+    return content
+
+
+def plan_day(schedule: Schedule, tracks: Sequence[Track], day: date, *, history: Iterable[Play | tuple] = (),
+             seed: int | str = 0, media_roots: Sequence[Path | str] = (), uploads_root: Path | str | None = None,
+             show_content: Mapping[str, Sequence[Track]] | None = None) -> DayLog:
+    """Plan one local day. ``history``: past plays (track_id, artist_keys, album, title, played_at)."""
+    return plan_days(schedule, tracks, day, 1, history=history, seed=seed, media_roots=media_roots,
+                     uploads_root=uploads_root, show_content=show_content)[0]
+
+
+def plan_days(schedule: Schedule, tracks: Sequence[Track], first_day: date, days: int, *,
+              history: Iterable[Play | tuple] = (), seed: int | str = 0, media_roots: Sequence[Path | str] = (),
+              uploads_root: Path | str | None = None,
+              show_content: Mapping[str, Sequence[Track]] | None = None) -> list[DayLog]:
+    """Plan consecutive days; each day sees the ones before it as history."""
+    if show_content is None:
+        show_content = show_content_from_tracks(schedule, tracks, uploads_root)
+    pools = build_pools(schedule.categories.values(), tracks, media_roots, first_day)
+    dated = [c for c in schedule.categories.values() if c.released_within_days is not None]
+    rotation = Rotation(schedule.rules, pools, history, random.Random(f"{seed}:{first_day.isoformat()}"))
+    by_path = _path_index(tracks, media_roots)
+    playlist = [t for entry in schedule.fallback for p in entry.paths if (t := by_path.get(p.strip("/")))]
+    if playlist:
+        rotation.set_pool(" playlist", playlist)
+    logs = []
+    for n in range(days):
+        day = first_day + timedelta(days=n)
+        if n and dated:   # release windows move with the day
+            for cid, pool in build_pools(dated, tracks, media_roots, day).items():
+                rotation.set_pool(cid, pool)
+        planner = _DayPlanner(schedule, rotation, day, show_content, by_path,
+                              random.Random(f"{seed}:{day.isoformat()}"), bool(playlist))
+        logs.append(planner.plan())
+    return logs
+
+
+def _path_index(tracks: Sequence[Track], media_roots: Sequence[Path | str]) -> dict[str, Track]:
+    """Track by path relative to a media root (for fixed items and playlists)."""
+    roots = [Path(r).as_posix().rstrip("/") + "/" for r in media_roots]
+    index = {}
+    for t in tracks:
+        for root in roots:
+            if t.path.startswith(root):
+                index.setdefault(t.path[len(root):], t)
+    return index
+
+
+class _DayPlanner:
+    def __init__(self, schedule: Schedule, rotation: Rotation, day: date,
+                 show_content: Mapping[str, Sequence[Track]], by_path: dict[str, Track], rng: random.Random,
+                 has_playlist: bool):
+        self.s = schedule
+        self.rot = rotation
+        self.day = day
+        self.zone = ZoneInfo(schedule.timezone)
+        self.content = show_content
+        self.by_path = by_path
+        self.rng = rng
+        self.has_playlist = has_playlist
+        self.day_start = to_ms(local_midnight(day, self.zone))
+        self.day_end = to_ms(local_midnight(day + timedelta(days=1), self.zone))
+        self.items: list[LogItem] = []
+        self.warnings: list[str] = []
+        self.pos = self.day_start
+        self.gap_ms = 0
+        self.pending: tuple[str, int] | None = None    # timing the next placed item carries
+        self.show = ""
+        self.source: Source = "rotation"
+        self.turns: dict[str, int] = {}
+        self.hour_counts: dict[int, list[int]] = {}    # local hour start → [music, local]
+        rules = schedule.rules
+        self.quota = max(rules.local_hour_percent, rules.local_day_percent) / 100
+
+    # --- windows ---
+
+    def plan(self) -> DayLog:
+        windows = self._windows()
+        for i, w in enumerate(windows):
+            if w.start_ms >= self.day_end:
+                break
+            end_spec = self._start_spec(windows[i + 1]) if i + 1 < len(windows) else ("soft", 15_000)
+            self._plan_window(w, end_spec)
+        items = [i for i in self.items if self.day_start <= to_ms(i.start) < self.day_end]
+        hours = self._hours(items)
+        relaxations = [r for i in items for r in i.relaxations]
+        rules = self.s.rules
+        for h in hours:
+            if rules.local_hour_percent and h.music and h.local * 100 < rules.local_hour_percent * h.music - 1e-9:
+                relaxations.append(Relaxation(
+                    "local_share_hour", f"{self._hhmm(to_ms(h.start))}: {h.local} of {h.music} music items local "
+                    f"({h.share:.0%}), wanted {rules.local_hour_percent:g} %", h.start))
+        music = [i for i in items if i.usage == "feature" and i.track_id is not None and i.source != "show"]
+        if rules.local_day_percent and music:
+            local = sum(1 for i in music if i.local)
+            if local * 100 < rules.local_day_percent * len(music) - 1e-9:
+                relaxations.append(Relaxation(
+                    "local_share_day", f"{self.day}: {local} of {len(music)} music items local "
+                    f"({local / len(music):.0%}), wanted {rules.local_day_percent:g} %", from_ms(self.day_start)))
+        relaxations.sort(key=lambda r: r.at or from_ms(0))
+        return DayLog(self.day, self.s.timezone, items, hours, relaxations, self.warnings)
+
+    def _windows(self) -> list[_Window]:
+        """Airings and gaps covering the day, plus the windows after it (for the end anchor).
+
+        Rotation airings and gaps are cut at midnight (each day plans its own part); prerecorded and
+        live airings are planned whole by every day they touch, and each day keeps the items that
+        start in it.
+        """
+        horizon = self.day_end + 26 * HOUR_MS
+        result: list[_Window] = []
+        cursor = self.day_start
+        for a in airings(self.s, from_ms(self.day_start), from_ms(horizon)):
+            start, end = to_ms(a.start), to_ms(a.end)
+            if start > cursor:
+                self._add_split(result, cursor, start, None, None)
+            if a.show.kind == "rotation":
+                self._add_split(result, max(start, cursor), end, a, start)
+            else:
+                result.append(_Window(start, end, a))
+            cursor = max(cursor, end)
+        if cursor < horizon:
+            self._add_split(result, cursor, horizon, None, None)
+        return result
+
+    def _add_split(self, result: list[_Window], start: int, end: int, airing: Airing | None,
+                   airing_start: int | None) -> None:
+        """Add [start, end) cut at midnight; parts after a cut are 'continued'."""
+        first = airing_start if airing_start is not None else start
+        for cut in (self.day_end,):
+            if start < cut < end:
+                result.append(_Window(start, cut, airing, start > first))
+                start = cut
+        result.append(_Window(start, end, airing, start > first))
+
+    def _start_spec(self, w: _Window) -> tuple[str, int]:
+        """Timing and tolerance of a window's first item (the anchor the previous window fills to)."""
+        if w.airing is None:
+            return "soft", 15_000
+        show = w.airing.show
+        if show.kind == "rotation":
+            clock = self.s.clocks.get(show.clock)
+            offset = (w.start_ms - self._hour_start(w.start_ms)) % HOUR_MS
+            for ev in clock.events if clock else ():
+                if ev.at_ms == offset:
+                    return ev.timing, ev.tolerance_ms
+            if w.continued:
+                return "soft", show.tolerance_ms
+        return show.timing, show.tolerance_ms
+
+    def _plan_window(self, w: _Window, end_spec: tuple[str, int]) -> None:
+        airing = w.airing
+        if airing is None:
+            self.show, self.source = FALLBACK_SHOW, "fallback"
+            self._arrive(w.start_ms, *self._start_spec(w), "grid gap")
+            self._fallback_fill(w.end_ms, end_spec, f"no show in the grid {self._hhmm(w.start_ms)}–"
+                                f"{self._hhmm(w.end_ms)}")
+            return
+        show = airing.show
+        self.show, self.source = show.title, "rotation"
+        if show.kind == "rotation":
+            self._plan_rotation(w, show, end_spec)
+        elif show.kind == "prerecorded":
+            self._plan_prerecorded(w, show, end_spec)
+        else:
+            self._arrive(w.start_ms, show.timing, show.tolerance_ms, show.title)
+            self.pos = w.start_ms
+            self._append(LogItem(start=from_ms(w.start_ms), length_ms=w.end_ms - w.start_ms, kind="live",
+                                 source="live", usage="feature", show=show.title, event="live",
+                                 title=show.title, artist=", ".join(show.hosts)))
+            self.pos = w.end_ms
+
+    # --- placing items ---
+
+    def _arrive(self, anchor_ms: int, timing: str, tolerance_ms: int, what: str) -> None:
+        """Reach a timed event: a hard start cuts what still plays; the next item carries the timing."""
+        if timing == "hard":
+            if self.pos > anchor_ms and self.items:
+                last = self.items[-1]
+                cut = self.pos - anchor_ms
+                self.items[-1] = replace(last, cut_ms=last.cut_ms + cut, note=_join(
+                    last.note, f"last {cut / 1000:.1f} s cut (faded) by the hard start of {what} "
+                               f"at {self._hhmm(anchor_ms, seconds=True)}"))
+            gap = anchor_ms - self.pos
+            self.gap_ms = gap if gap >= 100 and self.items else 0     # below 0.1 s is no audible gap
+            self.pos = anchor_ms
+        else:
+            self.gap_ms = 0
+        self.pending = (timing, tolerance_ms)
+
+    def _append(self, item: LogItem) -> None:
+        if self.pending is not None:
+            timing, tol = self.pending
+            note = item.note
+            if self.gap_ms:
+                note = _join(note, f"{self.gap_ms / 1000:.1f} s of silence before this hard start")
+                self.gap_ms = 0
+            item = replace(item, timing=timing, tolerance_ms=tol, note=note)
+            self.pending = None
+        self.items.append(item)
+        self.pos = to_ms(item.start) + item.length_ms
+
+    def _track_item(self, track: Track, *, usage: str, category: str, event: str, source: Source | None = None,
+                    kind: str | None = None, relaxations: tuple[Relaxation, ...] = (), note: str = "") -> LogItem:
+        return LogItem(
+            start=from_ms(self.pos), length_ms=track.play_ms, kind=kind or KIND_OF_USAGE.get(usage, "music"),
+            source=source or self.source, usage=usage, show=self.show, category=category, track_id=track.id,
+            path=track.path, cue_in_ms=track.cue_in_ms, cue_out_ms=track.cue_out_ms, title=track.title,
+            artist=track.artist, local=track.local, loudness_lufs=track.loudness_lufs, snapshot=track.snapshot(),
+            relaxations=relaxations, event=event, note=note)
+
+    def _place_music(self, track: Track, cid: str, event: str, relaxations: tuple[Relaxation, ...] = (),
+                     source: Source | None = None, note: str = "") -> None:
+        self._append(self._track_item(track, usage="feature", category=cid, event=event, source=source,
+                                      relaxations=relaxations, note=note))
+        self.rot.record(track, to_ms(self.items[-1].start))
+        counts = self.hour_counts.setdefault(self._hour_start(to_ms(self.items[-1].start)), [0, 0])
+        counts[0] += 1
+        counts[1] += int(track.local)
+
+    def _place_item(self, ev: ClockEvent) -> None:
+        label = ev.label or (ev.categories[0] if ev.categories else ev.file)
+        if ev.file:
+            track = self.by_path.get(ev.file.strip("/"))
+            cid = ""
+            usage = next((c.usage for c in self.s.categories.values() if not c.is_music and track is not None
+                          and c.id in self.rot.member_of.get(track.id, ())), "jingle")
+        else:
+            cid = ev.categories[0]
+            track = self.rot.next_item(cid)
+            cat = self.s.categories.get(cid)
+            usage = cat.usage if cat else "jingle"
+        if track is None:
+            self._warn(f"{ev.where}: no audio for {label!r} (skipped)")
+            return
+        self._append(self._track_item(track, usage=usage, category=cid, event=label))
+
+    # --- rotation ---
+
+    def _hour_start(self, ms: int) -> int:
+        local = from_ms(ms).astimezone(self.zone)
+        floored = local.replace(minute=0, second=0, microsecond=0)
+        return to_ms(floored)
+
+    def _segments(self, w: _Window, show: Show) -> list[_Segment]:
+        """The clock laid over the window: one segment per timed event (or hour without one).
+
+        A window starting inside a segment (a show at 22:15 with a clock timed at :00) starts with
+        that segment's events, untimed, at the window's start.
+        """
+        clock = self.s.clocks[show.clock]
+        segments: list[_Segment] = []
+        hour = self._hour_start(w.start_ms)
+        while hour < w.end_ms:
+            hour_end = min(hour + HOUR_MS, w.end_ms)
+            hour_segments: list[_Segment] = []
+            for ev in clock.events:
+                if ev.at_ms is not None:
+                    hour_segments.append(_Segment(hour + ev.at_ms, ev.timing, ev.tolerance_ms, ev, []))
+                elif not hour_segments:
+                    hour_segments.append(_Segment(hour, "soft", show.tolerance_ms, None, [ev]))
+                else:
+                    hour_segments[-1].body.append(ev)
+            for i, seg in enumerate(hour_segments):
+                seg_end = hour_segments[i + 1].anchor_ms if i + 1 < len(hour_segments) else hour + HOUR_MS
+                if seg.anchor_ms >= hour_end or seg_end <= w.start_ms:
+                    continue
+                if seg.anchor_ms <= w.start_ms:
+                    timing, tol = self._start_spec(w)
+                    body = ([replace(seg.head, at_ms=None, timing="follow")] if seg.head else []) + seg.body
+                    if seg.anchor_ms == w.start_ms and seg.head:
+                        body, seg = seg.body, _Segment(w.start_ms, timing, tol, seg.head, [])
+                    seg = _Segment(w.start_ms, timing, tol, seg.head if seg.anchor_ms == w.start_ms else None,
+                                   body)
+                segments.append(seg)
+            hour += HOUR_MS
+        return segments
+
+    def _plan_rotation(self, w: _Window, show: Show, end_spec: tuple[str, int]) -> None:
+        segments = self._segments(w, show)
+        if not segments:
+            self._arrive(w.start_ms, *self._start_spec(w), show.title)
+            self._fallback_fill(w.end_ms, end_spec, f"{show.title}: the clock places nothing here")
+            return
+        for i, seg in enumerate(segments):
+            target = segments[i + 1].anchor_ms if i + 1 < len(segments) else w.end_ms
+            spec = (segments[i + 1].timing, segments[i + 1].tolerance_ms) if i + 1 < len(segments) else end_spec
+            what = seg.head.label if seg.head and seg.head.label else show.title
+            self._arrive(seg.anchor_ms, seg.timing, seg.tolerance_ms, what)
+            events = ([seg.head] if seg.head else []) + seg.body
+            for j, ev in enumerate(events):
+                last_music = ev.type == "music" and not any(e.type in ("music", "fill") for e in events[j + 1:])
+                if ev.type == "item":
+                    self._place_item(ev)
+                elif ev.type == "music":
+                    after = sum(self._estimate(e) for e in events[j + 1:])
+                    fit = (target - after, spec[1]) if last_music else None
+                    self._pick_and_place([ev.categories[0]], ev, fit)
+                elif ev.type == "fill":
+                    self._fill_to(target, spec, list(ev.categories), ev.label or "fill", key=ev.where)
+            if abs(self.pos - target) > spec[1]:
+                self._miss(target, spec)
+
+    def _estimate(self, ev: ClockEvent) -> int:
+        """Rough length of a not-yet-placed event (items after the last music pick of a segment)."""
+        if ev.type == "item" and ev.categories:
+            queue = self.rot.queues.get(ev.categories[0], {})
+            if queue:
+                return next(iter(queue.values())).play_ms
+        return 0
+
+    def _miss(self, target: int, spec: tuple[str, int]) -> None:
+        off = self.pos - target
+        if not self.items:
+            return
+        last = self.items[-1]
+        rel = Relaxation("fill_to_time", f"{self._hhmm(target, seconds=True)} ({spec[0]}, ±{spec[1] / 1000:g} s): "
+                         f"content ends {abs(off) / 1000:.1f} s {'late' if off > 0 else 'early'}", from_ms(target))
+        self.items[-1] = replace(last, relaxations=last.relaxations + (rel,))
+
+    def _want_local(self) -> bool:
+        """Quota steering: would a non-local pick now leave this hour's share below the quota?"""
+        if not self.quota:
+            return False
+        music, local = self.hour_counts.get(self._hour_start(self.pos), (0, 0))
+        return local < self.quota * (music + 1) - 1e-9
+
+    def _pick(self, cids: Sequence[str], limit: int, *, local: bool | None = None
+              ) -> tuple[list[tuple[str, Track]], frozenset[str]]:
+        """Eligible (category, track) candidates, bending rules in order only when none is eligible.
+
+        Order: categories as given, fairest first within each; when ``local`` steering is on, the
+        local candidates of every category come before the others.
+        """
+        blocked = self.rot.blocked(self.pos)
+        relaxed: frozenset[str] = frozenset()
+        order = [r for r in self.s.rules.relax_order if r != "local_share_hour"]
+        for step in range(len(order) + 1):
+            found: list[tuple[str, Track]] = []
+            if local:
+                for cid in cids:
+                    found += [(cid, t) for t in self.rot.candidates(cid, blocked, limit, relaxed=relaxed, local=True)]
+            if len(found) < limit:
+                seen = {t.id for _, t in found}
+                for cid in cids:
+                    found += [(cid, t) for t in self.rot.candidates(cid, blocked, limit, relaxed=relaxed)
+                              if t.id not in seen]
+            if found:
+                return found, relaxed
+            if step < len(order):
+                relaxed = relaxed | {order[step]}
+        return [], relaxed
+
+    def _relaxations(self, track: Track, cid: str, relaxed: frozenset[str]) -> tuple[Relaxation, ...]:
+        if not relaxed:
+            return ()
+        broken = self.rot.blocked(self.pos).broken(track)
+        return tuple(Relaxation(rule, f"{self._hhmm(self.pos)} {self.show} ({cid}): no track of "
+                                f"{self.rot.size(cid)} met {rule.replace('_', ' ')}; chose {track.artist} – "
+                                f"{track.title}", from_ms(self.pos))
+                     for rule in self.s.rules.relax_order if rule in relaxed and rule in broken)
+
+    def _pick_and_place(self, cids: list[str], ev: ClockEvent, fit: tuple[int, int] | None) -> None:
+        want = self._want_local()
+        cands, relaxed = self._pick(cids, self.s.rules.fit_choices if fit else 1, local=want or None)
+        if not cands:
+            self._warn(f"{ev.where}: category {cids[0]!r} has no playable track; the fallback covers it")
+            cands, relaxed = self._pick(self._chain(), 1)
+            if not cands:
+                return
+            cid, track = cands[0]
+            self._place_music(track, cid, ev.label or cid, self._relaxations(track, cid, relaxed),
+                              source="fallback", note=f"category {cids[0]!r} empty")
+            return
+        cid, track = cands[0]
+        if fit:
+            remaining = fit[0] - self.pos
+            fitting = [c for c in cands if abs(remaining - c[1].play_ms) <= fit[1]]
+            cid, track = fitting[0] if fitting else min(cands, key=lambda c: abs(remaining - c[1].play_ms))
+        self._place_music(track, cid, ev.label or cid, self._relaxations(track, cid, relaxed))
+
+    def _chain(self) -> list[str]:
+        chain = [e.category for e in self.s.fallback if e.category]
+        if self.has_playlist:
+            chain.append(" playlist")
+        return chain
+
+    def _fallback_fill(self, target: int, spec: tuple[str, int], why: str) -> None:
+        source, self.source = self.source, "fallback"
+        first = len(self.items)
+        self._fill_to(target, spec, self._chain(), "fallback", chain=True)
+        if len(self.items) > first:
+            self.items[first] = replace(self.items[first], note=_join(self.items[first].note, why))
+        elif target - self.pos > spec[1]:
+            self._warn(f"{self._hhmm(self.pos)}: nothing to play until {self._hhmm(target)} "
+                       "(the fallback chain is empty)")
+        self.source = source
+
+    def _fill_to(self, target: int, spec: tuple[str, int], cids: list[str], label: str, *, key: str = "",
+                 chain: bool = False) -> None:
+        """Pick tracks until the content ends within ``spec``'s tolerance of ``target``."""
+        timing, tol = spec
+        limit = self.s.rules.fit_choices
+        while True:
+            remaining = target - self.pos
+            if remaining <= tol:
+                if timing == "hard" and remaining > 1000:
+                    self._filler(remaining, 1000)      # only one that is barely cut, if any
+                break
+            if chain:
+                order = cids
+            else:
+                turn = self.turns.get(key, 0)
+                order = cids[turn % len(cids):] + cids[:turn % len(cids)]
+                self.turns[key] = turn + 1
+            want = self._want_local()
+            if want and not chain:
+                order = sorted(order, key=lambda c: not self.rot.has_local(c))
+            # The category whose turn it is first; the others before any rule is bent.
+            cands, relaxed = self._pick(order, limit, local=want or None)
+            if not cands:
+                if not chain:
+                    self._warn(f"{key}: no playable track in {', '.join(cids)}; the fallback covers it")
+                    self._fallback_fill(target, spec, f"categories {', '.join(cids)} empty")
+                return
+            choice = self._choose_fit(cands, remaining, tol, timing)
+            if choice is None:
+                if self._filler(remaining, tol, must_land=True):
+                    continue
+                choice = min(cands, key=lambda c: (c[1].play_ms < remaining, abs(c[1].play_ms - remaining)))
+            cid, track = choice
+            self._place_music(track, cid, label, self._relaxations(track, cid, relaxed))
+
+    def _choose_fit(self, cands: list[tuple[str, Track]], remaining: int, tol: int, timing: str
+                    ) -> tuple[str, Track] | None:
+        """The fairest candidate that lands within tolerance now, or leaves a remainder others can fill."""
+        lengths = [t.play_ms for _, t in cands]
+        shortest, longest = min(lengths), max(lengths)
+        first = cands[0]
+        if remaining > 2 * longest + tol:                       # far away: keep the remainder fillable
+            return first if remaining - first[1].play_ms >= shortest else \
+                next((c for c in cands if remaining - c[1].play_ms >= shortest), first)
+        # Lands now. Before a hard start a small cut (faded) is better than silence.
+        if timing == "hard":
+            for c in cands:
+                if remaining <= c[1].play_ms <= remaining + tol:
+                    return c
+        for c in cands:
+            if abs(remaining - c[1].play_ms) <= tol:
+                return c
+        for c in cands:                                          # two more tracks close the gap
+            rest = remaining - c[1].play_ms
+            if rest > 0 and any(u[1] is not c[1] and abs(rest - u[1].play_ms) <= tol
+                                and not set(u[1].artist_keys) & set(c[1].artist_keys) for u in cands):
+                return c
+        for c in cands:                                          # at least keep going
+            if remaining - c[1].play_ms >= shortest:
+                return c
+        return None
+
+    def _filler(self, remaining: int, tol: int, *, must_land: bool = False) -> bool:
+        """Place a short item (jingle) into a remainder too short for a track; True if one was placed.
+
+        ``must_land``: only an item that ends within the tolerance of the target.
+        """
+        best: tuple[int, Track, str] | None = None
+        for cid in self.s.rules.filler_categories:
+            for t in self.rot.queues.get(cid, {}).values():
+                if t.play_ms <= remaining + tol and (not must_land or abs(remaining - t.play_ms) <= tol):
+                    score = abs(remaining - t.play_ms)
+                    if best is None or score < best[0]:
+                        best = (score, t, cid)
+        if best is None:
+            return False
+        _, track, cid = best
+        queue = self.rot.queues[cid]
+        queue.pop(track.id)
+        queue[track.id] = track
+        cat = self.s.categories.get(cid)
+        usage = cat.usage if cat else "jingle"
+        self._append(self._track_item(track, usage=usage, category=cid, event="filler",
+                                      note=f"fills {remaining / 1000:.1f} s before the next timed event"))
+        return True
+
+    # --- prerecorded ---
+
+    def _plan_prerecorded(self, w: _Window, show: Show, end_spec: tuple[str, int]) -> None:
+        self.source = "show"
+        self._arrive(w.start_ms, show.timing, show.tolerance_ms, show.title)
+        clock = self.s.clocks.get(show.clock)
+        events = list(clock.events) if clock else []
+        split = next((i for i, e in enumerate(events) if e.type == "show"), len(events))
+        content = list(self.content.get(show.id, ()))
+        for ev in events[:split]:
+            self._run_simple(ev)
+        when = f"{self.day} {self._hhmm(w.start_ms)} {show.title}"
+        if not content:
+            self._warn(f"{when}: no content uploaded for '{show.id}'; the fallback covers the slot")
+        first_content = len(self.items)
+        for track in content:
+            if self.pos >= w.end_ms:
+                self._warn(f"{when}: content is {(self._content_end(content, first_content) - w.end_ms) / 60000:.1f}"
+                           f" min too long; files from {Path(track.path).name} on do not air")
+                break
+            self._append(self._track_item(track, usage="feature", category="", event="show content",
+                                          source="show", kind="show"))
+        for ev in events[split + 1:]:
+            self._run_simple(ev)
+        short = w.end_ms - self.pos
+        if content and short > show.content_tolerance_ms:
+            self._warn(f"{when}: content is {short / 60000:.1f} min short; the fallback fills the rest")
+        if short > end_spec[1]:
+            self._fallback_fill(w.end_ms, end_spec, f"{show.title}: content ended early")
+        elif self.pos > w.end_ms:
+            pass    # the next window's hard start cuts the last file (noted on it)
+
+    def _content_end(self, content: list[Track], first: int) -> int:
+        return to_ms(self.items[first].start) + sum(t.play_ms for t in content) if first < len(self.items) else 0
+
+    def _run_simple(self, ev: ClockEvent) -> None:
+        if ev.type == "item":
+            self._place_item(ev)
+        elif ev.type == "music":
+            self._pick_and_place([ev.categories[0]], ev, None)
+
+    # --- bookkeeping ---
+
+    def _hours(self, items: list[LogItem]) -> list[HourShare]:
+        counts: dict[int, list[int]] = {}
+        for i in items:
+            if i.usage == "feature" and i.track_id is not None and i.source != "show":
+                c = counts.setdefault(self._hour_start(to_ms(i.start)), [0, 0])
+                c[0] += 1
+                c[1] += int(i.local)
+        pct = self.s.rules.local_hour_percent
+        return [HourShare(from_ms(h), m, l, pct) for h, (m, l) in sorted(counts.items())]
+
+    def _hhmm(self, ms: int, *, seconds: bool = False) -> str:
+        return from_ms(ms).astimezone(self.zone).strftime("%H:%M:%S" if seconds else "%H:%M")
+
+    def _warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+
+def _join(a: str, b: str) -> str:
+    return f"{a}; {b}" if a else b
