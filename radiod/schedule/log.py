@@ -51,6 +51,8 @@ class LogItem:
     event: str = ""                    # the clock event or show part that placed it
     cut_ms: int = 0                    # planned: the next hard start cuts this much off its end
     note: str = ""                     # why the planner did something unusual (cut, gap, fallback)
+    anchor_ms: int | None = None       # hard/soft items: the clock time of the event (epoch ms);
+                                       # a soft item's start may differ from it by up to tolerance_ms
 
     @property
     def end(self) -> datetime:

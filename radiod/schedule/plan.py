@@ -298,7 +298,18 @@ class _DayPlanner:
     # --- placing items ---
 
     def _arrive(self, anchor_ms: int, timing: str, tolerance_ms: int, what: str) -> None:
-        """Reach a timed event: a hard start cuts what still plays; the next item carries the timing."""
+        """Reach a timed event: a hard start cuts what still plays; the next item carries the timing.
+
+        Content ending further than the tolerance from the anchor is recorded as 'fill_to_time'.
+        """
+        if self.items and abs(self.pos - anchor_ms) > tolerance_ms:
+            off = self.pos - anchor_ms
+            last = self.items[-1]
+            rel = Relaxation("fill_to_time", f"{self._hhmm(anchor_ms, seconds=True)} {what} ({timing}, "
+                             f"±{tolerance_ms / 1000:g} s): content before it ends {abs(off) / 1000:.1f} s "
+                             f"{'late' if off > 0 else 'early'}", from_ms(anchor_ms))
+            self.items[-1] = replace(last, relaxations=last.relaxations + (rel,))
+        self.gap_ms = 0
         if timing == "hard":
             if self.pos > anchor_ms and self.items:
                 last = self.items[-1]
@@ -309,18 +320,16 @@ class _DayPlanner:
             gap = anchor_ms - self.pos
             self.gap_ms = gap if gap >= 100 and self.items else 0     # below 0.1 s is no audible gap
             self.pos = anchor_ms
-        else:
-            self.gap_ms = 0
-        self.pending = (timing, tolerance_ms)
+        self.pending = (timing, tolerance_ms, anchor_ms)
 
     def _append(self, item: LogItem) -> None:
         if self.pending is not None:
-            timing, tol = self.pending
+            timing, tol, anchor = self.pending
             note = item.note
             if self.gap_ms:
                 note = _join(note, f"{self.gap_ms / 1000:.1f} s of silence before this hard start")
                 self.gap_ms = 0
-            item = replace(item, timing=timing, tolerance_ms=tol, note=note)
+            item = replace(item, timing=timing, tolerance_ms=tol, note=note, anchor_ms=anchor)
             self.pending = None
         self.items.append(item)
         self.pos = to_ms(item.start) + item.length_ms
@@ -423,8 +432,6 @@ class _DayPlanner:
                     self._pick_and_place([ev.categories[0]], ev, fit)
                 elif ev.type == "fill":
                     self._fill_to(target, spec, list(ev.categories), ev.label or "fill", key=ev.where)
-            if abs(self.pos - target) > spec[1]:
-                self._miss(target, spec)
 
     def _estimate(self, ev: ClockEvent) -> int:
         """Rough length of a not-yet-placed event (items after the last music pick of a segment)."""
@@ -433,15 +440,6 @@ class _DayPlanner:
             if queue:
                 return next(iter(queue.values())).play_ms
         return 0
-
-    def _miss(self, target: int, spec: tuple[str, int]) -> None:
-        off = self.pos - target
-        if not self.items:
-            return
-        last = self.items[-1]
-        rel = Relaxation("fill_to_time", f"{self._hhmm(target, seconds=True)} ({spec[0]}, ±{spec[1] / 1000:g} s): "
-                         f"content ends {abs(off) / 1000:.1f} s {'late' if off > 0 else 'early'}", from_ms(target))
-        self.items[-1] = replace(last, relaxations=last.relaxations + (rel,))
 
     def _want_local(self) -> bool:
         """Quota steering: would a non-local pick now leave this hour's share below the quota?"""
