@@ -26,7 +26,8 @@ def test_parse_one_several_and_no_mounts():
     assert parse_icestats(NO_MOUNT) == {}
 
 
-@pytest.mark.parametrize("document", [b"<html>", b"{}", b'{"icestats": {"source": {"listeners": "many"}}}'])
+@pytest.mark.parametrize("document", [b"<html>", b"{}", b'{"icestats":"server_start":"x","dummy":null}}',
+                                      b'{"icestats": {"source": {"listeners": "many"}}}'])
 def test_parse_refuses_what_is_not_a_status_document(document):
     with pytest.raises(ValueError):
         parse_icestats(document)
