@@ -26,6 +26,9 @@ COMMANDS: dict[str, str] = {
     "log-digest": "radiod.playlog.commands:log_digest_command",
     "ledger": "radiod.playlog.commands:ledger_command",
     "correct-play": "radiod.playlog.commands:correct_play_command",
+    "run": "radiod.playout.commands:run_command",
+    "ctl": "radiod.playout.commands:ctl_command",
+    "simulate": "radiod.playout.commands:simulate_command",
     "check": "radiod.schedule.commands:check_command",
     "plan": "radiod.schedule.commands:plan_command",
     # more commands are registered here

@@ -435,7 +435,8 @@ class Engine:
             if decision.offset_ms and key in self.done:
                 key = f"{key}@{decision.offset_ms}"      # a show continued after a restart
         elif item is None:
-            item = self.fallback.next_item(from_ms(decision.start_ms), decision.reason)
+            room = None if decision.fill_until_ms is None else decision.fill_until_ms - decision.start_ms
+            item = self.fallback.next_item(from_ms(decision.start_ms), decision.reason, room)
             if item is None:
                 if not self._fallback_failing:
                     self._error("fallback", f"no fallback item can play ({decision.reason})")

@@ -29,16 +29,29 @@ class Fallback:
     def mark_failed(self, path: str) -> None:
         self.failed.add(path)
 
-    def next_item(self, start: datetime, reason: str) -> LogItem | None:
-        """The next fallback item starting at ``start``, or None when every candidate has failed."""
+    def next_item(self, start: datetime, reason: str, room_ms: int | None = None) -> LogItem | None:
+        """The next fallback item starting at ``start``, or None when every candidate has failed.
+
+        With ``room_ms`` (a short gap before a timed item) an item that fits is preferred, so a
+        few seconds are bridged by a station ID rather than the first seconds of a song.
+        """
+        for fits in ((True, False) if room_ms is not None else (False,)):
+            item = self._pick(start, reason, room_ms if fits else None)
+            if item is not None:
+                return item
+        self.failed.clear()      # everything failed once: try them all again next time
+        return None
+
+    def _pick(self, start: datetime, reason: str, room_ms: int | None) -> LogItem | None:
         for name, items in self.chain:
             for _ in range(len(items)):
                 template = items[self._turn[name] % len(items)]
                 self._turn[name] += 1
+                if room_ms is not None and template.length_ms > room_ms:
+                    continue
                 if template.path not in self.failed:
                     return dataclasses.replace(
                         template, start=start, source="fallback", timing="follow", tolerance_ms=0,
                         category=template.category or name,
                         snapshot={**template.snapshot, "fallback_reason": reason})
-        self.failed.clear()      # everything failed once: try them all again next time
         return None

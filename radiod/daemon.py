@@ -1,0 +1,275 @@
+"""The daemon (`radiod run`): the composition root that builds, starts and stops everything in order.
+
+Threads and who talks to whom:
+
+- the engine thread owns playout (``radiod.playout.engine``); everything else only posts to it;
+- a worker thread does the slow jobs (planning, library rescans, housekeeping) and hands the
+  results to the engine as messages;
+- an APScheduler 3.x BackgroundScheduler whose jobs only put a job name in the worker's queue
+  (nightly: plan the next day; every few seconds: look for schedule file changes; periodic
+  library rescan; hourly housekeeping);
+- the control socket server (``radiod ctl``, the web panel) forwards commands to the engine;
+- the main thread waits for SIGTERM/SIGINT and watches the engine thread: if it dies the daemon
+  exits non-zero so systemd restarts it. SIGUSR1 dumps every thread's stack to stderr.
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import hashlib
+import logging
+import queue
+import signal
+import sqlite3
+import sys
+import threading
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from radiod.clock import Clock, SystemClock
+from radiod.config import Config
+from radiod.errors import PlayerError, RadiodError, ScheduleError
+from radiod.playlog.store import PlayLog
+from radiod.playout.control import ControlServer
+from radiod.playout.daylogs import DayLogs
+from radiod.playout.engine import Engine
+from radiod.playout.fallback import Fallback
+from radiod.playout.nowplaying import NowPlayingWriter
+from radiod.playout.port import Player
+from radiod.store import open_db, open_readonly
+
+log = logging.getLogger("radiod")
+
+ENGINE_COMMANDS = ("status", "skip", "pause", "resume", "errors")
+COMMAND_TIMEOUT_S = 5.0
+SCHEDULE_POLL_S = 10
+
+
+def make_player(config: Config, clock: Clock) -> Player:
+    """The audio engine named by ``playout.engine`` (imported only when used)."""
+    engine = config.playout.engine
+    if engine == "vlc":
+        from radiod.playout.vlc_player import VlcPlayer
+
+        state = config.paths.state
+        return VlcPlayer(clock, output=config.playout.output, cache_dir=state / "cache", state_dir=state,
+                         file_caching_ms=config.playout.file_caching_ms, stall_ms=config.playout.watchdog_ms)
+    if engine == "liquidsoap":
+        try:
+            from radiod.bridge.liquidsoap import LiquidsoapPlayer  # type: ignore[import-not-found]
+        except ImportError:
+            raise PlayerError("playout.engine = 'liquidsoap': the Liquidsoap player is not available "
+                              "in this installation; use 'vlc'") from None
+        return LiquidsoapPlayer(config, clock)
+    raise PlayerError(f"playout.engine: unknown engine {engine!r}")
+
+
+def schedule_fingerprint(directory: Path) -> str:
+    """Changes whenever a schedule file is added, removed or modified."""
+    h = hashlib.sha256()
+    if directory.is_dir():
+        for path in sorted(directory.rglob("*.toml")):
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            h.update(f"{path}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+class Daemon:
+    def __init__(self, config: Config, *, clock: Clock | None = None, player: Player | None = None):
+        self.config = config
+        self.clock = clock or SystemClock()
+        self._player = player
+        self.stopping = threading.Event()
+        self.work: queue.Queue = queue.Queue()
+        self.output = ""
+        self.engine_error: BaseException | None = None
+        self._fingerprint = ""
+
+    # -- building ----------------------------------------------------------------------------------
+
+    def _connect_ro(self) -> sqlite3.Connection:
+        return open_readonly(self.config.paths.database)
+
+    def build(self) -> None:
+        cfg = self.config
+        cfg.paths.state.mkdir(parents=True, exist_ok=True)
+        self.conn = open_db(cfg.paths.database)
+        self.playlog = PlayLog(self.conn)
+        self.daylogs = DayLogs(cfg, self._connect_ro)
+        self._fingerprint = schedule_fingerprint(cfg.paths.schedules)
+        try:
+            self.daylogs.load_schedule()
+        except ScheduleError:
+            if not self.daylogs.path(self.daylogs.local_day(self.clock.now())).exists():
+                raise               # nothing planned and nothing to plan from: refuse to start
+        items = self.daylogs.window(self.clock.now(), ensure=self.daylogs.schedule is not None)
+        fallback = self._fallback()
+        self.player = self._player or make_player(cfg, self.clock)
+        self.output = self.player.check_output()
+        self.engine = Engine(self.player, self.clock, self.playlog, cfg.playout, items=items, fallback=fallback,
+                             show_info=self.daylogs.show_info,
+                             on_change=NowPlayingWriter(cfg.now_playing_file, station=cfg.station.name,
+                                                        hide_next=cfg.playout.hide_next, clock=self.clock))
+        self.control = ControlServer(cfg.control_socket, self.handle_command)
+
+    def _fallback(self) -> Fallback:
+        try:
+            return self.daylogs.fallback(self.daylogs.local_day(self.clock.now()))
+        except (RadiodError, sqlite3.Error) as exc:
+            log.warning("fallback chain unavailable: %s", exc)
+            return Fallback()
+
+    # -- running -----------------------------------------------------------------------------------
+
+    def run(self) -> int:
+        """Build, run until SIGTERM/SIGINT (0) or until the engine thread dies (raises PlayerError)."""
+        self.build()
+        self._install_signals()
+        threads = [threading.Thread(target=self._engine_main, name="engine", daemon=True),
+                   threading.Thread(target=self._worker_main, name="worker", daemon=True)]
+        for t in threads:
+            t.start()
+        self.control.start()
+        scheduler = self._scheduler()
+        scheduler.start()
+        log.info("on air: %s; control socket %s", self.output, self.config.control_socket)
+        try:
+            while not self.stopping.wait(0.25):
+                if not threads[0].is_alive():
+                    break
+        finally:
+            scheduler.shutdown(wait=False)
+            self.control.close()
+            self.engine.stop()
+            threads[0].join(timeout=10)
+            self.work.put(None)
+            threads[1].join(timeout=10)
+            self.conn.close()
+        if self.engine_error is not None or not self.stopping.is_set():
+            raise PlayerError(f"the playout engine stopped: {self.engine_error or 'thread ended'}")
+        log.info("stopped cleanly")
+        return 0
+
+    def _install_signals(self) -> None:
+        def stop(signum: int, frame: Any) -> None:
+            log.info("signal %s: stopping", signal.Signals(signum).name)
+            self.stopping.set()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=True)
+
+    def _engine_main(self) -> None:
+        try:
+            self.engine.run()
+        except BaseException as exc:      # recorded for the exit status; the main thread reports it
+            self.engine_error = exc
+            log.exception("engine thread died")
+
+    def _scheduler(self) -> Any:
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        post = self.work.put
+        scheduler = BackgroundScheduler(timezone=self.config.station.timezone,
+                                        job_defaults={"coalesce": True, "max_instances": 1,
+                                                      "misfire_grace_time": 3600})
+        scheduler.add_job(post, "cron", args=["roll"], hour=0, minute=5, id="plan-next-day")
+        scheduler.add_job(post, "interval", args=["check-schedule"], seconds=SCHEDULE_POLL_S, id="schedule-watch")
+        scheduler.add_job(post, "interval", args=["housekeeping"], hours=1, id="housekeeping")
+        if self.config.library.rescan_minutes > 0:
+            scheduler.add_job(post, "interval", args=["rescan"], minutes=self.config.library.rescan_minutes,
+                              id="rescan")
+        return scheduler
+
+    # -- the worker: slow jobs off the engine thread ------------------------------------------------
+
+    def _worker_main(self) -> None:
+        while True:
+            job = self.work.get()
+            if job is None:
+                return
+            try:
+                self._do(job)
+            except Exception as exc:      # a failed job is reported; the station stays on air
+                log.exception("job %s failed", job)
+                detail = f"{job}: {exc}"
+                self.engine.post(lambda: self.engine._error("job", detail))
+
+    def _do(self, job: str) -> None:
+        now = self.clock.now()
+        if job == "check-schedule":
+            fingerprint = schedule_fingerprint(self.config.paths.schedules)
+            if fingerprint != self._fingerprint:
+                self._fingerprint = fingerprint
+                self._do("replan")
+        elif job == "replan":
+            self.daylogs.load_schedule()
+            if self.daylogs.schedule_error:
+                raise ScheduleError([self.daylogs.schedule_error])
+            today = self.daylogs.local_day(now)
+            for day in (today, today + timedelta(days=1)):
+                self.daylogs.plan(day, after=now)
+            self._hand_over(now)
+        elif job == "roll":
+            self._hand_over(now)
+        elif job == "rescan":
+            self._rescan()
+            fallback = self._fallback()
+            self.engine.post(lambda: setattr(self.engine, "fallback", fallback))
+        elif job == "housekeeping":
+            self.daylogs.prune(self.daylogs.local_day(now))
+            self._hand_over(now)
+        else:
+            raise ValueError(f"unknown job {job!r}")
+
+    def _hand_over(self, now: Any) -> None:
+        self.engine.set_log(self.daylogs.window(now, ensure=self.daylogs.schedule is not None))
+
+    def _rescan(self) -> None:
+        from radiod.library.analyze import analyze_library
+        from radiod.library.scan import scan_library
+
+        conn = open_db(self.config.paths.database)
+        try:
+            summary = scan_library(conn, self.config.paths.media, clock=self.clock)
+            if self.config.library.analyze:
+                analyze_library(conn, workers=1, silence_threshold_db=self.config.library.silence_threshold_db,
+                                clock=self.clock)
+            log.info("rescan: %s", summary.line())
+        finally:
+            conn.close()
+
+    # -- control -----------------------------------------------------------------------------------
+
+    def handle_command(self, request: dict[str, Any]) -> dict[str, Any]:
+        cmd = request["cmd"]
+        if cmd == "reload":
+            self.work.put("replan")
+            return {"ok": True, "reloading": str(self.config.paths.schedules)}
+        if cmd == "insert":
+            return self._insert(str(request.get("path", "")))
+        if cmd in ENGINE_COMMANDS:
+            reply = self.engine.command(cmd).result(timeout=COMMAND_TIMEOUT_S)
+            if cmd == "status":
+                reply.update(output=self.output, schedule_error=self.daylogs.schedule_error)
+            return reply
+        return {"ok": False, "error": f"unknown command {cmd!r} (status, skip, pause, resume, reload, "
+                                      "insert, errors)"}
+
+    def _insert(self, path: str) -> dict[str, Any]:
+        from radiod.library.analyze import analyze_file
+        from radiod.errors import MediaError
+
+        p = Path(path)
+        if not p.is_absolute() or not p.is_file():
+            return {"ok": False, "error": f"{path}: not an existing file (give an absolute path)"}
+        try:
+            measured = analyze_file(p, silence_threshold_db=self.config.library.silence_threshold_db)
+        except MediaError as exc:
+            return {"ok": False, "error": str(exc)}
+        return self.engine.command("insert", path=str(p), length_ms=measured.decoded_length_ms).result(
+            timeout=COMMAND_TIMEOUT_S)

@@ -1,0 +1,214 @@
+"""Planned day logs for playout: planned once, kept as files, so a restart resumes the same plan.
+
+A day's log is planned when first needed (or the night before) and written to
+``state/logs/YYYY-MM-DD.json``. After a crash the daemon reads the same file, so item keys stay
+stable and nothing that aired is planned again. Schedule changes (or ``radiod ctl reload``)
+re-plan from a few minutes ahead; what is on air and what already aired stay as they were.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import sqlite3
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from radiod.clock import from_ms, to_ms
+from radiod.config import Config
+from radiod.errors import ScheduleError
+from radiod.library.model import Track
+from radiod.playout.fallback import Fallback
+from radiod.playout.nowplaying import write_json_atomic
+from radiod.schedule.log import LogItem, Relaxation
+
+log = logging.getLogger(__name__)
+
+REPLAN_MARGIN_MS = 120_000      # a re-plan leaves the next two minutes as they were
+HISTORY_DAYS = 7
+FORMAT = 1
+
+
+# -- files ---------------------------------------------------------------------------------------
+
+def item_to_json(item: LogItem) -> dict[str, Any]:
+    d = {f.name: getattr(item, f.name) for f in dataclasses.fields(item)}
+    d["start"] = to_ms(item.start)
+    d["relaxations"] = [{"rule": r.rule, "detail": r.detail, "at": None if r.at is None else to_ms(r.at)}
+                        for r in item.relaxations]
+    return d
+
+
+def item_from_json(d: dict[str, Any]) -> LogItem:
+    names = {f.name for f in dataclasses.fields(LogItem)}
+    values = {k: v for k, v in d.items() if k in names}
+    values["start"] = from_ms(int(d["start"]))
+    values["relaxations"] = tuple(Relaxation(r["rule"], r["detail"], None if r.get("at") is None else from_ms(r["at"]))
+                                  for r in d.get("relaxations", ()))
+    return LogItem(**values)
+
+
+def save_log(path: Path, day: date, items: Sequence[LogItem], *, relaxations: int = 0,
+             warnings: Sequence[str] = ()) -> None:
+    write_json_atomic(path, {"format": FORMAT, "day": day.isoformat(), "relaxations": relaxations,
+                             "warnings": list(warnings), "items": [item_to_json(i) for i in items]})
+
+
+def load_log(path: Path) -> list[LogItem]:
+    """Items of a saved day log; raises ScheduleError naming the file when it is unreadable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return [item_from_json(d) for d in data["items"]]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ScheduleError([f"{path}: unreadable day log: {exc}"]) from None
+
+
+# -- planning --------------------------------------------------------------------------------------
+
+class DayLogs:
+    """Plans, stores and serves the day logs of one station (used by the daemon's worker thread)."""
+
+    def __init__(self, config: Config, connect: Callable[[], sqlite3.Connection]):
+        self.config = config
+        self.connect = connect
+        self.dir = config.paths.state / "logs"
+        self.schedule: Any = None
+        self.schedule_error: str = ""
+
+    def path(self, day: date) -> Path:
+        return self.dir / f"{day.isoformat()}.json"
+
+    def load_schedule(self) -> Any:
+        """(Re)read the schedule files; on error keep the last good schedule and remember why."""
+        from radiod.schedule.parse import load_schedule
+
+        try:
+            self.schedule = load_schedule(self.config.paths.schedules)
+            self.schedule_error = ""
+        except ScheduleError as exc:
+            self.schedule_error = "; ".join(exc.problems[:3])
+            if self.schedule is None and not self.dir.exists():
+                raise
+            log.warning("schedule: %s", self.schedule_error)
+        return self.schedule
+
+    def local_day(self, instant: datetime) -> date:
+        return instant.astimezone(self.config.zone).date()
+
+    def window(self, now: datetime, *, ensure: bool = True) -> list[LogItem]:
+        """Yesterday's, today's and tomorrow's items (planning today and tomorrow when missing)."""
+        today = self.local_day(now)
+        items: list[LogItem] = []
+        for day in (today - timedelta(days=1), today, today + timedelta(days=1)):
+            path = self.path(day)
+            if path.exists():
+                items += load_log(path)
+            elif ensure and day >= today:
+                items += self.plan(day)
+        return sorted(items, key=lambda i: i.start)
+
+    def plan(self, day: date, *, after: datetime | None = None) -> list[LogItem]:
+        """Plan ``day`` and save it; with ``after``, items before that instant stay as saved."""
+        from radiod.schedule.plan import plan_day
+
+        if self.schedule is None:
+            self.load_schedule()
+        if self.schedule is None:
+            raise ScheduleError([f"{self.config.paths.schedules}: no usable schedule ({self.schedule_error})"])
+        tracks = self.tracks()
+        daylog = plan_day(self.schedule, tracks, day, history=self.history(day), seed=day.isoformat(),
+                          media_roots=self.config.paths.media, uploads_root=self.config.paths.uploads)
+        items = list(daylog.items)
+        path = self.path(day)
+        if after is not None and path.exists():
+            cutoff = to_ms(after) + REPLAN_MARGIN_MS
+            kept = [i for i in load_log(path) if to_ms(i.start) < cutoff]
+            items = kept + [i for i in items if to_ms(i.start) >= cutoff]
+        save_log(path, day, items, relaxations=len(daylog.relaxations), warnings=daylog.warnings)
+        log.info("planned %s: %d items, %d relaxations", day, len(items), len(daylog.relaxations))
+        return items
+
+    def tracks(self) -> list[Track]:
+        from radiod.library.query import load_tracks
+        from radiod.library.registry import load_registry, registry_path
+
+        registry = load_registry(registry_path(self.config.paths.schedules))
+        conn = self.connect()
+        try:
+            return load_tracks(conn, registry)
+        finally:
+            conn.close()
+
+    def history(self, day: date) -> list[tuple]:
+        """Recent plays from the as-played log (for separation and fairness)."""
+        from radiod.playlog.store import read_plays
+
+        start = datetime.combine(day - timedelta(days=HISTORY_DAYS), datetime.min.time(), self.config.zone)
+        conn = self.connect()
+        try:
+            rows = read_plays(conn, started_from_ms=to_ms(start))
+        finally:
+            conn.close()
+        return [(r["track_id"], tuple(r["artist_keys"]), r["album"], r["title"], r["started_at_ms"])
+                for r in rows if r["track_id"] is not None and r["played_ms"]]
+
+    def fallback(self, today: date) -> Fallback:
+        """The runtime fallback chain from the schedule: emergency categories/playlist, then IDs."""
+        if self.schedule is None:
+            return Fallback()
+        from radiod.schedule.pools import build_pools
+
+        tracks = self.tracks()
+        cats = self.schedule.categories
+        chain = [e.category for e in self.schedule.fallback if e.category in cats]
+        pools = build_pools([cats[c] for c in chain], tracks, self.config.paths.media, today)
+        emergency = [self._item(t, c, "feature") for c in chain for t in pools.get(c, [])]
+        roots = [str(r).rstrip("/") + "/" for r in self.config.paths.media]
+        for entry in self.schedule.fallback:
+            for rel in entry.paths:
+                emergency += [self._item(t, "playlist", "feature") for t in tracks
+                              if any(t.path == root + rel.strip("/") for root in roots)]
+        id_cats = [c for c in cats.values() if c.usage == "station_id"]
+        ids = build_pools(id_cats, tracks, self.config.paths.media, today)
+        station_ids = [self._item(t, c.id, "station_id") for c in id_cats for t in ids.get(c.id, [])]
+        return Fallback(emergency, station_ids)
+
+    @staticmethod
+    def _item(track: Track, category: str, usage: str) -> LogItem:
+        return LogItem(start=from_ms(0), length_ms=track.play_ms, kind="music" if usage == "feature" else usage,
+                       source="fallback", usage=usage, category=category, track_id=track.id, path=track.path,
+                       cue_in_ms=track.cue_in_ms, cue_out_ms=track.cue_out_ms, title=track.title,
+                       artist=track.artist, local=track.local, loudness_lufs=track.loudness_lufs,
+                       snapshot=track.snapshot())
+
+    def show_info(self, instant: datetime) -> dict[str, Any] | None:
+        """The show on air at ``instant`` (for status and now-playing)."""
+        if self.schedule is None:
+            return None
+        from radiod.schedule.resolve import airing_at
+
+        airing = airing_at(self.schedule, instant)
+        if airing is None:
+            return None
+        return {"title": airing.show.title, "hosts": list(airing.show.hosts),
+                "start": _iso(airing.start), "end": _iso(airing.end)}
+
+    def prune(self, today: date, keep_days: int = 31) -> int:
+        """Delete day logs older than ``keep_days`` (the play log keeps what aired)."""
+        removed = 0
+        for path in self.dir.glob("*.json"):
+            try:
+                day = date.fromisoformat(path.stem)
+            except ValueError:
+                continue
+            if day < today - timedelta(days=keep_days):
+                path.unlink()
+                removed += 1
+        return removed
+
+
+def _iso(instant: datetime) -> str:
+    from radiod.playout.engine import iso
+    return iso(to_ms(instant)) or ""
