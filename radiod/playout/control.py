@@ -42,6 +42,7 @@ class _ShortPath:
 
 class _Server(socketserver.ThreadingUnixStreamServer):
     daemon_threads = True
+    request_queue_size = 64      # the web panel's threads may all ask at once
 
     def __init__(self, path: str, handler: Handler):
         self.handler = handler

@@ -13,6 +13,9 @@ from typing import Sequence
 
 from radiod.schedule.log import LogItem
 
+# Gaps up to this long are bridged with items that fit (IDs, jingles) rather than a cut song.
+SHORT_GAP_MS = 60_000
+
 
 class Fallback:
     def __init__(self, emergency: Sequence[LogItem] = (), station_ids: Sequence[LogItem] = ()):
@@ -32,26 +35,33 @@ class Fallback:
     def next_item(self, start: datetime, reason: str, room_ms: int | None = None) -> LogItem | None:
         """The next fallback item starting at ``start``, or None when every candidate has failed.
 
-        With ``room_ms`` (a short gap before a timed item) an item that fits is preferred, so a
-        few seconds are bridged by a station ID rather than the first seconds of a song.
+        When ``room_ms`` (the gap before a timed item) is short, an item that fits is preferred
+        (else the shortest one), so a few seconds are bridged by a station ID rather than the
+        first seconds of a song.
         """
-        for fits in ((True, False) if room_ms is not None else (False,)):
-            item = self._pick(start, reason, room_ms if fits else None)
-            if item is not None:
-                return item
-        self.failed.clear()      # everything failed once: try them all again next time
-        return None
+        template = None
+        if room_ms is not None and room_ms <= SHORT_GAP_MS:
+            usable = [t for _, items in self.chain for t in items if t.path not in self.failed]
+            fitting = [t for t in usable if t.length_ms <= room_ms]
+            if fitting:
+                template = fitting[self._turn.setdefault("short", 0) % len(fitting)]
+                self._turn["short"] += 1
+            elif usable:
+                template = min(usable, key=lambda t: t.length_ms)
+        else:
+            template = self._in_turn()
+        if template is None:
+            self.failed.clear()      # everything failed once: try them all again next time
+            return None
+        return dataclasses.replace(template, start=start, source="fallback", timing="follow", tolerance_ms=0,
+                                   snapshot={**template.snapshot, "fallback_reason": reason})
 
-    def _pick(self, start: datetime, reason: str, room_ms: int | None) -> LogItem | None:
+    def _in_turn(self) -> LogItem | None:
+        """Emergency items in turn, then station IDs in turn, passing over failed files."""
         for name, items in self.chain:
             for _ in range(len(items)):
                 template = items[self._turn[name] % len(items)]
                 self._turn[name] += 1
-                if room_ms is not None and template.length_ms > room_ms:
-                    continue
                 if template.path not in self.failed:
-                    return dataclasses.replace(
-                        template, start=start, source="fallback", timing="follow", tolerance_ms=0,
-                        category=template.category or name,
-                        snapshot={**template.snapshot, "fallback_reason": reason})
+                    return dataclasses.replace(template, category=template.category or name)
         return None

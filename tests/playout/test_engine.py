@@ -250,6 +250,16 @@ def test_empty_hour_plays_the_fallback_chain_until_the_next_hard_item(tmp_path):
     assert any(e["kind"] == "fallback" for e in rig.engine.errors)
 
 
+def test_a_short_gap_is_bridged_by_an_item_that_fits(tmp_path):
+    items = sequence(T0, [100]) + [song(9, T0 + timedelta(seconds=112), 60, timing="hard")]
+    rig = Rig(tmp_path / "r.db", items, fallback=Fallback([emergency(1)], [station_id()]))
+    rig.run_until(at(3))
+    # 12 s: one 10 s ID fits; the last 2 s get the shortest item, cut at the hard start.
+    assert [(r["title"], r["end_reason"]) for r in rig.rows()] == [
+        ("Song 1", "end"), ("ID 1", "end"), ("ID 1", "cut"), ("Song 9", "end")]
+    assert rig.rows()[3]["started_at_ms"] == ms(T0) + 112_000
+
+
 def test_unplayable_emergency_items_fall_through_to_the_station_id_loop(tmp_path):
     fallback = Fallback([emergency(1)], [station_id(1), station_id(2)])
     rig = Rig(tmp_path / "r.db", [], fallback=fallback)
