@@ -17,6 +17,7 @@ from radiod.playlog.verify import check_digest, daily_digest, verify_chain
 from radiod.reports import ReportError, compliance, music_usage, plays, preflight, soundexchange, summary
 from radiod.reports.ledger import artist_ledger
 from radiod.reports.period import Period, parse_period
+from radiod.reports.rows import REPORT_COLUMNS
 from radiod.store import open_db, open_readonly
 
 FORMATS = ("soundexchange", "music-usage", "plays", "summary", "local-content", "preflight")
@@ -76,7 +77,8 @@ def report_command(station: Station, format: str, first: str, last: str, output:
     period = parse_period(first, last, config.zone)
     gaps = gaps or config.reports.on_metadata_gaps
     conn = open_readonly(config.paths.database)
-    rows = read_plays(conn, started_from_ms=period.start_ms, started_before_ms=period.end_ms)
+    rows = read_plays(conn, started_from_ms=period.start_ms, started_before_ms=period.end_ms,
+                      columns=None if format == "plays" else REPORT_COLUMNS)
     conn.close()
 
     if format == "soundexchange":
@@ -174,7 +176,7 @@ def ledger_command(station: Station, artist: str, first: str, last: str) -> None
     """Every play of ARTIST in the period, as JSON, with the chain digest to check it against."""
     period = parse_period(first, last, station.config.zone)
     conn = open_readonly(station.config.paths.database)
-    rows = read_plays(conn, started_from_ms=period.start_ms, started_before_ms=period.end_ms)
+    rows = read_plays(conn, started_from_ms=period.start_ms, started_before_ms=period.end_ms, columns=REPORT_COLUMNS)
     digest = daily_digest(conn, station.config.zone, from_ms=period.start_ms, to_ms=period.end_ms)
     conn.close()
     click.echo(json.dumps(artist_ledger(rows, artist, period, digest), indent=1, ensure_ascii=False))

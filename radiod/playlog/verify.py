@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from radiod.playlog.chain import CORRECTION_FIELDS, GENESIS, link
+from radiod.reports.period import LocalTimes
 
 
 @dataclass(frozen=True)
@@ -55,9 +55,12 @@ def verify_chain(conn: sqlite3.Connection, *, from_ms: int | None = None, to_ms:
     if to_ms is not None:
         where.append("ended_at_ms < ?")
         args.append(to_ms)
-    rows = conn.execute(f"SELECT * FROM plays WHERE {' AND '.join(where)} ORDER BY seq", args)
-    prev: sqlite3.Row | None = None
-    for row in rows:
+    cur = conn.execute(f"SELECT * FROM plays WHERE {' AND '.join(where)} ORDER BY seq", args)
+    cur.row_factory = None                      # tuples zipped into dicts: several times faster than Row
+    names = [d[0] for d in cur.description]
+    prev: dict | None = None
+    for values in cur:
+        row = dict(zip(names, values))
         if prev is None:
             expected_prev = _hash_before(conn, row["seq"])
             result.first_seq = row["seq"]
@@ -135,11 +138,12 @@ def daily_digest(conn: sqlite3.Connection, zone: ZoneInfo, *, from_ms: int | Non
     if to_ms is not None:
         where.append("ended_at_ms < ?")
         args.append(to_ms)
-    days: dict[date, dict] = {}
+    days: dict[int, dict] = {}
+    local = LocalTimes(zone)
     for seq, ended, digest in conn.execute(
             f"SELECT seq, ended_at_ms, hash FROM plays WHERE {' AND '.join(where)} ORDER BY seq", args):
-        day = datetime.fromtimestamp(ended / 1000, tz=timezone.utc).astimezone(zone).date()
-        entry = days.setdefault(day, {"date": day.isoformat(), "rows": 0, "last_seq": seq, "last_hash": digest})
+        day = local.split(ended)[0]
+        entry = days.setdefault(day, {"date": local.date(day), "rows": 0, "last_seq": seq, "last_hash": digest})
         entry["rows"] += 1
         if seq >= entry["last_seq"]:
             entry["last_seq"], entry["last_hash"] = seq, digest

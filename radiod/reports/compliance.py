@@ -17,9 +17,10 @@ from typing import Any, Iterable, Mapping
 
 from radiod.reports import ReportError
 from radiod.reports.csvfile import to_csv
-from radiod.reports.period import Period, local_time
+from radiod.reports.period import LocalTimes, Period
 from radiod.reports.rows import is_music
 
+_EPOCH_DAY = date(1970, 1, 1)
 PERIODS = ("hour", "day", "week", "month")
 BASES = ("count", "time")
 
@@ -106,14 +107,15 @@ class Tally:
             self.local_ms += row["played_ms"]
 
 
-def _bucket(rules: LocalRules, start_ms: int, period: Period) -> tuple[Any, str, date, date]:
+def _bucket(rules: LocalRules, start_ms: int, local: LocalTimes) -> tuple[Any, str, date, date]:
     """(sort key, label, first day, last day) of the reporting period a play started in."""
-    t = local_time(start_ms, period.zone)
-    day = t.date()
+    day_number, ms_of_day, offset = local.split(start_ms)
+    day = _EPOCH_DAY + timedelta(days=day_number)
     if rules.period == "hour":
         # the hour's start instant sorts the repeated hour of a DST fold correctly; the label keeps its offset
-        hour = t.replace(minute=0, second=0, microsecond=0)
-        return hour.timestamp(), hour.isoformat(timespec="minutes"), day, day
+        hour_start = start_ms - ms_of_day % 3_600_000
+        _, hour_text, offset_text = local.parts(hour_start)
+        return hour_start, f"{day.isoformat()}T{hour_text[:5]}{offset_text}", day, day
     if rules.period == "day":
         return day, day.isoformat(), day, day
     if rules.period == "week":
@@ -135,16 +137,22 @@ def evaluate(rows: Iterable[Mapping[str, Any]], period: Period, rules: LocalRule
     tallies: dict[tuple, Tally] = {}
     bounds: dict[tuple, tuple[str, date, date]] = {}
     totals = {d.name: Tally() for d in rules.dayparts}
-    order = {d.name: i for i, d in enumerate(rules.dayparts)}
+    local = LocalTimes(period.zone)
+    buckets: dict[Any, tuple] = {}     # every play of a day (an hour) falls in the same period: compute once
+    start_ms, end_ms = period.start_ms, period.end_ms
     for r in rows:
-        if not period.contains(r["started_at_ms"]) or not is_music(r):
+        if not start_ms <= r["started_at_ms"] < end_ms or not is_music(r):
             continue
-        t = local_time(r["started_at_ms"], period.zone)
-        minute = t.hour * 60 + t.minute
-        sort_key, label, first, last = _bucket(rules, r["started_at_ms"], period)
-        for part in rules.dayparts:
+        day_number, ms_of_day, offset = local.split(r["started_at_ms"])
+        minute = ms_of_day // 60_000
+        cache_key = (day_number, minute // 60, offset) if rules.period == "hour" else day_number
+        bucket = buckets.get(cache_key)
+        if bucket is None:
+            bucket = buckets[cache_key] = _bucket(rules, r["started_at_ms"], local)
+        sort_key, label, first, last = bucket
+        for i, part in enumerate(rules.dayparts):
             if minute in part:
-                key = (sort_key, order[part.name])
+                key = (sort_key, i)
                 bounds[key] = (label, first, last)
                 tallies.setdefault(key, Tally()).add(r)
                 totals[part.name].add(r)

@@ -21,7 +21,7 @@ from collections import Counter
 from typing import Any, Iterable, Mapping
 
 from radiod.library.artists import artist_key, split_artists
-from radiod.reports.period import Period, iso_local, local_time
+from radiod.reports.period import LocalTimes, Period
 from radiod.reports.rows import aired
 
 
@@ -31,13 +31,15 @@ def artist_ledger(rows: Iterable[Mapping[str, Any]], artist: str, period: Period
     key = artist_key(artist)
     plays, credits = [], Counter()
     tracks: dict[tuple, dict[str, Any]] = {}
+    local = LocalTimes(period.zone)
     for r in rows:
         if not period.contains(r["started_at_ms"]) or not aired(r) or key not in r["artist_keys"]:
             continue
         names = [n for n in split_artists(r["artist"]) if artist_key(n) == key]
         credits[names[0] if names else r["artist"]] += 1
-        plays.append({"play_id": r["id"], "seq": r["seq"], "date": local_time(r["started_at_ms"], period.zone).date().isoformat(),
-                      "started_at": iso_local(r["started_at_ms"], period.zone), "title": r["title"],
+        started_at = local.iso(r["started_at_ms"])
+        plays.append({"play_id": r["id"], "seq": r["seq"], "date": started_at[:10],
+                      "started_at": started_at, "title": r["title"],
                       "artist": r["artist"], "album": r["album"], "show": r["show"], "usage": r["usage"],
                       "played_ms": r["played_ms"], "hash": r["hash"]})
         t = tracks.setdefault((r["title"], r["album"], r["isrc"]), {"title": r["title"], "album": r["album"],

@@ -47,6 +47,62 @@ def parse_period(first: str, last: str, zone: ZoneInfo) -> Period:
     return Period(days[0], days[1], zone)
 
 
+class LocalTimes:
+    """Local calendar fields of many instants in one zone, fast enough for a year of plays.
+
+    A zone's UTC offset only changes at quarter-hour instants, so it is looked up once per
+    quarter hour and the rest is integer arithmetic; date strings are cached per day.
+    """
+
+    QUARTER_MS = 900_000
+
+    def __init__(self, zone: ZoneInfo):
+        self.zone = zone
+        self._offsets: dict[int, int] = {}
+        self._dates: dict[int, str] = {}
+
+    def offset_ms(self, instant_ms: int) -> int:
+        quarter = instant_ms // self.QUARTER_MS
+        offset = self._offsets.get(quarter)
+        if offset is None:
+            at = datetime.fromtimestamp(quarter * self.QUARTER_MS / 1000, tz=timezone.utc).astimezone(self.zone)
+            offset = self._offsets[quarter] = round(at.utcoffset().total_seconds() * 1000)
+        return offset
+
+    def split(self, instant_ms: int) -> tuple[int, int, int]:
+        """(local day number since 1970-01-01, ms since local midnight, UTC offset ms)."""
+        offset = self.offset_ms(instant_ms)
+        day, ms_of_day = divmod(instant_ms + offset, 86_400_000)
+        return day, ms_of_day, offset
+
+    def date(self, day: int) -> str:
+        text = self._dates.get(day)
+        if text is None:
+            text = self._dates[day] = (_EPOCH_DAY + timedelta(days=day)).isoformat()
+        return text
+
+    def parts(self, instant_ms: int) -> tuple[str, str, str]:
+        """('2026-03-08', '03:01:00', '-04:00')."""
+        day, ms_of_day, offset = self.split(instant_ms)
+        s = ms_of_day // 1000
+        return self.date(day), f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}", _offset_text(offset)
+
+    def iso(self, instant_ms: int) -> str:
+        """'2026-03-08T03:01:00.000-04:00' (same text as iso_local)."""
+        day, ms_of_day, offset = self.split(instant_ms)
+        s, ms = divmod(ms_of_day, 1000)
+        return f"{self.date(day)}T{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}.{ms:03d}{_offset_text(offset)}"
+
+
+_EPOCH_DAY = date(1970, 1, 1)
+
+
+def _offset_text(offset_ms: int) -> str:
+    sign = "-" if offset_ms < 0 else "+"
+    minutes = abs(offset_ms) // 60_000
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 def local_midnight_ms(day: date, zone: ZoneInfo) -> int:
     return round(datetime.combine(day, time(0), tzinfo=zone).timestamp() * 1000)
 

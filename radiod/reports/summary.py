@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping
 
 from radiod.reports.csvfile import to_csv
-from radiod.reports.period import Period, hms, iso_local
+from radiod.reports.period import LocalTimes, Period, hms
 from radiod.reports.rows import recording_key
 
 HEADER = ("artist", "title", "album", "label", "isrc", "composer", "local", "plays", "played_ms",
@@ -15,8 +15,9 @@ HEADER = ("artist", "title", "album", "label", "isrc", "composer", "local", "pla
 def summarize(rows: Iterable[Mapping[str, Any]], period: Period) -> list[dict[str, Any]]:
     """One dict per recording (artist, title, ISRC, album, label) that aired in the period."""
     by_key: dict[tuple, dict[str, Any]] = {}
+    start_ms, end_ms = period.start_ms, period.end_ms
     for r in rows:
-        if not period.contains(r["started_at_ms"]) or r["usage"] == "talk" or not r["played_ms"]:
+        if not start_ms <= r["started_at_ms"] < end_ms or r["usage"] == "talk" or not r["played_ms"]:
             continue
         s = by_key.setdefault(recording_key(r), {
             "artist": r["artist"], "title": r["title"], "album": r["album"], "label": r["label"],
@@ -31,8 +32,9 @@ def summarize(rows: Iterable[Mapping[str, Any]], period: Period) -> list[dict[st
 
 
 def report(rows: Iterable[Mapping[str, Any]], period: Period) -> bytes:
+    local = LocalTimes(period.zone)
     return to_csv(HEADER, [
         (s["artist"], s["title"], s["album"], s["label"], s["isrc"], s["composer"], int(s["local"]), s["plays"],
          s["played_ms"], (s["played_ms"] + 500) // 1000, hms(s["played_ms"]),
-         iso_local(s["first_ms"], period.zone), iso_local(s["last_ms"], period.zone))
+         local.iso(s["first_ms"]), local.iso(s["last_ms"]))
         for s in summarize(rows, period)])

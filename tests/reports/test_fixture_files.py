@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -10,7 +11,11 @@ from pathlib import Path
 import pytest
 
 from radiod.reports import ReportError, compliance, music_usage, preflight, soundexchange, summary
+from radiod.playlog.store import read_plays
+from radiod.reports.ledger import artist_ledger
 from radiod.reports.period import parse_period
+from radiod.reports.rows import REPORT_COLUMNS
+from radiod.store import open_db
 
 from .fixture import ZONE, build
 
@@ -122,3 +127,21 @@ def test_february_keeps_the_play_that_crossed_midnight(rows):
     february = parse_period("2026-02-01", "2026-02-28", ZONE)
     (only,) = [r for r in summary.summarize(rows, february)]
     assert (only["title"], only["plays"]) == ("Crème Brûlée", 1)
+
+
+@pytest.mark.parametrize("make", [
+    lambda rows: soundexchange.report(rows, MARCH, soundexchange.Options(service_name="Radio Fjörd")).data,
+    lambda rows: soundexchange.report(rows, MARCH, soundexchange.Options(service_name="R", ath=True)).data,
+    lambda rows: music_usage.report(rows, MARCH), lambda rows: summary.report(rows, MARCH),
+    lambda rows: preflight.report(rows, MARCH),
+    lambda rows: compliance.report(rows, MARCH, compliance.rules_for("custom", 30, period="hour")),
+    lambda rows: json.dumps(artist_ledger(rows, "Zoë Ashcroft", MARCH)),
+])
+def test_reports_need_only_the_report_columns(rows, tmp_path_factory, make):
+    path = tmp_path_factory.mktemp("narrow") / "radiod.db"
+    build(path)
+    conn = open_db(path)
+    narrow = read_plays(conn, columns=REPORT_COLUMNS)
+    conn.close()
+    assert set(narrow[0]) < set(rows[0])
+    assert make(narrow) == make(rows)
