@@ -14,7 +14,7 @@ import os
 import re
 import shutil
 import unicodedata
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -282,6 +282,13 @@ class DemoSummary:
     show_parts: int
 
 
+def check_target(directory: Path) -> None:
+    """Refuse anything but a new or empty directory: the demo never overwrites."""
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise RadiodError(f"{directory}: not an empty directory; the demo is only written into a new "
+                          "or empty one (nothing was changed)")
+
+
 def build_demo(directory: Path, *, today: date, workers: int = 0,
                progress: Callable[[int, int], None] | None = None,
                length_scale: float = 1.0) -> DemoSummary:
@@ -291,9 +298,7 @@ def build_demo(directory: Path, *, today: date, workers: int = 0,
     file (tests use it; the tags stay the same). On failure everything written is removed again.
     """
     directory = Path(directory)
-    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
-        raise RadiodError(f"{directory}: not an empty directory; the demo is only written into a new "
-                          "or empty one (nothing was changed)")
+    check_target(directory)
     created = not directory.exists()
     directory.mkdir(parents=True, exist_ok=True)
     try:
@@ -337,9 +342,16 @@ def _write(directory: Path, today: date, workers: int,
     if progress:
         progress(0, len(plan))
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-        for done, _ in enumerate(pool.map(make, ordered), start=1):
-            if progress:
-                progress(done, len(plan))
+        futures = [pool.submit(make, item) for item in ordered]
+        try:
+            for done, future in enumerate(as_completed(futures), start=1):
+                future.result()
+                if progress:
+                    progress(done, len(plan))
+        except BaseException:
+            for future in futures:        # do not keep generating files that will be removed
+                future.cancel()
+            raise
     music = sum(1 for f in plan if f.relpath.startswith("media/music/"))
     show = sum(1 for f in plan if f.relpath.startswith("uploads/"))
     return DemoSummary(directory, music=music, imaging=len(plan) - music - show, show_parts=show)
@@ -365,11 +377,14 @@ def init_command(directory: Path, today: Any, workers: int) -> None:
     from radiod.clock import SystemClock
 
     reference = today.date() if today else SystemClock().now().astimezone(ZoneInfo(TIMEZONE)).date()
-    with click.progressbar(length=FILE_COUNT, label="Generating audio",
-                           file=click.get_text_stream("stderr")) as bar:
-        def progress(done: int, total: int) -> None:
-            bar.update(done - bar.pos)
-        summary = build_demo(directory, today=reference, workers=workers, progress=progress)
+    check_target(directory)
+    stderr = click.get_text_stream("stderr")
+    if stderr.isatty():
+        with click.progressbar(length=FILE_COUNT, label="Generating audio", file=stderr) as bar:
+            summary = build_demo(directory, today=reference, workers=workers,
+                                 progress=lambda done, total: bar.update(done - bar.pos))
+    else:
+        summary = build_demo(directory, today=reference, workers=workers)
     click.echo(f"{directory}: demo station with {summary.music} music tracks, {summary.imaging} IDs, "
                f"jingles and PSAs, and a {summary.show_parts}-part pre-recorded show "
                f"(release dates relative to {reference.isoformat()})")

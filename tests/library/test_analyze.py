@@ -34,41 +34,41 @@ def make_audio(path: Path, *, seconds: float, amplitude: float = 0.3, freq: floa
 
 
 @pytest.fixture(scope="module")
-def media(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("analyze-media")
+def audio_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("analyze-audio_dir")
 
 
 @pytest.mark.parametrize("fmt", ["flac", "mp3", "ogg"])
 @pytest.mark.parametrize("peak_dbfs", [-20.0, -9.0])
-def test_loudness_and_true_peak_of_a_tone_at_a_known_level(media, fmt, peak_dbfs):
+def test_loudness_and_true_peak_of_a_tone_at_a_known_level(audio_dir, fmt, peak_dbfs):
     # A 1 kHz stereo sine with peaks at P dBFS measures P LUFS under BS.1770 (K-weighting is
     # ~0 dB at 1 kHz and the -0.691 offset cancels it), and its true peak is P dBTP.
-    path = make_audio(media / f"level{peak_dbfs:g}.{fmt}", seconds=5, amplitude=10 ** (peak_dbfs / 20))
+    path = make_audio(audio_dir / f"level{peak_dbfs:g}.{fmt}", seconds=5, amplitude=10 ** (peak_dbfs / 20))
     result = analyze_file(path, silence_threshold_db=THRESHOLD_DB)
     assert result.loudness_lufs == pytest.approx(peak_dbfs, abs=0.5)
     assert result.true_peak_dbtp == pytest.approx(peak_dbfs, abs=0.5)
 
 
 @pytest.mark.parametrize("fmt", ["flac", "mp3", "ogg", "wav"])
-def test_cue_points_at_the_ends_of_leading_and_trailing_silence(media, fmt):
-    path = make_audio(media / f"cues.{fmt}", seconds=5.0, tone_from=1.2, tone_to=4.2)
+def test_cue_points_at_the_ends_of_leading_and_trailing_silence(audio_dir, fmt):
+    path = make_audio(audio_dir / f"cues.{fmt}", seconds=5.0, tone_from=1.2, tone_to=4.2)
     result = analyze_file(path, silence_threshold_db=THRESHOLD_DB)
     assert result.cue_in_ms == pytest.approx(1200, abs=30)
     assert result.cue_out_ms == pytest.approx(4200, abs=30)
     assert result.decoded_length_ms == 5000
 
 
-def test_no_silence_means_cues_at_the_very_ends(media):
-    path = make_audio(media / "full.flac", seconds=2.5)
+def test_no_silence_means_cues_at_the_very_ends(audio_dir):
+    path = make_audio(audio_dir / "full.flac", seconds=2.5)
     result = analyze_file(path, silence_threshold_db=THRESHOLD_DB)
     assert (result.cue_in_ms, result.cue_out_ms, result.decoded_length_ms) == (0, 2500, 2500)
 
 
-def test_a_quiet_passage_in_the_middle_does_not_move_the_cue_points(media):
-    path = make_audio(media / "gap.flac", seconds=4.0, tone_from=0.0, tone_to=1.5)
+def test_a_quiet_passage_in_the_middle_does_not_move_the_cue_points(audio_dir):
+    path = make_audio(audio_dir / "gap.flac", seconds=4.0, tone_from=0.0, tone_to=1.5)
     # second half: tone again after a 1 s hole, written by concatenating two files
-    tail = make_audio(media / "gap-tail.flac", seconds=1.5)
-    joined = media / "gap-joined.flac"
+    tail = make_audio(audio_dir / "gap-tail.flac", seconds=1.5)
+    joined = audio_dir / "gap-joined.flac"
     subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", str(path), "-i", str(tail),
                     "-filter_complex", "[0][1]concat=n=2:v=0:a=1", str(joined)], check=True)
     result = analyze_file(joined, silence_threshold_db=THRESHOLD_DB)
@@ -76,11 +76,11 @@ def test_a_quiet_passage_in_the_middle_does_not_move_the_cue_points(media):
     assert result.cue_out_ms == 5500
 
 
-def test_the_threshold_decides_what_counts_as_silence(media):
+def test_the_threshold_decides_what_counts_as_silence(audio_dir):
     # a -40 dBFS intro: silence at a -30 dB threshold, programme at -50 dB
-    intro = make_audio(media / "intro.flac", seconds=1.0, amplitude=0.01)
-    body = make_audio(media / "body.flac", seconds=2.0, amplitude=0.5)
-    joined = media / "intro-body.flac"
+    intro = make_audio(audio_dir / "intro.flac", seconds=1.0, amplitude=0.01)
+    body = make_audio(audio_dir / "body.flac", seconds=2.0, amplitude=0.5)
+    joined = audio_dir / "intro-body.flac"
     subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", str(intro), "-i", str(body),
                     "-filter_complex", "[0][1]concat=n=2:v=0:a=1", str(joined)], check=True)
     assert analyze_file(joined, silence_threshold_db=-30).cue_in_ms == pytest.approx(1000, abs=30)
@@ -88,8 +88,8 @@ def test_the_threshold_decides_what_counts_as_silence(media):
 
 
 @pytest.mark.parametrize("rate", [44100, 48000])
-def test_decoded_length_of_an_mp3_is_the_true_sample_count(media, rate):
-    path = make_audio(media / f"three-{rate}.mp3", seconds=3.0, rate=rate)
+def test_decoded_length_of_an_mp3_is_the_true_sample_count(audio_dir, rate):
+    path = make_audio(audio_dir / f"three-{rate}.mp3", seconds=3.0, rate=rate)
     # The container reads long (encoder delay and padding): that is what the analysis corrects.
     assert MP3(path).info.length > 3.02
     result = analyze_file(path, silence_threshold_db=THRESHOLD_DB)
@@ -117,9 +117,9 @@ def _broken_files(directory: Path) -> dict[str, Path]:
     return files
 
 
-def test_broken_input_raises_media_error_with_one_line_naming_the_file(media):
-    (media / "broken").mkdir()
-    for what, path in _broken_files(media / "broken").items():
+def test_broken_input_raises_media_error_with_one_line_naming_the_file(audio_dir):
+    (audio_dir / "broken").mkdir()
+    for what, path in _broken_files(audio_dir / "broken").items():
         with pytest.raises(MediaError) as info:
             analyze_file(path, silence_threshold_db=THRESHOLD_DB)
         message = str(info.value)
@@ -127,19 +127,19 @@ def test_broken_input_raises_media_error_with_one_line_naming_the_file(media):
         assert "\n" not in message, what
         assert len(info.value.reason) > 5, what
     with pytest.raises(MediaError, match="no audio stream"):
-        analyze_file(media / "broken" / "picture.mkv", silence_threshold_db=THRESHOLD_DB)
+        analyze_file(audio_dir / "broken" / "picture.mkv", silence_threshold_db=THRESHOLD_DB)
 
 
-def test_a_silent_file_is_an_error_not_a_zero_length_track(media):
-    path = make_audio(media / "silence.wav", seconds=2.0, amplitude=0.0)
+def test_a_silent_file_is_an_error_not_a_zero_length_track(audio_dir):
+    path = make_audio(audio_dir / "silence.wav", seconds=2.0, amplitude=0.0)
     with pytest.raises(AnalysisError, match="silent: no audio above -50 dBFS"):
         analyze_file(path, silence_threshold_db=THRESHOLD_DB)
 
 
-def test_awkward_file_names_reach_ffmpeg_as_files(media):
+def test_awkward_file_names_reach_ffmpeg_as_files(audio_dir):
     # ffmpeg reads "x:y" as a protocol and a leading "-" as an option unless told it is a file
     for name in ["-dash.flac", "pipe:1.flac", "ünïcødé ✓ (live).flac", "x" * 200 + ".flac"]:
-        path = make_audio(media / "tmp.flac", seconds=1.0).rename(media / name)
+        path = make_audio(audio_dir / "tmp.flac", seconds=1.0).rename(audio_dir / name)
         assert analyze_file(path, silence_threshold_db=THRESHOLD_DB).decoded_length_ms == 1000
 
 
@@ -158,8 +158,8 @@ def test_parse_log_handles_silence_running_to_the_end_without_a_closing_line():
     assert (result.loudness_lufs, result.true_peak_dbtp) == (-14.2, 0.4)
 
 
-def test_too_short_to_gate_has_no_loudness(media):
-    path = make_audio(media / "blip.flac", seconds=0.3)
+def test_too_short_to_gate_has_no_loudness(audio_dir):
+    path = make_audio(audio_dir / "blip.flac", seconds=0.3)
     result = analyze_file(path, silence_threshold_db=THRESHOLD_DB)
     assert result.loudness_lufs is None
     assert result.decoded_length_ms == 300
