@@ -32,7 +32,7 @@ from typing import Callable
 from radiod.bridge.harbor import HarborAuth, HarborDecision
 from radiod.bridge.process import Supervisor
 from radiod.bridge.render import ScriptOptions, render
-from radiod.clock import Clock, SystemClock
+from radiod.clock import Clock, SystemClock, to_ms
 from radiod.config import Config
 from radiod.errors import BridgeError, PlayerError
 from radiod.playout.port import Cue, Listener, PlayerEvent
@@ -45,6 +45,7 @@ HANDOUT_LEAD_MS = 1500     # from silence, an item due at an instant is handed o
 DECODE_GRACE_MS = 300      # a handed-out item not started by the following 'next' had this long
 MAX_SOCKET_PATH = 100      # AF_UNIX paths are limited to 108 bytes
 STARTUP_TIMEOUT_MS = 20_000
+MAX_STAMP_LAG_MS = 2_000   # a stamp further back than this is not trusted (clock stepped)
 
 
 @dataclass
@@ -137,7 +138,7 @@ def resolve_output(config: Config, runtime_dir: Path) -> str:
 class LiquidsoapPlayer:
     """A Player whose audio engine is a Liquidsoap child process (see the module docstring)."""
 
-    def __init__(self, config: Config, *, clock: Clock | None = None, output: str | None = None,
+    def __init__(self, config: Config, clock: Clock | None = None, *, output: str | None = None,
                  harbor: HarborAuth | None = None, on_live: LiveListener | None = None,
                  runtime_dir: Path | None = None, python: str = sys.executable):
         self.config = config
@@ -198,6 +199,10 @@ class LiquidsoapPlayer:
         return first.removeprefix("Liquidsoap ").strip() or "unknown version"
 
     def prepare(self, cue: Cue) -> None:
+        if not cue.path:
+            self._emit(PlayerEvent("failed", cue.handle, self.clock.monotonic_ms(),
+                                   detail="no file to play (a live slot is aired by the DJ through the harbor)"))
+            return
         if not os.path.isfile(cue.path):
             self._emit(PlayerEvent("failed", cue.handle, self.clock.monotonic_ms(),
                                    detail=f"{cue.path}: no such file"))
@@ -353,6 +358,8 @@ class LiquidsoapPlayer:
 
     def _due(self, now: int) -> tuple[_Item | None, int]:
         """The next item to hand out, or how long to wait before looking again."""
+        if self._on_air == "live":
+            return None, NEXT_WAIT_MS        # nothing is queued behind a live DJ
         for item in self._items.values():
             if item.handed:
                 continue
@@ -379,9 +386,11 @@ class LiquidsoapPlayer:
         word, _, payload = line.partition(" ")
         now = self.clock.monotonic_ms()
         if word == "PLAYLOG":
-            self._on_track(parse_metadata(payload), now)
+            stamp, _, meta = payload.partition(" ")
+            self._on_track(parse_metadata(meta), self._event_ms(stamp, now))
         elif word == "SWITCH":
-            self._on_switch(payload.strip(), now)
+            to, _, stamp = payload.strip().partition(" ")
+            self._on_switch(to, self._event_ms(stamp, now))
             self._streaming.set()
         elif word == "STREAMING":
             self._streaming.set()
@@ -394,6 +403,15 @@ class LiquidsoapPlayer:
             log.info("live DJ disconnected: %s", payload)
         elif line.strip():
             log.debug("liquidsoap: %s", line)
+
+    def _event_ms(self, stamp: str, read_ms: int) -> int:
+        """Liquidsoap's epoch-seconds stamp as a monotonic instant (never after the line was read)."""
+        try:
+            epoch_ms = round(float(stamp) * 1000)
+        except ValueError:
+            return read_ms
+        lag = to_ms(self.clock.now()) - epoch_ms
+        return read_ms - max(0, min(lag, MAX_STAMP_LAG_MS))
 
     def _on_track(self, meta: dict[str, str], now: int) -> None:
         handle = meta.get("radiod_handle")
@@ -445,10 +463,11 @@ class LiquidsoapPlayer:
                 live_events.append(LiveEvent("start", now, dj=live.user if live else "",
                                              show=live.show if live else ""))
             self._cond.notify_all()
-        for e in events:
-            self._emit(e)
+        # Live news first: whoever pauses automation for a DJ hears of it before the cut item ends.
         for le in live_events:
             self._emit_live(le)
+        for e in events:
+            self._emit(e)
 
     def _on_exit(self, code: int, tail: str) -> None:
         """Liquidsoap died: what was on air failed; queued items are handed out again after restart."""

@@ -120,7 +120,7 @@ def _switches(config: Config, *, live: bool) -> list[str]:
             "end",
             "def radiod_to_live(a, b) =",
             '  radiod_on_air := "live"',
-            '  print("SWITCH live")',
+            '  print("SWITCH live " ^ radiod_now())',
             "  # The interrupted automation item is not resumed after the show.",
             f"  thread.run(delay={fade} + 0.1, fun() -> source.skip(auto))",
             "  radiod_fade(a, b)",
@@ -131,7 +131,7 @@ def _switches(config: Config, *, live: bool) -> list[str]:
             "def radiod_to_auto(a, b) =",
             '  from_live = !radiod_on_air == "live"',
             '  radiod_on_air := "auto"',
-            '  print("SWITCH auto")',
+            '  print("SWITCH auto " ^ radiod_now())',
             "  if from_live then radiod_fade(a, b) else b end",
             "end",
         ]
@@ -139,14 +139,14 @@ def _switches(config: Config, *, live: bool) -> list[str]:
         lines += [
             "def radiod_to_auto(_, b) =",
             '  radiod_on_air := "auto"',
-            '  print("SWITCH auto")',
+            '  print("SWITCH auto " ^ radiod_now())',
             "  b",
             "end",
         ]
     lines += [
         "def radiod_to_idle(_, b) =",
         '  radiod_on_air := "idle"',
-        '  print("SWITCH idle")',
+        '  print("SWITCH idle " ^ radiod_now())',
         "  b",
         "end",
     ]
@@ -184,6 +184,9 @@ def render(config: Config, options: ScriptOptions) -> str:
     lines += [
         "",
         f"radiod_client = {client}",
+        "# Event lines carry Liquidsoap's own time of the event (epoch seconds), so radiod's",
+        "# timestamps do not depend on when it gets to read the line.",
+        "def radiod_now() = string_of_float(decimal_places=3, time()) end",
         "",
         "# Automation: radiod answers with an annotate: URI (handle, cue points, gain, fades) and,",
         "# on a second line, the epoch second before which it must not start (0: at once) — or",
@@ -214,7 +217,7 @@ def render(config: Config, options: ScriptOptions) -> str:
         '  radiod_current := m["radiod_handle"]',
         "  radiod_gain := 1.",
         "  radiod_fade_step := 0.",
-        '  print("PLAYLOG " ^ json.stringify(compact=true, m))',
+        '  print("PLAYLOG " ^ radiod_now() ^ " " ^ json.stringify(compact=true, m))',
         "end",
         "auto = source.on_track(auto, radiod_track)",
         "auto = amplify({!radiod_gain}, auto)",

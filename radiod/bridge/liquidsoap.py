@@ -1,0 +1,79 @@
+"""The Liquidsoap engine wired to the station: what ``playout.engine = "liquidsoap"`` runs.
+
+``LiquidsoapPlayer(config, clock)`` is the Player the daemon builds. Beyond the plain adapter
+(``radiod.bridge.player``) it checks harbor logins against radiod's users and the schedule, and
+writes live segments into the as-played log through its own writer connection.
+``connect_engine`` pauses automation while a DJ is live and resumes it (by the clock) after.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Callable, Iterable
+
+from radiod.bridge import player as _player
+from radiod.bridge.harbor import HarborAuth, LiveSlot, accounts_login
+from radiod.bridge.live import LiveLog
+from radiod.clock import Clock, SystemClock
+from radiod.config import Config
+from radiod.errors import ScheduleError
+
+log = logging.getLogger(__name__)
+
+
+def station_slots(config: Config) -> Callable[[datetime, datetime], Iterable[LiveSlot]]:
+    """Slots from the schedule files, read again at every login so edits apply at once."""
+    from radiod.schedule.parse import load_schedule
+    from radiod.schedule.resolve import airings
+
+    def slots(start: datetime, end: datetime) -> list[LiveSlot]:
+        try:
+            schedule = load_schedule(config.paths.schedules)
+        except ScheduleError as exc:
+            log.warning("harbor: schedule unreadable, refusing live logins: %s", exc.problems[:1])
+            return []
+        return [LiveSlot(a.show.id, a.show.title, a.start, a.end, tuple(a.show.hosts))
+                for a in airings(schedule, start, end)]
+    return slots
+
+
+class LiquidsoapPlayer(_player.LiquidsoapPlayer):
+    """LiquidsoapPlayer with the station's harbor logins and live play rows."""
+
+    def __init__(self, config: Config, clock: Clock | None = None, **options):
+        from radiod.accounts.users import Accounts
+        from radiod.playlog.store import PlayLog
+        from radiod.store import open_db
+
+        clock = clock or SystemClock()
+        self._conn = open_db(config.paths.database)
+        harbor = HarborAuth(accounts_login(Accounts(self._conn, clock)), station_slots(config), clock,
+                            timedelta(minutes=config.liquidsoap.live_grace_minutes))
+        options.setdefault("harbor", harbor)
+        options.setdefault("on_live", LiveLog(PlayLog(self._conn), clock))
+        super().__init__(config, clock=clock, **options)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._conn.close()
+
+
+def connect_engine(player: _player.LiquidsoapPlayer, engine) -> None:
+    """Pause the engine while a DJ is live, resume it when automation may come back.
+
+    Both go through the engine's command inbox (thread-safe); resuming with nothing on air
+    makes the engine join the planned log by the clock.
+    """
+    previous = player.on_live
+
+    def on_live(event: _player.LiveEvent) -> None:
+        if previous is not None:
+            previous(event)
+        if event.kind == "start":
+            engine.command("pause")
+        elif event.kind == "end":
+            engine.command("resume")
+    player.on_live = on_live

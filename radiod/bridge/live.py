@@ -1,0 +1,61 @@
+"""Live segments into the as-played log: one row per stretch a DJ is on air, split at each
+metadata update they send (so every song they announce is its own play, source 'live')."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from radiod.bridge.player import LiveEvent
+from radiod.clock import Clock, to_ms
+from radiod.library.artists import artist_key, split_artists
+
+log = logging.getLogger(__name__)
+
+
+class LiveLog:
+    """A LiveListener writing play rows through a ``radiod.playlog.store.PlayLog``."""
+
+    def __init__(self, playlog, clock: Clock):
+        self.playlog = playlog
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._open: tuple[int, int] | None = None      # (play id, started wall ms)
+        self._dj = ""
+        self._show = ""
+
+    def __call__(self, event: LiveEvent) -> None:
+        wall = self._wall(event.at_ms)
+        with self._lock:
+            if event.kind == "start":
+                self._close(wall)
+                self._dj, self._show = event.dj, event.show
+                self._start(wall, title=f"{event.show} (live)" if event.show else "Live", artist=event.dj,
+                            usage="talk", extra={})
+            elif event.kind == "metadata" and self._open is not None:
+                if not (event.title or event.artist):
+                    return
+                self._close(wall)
+                self._start(wall, title=event.title, artist=event.artist, usage="feature",
+                            extra={"album": event.metadata.get("album", "")})
+            elif event.kind == "end":
+                self._close(wall)
+
+    def _start(self, wall: int, *, title: str, artist: str, usage: str, extra: dict) -> None:
+        # Artist keys as for library tracks, so reports count the DJ's songs like any other play.
+        keys = [artist_key(a) for a in split_artists(artist)] if usage == "feature" else []
+        snapshot = {"title": title, "artist": artist, "artist_keys": keys, **extra}
+        play_id = self.playlog.open_play(started_at_ms=wall, source="live", usage=usage, show=self._show,
+                                         snapshot=snapshot, item_key=f"live:{wall}:{self._dj}")
+        self._open = (play_id, wall)
+
+    def _close(self, wall: int) -> None:
+        if self._open is None:
+            return
+        play_id, started = self._open
+        self._open = None
+        self.playlog.close_play(play_id, ended_at_ms=wall, played_ms=max(0, wall - started), end_reason="end",
+                                detail=f"live: {self._dj}" if self._dj else "live")
+
+    def _wall(self, mono_ms: int) -> int:
+        return to_ms(self.clock.now()) + (mono_ms - self.clock.monotonic_ms())
