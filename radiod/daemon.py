@@ -128,7 +128,7 @@ class Daemon:
     def run(self) -> int:
         """Build, run until SIGTERM/SIGINT (0) or until the engine thread dies (raises PlayerError)."""
         self.build()
-        self._install_signals()
+        previous = self._install_signals()
         threads = [threading.Thread(target=self._engine_main, name="engine", daemon=True),
                    threading.Thread(target=self._worker_main, name="worker", daemon=True)]
         for t in threads:
@@ -149,19 +149,25 @@ class Daemon:
             self.work.put(None)
             threads[1].join(timeout=10)
             self.conn.close()
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+            faulthandler.unregister(signal.SIGUSR1)
         if self.engine_error is not None or not self.stopping.is_set():
             raise PlayerError(f"the playout engine stopped: {self.engine_error or 'thread ended'}")
         log.info("stopped cleanly")
         return 0
 
-    def _install_signals(self) -> None:
+    def _install_signals(self) -> dict[int, Any]:
+        """SIGTERM/SIGINT stop cleanly, SIGUSR1 dumps every thread; returns the handlers replaced."""
         def stop(signum: int, frame: Any) -> None:
             log.info("signal %s: stopping", signal.Signals(signum).name)
             self.stopping.set()
 
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
+        previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+        for signum in previous:
+            signal.signal(signum, stop)
         faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=True)
+        return previous
 
     def _engine_main(self) -> None:
         try:
