@@ -77,6 +77,8 @@ def create_app(config: Config, test_config: Mapping[str, Any] | None = None, *,
     app.register_blueprint(dj.bp)
     app.register_blueprint(manager.bp)
     app.jinja_env.globals.update(station_name=config.station.name)
+    from web.fastpath import NowPlayingFastPath
+    app.wsgi_app = NowPlayingFastPath(app)
     return app
 
 

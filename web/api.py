@@ -15,7 +15,8 @@ from web.security import reader
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-KEEPALIVE_S = 15.0
+KEEPALIVE_S = 15.0     # a comment line this often keeps proxies from closing a quiet feed
+CHECK_S = 1.0          # how often a waiting feed checks whether its listener left
 OPENAPI = Path(__file__).parent / "openapi.json"
 
 
@@ -74,16 +75,21 @@ def now_playing_events():
         response.headers["Retry-After"] = "10"
         return response
 
+    # Under waitress this tells when the listener has gone, so its thread and slot free at once.
+    gone = request.environ.get("waitress.client_disconnected", lambda: False)
+
     def stream():
         try:
             snap = hub.current()
             yield b"retry: 1000\n" + _event(snap)
-            while not hub.stopping:
-                newer = hub.wait_for_change(snap.version, KEEPALIVE_S)
+            quiet_s = 0.0
+            while not hub.stopping and not gone():
+                newer = hub.wait_for_change(snap.version, CHECK_S)
                 if newer.version > snap.version:
-                    snap = newer
+                    snap, quiet_s = newer, 0.0
                     yield _event(snap)
-                else:
+                elif (quiet_s := quiet_s + CHECK_S) >= KEEPALIVE_S:
+                    quiet_s = 0.0
                     yield b": keep-alive\n\n"
         finally:
             slots.release()

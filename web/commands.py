@@ -43,6 +43,7 @@ def make_server(config, app):
         backlog=1024,
         asyncore_use_poll=True,        # select() cannot watch descriptors above 1024
         channel_timeout=60,
+        channel_request_lookahead=1,   # lets a live feed notice at once that its listener left
         expose_tracebacks=False,
         ident="radiod",
     )
@@ -65,6 +66,8 @@ def web_command(station: Station, host: str | None, port: int | None) -> None:
     from web import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # Under a burst waitress logs every queued request; that is load, not a fault.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     config = station.config
     if host is not None or port is not None:
         web = dataclasses.replace(config.web, host=host or config.web.host,

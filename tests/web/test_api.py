@@ -183,3 +183,18 @@ def test_event_stream_turns_listeners_away_beyond_the_cap(tmp_path):
     third.close()
     open_streams[1].close()
     app.extensions["radiod"].hub.stop()
+
+
+def test_now_playing_fast_path_follows_changes_and_matches_flask(app, config):
+    hub = app.extensions["radiod"].hub
+    client = app.test_client()
+    write_now_playing(config, now_doc("Before", "Band"))
+    hub.poll()
+    fast = client.get("/api/now-playing")
+    flask = client.get("/api/now-playing?via=flask")           # a query string skips the fast path
+    assert fast.data == flask.data
+    assert {k: v for k, v in fast.headers if k != "Date"} == {k: v for k, v in flask.headers if k != "Date"}
+    write_now_playing(config, now_doc("After", "Band"))
+    hub.poll()
+    assert client.get("/api/now-playing").get_json()["now"]["title"] == "After"
+    assert client.head("/api/now-playing").data == b""
