@@ -18,6 +18,7 @@ daemon runs ``run()`` on its own thread.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 import logging
 import os
@@ -408,12 +409,22 @@ class Engine:
                 return          # its end is unknown: wait for 'ended'
             decision = decide_next(self.tl, self.cursor, t_end, self.done, now)
             cur.cut_wall = decision.cut_ms
+            if self._crossfades(cur, decision):
+                decision = dataclasses.replace(decision, start_ms=max(now, decision.start_ms - self.config.crossfade_ms))
         if (decision.index is None and decision.then_index is not None and decision.fill_until_ms is not None
                 and self._fill_blocked_until is not None and now < self._fill_blocked_until):
             decision = Decision(decision.then_index, decision.fill_until_ms)     # no fallback to fill with
         self.pending = decision
         if now >= decision.start_ms - self.config.preroll_ms:
             self._launch(decision)
+
+    def _crossfades(self, cur: Slot, decision: Decision) -> bool:
+        """Consecutive music items overlap by ``crossfade_ms`` (never across a timed boundary)."""
+        if self.config.crossfade_ms <= 0 or decision.index is None or decision.cut_ms is not None:
+            return False
+        nxt = self.tl.items[decision.index]
+        return (cur.stop_reason is None and cur.item.usage == "feature" and nxt.usage == "feature"
+                and nxt.timing == "follow" and bool(nxt.path))
 
     def _launch(self, decision: Decision, *, item: LogItem | None = None,
                 key: str | None = None) -> Slot | None:
@@ -637,8 +648,10 @@ class Engine:
         if item.loudness_lufs is not None:
             gain = min(self.config.target_lufs - item.loudness_lufs, self.config.max_gain_db)
         cue_out = item.cue_out_ms or (item.cue_in_ms + item.length_ms if item.length_ms else None)
+        fade = self.config.crossfade_ms if item.usage == "feature" and item.source != "insert" else 0
         return Cue(handle=slot.handle, path=item.path, cue_in_ms=item.cue_in_ms, cue_out_ms=cue_out,
-                   gain_db=round(gain, 2), title=item.title, artist=item.artist)
+                   gain_db=round(gain, 2), fade_in_ms=fade if slot.offset_ms == 0 else 0, fade_out_ms=fade,
+                   title=item.title, artist=item.artist)
 
     def _wall(self) -> int:
         return to_ms(self.clock.now())

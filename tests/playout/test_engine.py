@@ -362,3 +362,18 @@ def test_new_log_mid_item_keeps_the_current_item_and_follows_the_new_plan(tmp_pa
     rig.engine.set_log(replanned)
     rig.run_until(at(3))
     assert [r["title"] for r in rig.rows()] == ["Song 1", "Song 20", "Song 21"]
+
+
+def test_crossfade_overlaps_consecutive_songs(tmp_path):
+    items = sequence(T0, [60, 60]) + [song(3, at(2), 30, timing="hard")]
+    rig = Rig(tmp_path / "r.db", items, start=T0 - timedelta(seconds=5),
+              config=PlayoutConfig(crossfade_ms=2000))
+    captured = []
+    prepare = rig.player.prepare
+    rig.player.prepare = lambda cue: (captured.append(cue), prepare(cue))
+    rig.run_until(at(3))
+    rows = rig.rows()
+    assert rows[1]["started_at_ms"] == ms(at(1)) - 2000          # 2 s under the end of song 1
+    assert rows[0]["end_reason"] == "end" and rows[0]["played_ms"] == 60_000
+    assert captured[0].fade_out_ms == 2000 and captured[1].fade_in_ms == 2000
+    assert rows[2]["started_at_ms"] == ms(at(2))                # a hard start is never pulled early
