@@ -396,9 +396,12 @@ class LiquidsoapPlayer:
             self._streaming.set()
         elif word == "LIVEMETA":
             meta = parse_metadata(payload)
+            title, artist = meta.get("title", ""), meta.get("artist", "")
+            if not artist and " - " in title:
+                artist, title = title.split(" - ", 1)     # Icecast's 'song' is "Artist - Title"
             live = self._live
             self._emit_live(LiveEvent("metadata", now, dj=live.user if live else "", show=live.show if live else "",
-                                      title=meta.get("title", ""), artist=meta.get("artist", ""), metadata=meta))
+                                      title=title.strip(), artist=artist.strip(), metadata=meta))
         elif word == "LIVEEND":
             log.info("live DJ disconnected: %s", payload)
         elif line.strip():
