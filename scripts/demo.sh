@@ -8,3 +8,6 @@ if [[ ! -f "$station/radiod.toml" ]]; then
     "$radiod" demo init "$station"
 fi
 "$radiod" --station "$station" scan
+echo "demo: putting $station on air (Ctrl-C stops it). Audio goes to the default output, or into" \
+     "$station/state/output.wav when there is no sound device; the first log line says which." >&2
+exec "$radiod" --station "$station" run

@@ -303,6 +303,8 @@ class Engine:
             self.current = None if self.current is slot else self.current
             return
         self.done.add(base_key(slot.key))
+        log.info("play %s: %s – %s (%s, %s%s)", slot.play_id, item.artist or "?", item.title or item.path,
+                 item.source, item.usage, f", from {slot.offset_ms} ms" if slot.offset_ms else "")
         self.stats["items"] += 1
         if item.source == "fallback":
             self.stats["fallbacks"] += 1
