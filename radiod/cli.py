@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "web": "web.commands:web_command",
     "report": "radiod.playlog.commands:report_command",
     "verify-log": "radiod.playlog.commands:verify_log_command",
+    "verify-export": "radiod.playlog.commands:verify_export_command",
     "log-digest": "radiod.playlog.commands:log_digest_command",
     "ledger": "radiod.playlog.commands:ledger_command",
     "correct-play": "radiod.playlog.commands:correct_play_command",

@@ -1,4 +1,4 @@
-"""CLI: `radiod report`, `radiod verify-log`, `radiod log-digest`, `radiod ledger`, `radiod correct-play`."""
+"""CLI: `radiod report`, `verify-log`, `verify-export`, `log-digest`, `ledger`, `correct-play`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from radiod.cli import Station, pass_station
 from radiod.clock import SystemClock, to_ms
 from radiod.errors import StoreError
 from radiod.playlog.store import CORRECTABLE, PlayLog, read_plays
-from radiod.playlog.verify import check_digest, daily_digest, verify_chain
+from radiod.playlog.verify import check_digest, daily_digest, verify_chain, verify_export
 from radiod.reports import ReportError, compliance, music_usage, plays, preflight, soundexchange, summary
 from radiod.reports.ledger import artist_ledger
 from radiod.reports.period import Period, parse_period
@@ -67,18 +67,20 @@ def _write(data: bytes, output: str | None, default_name: str | None) -> None:
 @click.option("--basis", type=click.Choice(compliance.BASES), help="local-content: count or time decides pass/fail.")
 @click.option("--daypart", "dayparts", multiple=True, metavar="[NAME=]HH:MM-HH:MM",
               help="local-content: daypart (repeatable).")
+@click.option("--raw", is_flag=True, help="plays: the values as logged and hashed, corrections not applied "
+              "(what `radiod verify-export` checks).")
 @pass_station
 def report_command(station: Station, format: str, first: str, last: str, output: str | None, headers: bool,
                    gzip_output: bool, category: str | None, ath: bool, ath_hours: str | None, program: str,
                    gaps: str | None, preset: str | None, per: str | None, basis: str | None,
-                   dayparts: tuple[str, ...]) -> None:
+                   dayparts: tuple[str, ...], raw: bool) -> None:
     """Write a royalty or compliance report for whole days in the station's timezone."""
     config = station.config
     period = parse_period(first, last, config.zone)
     gaps = gaps or config.reports.on_metadata_gaps
     conn = open_readonly(config.paths.database)
     rows = read_plays(conn, started_from_ms=period.start_ms, started_before_ms=period.end_ms,
-                      columns=None if format == "plays" else REPORT_COLUMNS)
+                      columns=None if format == "plays" else REPORT_COLUMNS, corrected=not raw)
     conn.close()
 
     if format == "soundexchange":
@@ -150,6 +152,35 @@ def verify_log_command(station: Station, first: str | None, last: str | None, di
         raise SystemExit(1)
     click.echo(f"ok: {result.checked} plays (seq {result.first_seq}..{result.last_seq}) and "
                f"{result.corrections_checked} corrections; last hash {result.last_hash}")
+
+
+@click.command("verify-export")
+@click.argument("export", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--digest", "digest_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="The station's published digest (JSON from `radiod log-digest`).")
+def verify_export_command(export: Path, digest_file: Path | None) -> None:
+    """Check a `radiod report plays --raw` export without the station's database (exit 1 when broken)."""
+    text = _read_text(export)
+    published = None
+    if digest_file is not None:
+        try:
+            published = json.loads(_read_text(digest_file))
+        except ValueError as exc:
+            raise ReportError(f"{digest_file}: not a play log digest: {exc}") from None
+    checked, problems = verify_export(text, published)
+    for problem in problems:
+        click.echo(f"BROKEN: {export}: {problem}", err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo(f"ok: {checked} plays in {export} hash and link correctly"
+               + (" and match the published digest" if published else ""))
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReportError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
 
 
 @click.command("log-digest")

@@ -91,7 +91,7 @@ class PlayLog:
         if track_id is None:
             track_id = snap.get("track_id")
         values.update(
-            item_key=item_key, started_at_ms=int(started_at_ms), planned_start_ms=planned_start_ms,
+            item_key=item_key or None, started_at_ms=int(started_at_ms), planned_start_ms=planned_start_ms,
             start_error_ms=None if planned_start_ms is None else int(started_at_ms) - int(planned_start_ms),
             source=source, usage=usage, show=show or "", category=category or "", channel=channel or "",
             exclusion=exclusion, track_id=track_id, local=int(bool(values["local"])),
@@ -105,7 +105,7 @@ class PlayLog:
         columns = ", ".join(values)
         marks = ", ".join("?" for _ in values)
         with self._lock, transaction(self.conn):
-            if item_key is not None:
+            if item_key:
                 existing = self.conn.execute("SELECT id FROM plays WHERE item_key = ?", (item_key,)).fetchone()
                 if existing:
                     raise DuplicatePlay(item_key, existing[0])

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import sqlite3
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from radiod.playlog.chain import CORRECTION_FIELDS, GENESIS, link
+from radiod.playlog.chain import CORRECTION_FIELDS, GENESIS, PLAY_FIELDS, link
 from radiod.reports.period import LocalTimes
 
 
@@ -164,3 +166,59 @@ def check_digest(conn: sqlite3.Connection, zone: ZoneInfo, published: list[dict]
                 problems.append(f"{entry['date']}: {key} is {now[key]}, published {entry[key]}")
                 break
     return problems
+
+
+# Columns of an exported play that hold integers (empty = NULL) and text that may be NULL.
+_INT_FIELDS = frozenset({"id", "seq", "started_at_ms", "planned_start_ms", "start_error_ms", "ended_at_ms",
+                         "played_ms", "track_id", "local", "length_ms", "listeners_start", "listeners_end",
+                         "listeners_peak", "performances", "listener_ms"})
+_NULLABLE_TEXT = frozenset({"item_key", "end_reason"})
+
+
+def verify_export(text: str, published: list[dict] | None = None) -> tuple[int, list[str]]:
+    """Check an uncorrected `plays` CSV export (``radiod report plays --raw``) on its own.
+
+    Recomputes every row's hash from the exported values, checks each row links to the one
+    before it, and — given a published digest — that each day's last hash is the one published.
+    Returns (rows checked, problems).
+    """
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [f for f in PLAY_FIELDS + ("prev_hash", "hash") if f not in (reader.fieldnames or [])]
+    if missing:
+        return 0, [f"not a plays export: missing column(s) {', '.join(missing)}"]
+    rows = []
+    for line, raw in enumerate(reader, start=2):
+        if raw.get("corrected_fields"):
+            return 0, [f"line {line}: play {raw['id']} carries corrections; export with --raw to verify"]
+        try:
+            rows.append({k: _typed(k, v) for k, v in raw.items() if k in PLAY_FIELDS or k in ("prev_hash", "hash")})
+        except ValueError:
+            return 0, [f"line {line}: a number column holds something else"]
+    rows.sort(key=lambda r: r["seq"])
+    problems = []
+    by_seq = {}
+    for i, row in enumerate(rows):
+        if i and row["seq"] != rows[i - 1]["seq"] + 1:
+            problems.append(f"play {row['id']} (seq {row['seq']}): rows with seq {rows[i - 1]['seq'] + 1}.."
+                            f"{row['seq'] - 1} are missing")
+            break
+        if (i and row["prev_hash"] != rows[i - 1]["hash"]) or (row["seq"] == 1 and row["prev_hash"] != GENESIS):
+            problems.append(f"play {row['id']} (seq {row['seq']}): does not link to the previous row")
+            break
+        if link(row["prev_hash"], row) != row["hash"]:
+            problems.append(f"play {row['id']} (seq {row['seq']}): content does not match its hash (row was edited)")
+            break
+        by_seq[row["seq"]] = row
+    for entry in published or []:
+        row = by_seq.get(entry["last_seq"])
+        if row is not None and row["hash"] != entry["last_hash"]:
+            problems.append(f"digest {entry['date']}: last_hash is {row['hash']}, published {entry['last_hash']}")
+    return len(rows), problems
+
+
+def _typed(name: str, value: str):
+    if name in _INT_FIELDS:
+        return int(value) if value != "" else None
+    if name in _NULLABLE_TEXT and value == "":
+        return None
+    return value

@@ -147,3 +147,26 @@ def test_ledger_json_and_corrections(station, tmp_path):
     # the corrected play is now its own recording, still lacking a composer
     assert b"1,240000,The Quiet Harbours" in done.stdout and b",CAXYZ2600003,,composer,no,3\r\n" in done.stdout
     assert radiod(copy, "verify-log").stdout.decode().startswith("ok: 12 plays (seq 1..12) and 1 corrections")
+
+
+def test_an_export_can_be_verified_without_the_database(station, tmp_path):
+    export, digest = tmp_path / "plays.csv", tmp_path / "digest.json"
+    assert radiod(station, "report", "plays", "--raw", "--from", "2026-02-01", "--to", "2026-04-30",
+                  "-o", str(export)).returncode == 0
+    assert radiod(station, "log-digest", "-o", str(digest)).returncode == 0
+    done = radiod(tmp_path, "verify-export", str(export), "--digest", str(digest))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode().strip() == f"ok: 12 plays in {export} hash and link correctly and match the published digest"
+
+    edited = tmp_path / "edited.csv"
+    edited.write_bytes(export.read_bytes().replace(b"Ferry Tale Records | Harbour Co-op", b"Ferry Tale Records", 1))
+    done = radiod(tmp_path, "verify-export", str(edited))
+    assert done.returncode == 1
+    assert done.stderr.decode().splitlines() == [
+        f"BROKEN: {edited}: play 4 (seq 4): content does not match its hash (row was edited)"]
+
+    lines = export.read_bytes().split(b"\r\n")
+    cut = tmp_path / "cut.csv"
+    cut.write_bytes(b"\r\n".join(lines[:6] + lines[7:]))          # drop play 6
+    done = radiod(tmp_path, "verify-export", str(cut))
+    assert done.returncode == 1 and "play 7 (seq 7): rows with seq 6..6 are missing" in done.stderr.decode()
