@@ -97,10 +97,11 @@ class ReportsConfig:
 @dataclass(frozen=True)
 class LiquidsoapConfig:
     binary: str = _opt("liquidsoap", "Liquidsoap executable.")
-    harbor_port: int = _opt(8005, "Port live DJs connect to.")
+    harbor_port: int = _opt(8005, "Port live DJs connect to (0 = no live input).")
     harbor_mount: str = _opt("live", "Harbor mount point.")
     live_grace_minutes: int = _opt(5, "Minutes before/after their slot a DJ may connect.")
     archive: bool = _opt(False, "Record the output into hourly files in the state folder.")
+    archive_days: int = _opt(14, "Archive files older than this many days are deleted (0 = keep all).")
     hls: bool = _opt(False, "Write HLS segments into the state folder.")
     icecast_host: str = _opt("", "Icecast server (empty = no Icecast output).")
     icecast_port: int = _opt(8000, "Icecast port.")
