@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from radiod.bridge.archive import archive_dir, prune
 from radiod.bridge.harbor import HarborAuth, HarborDecision
 from radiod.bridge.process import Supervisor
 from radiod.bridge.render import ScriptOptions, render
@@ -45,6 +46,7 @@ HANDOUT_LEAD_MS = 1500     # from silence, an item due at an instant is handed o
 DECODE_GRACE_MS = 300      # a handed-out item not started by the following 'next' had this long
 MAX_SOCKET_PATH = 100      # AF_UNIX paths are limited to 108 bytes
 STARTUP_TIMEOUT_MS = 20_000
+ARCHIVE_PRUNE_EVERY_S = 3600
 MAX_STAMP_LAG_MS = 2_000   # a stamp further back than this is not trusted (clock stepped)
 
 
@@ -169,6 +171,7 @@ class LiquidsoapPlayer:
         self._server = None
         self._closed = False
         self._streaming = threading.Event()     # set once Liquidsoap reports what is on air
+        self._pruning_stop = threading.Event()
 
     # -- the port ---------------------------------------------------------------------------------
 
@@ -255,6 +258,7 @@ class LiquidsoapPlayer:
             return pos
 
     def close(self) -> None:
+        self._pruning_stop.set()
         with self._cond:
             self._closed = True
             self._items.clear()
@@ -302,6 +306,18 @@ class LiquidsoapPlayer:
         except BridgeError as exc:
             self._supervisor = None
             raise PlayerError(str(exc)) from None
+        if self.config.liquidsoap.archive:
+            threading.Thread(target=self._prune_archive, name="archive-prune", daemon=True).start()
+
+    def _prune_archive(self) -> None:
+        """Delete archive files past ``liquidsoap.archive_days``, now and every hour."""
+        directory = archive_dir(self.config.paths.state)
+        while True:
+            local_now = self.clock.now().astimezone().replace(tzinfo=None)   # files are named in local time
+            for path in prune(directory, self.config.liquidsoap.archive_days, local_now):
+                log.info("archive: deleted %s", path.name)
+            if self._pruning_stop.wait(ARCHIVE_PRUNE_EVERY_S):
+                return
 
     def _write_cut(self, handle: str, fade_ms: int = 0) -> None:
         tmp = self.control_file.with_suffix(".tmp")

@@ -13,6 +13,7 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
+from radiod.bridge.archive import NAME_FORMAT as ARCHIVE_NAME, archive_dir
 from radiod.config import CONFIG_FILE, Config
 from radiod.errors import ConfigError
 
@@ -259,7 +260,7 @@ def render(config: Config, options: ScriptOptions) -> str:
     ]
     state = config.paths.state
     if lq.archive:
-        path = str(state / "archive" / "%Y-%m-%d_%H-%M-%S.mp3")
+        path = str(archive_dir(state) / f"{ARCHIVE_NAME}.mp3")
         lines.append(f"output.file(%mp3(bitrate={lq.icecast_bitrate}), reopen_when={{0m0s}}, "
                      f"{liq_string(path)}, radio)")
     if lq.hls:

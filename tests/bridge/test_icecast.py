@@ -83,11 +83,16 @@ def _answers(port: int) -> bool:
         return False
 
 
-def test_both_mounts_stream_the_tone_with_its_title(tmp_path, icecast):
+def test_streams_to_both_mounts_and_records_archive_and_hls(tmp_path, icecast):
+    """One Liquidsoap run with every output: Icecast mounts, the rolling archive and HLS."""
     config = station(tmp_path, f'[playout]\noutput = "none"\n[liquidsoap]\nharbor_port = 0\n'
                                f'icecast_host = "127.0.0.1"\nicecast_port = {icecast}\n'
                                f'icecast_password = "{SOURCE_PASSWORD}"\nicecast_mounts = ["radio.mp3", "radio.ogg"]\n'
-                               f'icecast_bitrate = 96\n')
+                               f'icecast_bitrate = 96\narchive = true\narchive_days = 2\nhls = true\n')
+    archive = config.paths.state / "archive"
+    archive.mkdir(parents=True)
+    (archive / "2020-01-01_00-00-00.mp3").write_bytes(b"old")       # past archive_days: deleted
+    (archive / "keep-me.mp3").write_bytes(b"not an archive name")    # never touched
     player = LiquidsoapPlayer(config, SystemClock())
     try:
         player.check_output()
@@ -105,6 +110,15 @@ def test_both_mounts_stream_the_tone_with_its_title(tmp_path, icecast):
         samples = np.frombuffer(pcm, dtype="<i2").astype(np.float64)[RATE // 4:]
         peak = np.fft.rfftfreq(len(samples), 1 / RATE)[int(np.argmax(np.abs(np.fft.rfft(samples))))]
         assert abs(peak - 880) < 5
+        # HLS: a playlist naming segments that exist; the archive: this hour's file, growing.
+        hls = config.paths.state / "hls"
+        playlist = wait_until(lambda: (hls / "live.m3u8").exists() and (hls / "live.m3u8").read_text(),
+                              timeout_s=30)
+        named = [line for line in playlist.splitlines() if line and not line.startswith("#")]
+        assert named and all((hls / name).stat().st_size > 0 for name in named)
+        recorded = wait_until(lambda: [p for p in archive.glob("20*.mp3") if p.stat().st_size > 10_000])
+        assert len(recorded) == 1
+        assert sorted(p.name for p in archive.iterdir()) == sorted([recorded[0].name, "keep-me.mp3"])
     finally:
         player.close()
     # Stopping Liquidsoap takes its sources off the server.
