@@ -19,10 +19,8 @@ from zoneinfo import ZoneInfo
 
 from radiod.playlog.store import PlayLog, read_plays
 from radiod.playlog.verify import daily_digest, verify_chain
-from radiod.reports import compliance, music_usage, plays, preflight, soundexchange, summary
-from radiod.reports.ledger import artist_ledger
+from radiod.reports import compliance, ledger, music_usage, plays, preflight, soundexchange, summary
 from radiod.reports.period import Period
-from radiod.reports.rows import REPORT_COLUMNS
 from radiod.store import open_db
 
 ZONE = ZoneInfo("America/Toronto")
@@ -101,38 +99,42 @@ def main() -> None:
     def read(columns):
         return read_plays(conn, started_from_ms=YEAR.start_ms, started_before_ms=YEAR.end_ms, columns=columns)
 
-    rows, all_rows = read(REPORT_COLUMNS), read(None)
-    load = median_s(lambda: read(REPORT_COLUMNS), args.runs)
-    load_all = median_s(lambda: read(None), args.runs)
-    sx = soundexchange.Options(service_name="Bench FM")
-    reports = {
-        "soundexchange (ATP)": lambda: soundexchange.report(rows, YEAR, sx),
-        "soundexchange (ATH, gzip)": lambda: soundexchange.report(
-            rows, YEAR, soundexchange.Options(service_name="Bench FM", ath=True), gzip_output=True),
-        "music-usage": lambda: music_usage.report(rows, YEAR),
-        "plays (every column)": lambda: plays.report(all_rows, YEAR),
-        "summary": lambda: summary.report(rows, YEAR),
-        "local-content canada (week)": lambda: compliance.report(rows, YEAR, compliance.rules_for("canada", 0)),
-        "local-content australia (month)": lambda: compliance.report(rows, YEAR, compliance.rules_for("australia", 0)),
-        "local-content per hour": lambda: compliance.report(rows, YEAR, compliance.rules_for("custom", 35, period="hour")),
-        "preflight": lambda: preflight.report(rows, YEAR),
-        "artist ledger": lambda: artist_ledger(rows, "zoe zoe 7", YEAR,
-                                               daily_digest(conn, ZONE, from_ms=YEAR.start_ms, to_ms=YEAR.end_ms)),
-    }
+    digest = daily_digest(conn, ZONE, from_ms=YEAR.start_ms, to_ms=YEAR.end_ms)
+    sx_atp = soundexchange.Options(service_name="Bench FM")
+    sx_ath = soundexchange.Options(service_name="Bench FM", ath=True)
+    # (report, the columns the command reads, the report over those rows)
+    reports = [
+        ("soundexchange (ATP)", soundexchange.COLUMNS, lambda rows: soundexchange.report(rows, YEAR, sx_atp)),
+        ("soundexchange (ATH, gzip)", soundexchange.COLUMNS,
+         lambda rows: soundexchange.report(rows, YEAR, sx_ath, gzip_output=True)),
+        ("music-usage (+ gap check)", music_usage.COLUMNS + preflight.COLUMNS,
+         lambda rows: (preflight.gaps(rows, YEAR), music_usage.report(rows, YEAR))),
+        ("plays (every column)", plays.COLUMNS, lambda rows: plays.report(rows, YEAR)),
+        ("summary", summary.COLUMNS, lambda rows: summary.report(rows, YEAR)),
+        ("local-content canada (week)", compliance.COLUMNS,
+         lambda rows: compliance.report(rows, YEAR, compliance.rules_for("canada", 0))),
+        ("local-content australia (month)", compliance.COLUMNS,
+         lambda rows: compliance.report(rows, YEAR, compliance.rules_for("australia", 0))),
+        ("local-content per hour", compliance.COLUMNS,
+         lambda rows: compliance.report(rows, YEAR, compliance.rules_for("custom", 35, period="hour"))),
+        ("preflight", preflight.COLUMNS, lambda rows: preflight.report(rows, YEAR)),
+        ("artist ledger", ledger.COLUMNS, lambda rows: ledger.artist_ledger(rows, "zoe zoe 7", YEAR, digest)),
+    ]
     reference, reference_cpu = median_s(lambda: sum(range(10_000_000)), 3)
-    print(f"\n{len(rows):,} plays in {YEAR.first}..{YEAR.last}; median of {args.runs} runs; goal {GOAL_S:.0f} s "
-          "per report including reading the rows")
+    print(f"\n{len(read(('started_at_ms',))):,} plays in {YEAR.first}..{YEAR.last}; median of {args.runs} runs; "
+          f"goal {GOAL_S:.0f} s per report including reading the rows")
     print(f"machine: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; reference loop "
           f"sum(range(10**7)) took {reference:.2f} s wall, {reference_cpu:.2f} s cpu\n")
-    print("| report                             | wall s | cpu s | read + report, wall s | read + report, cpu s | cpu ratio to goal |")
-    print("|------------------------------------|-------:|------:|----------------------:|---------------------:|------------------:|")
-    for name, fn in reports.items():
-        wall, cpu = median_s(fn, args.runs)
-        read_wall, read_cpu = load_all if name.startswith("plays") else load
-        print(f"| {name:34} | {wall:6.2f} | {cpu:5.2f} | {wall + read_wall:21.2f} | {read_cpu + cpu:20.2f} "
-              f"| {(read_cpu + cpu) / GOAL_S:17.2f} |")
-    print(f"\nreading the year's rows (corrections applied), wall/cpu s: {load[0]:.2f}/{load[1]:.2f} with the report "
-          f"columns, {load_all[0]:.2f}/{load_all[1]:.2f} with all columns")
+    print("| report                          | read wall s | read cpu s | report wall s | report cpu s "
+          "| total cpu s | cpu ratio to goal |")
+    print("|---------------------------------|------------:|-----------:|--------------:|-------------:"
+          "|------------:|------------------:|")
+    for name, columns, fn in reports:
+        rows = read(columns)
+        read_wall, read_cpu = median_s(lambda: read(columns), args.runs)
+        wall, cpu = median_s(lambda: fn(rows), args.runs)
+        print(f"| {name:31} | {read_wall:11.2f} | {read_cpu:10.2f} | {wall:13.2f} | {cpu:12.2f} "
+              f"| {read_cpu + cpu:11.2f} | {(read_cpu + cpu) / GOAL_S:17.2f} |", flush=True)
     wall, cpu = median_s(lambda: verify_chain(conn), args.runs)
     checked = verify_chain(conn).checked
     print(f"chain verification: {checked:,} rows in {wall:.2f} s wall / {cpu:.2f} s cpu = "

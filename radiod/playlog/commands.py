@@ -15,12 +15,14 @@ from radiod.errors import StoreError
 from radiod.playlog.store import CORRECTABLE, PlayLog, read_plays
 from radiod.playlog.verify import check_digest, daily_digest, verify_chain, verify_export
 from radiod.reports import ReportError, compliance, music_usage, plays, preflight, soundexchange, summary
+from radiod.reports import ledger
 from radiod.reports.ledger import artist_ledger
 from radiod.reports.period import Period, parse_period
-from radiod.reports.rows import REPORT_COLUMNS
 from radiod.store import open_db, open_readonly
 
-FORMATS = ("soundexchange", "music-usage", "plays", "summary", "local-content", "preflight")
+MODULES = {"soundexchange": soundexchange, "music-usage": music_usage, "plays": plays, "summary": summary,
+           "local-content": compliance, "preflight": preflight}
+FORMATS = tuple(MODULES)
 
 
 def _period(station: Station, first: str | None, last: str | None) -> Period | None:
@@ -79,8 +81,11 @@ def report_command(station: Station, format: str, first: str, last: str, output:
     period = parse_period(first, last, config.zone)
     gaps = gaps or config.reports.on_metadata_gaps
     conn = open_readonly(config.paths.database)
+    columns = MODULES[format].COLUMNS
+    if format == "music-usage":                      # also checked for metadata gaps
+        columns = columns + preflight.COLUMNS
     rows = read_plays(conn, started_from_ms=period.start_ms, started_before_ms=period.end_ms,
-                      columns=None if format == "plays" else REPORT_COLUMNS, corrected=not raw)
+                      columns=columns, corrected=not raw)
     conn.close()
 
     if format == "soundexchange":
@@ -106,18 +111,16 @@ def report_command(station: Station, format: str, first: str, last: str, output:
         click.echo(f"{result.rows} sound recordings", err=True)
         return
 
-    if format in ("music-usage", "plays", "summary"):
+    if format == "music-usage":
         found = preflight.gaps(rows, period)
-        if found and format == "music-usage":
+        if found:
             message = (f"{len(found)} recording(s) lack ISRC, label or composer (run 'radiod report preflight'); "
                        f"first: {found[0]['artist']} - {found[0]['title']}")
             if gaps == "refuse":
                 raise ReportError(message)
             click.echo(f"warning: {message}", err=True)
-        module = {"music-usage": music_usage, "plays": plays, "summary": summary}[format]
-        _write(module.report(rows, period), output, None)
-    elif format == "preflight":
-        _write(preflight.report(rows, period), output, None)
+    if format in ("music-usage", "plays", "summary", "preflight"):
+        _write(MODULES[format].report(rows, period), output, None)
     else:
         rules = compliance.rules_for(preset or config.reports.local_preset, config.reports.local_threshold_percent,
                                      period=per, basis=basis,
@@ -207,7 +210,8 @@ def ledger_command(station: Station, artist: str, first: str, last: str) -> None
     """Every play of ARTIST in the period, as JSON, with the chain digest to check it against."""
     period = parse_period(first, last, station.config.zone)
     conn = open_readonly(station.config.paths.database)
-    rows = read_plays(conn, started_from_ms=period.start_ms, started_before_ms=period.end_ms, columns=REPORT_COLUMNS)
+    rows = read_plays(conn, started_from_ms=period.start_ms, started_before_ms=period.end_ms,
+                      columns=ledger.COLUMNS)
     digest = daily_digest(conn, station.config.zone, from_ms=period.start_ms, to_ms=period.end_ms)
     conn.close()
     click.echo(json.dumps(artist_ledger(rows, artist, period, digest), indent=1, ensure_ascii=False))

@@ -237,7 +237,7 @@ def read_plays(conn: sqlite3.Connection, *, ids: Iterable[int] | None = None,
     """Closed plays from any connection (read-only ones too), corrections applied unless told not.
 
     ``columns`` limits what is read (reading fewer columns is most of the cost of a year's report);
-    ``id``, ``local`` and ``artist_keys`` are always included.
+    ``id`` is always included.
     """
     where, args = ["seq IS NOT NULL"], []
     if ids is not None:
@@ -252,7 +252,7 @@ def read_plays(conn: sqlite3.Connection, *, ids: Iterable[int] | None = None,
         args.append(started_before_ms)
     selected = "*"
     if columns is not None:
-        wanted = dict.fromkeys(["id", "local", "artist_keys", *columns])
+        wanted = dict.fromkeys(["id", *columns])
         unknown = [c for c in wanted if c not in _COLUMNS]
         if unknown:
             raise StoreError(f"play log: unknown column(s): {', '.join(unknown)}")
@@ -262,14 +262,17 @@ def read_plays(conn: sqlite3.Connection, *, ids: Iterable[int] | None = None,
     cur.row_factory = None                     # plain tuples: a year of rows reads several times faster
     names = [d[0] for d in cur.description]
     keys: dict[str, list[str]] = {}            # artist_keys JSON repeats across plays; decode each once
+    has_local, has_keys = "local" in names, "artist_keys" in names
     rows = []
     for values in cur:
         d = dict(zip(names, values))
-        d["local"] = bool(d["local"])
-        text = d["artist_keys"]
-        if text not in keys:
-            keys[text] = json.loads(text)
-        d["artist_keys"] = list(keys[text])
+        if has_local:
+            d["local"] = bool(d["local"])
+        if has_keys:
+            text = d["artist_keys"]
+            if text not in keys:
+                keys[text] = json.loads(text)
+            d["artist_keys"] = list(keys[text])
         rows.append(d)
     if corrected and rows:
         corrections = conn.execute(

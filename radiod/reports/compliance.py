@@ -21,6 +21,7 @@ from radiod.reports.period import LocalTimes, Period
 from radiod.reports.rows import is_music
 
 _EPOCH_DAY = date(1970, 1, 1)
+COLUMNS = ("started_at_ms", "played_ms", "usage", "local")
 PERIODS = ("hour", "day", "week", "month")
 BASES = ("count", "time")
 

@@ -25,6 +25,10 @@ from radiod.reports.period import LocalTimes, Period
 from radiod.reports.rows import aired
 
 
+COLUMNS = ("id", "seq", "hash", "started_at_ms", "played_ms", "usage", "title", "artist", "artist_keys", "album",
+           "isrc", "show")
+
+
 def artist_ledger(rows: Iterable[Mapping[str, Any]], artist: str, period: Period,
                   digest: list[dict] | None = None) -> dict[str, Any]:
     """Plays credited to ``artist`` (a name or key, matched by artist_key) started in the period."""

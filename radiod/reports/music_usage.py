@@ -7,6 +7,9 @@ from typing import Any, Iterable, Mapping
 from radiod.reports.csvfile import to_csv
 from radiod.reports.period import LocalTimes, Period, hms
 
+COLUMNS = ("id", "started_at_ms", "played_ms", "usage", "title", "artist", "composer", "lyricist", "isrc", "album",
+           "label", "length_ms", "show", "source", "channel")
+
 HEADER = ("date", "time", "utc_offset", "title", "artist", "composer", "lyricist", "isrc", "album", "label",
           "duration_played", "played_ms", "length_ms", "usage", "show", "source", "channel", "play_id")
 

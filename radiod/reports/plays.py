@@ -9,6 +9,8 @@ from radiod.playlog.chain import PLAY_FIELDS
 from radiod.reports.csvfile import to_csv
 from radiod.reports.period import LocalTimes, Period
 
+COLUMNS = None   # every column
+
 HEADER = ("started_at", "ended_at") + PLAY_FIELDS + ("prev_hash", "hash", "corrected_fields")
 _KEYS = PLAY_FIELDS.index("artist_keys")
 _LOCAL = PLAY_FIELDS.index("local")

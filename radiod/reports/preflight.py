@@ -8,6 +8,9 @@ from radiod.reports.csvfile import to_csv
 from radiod.reports.period import Period
 from radiod.reports.rows import is_music, missing_metadata, recording_key, soundexchange_gap
 
+COLUMNS = ("started_at_ms", "played_ms", "usage", "artist", "title", "album", "label", "isrc", "composer",
+           "track_id")
+
 HEADER = ("plays", "played_ms", "artist", "title", "album", "label", "isrc", "composer", "missing",
           "blocks_soundexchange", "track_id")
 

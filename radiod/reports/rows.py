@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-# The play columns every report but `plays` (which wants them all) reads.
-REPORT_COLUMNS = ("id", "seq", "hash", "started_at_ms", "played_ms", "usage", "source", "show", "channel",
-                  "exclusion", "track_id", "title", "artist", "album", "label", "isrc", "composer", "lyricist",
-                  "local", "artist_keys", "length_ms", "performances", "listener_ms")
-
+# Each report module lists the play columns it reads in COLUMNS: reading a year of rows costs
+# more than any report, and most of that cost is per column.
 # Usage types that are music use of a recording; the others (jingle, promo, station_id, psa,
 # sponsorship, talk) are not counted as music by local-content rules.
 MUSIC_USAGES = frozenset({"feature", "theme", "background"})

@@ -32,6 +32,9 @@ EOL = "\r\n"
 # Characters that may never occur inside data, and what they become.
 RESERVED = {TEXT: "'", DELIMITER: "/", "\r": " ", "\n": " ", "\t": " "}
 
+COLUMNS = ("started_at_ms", "played_ms", "usage", "exclusion", "length_ms", "artist", "title", "isrc", "album",
+           "label", "show", "channel", "performances", "listener_ms")
+
 ATP_COLUMNS = ("NAME_OF_SERVICE", "TRANSMISSION_CATEGORY", "FEATURED_ARTIST", "SOUND_RECORDING_TITLE",
                "ISRC", "ALBUM_TITLE", "MARKETING_LABEL", "ACTUAL_TOTAL_PERFORMANCES")
 ATH_COLUMNS = ATP_COLUMNS[:-1] + ("AGGREGATE_TUNING_HOURS", "CHANNEL_OR_PROGRAM_NAME", "PLAY_FREQUENCY")

@@ -8,6 +8,8 @@ from radiod.reports.csvfile import to_csv
 from radiod.reports.period import LocalTimes, Period, hms
 from radiod.reports.rows import recording_key
 
+COLUMNS = ("started_at_ms", "played_ms", "usage", "artist", "title", "album", "label", "isrc", "composer", "local")
+
 HEADER = ("artist", "title", "album", "label", "isrc", "composer", "local", "plays", "played_ms",
           "seconds_played", "duration_played", "first_played", "last_played")
 
