@@ -72,7 +72,7 @@ class WebConfig:
     host: str = _opt("127.0.0.1", "Address the control panel listens on.")
     port: int = _opt(8080, "Port of the control panel.")
     secret_key: str = _opt("", "Session signing key (generated into the state folder when empty).", secret=True)
-    threads: int = _opt(64, "Worker threads of the WSGI server.")
+    threads: int = _opt(8, "Worker threads for ordinary requests (each open live feed adds one).")
     sse_clients: int = _opt(256, "Most listeners on the live now-playing feed at once (each holds a server thread).")
     cors_origins: list[str] = _opt(["*"], "Origins allowed to embed the public JSON API.")
     upload_limit_mb: int = _opt(2048, "Largest upload accepted.")

@@ -12,7 +12,7 @@ import os
 import secrets
 import threading
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from flask import Flask
 
@@ -91,6 +91,23 @@ class Radiod:
         self.hub = hub
         # Each live-feed listener holds a server thread; beyond this many they are told to poll.
         self.sse_slots = threading.BoundedSemaphore(config.web.sse_clients)
+        # The server grows its thread pool by one per open feed (set by `radiod web`), so parked
+        # feeds never shrink the pool for ordinary requests and idle feeds add no extra workers.
+        self.on_feeds: Callable[[int], None] | None = None
+        self._feeds = 0
+        self._feeds_lock = threading.Lock()
+
+    def feed_opened(self) -> None:
+        self._count_feeds(+1)
+
+    def feed_closed(self) -> None:
+        self._count_feeds(-1)
+
+    def _count_feeds(self, delta: int) -> None:
+        with self._feeds_lock:
+            self._feeds += delta
+            if self.on_feeds is not None:
+                self.on_feeds(self._feeds)
 
 
 def station() -> Radiod:

@@ -79,6 +79,7 @@ def now_playing_events():
     gone = request.environ.get("waitress.client_disconnected", lambda: False)
 
     def stream():
+        radiod.feed_opened()
         try:
             snap = hub.current()
             yield b"retry: 1000\n" + _event(snap)
@@ -92,6 +93,7 @@ def now_playing_events():
                     quiet_s = 0.0
                     yield b": keep-alive\n\n"
         finally:
+            radiod.feed_closed()
             slots.release()
 
     response = Response(stream(), mimetype="text/event-stream")

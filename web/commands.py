@@ -3,9 +3,10 @@
 Why waitress, sized this way: it is a pure-Python production server with no extra build step,
 and its I/O loop holds idle keep-alive connections without threads. Only a running request holds
 a thread, and a live now-playing feed (server-sent events) is a request that never ends — so the
-pool is ``web.threads`` for ordinary requests plus ``web.sse_clients`` for feeds, and the feed
-endpoint turns away listeners beyond that cap (503, the page falls back to polling) instead of
-starving the panel. A parked thread costs a little memory and no CPU; fan-out is one Condition.
+pool is ``web.threads`` for ordinary requests plus one thread per open feed (grown and shrunk as
+feeds come and go, up to ``web.sse_clients``; beyond that the feed answers 503 and the page falls
+back to polling), so feeds never starve the panel. Few workers for short requests keep the GIL
+convoy small; a parked feed thread costs a little memory and no CPU; fan-out is one Condition.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def make_server(config, app):
     _raise_fd_limit(connection_limit + 256)
     options = dict(
         host=web.host, port=web.port,
-        threads=web.threads + web.sse_clients,
+        threads=web.threads,
         connection_limit=connection_limit,
         backlog=1024,
         asyncore_use_poll=True,        # select() cannot watch descriptors above 1024
@@ -52,7 +53,10 @@ def make_server(config, app):
         options.update(trusted_proxy="127.0.0.1", trusted_proxy_count=1,
                        trusted_proxy_headers={"x-forwarded-for", "x-forwarded-proto"},
                        clear_untrusted_proxy_headers=True)
-    return create_server(app, **options)
+    server = create_server(app, **options)
+    # One more worker per open live feed (a feed parks its thread until the listener leaves).
+    app.extensions["radiod"].on_feeds = lambda feeds: server.task_dispatcher.set_thread_count(web.threads + feeds)
+    return server
 
 
 @click.command("web")
