@@ -8,6 +8,27 @@ if [[ ! -f "$station/radiod.toml" ]]; then
     "$radiod" demo init "$station"
 fi
 "$radiod" --station "$station" scan
+# The control panel beside the daemon, with a demo manager account made on first run.
+login="$station/demo-manager.txt"
+if [[ ! -f "$login" ]]; then
+    password="$(od -An -N9 -tx1 /dev/urandom | tr -d ' \n')"
+    if "$radiod" --station "$station" user list | grep -q "^manager"$'\t'; then
+        printf '%s\n' "$password" | "$radiod" --station "$station" user passwd manager --password-stdin >/dev/null
+    else
+        printf '%s\n' "$password" | "$radiod" --station "$station" user add manager --role manager --password-stdin >/dev/null
+    fi
+    (umask 077 && printf 'user name: manager\npassword: %s\n' "$password" > "$login")
+fi
+"$radiod" --station "$station" web > "$station/web.out" 2> "$station/web.log" &
+web_pid=$!
+trap 'kill "$web_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 50); do
+    grep -q "http://" "$station/web.out" 2>/dev/null && break
+    sleep 0.2
+done
+echo "demo: control panel $(grep -o 'http://[^ ]*' "$station/web.out" || echo "did not start, see $station/web.log")" >&2
+echo "demo: log in as $(sed -n 's/^user name: //p' "$login") with password $(sed -n 's/^password: //p' "$login")" \
+     "(kept in $login)" >&2
 echo "demo: putting $station on air (Ctrl-C stops it). Audio goes to the default output, or into" \
      "$station/state/output.wav when there is no sound device; the first log line says which." >&2
-exec "$radiod" --station "$station" run
+"$radiod" --station "$station" run      # not exec: the EXIT trap stops the panel too
