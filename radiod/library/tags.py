@@ -260,7 +260,11 @@ def _read_open(fileobj: BinaryIO, suffix: str) -> TagInfo:
         _check_truncation(fileobj, size, kind, None, audio_start)
         raise
     _check_truncation(fileobj, size, kind, audio, audio_start)
-    return _build(audio, kind, size)
+    info = _build(audio, kind, size)
+    if kind == "wav":
+        # Many WAV writers (DAWs, ffmpeg) use a RIFF INFO list instead of an ID3 chunk.
+        _fill(info, {k: v for k, v in _riff_info(fileobj, size).items() if not getattr(info, k)})
+    return info
 
 
 _FORMAT_NAMES = {"mp3": "MP3", "aac": "AAC", "flac": "FLAC", "ogg": "Ogg Vorbis", "opus": "Opus",
@@ -371,6 +375,37 @@ def _raw_mp4(tags: Any) -> Raw:
     return raw
 
 
+_RIFF_INFO = {b"INAM": "title", b"IART": "artist", b"IPRD": "album", b"ICRD": "release_date",
+              b"IGNR": "genre", b"ILNG": "language", b"IMUS": "composer", b"IWRI": "lyricist",
+              b"IPUB": "label"}
+
+
+def _riff_info(f: BinaryIO, size: int) -> Raw:
+    """Fields from a WAV file's LIST/INFO chunk (text is Latin-1 or UTF-8, NUL-terminated)."""
+    raw: Raw = {}
+    pos = 12
+    while pos + 8 <= size:
+        f.seek(pos)
+        header = f.read(12)
+        chunk_id, chunk_size = header[:4], struct.unpack("<I", header[4:8])[0]
+        if chunk_id == b"LIST" and header[8:12] == b"INFO" and chunk_size <= 1 << 22:
+            body = f.read(chunk_size - 4)
+            i = 0
+            while i + 8 <= len(body):
+                sub_id, sub_size = body[i:i + 4], struct.unpack("<I", body[i + 4:i + 8])[0]
+                value = body[i + 8:i + 8 + sub_size].split(b"\x00", 1)[0]
+                name = _RIFF_INFO.get(sub_id)
+                if name and value.strip():
+                    try:
+                        raw[name] = [value.decode("utf-8")]
+                    except UnicodeDecodeError:
+                        raw[name] = [value.decode("latin-1")]
+                i += 8 + sub_size + (sub_size & 1)
+            return raw
+        pos += 8 + chunk_size + (chunk_size & 1)
+    return raw
+
+
 def _clean(info: TagInfo, name: str, values: list[str]) -> str:
     """One display string from a tag's values: NULs and line breaks out, length capped."""
     parts = [" ".join(v.replace("\x00", " ").split()) for v in values]
@@ -417,8 +452,10 @@ def _fill(info: TagInfo, raw: Raw) -> None:
             info.local = False
         elif text:
             info.warnings.append(f"local: {text[:40]!r} is not yes/no/true/false/1/0; ignored")
-    info.replaygain_track_gain_db = _number(info, "replaygain_track_gain", raw.get("rg_gain"))
-    info.replaygain_track_peak = _number(info, "replaygain_track_peak", raw.get("rg_peak"))
+    if "rg_gain" in raw:
+        info.replaygain_track_gain_db = _number(info, "replaygain_track_gain", raw["rg_gain"])
+    if "rg_peak" in raw:
+        info.replaygain_track_peak = _number(info, "replaygain_track_peak", raw["rg_peak"])
     if info.replaygain_track_gain_db is None and raw.get("r128_gain"):
         # Opus R128 gains are Q7.8 dB relative to -23 LUFS; ReplayGain's reference is 5 dB louder.
         q78 = _number(info, "r128_track_gain", raw["r128_gain"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -86,6 +87,19 @@ def test_invalid_isrc_is_a_warning_and_not_stored(tone_file, tmp_path):
     assert info.isrc == "" and info.release_date == "" and info.year is None
     assert any(w.startswith("isrc: 'not-an-isrc' is not a valid ISRC") for w in info.warnings)
     assert any(w.startswith("release_date: 'sometime' is not a date") for w in info.warnings)
+
+
+def test_wav_riff_info_tags(tmp_path, media):
+    path = tmp_path / "info.wav"
+    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "sine=d=1",
+                    "-metadata", "title=Café Théâtre", "-metadata", "artist=Bo & Ana", "-metadata", "date=2015",
+                    "-metadata", "genre=Jazz", "-metadata", "album=Live", str(path)], check=True)
+    info = read_tags(path)
+    assert (info.title, info.artists, info.album, info.year, info.genre) == ("Café Théâtre", ["Bo", "Ana"], "Live", 2015, "Jazz")
+    # An ID3 chunk wins over INFO, field by field; ReplayGain from ID3 survives.
+    write_tags(path, {"title": "From ID3", "replaygain_track_gain_db": -3.0})
+    info = read_tags(path)
+    assert (info.title, info.album, info.replaygain_track_gain_db) == ("From ID3", "Live", -3.0)
 
 
 def test_untagged_file_reads_with_empty_fields(tone_file):
