@@ -133,12 +133,15 @@ def main() -> None:
                 print(f"now-playing JSON, wrk -t2, {args.runs} runs of {args.seconds} s per cell (median shown)")
                 print(f"{'target':30} {'clients':>7} {'req/s':>10} {'p99 ms':>8} {'of ceiling':>11}")
                 for clients in (50, 200):
-                    base = None
-                    for name, url in targets:
-                        runs = [wrk(url, clients, args.seconds) for _ in range(args.runs)]
-                        rps = statistics.median(r[0] for r in runs)
-                        p99 = statistics.median(r[1] for r in runs)
-                        base = base or rps
+                    # Targets take turns within each round, so a busy moment hits all of them alike.
+                    runs: dict[str, list[tuple[float, float]]] = {name: [] for name, _ in targets}
+                    for _ in range(args.runs):
+                        for name, url in targets:
+                            runs[name].append(wrk(url, clients, args.seconds))
+                    base = statistics.median(r[0] for r in runs[targets[0][0]])
+                    for name, _ in targets:
+                        rps = statistics.median(r[0] for r in runs[name])
+                        p99 = statistics.median(r[1] for r in runs[name])
                         print(f"{name:30} {clients:7d} {rps:10.0f} {p99:8.1f} {rps / base:10.0%}")
 
                 print(f"\nlive feed: {args.sse_clients} SSE clients, {args.changes} now-playing changes "
