@@ -62,6 +62,7 @@ def _track(row: sqlite3.Row | tuple, keys: tuple[str, ...], overrides: dict[str,
             text[name] = value
     if "artist" in overrides:
         keys = tuple(artist_key(n) for n in split_artists(text["artist"] or ""))
+    keys = registry.credit_keys(text["artist"] or "", keys)
     length = decoded_length if decoded_length else (tag_length or 0)
     cue_in = _int(overrides.get("cue_in_ms"), cue_in)
     cue_out = _int(overrides.get("cue_out_ms"), cue_out)

@@ -72,7 +72,14 @@ class ArtistRegistry:
 
     def get(self, name_or_key: str) -> Artist | None:
         """The artist a name (or an already normalised key) refers to, or None."""
-        return self._by_key.get(artist_key(name_or_key))
+        # Exact key first: artist_key is not idempotent ('The The Band' → 'the band' → 'band').
+        return self._by_key.get(name_or_key) or self._by_key.get(artist_key(name_or_key))
+
+    def credit_keys(self, credit: str, split_keys: tuple[str, ...]) -> tuple[str, ...]:
+        """The artist keys of a credit: one artist when the whole credit is a registered name or
+        alias (so 'Earth, Wind & Fire' is not three artists), else the keys split from it."""
+        artist = self._by_key.get(artist_key(credit)) if credit else None
+        return (artist.key,) if artist and len(split_keys) > 1 else split_keys
 
     def __contains__(self, name_or_key: str) -> bool:
         return self.get(name_or_key) is not None

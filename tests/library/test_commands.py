@@ -144,3 +144,16 @@ def test_broken_registry_is_one_line_per_problem(station, capsys):
     code, out, err = run(capsys, "--station", str(station), "artists")
     assert code == 1 and out == ""
     assert err == f"{station / 'schedules' / 'artists.toml'}:1: artist[1].local: expected true or false, got 'no'\n"
+
+
+def test_artists_keeps_a_registered_credit_whole(station, capsys, tone_file):
+    shutil.copy(tone_file("ewf.flac", tags={"artist": "Earth, Wind & Fire", "title": "September"}),
+                station / "media" / "ewf.flac")
+    with open(station / "schedules" / "artists.toml", "a", encoding="utf-8") as f:
+        f.write('\n[[artist]]\nname = "Earth, Wind & Fire"\nlocal = false\ncountry = "US"\n')
+    run(capsys, "--station", str(station), "scan", "--no-analyze")
+    code, out, _ = run(capsys, "--station", str(station), "artists", "--json")
+    listing = json.loads(out)
+    names = {a["name"]: a["tracks"] for a in listing["artists"]}
+    assert names["Earth, Wind & Fire"] == 1 and "Earth" not in names and "Fire" not in names
+    assert all(not t["path"].endswith("ewf.flac") for t in listing["unknown_artist_tracks"])

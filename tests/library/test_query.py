@@ -20,6 +20,10 @@ aliases = ["The Harbours"]
 [[artist]]
 name = "Visitor"
 local = false
+
+[[artist]]
+name = "Earth, Wind & Fire"
+local = true
 """)
 
 
@@ -32,6 +36,7 @@ def conn(tmp_path, tone_file):
         "registry-local.mp3": {"artist": "Visitor feat. Harbours", "title": "B"},
         "not-local.ogg": {"artist": "Visitor", "title": "C", "isrc": "USABC1900001"},
         "tagged-local.m4a": {"artist": "Nobody Known", "title": "D", "local": True},
+        "band.wav": {"artist": "Earth, Wind & Fire", "title": "E"},
     }
     for name, tags in files.items():
         shutil.copy(tone_file(name, seconds=2, tags=tags), root / name)
@@ -52,7 +57,8 @@ def track_id(conn, title):
 
 def test_only_playable_tracks_with_local_from_tag_then_registry(conn):
     tracks = by_title(conn)
-    assert sorted(tracks) == ["A", "B", "C", "D"]
+    assert sorted(tracks) == ["A", "B", "C", "D", "E"]
+    assert (tracks["E"].artist_keys, tracks["E"].local) == (("earth wind fire",), True)
     assert [tracks[t].local for t in "ABCD"] == [False, True, False, True]
     assert tracks["B"].artist_keys == ("visitor", "harbours")
     assert tracks["C"].isrc == "USABC1900001"

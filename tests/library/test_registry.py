@@ -96,3 +96,13 @@ def test_not_utf8(tmp_path):
     path.write_bytes(b'[[artist]]\nname = "Bj\xf6rk"\n')
     with pytest.raises(ScheduleError, match="not UTF-8"):
         load_registry(path)
+
+
+def test_a_registered_credit_is_not_split():
+    registry = parse_registry('[[artist]]\nname = "Earth, Wind & Fire"\nlocal = true\n'
+                              '[[artist]]\nname = "The The Band"\n')
+    assert registry.credit_keys("Earth, Wind & Fire", ("earth", "wind", "fire")) == ("earth wind fire",)
+    assert registry.credit_keys("Earth & Bo", ("earth", "bo")) == ("earth", "bo")
+    assert registry.credit_keys("", ()) == ()
+    key = registry.artists[1].key
+    assert registry.get(key).name == "The The Band" and registry.get("THE THE BAND").name == "The The Band"
