@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -50,11 +51,16 @@ class AnalysisResult:
 
 
 class AnalysisError(MediaError):
-    """A file could not be analysed; ``reason`` is the one-line cause without the path."""
+    """A file could not be analysed; ``reason`` is the one-line cause without the path.
 
-    def __init__(self, path: Path | str, reason: str):
+    ``about_content`` is False when the cause lies outside the file's bytes (ffmpeg missing or
+    stuck, the file unreadable or gone): such failures are not cached by content hash.
+    """
+
+    def __init__(self, path: Path | str, reason: str, *, about_content: bool = True):
         self.path = str(path)
         self.reason = reason
+        self.about_content = about_content
         super().__init__(f"{path}: {reason}")
 
 
@@ -91,12 +97,13 @@ def analyze_file(path: Path | str, *, silence_threshold_db: float) -> AnalysisRe
     try:
         proc = subprocess.run(command, capture_output=True, timeout=TIMEOUT_S, check=False)
     except FileNotFoundError:
-        raise AnalysisError(path, "ffmpeg is not installed (apt-get install ffmpeg)") from None
+        raise AnalysisError(path, f"{FFMPEG} not found (install ffmpeg)", about_content=False) from None
     except subprocess.TimeoutExpired:
-        raise AnalysisError(path, f"ffmpeg did not finish within {TIMEOUT_S} s") from None
+        raise AnalysisError(path, f"ffmpeg did not finish within {TIMEOUT_S} s", about_content=False) from None
     log = proc.stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
-        raise AnalysisError(path, _ffmpeg_reason(log, path))
+        readable = os.path.isfile(path) and os.access(path, os.R_OK)
+        raise AnalysisError(path, _ffmpeg_reason(log, path), about_content=readable)
     try:
         return parse_log(log, silence_threshold_db=silence_threshold_db)
     except ValueError as exc:
@@ -208,9 +215,13 @@ def analyze_library(conn: sqlite3.Connection, *, workers: int, silence_threshold
 
     ffmpeg runs as ``workers`` parallel subprocesses (0 = one per core); this thread alone writes
     the results, each in its own short transaction so readers never wait long. A file that fails
-    is stored with its error and the rest carry on.
+    is stored with its error and the rest carry on; a failure that is not the content's fault (the
+    file vanished, ffmpeg timed out) is reported but not stored, so the next run tries again.
+    Raises MediaError at once when ffmpeg is not installed.
     """
     clock = clock or SystemClock()
+    if shutil.which(FFMPEG) is None:
+        raise MediaError(f"{FFMPEG} not found: audio analysis needs ffmpeg (apt-get install ffmpeg)")
     todo = pending(conn)
     summary = AnalyzeSummary()
     summary.cached = conn.execute(
@@ -227,23 +238,24 @@ def analyze_library(conn: sqlite3.Connection, *, workers: int, silence_threshold
                    for content_hash, path in todo}
         for done, future in enumerate(as_completed(futures), start=1):
             content_hash, path = futures[future]
-            result, reason = future.result()
-            _store(conn, content_hash, result, reason, to_ms(clock.now()))
+            result, error = future.result()
+            if error is None or error.about_content:
+                _store(conn, content_hash, result, error and error.reason, to_ms(clock.now()))
             summary.analyzed += 1
-            if reason is not None:
+            if error is not None:
                 summary.failed += 1
-                summary.errors.append((path, reason))
+                summary.errors.append((path, error.reason))
             if progress:
                 progress(done, total)
     summary.errors.sort()
     return summary
 
 
-def _analyze_one(path: str, silence_threshold_db: float) -> tuple[AnalysisResult | None, str | None]:
+def _analyze_one(path: str, silence_threshold_db: float) -> tuple[AnalysisResult | None, AnalysisError | None]:
     try:
         return analyze_file(path, silence_threshold_db=silence_threshold_db), None
     except AnalysisError as exc:
-        return None, exc.reason
+        return None, exc
 
 
 def _store(conn: sqlite3.Connection, content_hash: str, result: AnalysisResult | None,

@@ -265,3 +265,33 @@ def test_empty_library_reports_zero_progress(tmp_path):
     summary = analyze_library(conn, workers=0, silence_threshold_db=THRESHOLD_DB,
                               progress=lambda d, t: calls.append((d, t)))
     assert (summary.analyzed, summary.cached, calls) == (0, 0, [(0, 0)])
+
+
+def test_a_vanished_file_is_reported_but_not_cached(tmp_path):
+    path = make_audio(tmp_path / "soon-gone.flac", seconds=1.0)
+    kept = tmp_path / "kept.flac"
+    kept.write_bytes(path.read_bytes())
+    conn = open_db(tmp_path / "radiod.db")
+    _add_track(conn, path)
+    path.unlink()                                   # gone between the scan and the analysis
+    summary = analyze_library(conn, workers=1, silence_threshold_db=THRESHOLD_DB)
+    assert (summary.analyzed, summary.failed) == (1, 1)
+    assert summary.errors[0][1].startswith("cannot decode: No such file")
+    assert conn.execute("SELECT COUNT(*) FROM analysis").fetchone()[0] == 0
+    kept.rename(path)                               # back again: measured this time
+    again = analyze_library(conn, workers=1, silence_threshold_db=THRESHOLD_DB)
+    assert (again.analyzed, again.failed) == (1, 0)
+    assert conn.execute("SELECT decoded_length_ms FROM analysis").fetchone()[0] == 1000
+
+
+def test_missing_ffmpeg_stops_the_run_with_one_line_and_stores_nothing(tmp_path, monkeypatch, library_files):
+    import radiod.library.analyze as analyze
+
+    conn = _library_db(tmp_path / "radiod.db", library_files)
+    monkeypatch.setattr(analyze, "FFMPEG", "ffmpeg-not-installed-here")
+    with pytest.raises(MediaError, match="^ffmpeg-not-installed-here not found: audio analysis needs ffmpeg"):
+        analyze_library(conn, workers=2, silence_threshold_db=THRESHOLD_DB)
+    with pytest.raises(AnalysisError, match="not found") as info:
+        analyze_file(library_files["a"], silence_threshold_db=THRESHOLD_DB)
+    assert info.value.about_content is False
+    assert conn.execute("SELECT COUNT(*) FROM analysis").fetchone()[0] == 0
