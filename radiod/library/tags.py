@@ -260,10 +260,11 @@ def _read_open(fileobj: BinaryIO, suffix: str) -> TagInfo:
         _check_truncation(fileobj, size, kind, None, audio_start)
         raise
     _check_truncation(fileobj, size, kind, audio, audio_start)
-    info = _build(audio, kind, size)
+    info = _call(f"cannot read {_FORMAT_NAMES[kind]} tags", _build, audio, kind, size)
     if kind == "wav":
         # Many WAV writers (DAWs, ffmpeg) use a RIFF INFO list instead of an ID3 chunk.
-        _fill(info, {k: v for k, v in _riff_info(fileobj, size).items() if not getattr(info, k)})
+        riff = _call("cannot read WAV INFO list", _riff_info, fileobj, size)
+        _fill(info, {k: v for k, v in riff.items() if not getattr(info, k)})
     return info
 
 
@@ -510,18 +511,21 @@ def _check_truncation(f: BinaryIO, size: int, kind: str, audio: Any, audio_start
     is found by decoding (the analysis pass).
     """
     reason = None
-    if kind == "mp3":
-        reason = _mp3_truncated(f, size, audio_start)
-    elif kind == "flac":
-        reason = _flac_truncated(f, size, getattr(getattr(audio, "info", None), "total_samples", 0))
-    elif kind in ("ogg", "opus", "oggflac"):
-        reason = _ogg_truncated(f, size)
-    elif kind == "wav":
-        reason = _chunks_truncated(f, size, "<", b"data")
-    elif kind == "aiff":
-        reason = _chunks_truncated(f, size, ">", b"SSND")
-    elif kind == "m4a":
-        reason = _atoms_truncated(f, size)
+    try:
+        if kind == "mp3":
+            reason = _mp3_truncated(f, size, audio_start)
+        elif kind == "flac":
+            reason = _flac_truncated(f, size, getattr(getattr(audio, "info", None), "total_samples", 0))
+        elif kind in ("ogg", "opus", "oggflac"):
+            reason = _ogg_truncated(f, size)
+        elif kind == "wav":
+            reason = _chunks_truncated(f, size, "<", b"data")
+        elif kind == "aiff":
+            reason = _chunks_truncated(f, size, ">", b"SSND")
+        elif kind == "m4a":
+            reason = _atoms_truncated(f, size)
+    except (IndexError, struct.error, ValueError, OSError):
+        reason = None          # bytes too mangled to tell; the decoder (analysis) will judge them
     if reason:
         raise MediaError(f"truncated file ({reason})")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import shutil
 import subprocess
 from pathlib import Path
@@ -180,6 +181,25 @@ def test_truncated_files_are_reported(media, tmp_path, fmt, fraction):
     cut = tmp_path / f"cut.{fmt}"
     cut.write_bytes(data[: int(len(data) * fraction)])
     assert _reason(cut).startswith("truncated file (")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_mangled_files_never_raise_anything_but_media_error(media, tmp_path, fmt):
+    rng = random.Random(fmt)
+    data = media.good[fmt].read_bytes()
+    path = tmp_path / f"mangled.{fmt}"
+    for _ in range(60):
+        mangled = bytearray(data[: rng.randrange(1, len(data) + 1)])
+        for _ in range(rng.randrange(0, 4)):
+            start = rng.randrange(len(mangled))
+            mangled[start:start + rng.randrange(1, 64)] = rng.randbytes(rng.randrange(1, 64))
+        path.write_bytes(bytes(mangled))
+        try:
+            info = read_tags(path)
+        except MediaError as exc:
+            assert "\n" not in str(exc)
+        else:
+            assert info.length_ms > 0
 
 
 def test_format_comes_from_content_not_name(media, tmp_path):
