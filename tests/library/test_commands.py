@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -157,3 +158,11 @@ def test_artists_keeps_a_registered_credit_whole(station, capsys, tone_file):
     names = {a["name"]: a["tracks"] for a in listing["artists"]}
     assert names["Earth, Wind & Fire"] == 1 and "Earth" not in names and "Fire" not in names
     assert all(not t["path"].endswith("ewf.flac") for t in listing["unknown_artist_tracks"])
+
+
+def test_progress_bars_go_to_stderr_when_stdout_is_a_terminal(station, capsys, monkeypatch):
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    code, out, err = run(capsys, "--station", str(station), "scan")
+    assert code == 0
+    assert "Scanning" in err and "Analysing" in err
+    assert "Scanning" not in out and out.splitlines()[0].startswith("13 files: 13 new")
