@@ -41,45 +41,52 @@ def _where(slot: Slot) -> str:
     return slot.where or "grid.toml"
 
 
+def _key_where(s: Schedule, slot: Slot, key: str) -> str:
+    return s.locate("grid.toml", f"{slot.key}.{key}") if slot.key else f"{_where(slot)}.{key}"
+
+
 def check_schedule(s: Schedule) -> tuple[list[str], list[str]]:
     errors: list[str] = []
     warnings: list[str] = list(s.warnings)
 
     for slot in s.slots + s.exceptions:
         if slot.show not in s.shows:
-            errors.append(f"{_where(slot)}.show: unknown show {slot.show!r}{_hint(slot.show, s.shows)}")
+            errors.append(f"{_key_where(s, slot, 'show')}: unknown show {slot.show!r}{_hint(slot.show, s.shows)}")
 
     for show in s.shows.values():
-        where = f"shows.toml: show.{show.id}"
+        def where(key: str) -> str:
+            return s.locate("shows.toml", f"show.{show.id}.{key}")
+
         for host in show.hosts:
             if host not in s.djs:
-                errors.append(f"{where}.hosts: unknown DJ {host!r} (not in station.toml station.djs)"
+                errors.append(f"{where('hosts')}: unknown DJ {host!r} (not in station.toml station.djs)"
                               f"{_hint(host, s.djs)}")
         if show.clock and show.clock not in s.clocks:
-            errors.append(f"{where}.clock: unknown clock {show.clock!r}{_hint(show.clock, s.clocks)}")
+            errors.append(f"{where('clock')}: unknown clock {show.clock!r}{_hint(show.clock, s.clocks)}")
             continue
         clock = s.clocks.get(show.clock)
         has_show_event = clock is not None and any(e.type == "show" for e in clock.events)
         if show.kind == "rotation" and has_show_event:
-            errors.append(f"{where}.clock: clock {show.clock!r} has a 'show' event, only for prerecorded shows")
+            errors.append(f"{where('clock')}: clock {show.clock!r} has a 'show' event, only for prerecorded shows")
         if show.kind == "prerecorded" and clock is not None:
             if sum(e.type == "show" for e in clock.events) != 1:
-                errors.append(f"{where}.clock: a prerecorded show's clock needs exactly one 'show' event")
+                errors.append(f"{where('clock')}: a prerecorded show's clock needs exactly one 'show' event")
             if any(e.at_ms is not None or e.type == "fill" for e in clock.events):
-                errors.append(f"{where}.clock: a prerecorded show's clock is an opener and closer around "
+                errors.append(f"{where('clock')}: a prerecorded show's clock is an opener and closer around "
                               "its content: no timed or 'fill' events")
     for clock in s.clocks.values():
         errors += _check_clock(s, clock)
 
     for i, entry in enumerate(s.fallback):
         if entry.category and entry.category not in s.categories:
-            errors.append(f"station.toml: fallback.chain[{i}]: unknown category {entry.category!r}"
+            errors.append(f"{s.locate('station.toml', f'fallback.chain[{i}]')}: unknown category {entry.category!r}"
                           f"{_hint(entry.category, s.categories)}")
     if not s.fallback:
-        warnings.append("station.toml: fallback.chain: no fallback: gaps and missing content will be silent")
+        warnings.append(f"{s.locate('station.toml', 'fallback.chain')}: no fallback: gaps and missing content "
+                        "will be silent")
     for cid in s.rules.filler_categories:
         if cid not in s.categories:
-            errors.append(f"rules.toml: fill.filler_categories: unknown category {cid!r}{_hint(cid, s.categories)}")
+            errors.append(f"{s.locate('rules.toml', 'fill.filler_categories')}: unknown category {cid!r}{_hint(cid, s.categories)}")
 
     errors += _check_quota(s)
     e, w = _check_grid(s)
@@ -95,7 +102,7 @@ def _hint(word: str, known) -> str:
 def _check_clock(s: Schedule, clock: Clock) -> list[str]:
     errors = []
     for i, ev in enumerate(clock.events):
-        where = ev.where or f"clocks.toml: clock.{clock.id}.event[{i}]"
+        where = ev.where or s.locate("clocks.toml", f"clock.{clock.id}.event[{i}]")
         for cid in ev.categories:
             cat = s.categories.get(cid)
             if cat is None:
@@ -122,7 +129,7 @@ def _check_quota(s: Schedule) -> list[str]:
     used = {cid for c in s.clocks.values() for e in c.events if e.type in ("music", "fill") for cid in e.categories}
     local_ok = [cid for cid in used if cid in s.categories and s.categories[cid].local is not False]
     if used and not local_ok:
-        errors.append(f"rules.toml: local: impossible quota: {need:g} % local but every music category in the "
+        errors.append(f"{s.locate('rules.toml', 'local')}: impossible quota: {need:g} % local but every music category in the "
                       "clocks is non-local (local = false)")
     for clock in s.clocks.values():
         music = [e for e in clock.events if e.type in ("music", "fill")]
@@ -131,7 +138,7 @@ def _check_quota(s: Schedule) -> list[str]:
         capable = sum(1 for e in music if s.categories.get(e.categories[0]) and
                       s.categories[e.categories[0]].local is not False)
         if capable * 100 < rules.local_hour_percent * len(music):
-            errors.append(f"clocks.toml: clock.{clock.id}: impossible quota: at most {capable} of {len(music)} "
+            errors.append(f"{s.locate('clocks.toml', f'clock.{clock.id}')}: impossible quota: at most {capable} of {len(music)} "
                           f"music picks can be local, below local.hour_min_percent = {rules.local_hour_percent:g}")
     return errors
 
@@ -162,14 +169,14 @@ def _check_grid(s: Schedule) -> tuple[list[str], list[str]]:
     cursor = 0
     for a, b, slot, day in spans:
         if a > cursor:
-            warnings.append(f"grid.toml: slot: gap in the weekly grid {_week_time(cursor)}–{_week_time(a)} "
+            warnings.append(f"{s.locate('grid.toml', 'slot')}: gap in the weekly grid {_week_time(cursor)}–{_week_time(a)} "
                             "(the fallback plays)")
         cursor = max(cursor, b)
     if spans and cursor < WEEK_MIN:
-        warnings.append(f"grid.toml: slot: gap in the weekly grid {_week_time(cursor)}–{_week_time(WEEK_MIN)} "
+        warnings.append(f"{s.locate('grid.toml', 'slot')}: gap in the weekly grid {_week_time(cursor)}–{_week_time(WEEK_MIN)} "
                         "(the fallback plays)")
     if not spans:
-        warnings.append("grid.toml: slot: the weekly grid is empty (the fallback plays all week)")
+        warnings.append(f"{s.locate('grid.toml', 'slot')}: the weekly grid is empty (the fallback plays all week)")
     # Exceptions may not overlap each other (they override the weekly grid, not one another).
     dated = []
     for slot in s.exceptions:
@@ -204,7 +211,7 @@ def check_library(s: Schedule, tracks: Sequence[Track], *, media_roots: Sequence
     used |= {e.category for e in s.fallback if e.category}
     for cid, pool in pools.items():
         if not pool:
-            msg = f"categories.toml: category.{cid}: matches no playable track in the library"
+            msg = f"{s.locate('categories.toml', f'category.{cid}')}: matches no playable track in the library"
             (errors if cid in used else warnings).append(msg + ("" if cid in used else " (unused)"))
     sep = s.rules.separation
     for cid, per_hour in _picks_per_hour(s, pools).items():
@@ -217,19 +224,19 @@ def check_library(s: Schedule, tracks: Sequence[Track], *, media_roots: Sequence
             # Within the separation time the category must offer a distinct one for every pick.
             need = max(1, math.ceil(per_hour * min(minutes, 60) / 60))
             if have < need:
-                errors.append(f"categories.toml: category.{cid}: too small for the separation rules: {have} {what} "
+                errors.append(f"{s.locate('categories.toml', f'category.{cid}')}: too small for the separation rules: {have} {what} "
                               f"but about {per_hour:.1f} picks an hour need {need} with {what[:-1]} separation "
                               f"of {minutes} min")
     content = show_content_from_tracks(s, tracks, uploads_root)
     for show in s.shows.values():
         if show.kind == "prerecorded" and uploads_root is not None and not content.get(show.id):
-            warnings.append(f"shows.toml: show.{show.id}: no content in {Path(uploads_root) / show.id} "
+            warnings.append(f"{s.locate('shows.toml', f'show.{show.id}')}: no content in {Path(uploads_root) / show.id} "
                             "(the fallback will cover it)")
     by_path = _path_index(tracks, media_roots)
     for i, entry in enumerate(s.fallback):
         missing = [p for p in entry.paths if p.strip("/") not in by_path]
         if missing:
-            warnings.append(f"station.toml: fallback.chain[{i}]: {len(missing)} playlist entries not in the "
+            warnings.append(f"{s.locate('station.toml', f'fallback.chain[{i}]')}: {len(missing)} playlist entries not in the "
                             f"library, e.g. {missing[0]!r}")
     for clock in s.clocks.values():
         for ev in clock.events:

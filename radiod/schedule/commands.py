@@ -74,7 +74,9 @@ def check_command(station: Station) -> None:
                             f"differs from radiod.toml station.timezone {config.station.timezone}")
         tracks, registry_problems = _library(config)
         errors += registry_problems
-        if tracks is None and not registry_problems:
+        if errors:
+            tracks = None       # the library checks would judge files that did not load
+        elif tracks is None and not registry_problems:
             warnings.append(f"{config.paths.database}: no library yet: category sizes not checked "
                             "(run 'radiod scan')")
         elif tracks is not None:
@@ -87,7 +89,8 @@ def check_command(station: Station) -> None:
             for show in schedule.shows.values():
                 for host in show.hosts:
                     if host.casefold() not in users:
-                        warnings.append(f"shows.toml: show.{show.id}.hosts: {host!r} has no user account yet "
+                        warnings.append(f"{schedule.locate('shows.toml', f'show.{show.id}.hosts')}: {host!r} "
+                                        "has no user account yet "
                                         "('radiod user add')")
     for w in warnings:
         click.echo(f"warning: {w}", err=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, time
-from typing import Literal
+from typing import Callable, Literal
 
 EventType = Literal["music", "fill", "item", "show"]
 ShowKind = Literal["rotation", "prerecorded", "live"]
@@ -59,7 +59,8 @@ class ClockEvent:
     timing: Timing = "follow"
     tolerance_ms: int = 0
     label: str = ""
-    where: str = ""                        # 'clocks.toml: clock.standard.event[3]' for messages
+    where: str = ""                        # 'clocks.toml:12: clock.standard.event[3]' for messages
+    key: str = ""                          # 'clock.standard.event[3]'
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,8 @@ class Slot:
     date: date | None = None
     overnight: bool = False
     note: str = ""
-    where: str = ""
+    where: str = ""                        # 'grid.toml:7: slot[1]' for messages
+    key: str = ""                          # 'slot[1]' or 'exception[0]'
 
     @property
     def crosses_midnight(self) -> bool:
@@ -142,3 +144,6 @@ class Schedule:
     rules: Rules
     fallback: tuple[FallbackEntry, ...]
     warnings: tuple[str, ...] = ()         # located, non-fatal problems found while loading
+    # locate('shows.toml', 'show.x.hosts') → '<path>/shows.toml:12: show.x.hosts' (line when known)
+    locate: Callable[[str, str], str] = field(default=lambda file, key: f"{file}: {key}", compare=False,
+                                              repr=False)

@@ -83,7 +83,7 @@ class Reader:
         try:
             self.data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            problems.append(_syntax_message(self.label, str(exc)))
+            problems.append(_syntax_message(self.label, str(exc), text))
             return
         self.index = LineIndex(text)
 
@@ -120,14 +120,14 @@ class Reader:
                 self.error(f"{path}.{key}" if path else key, f"unknown key{hint}")
 
 
-def _syntax_message(label: str, message: str) -> str:
+def _syntax_message(label: str, message: str, text: str) -> str:
     match = re.search(r"\(at line (\d+), column (\d+)\)", message)
     if match:
         text = message[:match.start()].strip()
         return f"{label}:{match.group(1)}: {text} (column {match.group(2)})"
     match = re.search(r"\(at end of document\)", message)
     if match:
-        return f"{label}: {message[:match.start()].strip()} at end of file"
+        return f"{label}:{max(1, len(text.splitlines()))}: {message[:match.start()].strip()} (at the end of the file)"
     return f"{label}: {message}"
 
 
@@ -307,8 +307,13 @@ def parse_schedule(schedules_dir: Path | str) -> tuple[Schedule | None, list[str
     shows = _shows(readers["shows.toml"])
     slots, exceptions = _grid(readers["grid.toml"])
     rules = _rules(readers["rules.toml"])
+    def locate(file: str, key: str) -> str:
+        reader = readers.get(file)
+        return reader.where(key) if reader else f"{root / file}: {key}"
+
     schedule = Schedule(station_name=name, timezone=zone, djs=djs, categories=categories, clocks=clocks,
-                        shows=shows, slots=slots, exceptions=exceptions, rules=rules, fallback=fallback)
+                        shows=shows, slots=slots, exceptions=exceptions, rules=rules, fallback=fallback,
+                        locate=locate)
     return schedule, problems
 
 
@@ -444,7 +449,7 @@ def _event(r: Reader, ev: dict, path: str) -> ClockEvent | None:
         r.error(f"{path}.at", "a 'fill' event runs up to the next timed event and cannot be timed itself")
     return ClockEvent(type=etype, categories=tuple(cats), file=file, at_ms=at, timing=timing,
                       tolerance_ms=tolerance, label=r.value(ev, "label", f"{path}.label", as_str, ""),
-                      where=r.where(path))
+                      where=r.where(path), key=path)
 
 
 def _shows(r: Reader) -> dict[str, Show]:
@@ -530,7 +535,7 @@ def _slot(r: Reader, data: dict, path: str, *, dated: bool) -> Slot | None:
         r.error(f"{path}.overnight", "overnight = true but the slot ends the same day")
         return None
     return Slot(show=show, start=start, end=end, days=days, date=day, overnight=overnight,
-                note=r.value(data, "note", f"{path}.note", as_str, ""), where=r.where(path))
+                note=r.value(data, "note", f"{path}.note", as_str, ""), where=r.where(path), key=path)
 
 
 def _rules(r: Reader) -> Rules:

@@ -442,18 +442,23 @@ class _DayPlanner:
         return 0
 
     def _want_local(self) -> bool:
-        """Quota steering: would a non-local pick now leave this hour's share below the quota?"""
+        """Quota steering: would a non-local pick now and another next leave the hour below quota?
+
+        Looking one pick further than needed leaves room for the last pick before a timed event,
+        which is chosen by length.
+        """
         if not self.quota:
             return False
         music, local = self.hour_counts.get(self._hour_start(self.pos), (0, 0))
-        return local < self.quota * (music + 1) - 1e-9
+        return local < self.quota * (music + 2) - 1e-9
 
-    def _pick(self, cids: Sequence[str], limit: int, *, local: bool | None = None
+    def _pick(self, cids: Sequence[str], limit: int, *, local: bool | None = None, first_only: bool = False
               ) -> tuple[list[tuple[str, Track]], frozenset[str]]:
         """Eligible (category, track) candidates, bending rules in order only when none is eligible.
 
         Order: categories as given, fairest first within each; when ``local`` steering is on, the
-        local candidates of every category come before the others.
+        local candidates of every category come before the others. ``first_only``: stop at the
+        first category that has candidates (no length choice is needed).
         """
         blocked = self.rot.blocked(self.pos)
         relaxed: frozenset[str] = frozenset()
@@ -463,11 +468,15 @@ class _DayPlanner:
             if local:
                 for cid in cids:
                     found += [(cid, t) for t in self.rot.candidates(cid, blocked, limit, relaxed=relaxed, local=True)]
+                    if found and first_only:
+                        return found, relaxed
             if len(found) < limit:
                 seen = {t.id for _, t in found}
                 for cid in cids:
                     found += [(cid, t) for t in self.rot.candidates(cid, blocked, limit, relaxed=relaxed)
                               if t.id not in seen]
+                    if found and first_only:
+                        return found, relaxed
             if found:
                 return found, relaxed
             if step < len(order):
@@ -512,7 +521,7 @@ class _DayPlanner:
         source, self.source = self.source, "fallback"
         first = len(self.items)
         self._fill_to(target, spec, self._chain(), "fallback", chain=True)
-        if len(self.items) > first:
+        if len(self.items) > first and why:
             self.items[first] = replace(self.items[first], note=_join(self.items[first].note, why))
         elif target - self.pos > spec[1]:
             self._warn(f"{self._hhmm(self.pos)}: nothing to play until {self._hhmm(target)} "
@@ -539,14 +548,23 @@ class _DayPlanner:
             want = self._want_local()
             if want and not chain:
                 order = sorted(order, key=lambda c: not self.rot.has_local(c))
-            # The category whose turn it is first; the others before any rule is bent.
-            cands, relaxed = self._pick(order, limit, local=want or None)
+            # The category whose turn it is first; the others before any rule is bent. Far from
+            # the target any track will do; near it, candidates of every category compete on length.
+            far = remaining > 3 * max(self.rot.longest(c) for c in order) + tol
+            cands, relaxed = self._pick(order, 2 if far else limit, local=want or None, first_only=far)
             if not cands:
                 if not chain:
                     self._warn(f"{key}: no playable track in {', '.join(cids)}; the fallback covers it")
                     self._fallback_fill(target, spec, f"categories {', '.join(cids)} empty")
                 return
-            choice = self._choose_fit(cands, remaining, tol, timing)
+            choice = None
+            if want:        # the quota needs a local track here: only a local one may fit the time
+                choice = self._choose_fit([c for c in cands if c[1].local] or cands, remaining, tol, timing)
+            choice = choice or self._choose_fit(cands, remaining, tol, timing)
+            if choice is None and not far:
+                # Nothing fits among the fairest few: look further down the queues before cutting.
+                cands, relaxed = self._pick(order, limit * 5, local=want or None)
+                choice = self._choose_fit(cands, remaining, tol, timing)
             if choice is None:
                 if self._filler(remaining, tol, must_land=True):
                     continue
@@ -632,10 +650,11 @@ class _DayPlanner:
         short = w.end_ms - self.pos
         if content and short > show.content_tolerance_ms:
             self._warn(f"{when}: content is {short / 60000:.1f} min short; the fallback fills the rest")
-        if short > end_spec[1]:
-            self._fallback_fill(w.end_ms, end_spec, f"{show.title}: content ended early")
-        elif self.pos > w.end_ms:
-            pass    # the next window's hard start cuts the last file (noted on it)
+        if short > 1000:
+            # The fallback fills what is left (or only a filler item, when within tolerance);
+            # content running over is cut by the next window's hard start (noted on it).
+            self._fallback_fill(w.end_ms, end_spec, f"{show.title}: content ended early"
+                                if short > end_spec[1] else "")
 
     def _content_end(self, content: list[Track], first: int) -> int:
         return to_ms(self.items[first].start) + sum(t.play_ms for t in content) if first < len(self.items) else 0

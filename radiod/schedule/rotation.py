@@ -12,6 +12,7 @@ track of a category is played about equally often. 'random' picks uniformly amon
 
 from __future__ import annotations
 
+import bisect
 import random
 from dataclasses import dataclass
 from datetime import datetime
@@ -82,6 +83,7 @@ class Blocked:
     album_separation: set[str]
     complement_artists: set[str]
     complement_albums: set[str]
+    keys: dict[int, tuple[str, str]] | None = None      # track id → (title, album) keys, memoised
 
     def allows(self, track: Track, relaxed: frozenset[str] = frozenset()) -> bool:
         return not self.broken(track, relaxed, first_only=True)
@@ -89,7 +91,8 @@ class Blocked:
     def broken(self, track: Track, relaxed: frozenset[str] = frozenset(), *, first_only: bool = False) -> list[str]:
         """The rules this track would break (those in ``relaxed`` are ignored)."""
         out = []
-        title, album = title_album_keys(track)
+        keys = self.keys.get(track.id) if self.keys is not None else None
+        title, album = keys if keys is not None else title_album_keys(track)
         if "artist_separation" not in relaxed and not self.artist_separation.isdisjoint(track.artist_keys):
             out.append("artist_separation")
             if first_only:
@@ -171,6 +174,8 @@ class Rotation:
                 self.last_played[e.track_id] = e.at_ms
         self.queues: dict[str, dict[int, Track]] = {}
         self.local_counts: dict[str, int] = {}
+        self.max_ms: dict[str, int] = {}
+        self.keys: dict[int, tuple[str, str]] = {}
         self.member_of: dict[int, list[str]] = {}
         for cid, tracks in pools.items():
             self.set_pool(cid, tracks)
@@ -184,6 +189,10 @@ class Rotation:
         shuffled.sort(key=lambda t: self.last_played.get(t.id, -1))
         self.queues[cid] = {t.id: t for t in shuffled}
         self.local_counts[cid] = sum(1 for t in shuffled if t.local)
+        self.max_ms[cid] = max((t.play_ms for t in shuffled), default=0)
+        for t in shuffled:
+            if t.id not in self.keys:
+                self.keys[t.id] = title_album_keys(t)
         for t in shuffled:
             self.member_of.setdefault(t.id, []).append(cid)
 
@@ -194,7 +203,12 @@ class Rotation:
         return self.local_counts.get(cid, 0) > 0
 
     def blocked(self, at_ms: int) -> Blocked:
-        return blocked_at(self.recent, at_ms, self.rules)
+        b = blocked_at(self.recent, at_ms, self.rules)
+        b.keys = self.keys
+        return b
+
+    def longest(self, cid: str) -> int:
+        return self.max_ms.get(cid, 0)
 
     def candidates(self, cid: str, blocked: Blocked, limit: int, *, relaxed: frozenset[str] = frozenset(),
                    local: bool | None = None) -> list[Track]:
@@ -222,7 +236,8 @@ class Rotation:
 
     def record(self, track: Track, at_ms: int) -> None:
         """A music track was planned at ``at_ms``: it counts for the rules and goes to the back."""
-        self.recent.append(entry_of(track, at_ms))
+        # Kept in time order: history may hold plays later than this (a day planned again).
+        bisect.insort(self.recent, entry_of(track, at_ms), key=lambda e: e.at_ms)
         self.last_played[track.id] = at_ms
         for cid in self.member_of.get(track.id, ()):
             queue = self.queues[cid]
