@@ -1,0 +1,234 @@
+"""Playout timing measured from the audio that was really heard (not from the player's events).
+
+Plays generated tones through the player into a private PulseAudio null sink, records the sink's
+monitor and prints a table:
+
+- hard-start error: first heard sample vs the instant it was scheduled for (chained the way the
+  engine chains: previous actual start + true length), p50 / p99 / max;
+- silence added at each join with no crossfade, beyond what the files contain;
+- audio lost from track endings, per format (audible length vs ffmpeg's decoded length), for
+  VlcPlayer and for plain libVLC playing the original file (the baseline that motivated the PCM
+  cache);
+- crossfade length error;
+- CPU and memory of this process (the player) while playing.
+
+    .venv/bin/python bench/playout.py [--boundaries 60] [--track-ms 500]
+
+Runs in about two minutes. Tones alternate between the left and the right channel, so each join
+reads straight off the channel edges.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import queue
+import resource
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from radiod.clock import SystemClock                       # noqa: E402
+from radiod.playout.output import RATE                     # noqa: E402
+from radiod.playout.port import Cue                        # noqa: E402
+from radiod.playout.vlc_player import VlcPlayer            # noqa: E402
+from tests.audio_capture import (LEFT, RIGHT, Capture, decoded_frames, private_pulse,  # noqa: E402
+                                 write_tone)
+
+FORMATS = ("mp3", "ogg", "flac", "wav")
+GOALS = {"start_p99": 10.0, "join": 10.0, "ending": 5.0, "crossfade": 10.0}
+
+
+class Waiter:
+    """Player events by (kind, handle), waited for in real time."""
+
+    def __init__(self, player):
+        self.q: dict[tuple[str, str], object] = {}
+        self.cond = threading.Condition()
+        player.set_listener(self.add)
+
+    def add(self, event):
+        with self.cond:
+            self.q[(event.kind, event.handle)] = event
+            self.cond.notify_all()
+
+    def wait(self, kind, handle, timeout=15):
+        with self.cond:
+            if not self.cond.wait_for(lambda: (kind, handle) in self.q, timeout=timeout):
+                raise RuntimeError(f"no {kind} for {handle}")
+            return self.q[(kind, handle)]
+
+
+def ms(frames: float) -> float:
+    return frames * 1000 / RATE
+
+
+def heard(cap: Capture, threshold: float = 0.01):
+    return sorted(cap.sounds(LEFT, threshold) + cap.sounds(RIGHT, threshold), key=lambda s: s.start)
+
+
+def chain(pulse, work: Path, boundaries: int, track_ms: int, **options) -> dict:
+    """Tracks back to back, each started at the previous start + its true length."""
+    files = [write_tone(work / f"c{i}.{FORMATS[i % 4]}", 300 + 40 * (i % 20), track_ms,
+                        LEFT if i % 2 == 0 else RIGHT) for i in range(boundaries + 1)]
+    lengths = [decoded_frames(f) for f in files]
+    player = VlcPlayer(SystemClock(), output="auto", cache_dir=work / "cache", state_dir=work, **options)
+    events = Waiter(player)
+    clock = SystemClock()
+    cpu0, wall0 = os.times(), time.monotonic()
+    planned, late = [], []
+    with Capture(pulse) as cap:
+        player.prepare(Cue("c0", str(files[0])))
+        events.wait("ready", "c0")
+        at = clock.monotonic_ms() + 300
+        for i in range(len(files)):
+            if i + 1 < len(files):
+                player.prepare(Cue(f"c{i + 1}", str(files[i + 1])))   # pre-rolled while i plays
+            player.start(f"c{i}", at_ms=at)
+            planned.append(at)
+            started = events.wait("started", f"c{i}")
+            late.append(started.at_ms - at)
+            at = started.at_ms + round(ms(lengths[i]))
+        events.wait("ended", f"c{len(files) - 1}")
+    cpu1, wall1 = os.times(), time.monotonic()
+    player.close()
+    sounds = heard(cap)
+    if len(sounds) != len(files):
+        raise RuntimeError(f"heard {len(sounds)} tracks, played {len(files)}: "
+                           f"{[(round(s.start_ms - planned[0]), round(s.length_ms, 1), s.channel, s.freq_hz, round(s.peak, 3)) for s in sounds]}")
+    starts = [abs(s.start_ms - p) for s, p in zip(sounds, planned)]
+    joins = [ms(b.start - a.end) for a, b in zip(sounds, sounds[1:])]
+    own = (cpu1.user - cpu0.user + cpu1.system - cpu0.system) / (wall1 - wall0) * 100
+    children = (cpu1.children_user - cpu0.children_user + cpu1.children_system - cpu0.children_system)
+    return {"starts": starts, "joins": joins, "late": late, "cpu_pct": own,
+            "decode_cpu_ms_per_track": children * 1000 / len(files),
+            "rss_mb": _rss_mb(), "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def endings(pulse, work: Path, per_format: int, track_ms: int) -> dict:
+    """Audible length minus decoded length, per format: VlcPlayer and plain libVLC."""
+    import vlc
+    result = {}
+    for fmt in FORMATS:
+        files = [write_tone(work / f"e{i}.{fmt}", 500 + 100 * i, track_ms, LEFT if i % 2 == 0 else RIGHT)
+                 for i in range(per_format)]
+        truth = [ms(decoded_frames(f)) for f in files]
+        player = VlcPlayer(SystemClock(), output="auto", cache_dir=work / "cache", state_dir=work)
+        events = Waiter(player)
+        with Capture(pulse) as cap:
+            for i, f in enumerate(files):
+                player.prepare(Cue(f"{fmt}{i}", str(f)))
+                player.start(f"{fmt}{i}")
+                events.wait("ended", f"{fmt}{i}")
+                time.sleep(0.1)
+        player.close()
+        ours = [s.length_ms - t for s, t in zip(heard(cap), truth)]
+        # baseline: libVLC plays the original file, started on its own and left to run out
+        instance = vlc.Instance(["--no-video", "--quiet", "--aout=pulse", "--file-caching=300"])
+        done: queue.Queue = queue.Queue()
+        with Capture(pulse) as cap:
+            for f in files:
+                mp = instance.media_player_new()
+                mp.set_media(instance.media_new_path(str(f)))
+                mp.event_manager().event_attach(vlc.EventType.MediaPlayerEndReached, lambda e: done.put(1))
+                mp.play()
+                done.get(timeout=15)
+                time.sleep(0.3)
+                mp.stop()
+                mp.release()
+        instance.release()
+        plain = [s.length_ms - t for s, t in zip(heard(cap), truth)]
+        result[fmt] = (ours, plain)
+    return result
+
+
+def crossfades(pulse, work: Path, count: int, fade_ms: int) -> list[float]:
+    """Overlap actually heard when B starts ``fade_ms`` before A ends (both faded), minus fade_ms."""
+    player = VlcPlayer(SystemClock(), output="auto", cache_dir=work / "cache", state_dir=work)
+    events = Waiter(player)
+    errors = []
+    clock = SystemClock()
+    for n in range(count):
+        a = write_tone(work / f"x{n}a.ogg", 500, 1200, LEFT)
+        b = write_tone(work / f"x{n}b.mp3", 900, 1200, RIGHT)
+        length_a = round(ms(decoded_frames(a)))
+        with Capture(pulse) as cap:
+            player.prepare(Cue(f"x{n}a", str(a), fade_out_ms=fade_ms))
+            player.prepare(Cue(f"x{n}b", str(b), fade_in_ms=fade_ms))
+            events.wait("ready", f"x{n}a")
+            events.wait("ready", f"x{n}b")
+            player.start(f"x{n}a", at_ms=clock.monotonic_ms() + 200)
+            started = events.wait("started", f"x{n}a")
+            player.start(f"x{n}b", at_ms=started.at_ms + length_a - fade_ms)
+            events.wait("ended", f"x{n}b")
+        [sa] = cap.sounds(LEFT, 0.001)
+        [sb] = cap.sounds(RIGHT, 0.001)
+        errors.append(ms(sa.end - sb.start) - fade_ms)
+    player.close()
+    return errors
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def pct(values, q):
+    return float(np.percentile(np.asarray(values, dtype=float), q))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--boundaries", type=int, default=60)
+    parser.add_argument("--track-ms", type=int, default=500)
+    parser.add_argument("--per-format", type=int, default=4)
+    parser.add_argument("--crossfades", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="radiod-bench-") as tmp, private_pulse(Path(tmp)) as pulse:
+        work = Path(tmp)
+        c = chain(pulse, work, args.boundaries, args.track_ms)
+        e = endings(pulse, work, args.per_format, 1000)
+        x = crossfades(pulse, work, args.crossfades, 500)
+    load = os.getloadavg()[0]
+
+    rows = [("metric", "VlcPlayer", "goal", "÷ goal")]
+
+    def row(name, value, goal):
+        rows.append((name, f"{value:+.1f} ms" if isinstance(value, float) else value,
+                     f"≤ {goal:g} ms", f"{abs(value) / goal:.2f}" if isinstance(value, float) else ""))
+
+    row(f"hard-start error p50 ({len(c['starts'])} starts)", pct(c["starts"], 50), GOALS["start_p99"])
+    row("hard-start error p99", pct(c["starts"], 99), GOALS["start_p99"])
+    row("hard-start error max", max(c["starts"]), GOALS["start_p99"])
+    row(f"join silence p50 ({len(c['joins'])} joins)", pct(c["joins"], 50), GOALS["join"])
+    row("join silence p99", pct(c["joins"], 99), GOALS["join"])
+    row("join silence max", max(c["joins"]), GOALS["join"])
+    row("join overlap max (negative silence)", min(c["joins"]), GOALS["join"])
+    for fmt, (ours, plain) in e.items():
+        worst = max(ours, key=abs)
+        rows.append((f"ending lost, {fmt} (median / worst of {len(ours)})",
+                     f"{-np.median(ours):+.1f} / {-worst:+.1f} ms", f"0 ± {GOALS['ending']:g} ms",
+                     f"plain libVLC: {-np.median(plain):+.1f} / {-min(plain):+.1f} ms"))
+    row(f"crossfade length error median ({len(x)} × 500 ms)", float(np.median(x)), GOALS["crossfade"])
+    row("crossfade length error worst", max(x, key=abs), GOALS["crossfade"])
+    rows.append(("player CPU while playing", f"{c['cpu_pct']:.1f} % of a core", "", ""))
+    rows.append(("ffmpeg decode CPU per track", f"{c['decode_cpu_ms_per_track']:.0f} ms", "", ""))
+    rows.append(("player RSS now / peak", f"{c['rss_mb']:.0f} / {c['peak_rss_mb']:.0f} MB", "", ""))
+    rows.append(("load average during run", f"{load:.1f} ({os.cpu_count()} cores)", "", ""))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for n, r in enumerate(rows):
+        print("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip())
+        if n == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+if __name__ == "__main__":
+    main()

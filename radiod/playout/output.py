@@ -1,0 +1,154 @@
+"""Audio outputs for the libVLC player: PulseAudio checks and a private PulseAudio server.
+
+libVLC "plays" into nothing without complaint when its output is broken, so every output is
+verified with ``pactl`` before use. Writing to a file goes through a private PulseAudio daemon
+with a null sink recorded by ``parec``: unlike libVLC's ``afile`` output (one player only, a
+second player overwrites the file), the sink mixes every player, so crossfades are recorded too.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from radiod.errors import PlayerError
+
+RATE = 44100          # the rate of the PCM cache and of private sinks, so nothing resamples
+CHANNELS = 2
+WAV_HEADER_BYTES = 44
+
+
+def _pactl(server: str | None, *args: str, timeout_ms: int = 3000) -> subprocess.CompletedProcess | None:
+    """Run pactl against ``server`` (None: the environment's default); None if it cannot run."""
+    if shutil.which("pactl") is None:
+        return None
+    cmd = ["pactl"] + (["--server", server] if server else []) + list(args)
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_ms / 1000,
+                              stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def pulse_info(server: str | None = None) -> dict[str, str] | None:
+    """``pactl info`` as a dict ("Default Sink", "Server Name", ...), or None when no server answers."""
+    done = _pactl(server, "info")
+    if done is None or done.returncode != 0:
+        return None
+    info = {}
+    for line in done.stdout.splitlines():
+        key, sep, value = line.partition(":")
+        if sep:
+            info[key.strip()] = value.strip()
+    return info
+
+
+def pulse_sinks(server: str | None = None) -> list[str]:
+    """Names of the sinks a PulseAudio server offers (empty when none answers)."""
+    done = _pactl(server, "list", "short", "sinks")
+    if done is None or done.returncode != 0:
+        return []
+    return [line.split("\t")[1] for line in done.stdout.splitlines() if line.count("\t") >= 1]
+
+
+@dataclass
+class PulseServer:
+    """A private PulseAudio daemon with one null sink, its socket in ``directory``."""
+
+    directory: Path
+    sink: str
+    process: subprocess.Popen
+    recorder: subprocess.Popen | None = field(default=None)
+
+    @property
+    def server(self) -> str:
+        """The address clients use (``PULSE_SERVER``)."""
+        return f"unix:{self.directory / 'native'}"
+
+    @property
+    def monitor(self) -> str:
+        return f"{self.sink}.monitor"
+
+    def env(self) -> dict[str, str]:
+        """An environment for client subprocesses (pactl, parec) that talks to this server."""
+        return {**os.environ, "PULSE_SERVER": self.server}
+
+    def add_sink(self, name: str) -> None:
+        """Another null sink on the same server (e.g. to check that a named sink is honoured)."""
+        done = _pactl(self.server, "load-module", "module-null-sink", f"sink_name={name}",
+                      f"rate={RATE}", f"channels={CHANNELS}")
+        if done is None or done.returncode != 0:
+            raise PlayerError(f"cannot add PulseAudio sink {name!r}: {done.stderr.strip() if done else 'pactl missing'}")
+
+    def record_to(self, path: Path) -> None:
+        """Record everything the sink plays into a WAV file until ``stop``.
+
+        A small latency matters: by default parec is sent 2 s fragments, lost when it stops."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.recorder = subprocess.Popen(
+            ["parec", "-d", self.monitor, "--file-format=wav", "--format=s16le", f"--rate={RATE}",
+             f"--channels={CHANNELS}", "--latency-msec=50", str(path)],
+            env=self.env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # A fresh null sink's monitor delivers its first data ~2 s late: wait for it, or the
+        # first seconds played would be missing from the file.
+        deadline = time.monotonic_ns() + 5_000_000_000
+        while time.monotonic_ns() < deadline:
+            if self.recorder.poll() is not None:
+                raise PlayerError(f"cannot record to {path}: parec exited with status {self.recorder.returncode}")
+            if path.exists() and path.stat().st_size > WAV_HEADER_BYTES:
+                return
+            time.sleep(0.02)
+        raise PlayerError(f"recording to {path} did not start within 5 s")
+
+    def stop(self) -> None:
+        """Stop the recorder (SIGINT lets parec finish the WAV header) and the daemon."""
+        if self.recorder is not None:
+            _end(self.recorder, signal.SIGINT)
+            self.recorder = None
+        _end(self.process, signal.SIGTERM)
+
+
+def _end(process: subprocess.Popen, sig: int) -> None:
+    if process.poll() is None:
+        process.send_signal(sig)
+        try:
+            process.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def start_private_pulse(directory: Path, sink: str = "radio", timeout_ms: int = 5000) -> PulseServer:
+    """Start a PulseAudio daemon with a null sink ``sink``; its socket, HOME and runtime dir in ``directory``."""
+    if shutil.which("pulseaudio") is None:
+        raise PlayerError("pulseaudio is not installed (needed for file output and capture)")
+    directory.mkdir(parents=True, exist_ok=True)
+    socket = directory / "native"
+    env = {**os.environ, "HOME": str(directory), "XDG_RUNTIME_DIR": str(directory),
+           "XDG_CONFIG_HOME": str(directory / "config")}
+    env.pop("PULSE_SERVER", None)
+    log = directory / "pulseaudio.log"
+    with log.open("wb") as log_file:
+        process = subprocess.Popen(
+            ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--disallow-exit",
+             "--use-pid-file=no", "--system=no", "--log-target=stderr", "--log-level=error",
+             "-L", f"module-null-sink sink_name={sink} rate={RATE} channels={CHANNELS}",
+             "-L", f"module-native-protocol-unix socket={socket} auth-anonymous=1",
+             "-L", "module-always-sink"],
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log_file)
+    server = PulseServer(directory, sink, process)
+    deadline = time.monotonic_ns() + timeout_ms * 1_000_000
+    while time.monotonic_ns() < deadline:
+        if process.poll() is not None:
+            err = log.read_text(errors="replace").strip().splitlines()
+            raise PlayerError(f"pulseaudio exited at start: {err[-1] if err else 'no message'}")
+        if socket.exists() and pulse_info(server.server) is not None:
+            return server
+        time.sleep(0.02)
+    server.stop()
+    raise PlayerError(f"pulseaudio did not answer within {timeout_ms} ms")

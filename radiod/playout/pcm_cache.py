@@ -1,0 +1,156 @@
+"""Decode an upcoming item to a PCM WAV file: cue points cut, gain and fades applied.
+
+Why: libVLC misreads MP3 durations and cuts the last 28–181 ms of Ogg and FLAC tracks, but plays
+PCM WAV exactly. ffmpeg decodes the item before it airs; the WAV then has the item's true length
+(its frame count) and its ending is heard in full. Fades baked into the samples are exact too,
+unlike libVLC volume changes, which it ignores in the last ~file-caching ms of a track.
+
+Each WAV starts with ``lead_ms`` of silence: a resumed libVLC player drops a few ms at its start,
+so the player resumes that much early and only silence is lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import tempfile
+import wave
+from array import array
+from dataclasses import dataclass
+from pathlib import Path
+
+from radiod.errors import MediaError
+from radiod.playout.output import CHANNELS, RATE
+from radiod.playout.port import Cue
+
+FRAME_BYTES = 2 * CHANNELS
+CHUNK_FRAMES = 16384
+SEEK_MARGIN_MS = 1000
+
+
+@dataclass(frozen=True)
+class Decoded:
+    path: Path
+    lead_frames: int          # silence before the item's first sample
+    frames: int               # the item's own frames (after cue points), without the lead
+
+    @property
+    def length_ms(self) -> int:
+        return self.frames * 1000 // RATE
+
+
+def frames_of(ms: int) -> int:
+    return ms * RATE // 1000
+
+
+def cache_path(cache_dir: Path, cue: Cue, offset_ms: int, lead_ms: int) -> Path:
+    """Where the decoded item lives: named by the source file's identity and every setting."""
+    try:
+        st = os.stat(cue.path)
+        identity = f"{st.st_size}:{st.st_mtime_ns}"
+    except OSError:
+        identity = "missing"
+    key = "|".join(map(str, (os.path.abspath(cue.path), identity, cue.cue_in_ms, cue.cue_out_ms,
+                             cue.gain_db, cue.fade_in_ms, cue.fade_out_ms, offset_ms, lead_ms)))
+    return cache_dir / f"{hashlib.sha1(key.encode()).hexdigest()[:20]}.wav"
+
+
+def decode(cue: Cue, cache_dir: Path, offset_ms: int = 0, lead_ms: int = 20) -> Decoded:
+    """Decode ``cue`` from ``offset_ms`` past its cue-in; reuse an earlier identical decode.
+
+    Raises MediaError (one line, naming the file) when the file is missing or not decodable.
+    """
+    target = cache_path(cache_dir, cue, offset_ms, lead_ms)
+    lead = frames_of(lead_ms)
+    if target.exists():
+        with wave.open(str(target), "rb") as existing:
+            return Decoded(target, lead, existing.getnframes() - lead)
+    if not os.path.isfile(cue.path):
+        raise MediaError(f"{cue.path}: file not found")
+    start_ms = cue.cue_in_ms + offset_ms
+    limit = None if cue.cue_out_ms is None else max(0, frames_of(cue.cue_out_ms - start_ms))
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".part")
+    try:
+        frames = _decode_to(partial, cue, start_ms, limit, lead)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    if frames == 0:
+        partial.unlink(missing_ok=True)
+        raise MediaError(f"{cue.path}: no audio decoded" + (f" after {start_ms} ms" if start_ms else ""))
+    partial.replace(target)
+    return Decoded(target, lead, frames)
+
+
+def _decode_to(out_path: Path, cue: Cue, start_ms: int, limit: int | None, lead: int) -> int:
+    """Run ffmpeg, stream its PCM into a WAV with the lead and fades; return the item's frames."""
+    # An input seek is fast but the MP3 decoder restarts with ~10 ms of zeros; so seek to a second
+    # before the start and let ffmpeg trim the rest exactly (an output seek decodes and discards).
+    coarse_ms = max(0, start_ms - SEEK_MARGIN_MS)
+    args = ["ffmpeg", "-nostdin", "-v", "error"]
+    if coarse_ms:
+        args += ["-ss", f"{coarse_ms / 1000:.3f}"]
+    args += ["-i", cue.path, "-vn", "-ac", str(CHANNELS), "-ar", str(RATE)]
+    if start_ms > coarse_ms:
+        args += ["-ss", f"{(start_ms - coarse_ms) / 1000:.3f}"]
+    if cue.gain_db:
+        args += ["-af", f"volume={cue.gain_db:.2f}dB"]
+    args += ["-f", "s16le", "-"]
+    already = frames_of(start_ms - cue.cue_in_ms)         # frames of the fade-in skipped (join late)
+    fade_in = frames_of(cue.fade_in_ms)
+    fade_out = frames_of(cue.fade_out_ms)
+    pos = 0                                               # frames read from ffmpeg
+    tail = bytearray()                                    # held back for the fade-out until the end is known
+    # stderr goes to a file: a corrupt file can make ffmpeg write more than a pipe holds
+    with tempfile.TemporaryFile() as errors, wave.open(str(out_path), "wb") as out:
+        proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors)
+        out.setnchannels(CHANNELS)
+        out.setsampwidth(2)
+        out.setframerate(RATE)
+        out.writeframes(bytes(lead * FRAME_BYTES))
+        while limit is None or pos < limit:
+            want = CHUNK_FRAMES if limit is None else min(CHUNK_FRAMES, limit - pos)
+            data = proc.stdout.read(want * FRAME_BYTES)
+            data = data[: len(data) - len(data) % FRAME_BYTES]
+            if not data:
+                break
+            if already + pos < fade_in:
+                data = _ramp(data, already + pos, fade_in, rising=True)
+            pos += len(data) // FRAME_BYTES
+            tail += data
+            spare = len(tail) - fade_out * FRAME_BYTES
+            if spare > 0:
+                out.writeframes(bytes(tail[:spare]))
+                del tail[:spare]
+        cut = limit is not None and pos >= limit              # cue-out reached: the rest is not needed
+        if cut:
+            proc.kill()
+        proc.stdout.close()
+        code = proc.wait()
+        if not cut and code != 0:
+            errors.seek(0)
+            lines = errors.read().decode(errors="replace").strip().splitlines()
+            why = lines[-1].removeprefix(f"{cue.path}: ") if lines else f"ffmpeg exit status {code}"
+            raise MediaError(f"{cue.path}: cannot decode: {why}")
+        if fade_out and tail:
+            held = len(tail) // FRAME_BYTES
+            # the ramp ends on the last sample; when less than the fade is left, only its end is applied
+            tail = bytearray(_ramp(bytes(tail), fade_out - held, fade_out, rising=False))
+        out.writeframes(bytes(tail))
+    return pos
+
+
+def _ramp(data: bytes, first: int, length: int, rising: bool) -> bytes:
+    """Apply a linear ramp to interleaved s16 ``data`` whose first frame is frame ``first`` of a
+    ``length``-frame fade (frames past the fade are left as they are)."""
+    samples = array("h", data)
+    for i in range(0, len(samples), CHANNELS):
+        k = first + i // CHANNELS
+        if k >= length:
+            break
+        g = k / length if rising else 1 - k / length
+        for c in range(CHANNELS):
+            samples[i + c] = int(samples[i + c] * g)
+    return samples.tobytes()
