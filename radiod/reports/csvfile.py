@@ -11,6 +11,5 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+    writer.writerows(rows)      # the csv module writes None as an empty field
     return buffer.getvalue().encode("utf-8")

@@ -50,23 +50,36 @@ def parse_period(first: str, last: str, zone: ZoneInfo) -> Period:
 class LocalTimes:
     """Local calendar fields of many instants in one zone, fast enough for a year of plays.
 
-    A zone's UTC offset only changes at quarter-hour instants, so it is looked up once per
-    quarter hour and the rest is integer arithmetic; date strings are cached per day.
+    A zone's UTC offset changes at most once in a UTC day, and only at a quarter hour: a day
+    whose two ends have the same offset has it throughout; only a day with a change is looked
+    up per quarter hour. The rest is integer arithmetic; strings are cached.
     """
 
+    DAY_MS = 86_400_000
     QUARTER_MS = 900_000
 
     def __init__(self, zone: ZoneInfo):
         self.zone = zone
-        self._offsets: dict[int, int] = {}
+        self._days: dict[int, int | None] = {}     # UTC day → its offset, None when it changes that day
+        self._quarters: dict[int, int] = {}
         self._dates: dict[int, str] = {}
+        self._offset_texts: dict[int, str] = {}
+
+    def _lookup(self, instant_ms: int) -> int:
+        at = datetime.fromtimestamp(instant_ms / 1000, tz=timezone.utc).astimezone(self.zone)
+        return round(at.utcoffset().total_seconds() * 1000)
 
     def offset_ms(self, instant_ms: int) -> int:
-        quarter = instant_ms // self.QUARTER_MS
-        offset = self._offsets.get(quarter)
+        day = instant_ms // self.DAY_MS
+        if day not in self._days:
+            first, last = self._lookup(day * self.DAY_MS), self._lookup((day + 1) * self.DAY_MS - 1)
+            self._days[day] = first if first == last else None
+        offset = self._days[day]
         if offset is None:
-            at = datetime.fromtimestamp(quarter * self.QUARTER_MS / 1000, tz=timezone.utc).astimezone(self.zone)
-            offset = self._offsets[quarter] = round(at.utcoffset().total_seconds() * 1000)
+            quarter = instant_ms // self.QUARTER_MS
+            offset = self._quarters.get(quarter)
+            if offset is None:
+                offset = self._quarters[quarter] = self._lookup(quarter * self.QUARTER_MS)
         return offset
 
     def split(self, instant_ms: int) -> tuple[int, int, int]:
@@ -85,22 +98,24 @@ class LocalTimes:
         """('2026-03-08', '03:01:00', '-04:00')."""
         day, ms_of_day, offset = self.split(instant_ms)
         s = ms_of_day // 1000
-        return self.date(day), f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}", _offset_text(offset)
+        return self.date(day), f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}", self.offset_text(offset)
 
     def iso(self, instant_ms: int) -> str:
         """'2026-03-08T03:01:00.000-04:00' (same text as iso_local)."""
         day, ms_of_day, offset = self.split(instant_ms)
         s, ms = divmod(ms_of_day, 1000)
-        return f"{self.date(day)}T{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}.{ms:03d}{_offset_text(offset)}"
+        return f"{self.date(day)}T{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}.{ms:03d}{self.offset_text(offset)}"
+
+    def offset_text(self, offset_ms: int) -> str:
+        """'-04:00'."""
+        text = self._offset_texts.get(offset_ms)
+        if text is None:
+            minutes = abs(offset_ms) // 60_000
+            text = self._offset_texts[offset_ms] = f"{'-' if offset_ms < 0 else '+'}{minutes // 60:02d}:{minutes % 60:02d}"
+        return text
 
 
 _EPOCH_DAY = date(1970, 1, 1)
-
-
-def _offset_text(offset_ms: int) -> str:
-    sign = "-" if offset_ms < 0 else "+"
-    minutes = abs(offset_ms) // 60_000
-    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def local_midnight_ms(day: date, zone: ZoneInfo) -> int:

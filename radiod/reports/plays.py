@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from operator import itemgetter
 from typing import Any, Iterable, Mapping
 
 from radiod.playlog.chain import PLAY_FIELDS
@@ -12,6 +13,7 @@ from radiod.reports.period import LocalTimes, Period
 COLUMNS = None   # every column
 
 HEADER = ("started_at", "ended_at") + PLAY_FIELDS + ("prev_hash", "hash", "corrected_fields")
+_FIELDS = itemgetter(*PLAY_FIELDS)
 _KEYS = PLAY_FIELDS.index("artist_keys")
 _LOCAL = PLAY_FIELDS.index("local")
 
@@ -24,7 +26,7 @@ def report(rows: Iterable[Mapping[str, Any]], period: Period) -> bytes:
     for r in rows:
         if not start_ms <= r["started_at_ms"] < end_ms:
             continue
-        values = [r[name] for name in PLAY_FIELDS]
+        values = list(_FIELDS(r))
         keys = tuple(r["artist_keys"])
         if keys not in keys_text:
             keys_text[keys] = json.dumps(list(keys), ensure_ascii=False)

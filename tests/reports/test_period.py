@@ -34,3 +34,12 @@ def test_period_days_and_durations():
     assert p.end_ms - p.start_ms == 25 * 3_600_000   # clocks go back: a 25-hour day
     assert p.label() == "20261101-20261101"
     assert (hms(0), hms(499), hms(500), hms(3_725_000)) == ("0:00:00", "0:00:00", "0:00:01", "1:02:05")
+
+
+def test_every_thirteen_minutes_of_a_year_agrees_with_zoneinfo():
+    # Lord Howe moves its clocks by 30 minutes
+    for name in ("America/Toronto", "Australia/Lord_Howe"):
+        zone = ZoneInfo(name)
+        local = LocalTimes(zone)
+        for instant_ms in range(1_767_225_600_000, 1_798_761_600_000, 780_000):
+            assert local.iso(instant_ms) == iso_local(instant_ms, zone)
