@@ -12,6 +12,7 @@ import click
 from radiod.cli import Station, pass_station
 from radiod.clock import SystemClock, to_ms
 from radiod.errors import StoreError
+from radiod.library.artists import artist_key
 from radiod.playlog.store import CORRECTABLE, PlayLog, read_plays
 from radiod.playlog.verify import check_digest, daily_digest, verify_chain, verify_export
 from radiod.reports import ReportError, compliance, music_usage, plays, preflight, soundexchange, summary
@@ -211,7 +212,7 @@ def ledger_command(station: Station, artist: str, first: str, last: str) -> None
     period = parse_period(first, last, station.config.zone)
     conn = open_readonly(station.config.paths.database)
     rows = read_plays(conn, started_from_ms=period.start_ms, started_before_ms=period.end_ms,
-                      columns=ledger.COLUMNS)
+                      columns=ledger.COLUMNS, artist_key=artist_key(artist))
     digest = daily_digest(conn, station.config.zone, from_ms=period.start_ms, to_ms=period.end_ms)
     conn.close()
     click.echo(json.dumps(artist_ledger(rows, artist, period, digest), indent=1, ensure_ascii=False))

@@ -233,11 +233,13 @@ class PlayLog:
 
 def read_plays(conn: sqlite3.Connection, *, ids: Iterable[int] | None = None,
                started_from_ms: int | None = None, started_before_ms: int | None = None,
-               corrected: bool = True, columns: Iterable[str] | None = None) -> list[dict[str, Any]]:
+               corrected: bool = True, columns: Iterable[str] | None = None,
+               artist_key: str | None = None) -> list[dict[str, Any]]:
     """Closed plays from any connection (read-only ones too), corrections applied unless told not.
 
     ``columns`` limits what is read (reading fewer columns is most of the cost of a year's report);
-    ``id`` is always included.
+    ``id`` is always included. ``artist_key`` narrows the read to plays that may credit that artist
+    (as logged, or with corrected artist keys); the caller still matches the key exactly.
     """
     where, args = ["seq IS NOT NULL"], []
     if ids is not None:
@@ -250,6 +252,11 @@ def read_plays(conn: sqlite3.Connection, *, ids: Iterable[int] | None = None,
     if started_before_ms is not None:
         where.append("started_at_ms < ?")
         args.append(started_before_ms)
+    if artist_key is not None:
+        # artist_keys is a JSON list: the quoted key inside it (exact match left to the caller)
+        where.append("(instr(artist_keys, ?) > 0 OR id IN"
+                     " (SELECT play_id FROM play_corrections WHERE field = 'artist_keys'))")
+        args.append(json.dumps(artist_key, ensure_ascii=False))
     selected = "*"
     if columns is not None:
         wanted = dict.fromkeys(["id", *columns])

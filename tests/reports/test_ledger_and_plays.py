@@ -93,3 +93,14 @@ def test_reports_are_pure():
             for name in names:
                 assert name not in forbidden, f"{path.name} imports {name}"
         assert "datetime.now" not in path.read_text() and ".today(" not in path.read_text(), path.name
+
+
+def test_reading_one_artist_narrows_in_sql_and_keeps_corrected_credits(db_path, tmp_path):
+    copy = tmp_path / "c.db"
+    copy.write_bytes(db_path.read_bytes())
+    conn = open_db(copy)
+    assert [r["id"] for r in read_plays(conn, artist_key="mia")] == [7]
+    PlayLog(conn).correct(8, "artist_keys", ["traditional", "mia"], changed_by="m", changed_at_ms=0)
+    rows = read_plays(conn, artist_key="mia")
+    assert [r["id"] for r in rows] == [7, 8]
+    assert [p["play_id"] for p in artist_ledger(rows, "Mïa", MARCH)["plays"]] == [7, 8]
