@@ -320,8 +320,10 @@ class LiquidsoapPlayer:
                 return
 
     def _write_cut(self, handle: str, fade_ms: int = 0) -> None:
+        """Ask the script to cut ``handle``: faded out until now + fade_ms (epoch seconds), or at once."""
+        end = (to_ms(self.clock.now()) + fade_ms) / 1000 if fade_ms > 0 else 0.0
         tmp = self.control_file.with_suffix(".tmp")
-        tmp.write_text(f"{handle} {fade_ms / 1000:.3f}")
+        tmp.write_text(f"{handle} {end:.3f}")
         tmp.replace(self.control_file)
 
     # -- requests from the script (bridge server threads) -----------------------------------------

@@ -20,7 +20,8 @@ from radiod.errors import ConfigError
 # Seconds of DJ audio buffered before the harbor goes on air (Liquidsoap's default of 12 s delays
 # a takeover for no benefit here: transitions are fades, not crossfades of buffered audio).
 HARBOR_BUFFER_S = 2.0
-CUT_TICK_S = 0.05          # how often the control file is read (and a fade steps)
+CUT_TICK_S = 0.05          # how often the control file is read
+FADE_TICK_S = 0.01         # how often a fade's volume is set
 HLS_SEGMENT_S = 6.0
 HLS_SEGMENTS = 10
 
@@ -209,15 +210,16 @@ def render(config: Config, options: ScriptOptions) -> str:
         "auto = fade.out(duration=0., auto)",
         'auto = amplify(1., override="liq_amplify", auto)',
         "",
-        "# Cuts: radiod writes 'HANDLE FADE_SECONDS' into the control file; the item is faded out",
-        "# by a volume ramp, then skipped.",
+        "# Cuts: radiod writes 'HANDLE END' into the control file (END: the epoch second the fade",
+        "# out ends, 0 for no fade); the item's volume ramps down to END, then it is skipped.",
         "radiod_gain = ref(1.)",
-        "radiod_fade_step = ref(0.)",
+        "radiod_fade_end = ref(0.)",
+        "radiod_fade_len = ref(0.)",
         'radiod_current = ref("")',
         "def radiod_track(m) =",
         '  radiod_current := m["radiod_handle"]',
         "  radiod_gain := 1.",
-        "  radiod_fade_step := 0.",
+        "  radiod_fade_end := 0.",
         '  print("PLAYLOG " ^ radiod_now() ^ " " ^ json.stringify(compact=true, m))',
         "end",
         "auto = source.on_track(auto, radiod_track)",
@@ -229,19 +231,29 @@ def render(config: Config, options: ScriptOptions) -> str:
         "  if want != !radiod_cut_seen then",
         "    radiod_cut_seen := want",
         '    if want != "" and want == !radiod_current then',
-        '      fade = float_of_string(list.nth(default="0", words, 1))',
-        f"      if fade > 0. then radiod_fade_step := {CUT_TICK_S} / fade else source.skip(auto) end",
+        '      finish = float_of_string(list.nth(default="0", words, 1))',
+        "      if finish > time() then",
+        "        radiod_fade_len := finish - time()",
+        "        radiod_fade_end := finish",
+        "      else",
+        "        source.skip(auto)",
+        "      end",
         "    end",
         "  end",
-        "  if !radiod_fade_step > 0. then",
-        "    radiod_gain := !radiod_gain - !radiod_fade_step",
-        "    if !radiod_gain <= 0. then",
-        "      radiod_fade_step := 0.",
+        "  if !radiod_fade_end > 0. then",
+        "    left = !radiod_fade_end - time()",
+        "    if left <= 0. then",
+        "      radiod_fade_end := 0.",
+        "      radiod_gain := 0.",
+        '      print("CUT " ^ !radiod_current ^ " " ^ radiod_now())',
         "      source.skip(auto)",
+        "    else",
+        "      radiod_gain := left / !radiod_fade_len",
         "    end",
         "  end",
         "end",
-        f"thread.run(every={CUT_TICK_S}, radiod_poll_cut)",
+        "# Polled every 50 ms; every 10 ms while a fade runs, so the cut lands on its instant.",
+        f"thread.run(every={{if !radiod_fade_end > 0. then {FADE_TICK_S} else {CUT_TICK_S} end}}, radiod_poll_cut)",
     ]
     if config.playout.crossfade_ms > 0:
         xf = liq_float(config.playout.crossfade_ms)
