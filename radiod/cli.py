@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "simulate": "radiod.playout.commands:simulate_command",
     "check": "radiod.schedule.commands:check_command",
     "plan": "radiod.schedule.commands:plan_command",
+    "bridge": "radiod.bridge.commands:bridge_group",
     # more commands are registered here
 }
 
