@@ -6,19 +6,23 @@ PCM WAV exactly. ffmpeg decodes the item before it airs; the WAV then has the it
 unlike libVLC volume changes, which it ignores in the last ~file-caching ms of a track.
 
 Each WAV starts with ``lead_ms`` of silence: a resumed libVLC player drops a few ms at its start,
-so the player resumes that much early and only silence is lost.
+so the player resumes that much early and only silence is lost. It ends with 100 ms of silence
+too, for the same reason at the other end; the player ends the item on its true length.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import struct
 import subprocess
 import tempfile
+import threading
 import wave
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from radiod.errors import MediaError
 from radiod.playout.output import CHANNELS, RATE
@@ -26,6 +30,9 @@ from radiod.playout.port import Cue
 
 FRAME_BYTES = 2 * CHANNELS
 CHUNK_FRAMES = 16384
+TAIL_FRAMES = RATE // 10  # silence after the last sample: libVLC may drop a short last block of a file
+HEAD_MS = 20_000        # decoded this far, a long item can start playing while the rest decodes
+STREAMING_FRAMES = 0x7FFF0000 // FRAME_BYTES   # what an unfinished WAV's header claims (~3.4 h)
 SEEK_MARGIN_MS = 1000
 
 
@@ -56,35 +63,43 @@ def cache_path(cache_dir: Path, cue: Cue, offset_ms: int, lead_ms: int) -> Path:
     return cache_dir / f"{hashlib.sha1(key.encode()).hexdigest()[:20]}.wav"
 
 
-def decode(cue: Cue, cache_dir: Path, offset_ms: int = 0, lead_ms: int = 20) -> Decoded:
+def decode(cue: Cue, cache_dir: Path, offset_ms: int = 0, lead_ms: int = 20,
+           on_head: Callable[[Path], None] | None = None, head_ms: int = HEAD_MS,
+           cancel: threading.Event | None = None) -> Decoded:
     """Decode ``cue`` from ``offset_ms`` past its cue-in; reuse an earlier identical decode.
 
-    Raises MediaError (one line, naming the file) when the file is missing or not decodable.
+    A long item (an hour-long show) takes a while to decode, so once ``head_ms`` of it is
+    written ``on_head(path)`` is called: until it is finished the WAV's header claims a huge size,
+    so it can be played while the rest is written (decoding runs far faster than playback).
+    The file keeps its name throughout (a player may be opening it); a finished header marks a
+    finished decode. Raises MediaError (one line, naming the file) when the file is missing or not
+    decodable, or when ``cancel`` is set.
     """
     target = cache_path(cache_dir, cue, offset_ms, lead_ms)
     lead = frames_of(lead_ms)
     if target.exists():
         with wave.open(str(target), "rb") as existing:
-            return Decoded(target, lead, existing.getnframes() - lead)
+            total = existing.getnframes()
+        if total != STREAMING_FRAMES:           # else a decode that was interrupted: redo it
+            return Decoded(target, lead, total - lead - TAIL_FRAMES)
     if not os.path.isfile(cue.path):
         raise MediaError(f"{cue.path}: file not found")
     start_ms = cue.cue_in_ms + offset_ms
     limit = None if cue.cue_out_ms is None else max(0, frames_of(cue.cue_out_ms - start_ms))
     cache_dir.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".part")
     try:
-        frames = _decode_to(partial, cue, start_ms, limit, lead)
+        frames = _decode_to(target, cue, start_ms, limit, lead, on_head, frames_of(head_ms), cancel)
     except BaseException:
-        partial.unlink(missing_ok=True)
+        target.unlink(missing_ok=True)
         raise
     if frames == 0:
-        partial.unlink(missing_ok=True)
+        target.unlink(missing_ok=True)
         raise MediaError(f"{cue.path}: no audio decoded" + (f" after {start_ms} ms" if start_ms else ""))
-    partial.replace(target)
     return Decoded(target, lead, frames)
 
 
-def _decode_to(out_path: Path, cue: Cue, start_ms: int, limit: int | None, lead: int) -> int:
+def _decode_to(out_path: Path, cue: Cue, start_ms: int, limit: int | None, lead: int,
+               on_head: Callable[[Path], None] | None, head: int, cancel: threading.Event | None) -> int:
     """Run ffmpeg, stream its PCM into a WAV with the lead and fades; return the item's frames."""
     # An input seek is fast but the MP3 decoder restarts with ~10 ms of zeros; so seek to a second
     # before the start and let ffmpeg trim the rest exactly (an output seek decodes and discards).
@@ -104,12 +119,11 @@ def _decode_to(out_path: Path, cue: Cue, start_ms: int, limit: int | None, lead:
     pos = 0                                               # frames read from ffmpeg
     tail = bytearray()                                    # held back for the fade-out until the end is known
     # stderr goes to a file: a corrupt file can make ffmpeg write more than a pipe holds
-    with tempfile.TemporaryFile() as errors, wave.open(str(out_path), "wb") as out:
+    with tempfile.TemporaryFile() as errors, open(out_path, "wb") as out:
         proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors)
-        out.setnchannels(CHANNELS)
-        out.setsampwidth(2)
-        out.setframerate(RATE)
-        out.writeframes(bytes(lead * FRAME_BYTES))
+        out.write(wav_header(STREAMING_FRAMES))      # a reader of the unfinished file plays to its end
+        out.write(bytes(lead * FRAME_BYTES))
+        out.flush()
         while limit is None or pos < limit:
             want = CHUNK_FRAMES if limit is None else min(CHUNK_FRAMES, limit - pos)
             data = proc.stdout.read(want * FRAME_BYTES)
@@ -122,8 +136,16 @@ def _decode_to(out_path: Path, cue: Cue, start_ms: int, limit: int | None, lead:
             tail += data
             spare = len(tail) - fade_out * FRAME_BYTES
             if spare > 0:
-                out.writeframes(bytes(tail[:spare]))
+                out.write(tail[:spare])
                 del tail[:spare]
+            if cancel is not None and cancel.is_set():
+                proc.kill()
+                proc.wait()
+                raise MediaError(f"{cue.path}: decoding cancelled")
+            if on_head is not None and pos >= head:
+                out.flush()
+                on_head(out_path)
+                on_head = None
         cut = limit is not None and pos >= limit              # cue-out reached: the rest is not needed
         if cut:
             proc.kill()
@@ -138,8 +160,19 @@ def _decode_to(out_path: Path, cue: Cue, start_ms: int, limit: int | None, lead:
             held = len(tail) // FRAME_BYTES
             # the ramp ends on the last sample; when less than the fade is left, only its end is applied
             tail = bytearray(_ramp(bytes(tail), fade_out - held, fade_out, rising=False))
-        out.writeframes(bytes(tail))
+        out.write(tail)
+        out.write(bytes(TAIL_FRAMES * FRAME_BYTES))
+        out.seek(0)
+        out.write(wav_header(lead + pos + TAIL_FRAMES))
     return pos
+
+
+def wav_header(frames: int) -> bytes:
+    """The 44-byte header of a 16-bit PCM WAV at RATE with ``frames`` frames."""
+    data = frames * FRAME_BYTES
+    return (b"RIFF" + struct.pack("<I", 36 + data) + b"WAVE"
+            + b"fmt " + struct.pack("<IHHIIHH", 16, 1, CHANNELS, RATE, RATE * FRAME_BYTES, FRAME_BYTES, 16)
+            + b"data" + struct.pack("<I", data))
 
 
 def _ramp(data: bytes, first: int, length: int, rising: bool) -> bytes:

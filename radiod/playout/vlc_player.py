@@ -22,7 +22,7 @@ import os
 import queue
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ import vlc
 from radiod.clock import Clock
 from radiod.errors import MediaError, PlayerError
 from radiod.playout import output as out
-from radiod.playout.pcm_cache import Decoded, decode
+from radiod.playout.pcm_cache import HEAD_MS, Decoded, decode
 from radiod.playout.port import Cue, Listener, PlayerEvent
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,7 @@ WATCH_EVERY_MS = 500    # how often a playing item's libVLC position is read for
 RELEASE_AFTER_MS = 500  # a finished player is released this long after its last sample (or at EndReached)
 RELEASE_GUARD_MS = 100  # no player is released this close before a timed start
 RT_PRIORITY = 2         # SCHED_FIFO priority of the control thread: above every normal thread, below PulseAudio
+UNKNOWN_LENGTH_MS = 1 << 40   # the length of an item still decoding, for position_ms
 EARLY_END_MS = 1000     # EndReached this long before the computed end means playback broke off
 
 
@@ -64,6 +65,8 @@ class _Item:
     vlc_time: int = -1
     vlc_moved_ms: int = 0
     stalled: bool = False
+    cancel: threading.Event = field(default_factory=threading.Event)   # stops its decode
+    decode_error: str = ""         # the decode failed after playback began: fail at EndReached
 
     @property
     def handle(self) -> str:
@@ -75,7 +78,8 @@ class VlcPlayer:
 
     def __init__(self, clock: Clock, *, output: str = "auto", cache_dir: Path,
                  state_dir: Path | None = None, file_caching_ms: int = 300, stall_ms: int = 5000,
-                 lead_ms: int = 20, preroll_timeout_ms: int = 5000, realtime: bool = True):
+                 lead_ms: int = 20, preroll_timeout_ms: int = 5000, realtime: bool = True,
+                 head_ms: int = HEAD_MS):
         self.clock = clock
         self.output = output
         self.cache_dir = Path(cache_dir)
@@ -85,6 +89,7 @@ class VlcPlayer:
         self.lead_ms = lead_ms
         self.preroll_timeout_ms = preroll_timeout_ms
         self.realtime = realtime
+        self.head_ms = head_ms
         self._listener: Listener = lambda event: None
         self._inbox: queue.Queue = queue.Queue()
         self._items: dict[str, _Item] = {}          # owned by the control thread
@@ -135,7 +140,7 @@ class VlcPlayer:
             return
         self._closed = True
         if self._thread is not None:
-            self._inbox.put(("close",))
+            self._inbox.put(("close",))       # the control thread releases (and cancels) every item
             self._thread.join(timeout=10)
         self._decoder.shutdown(wait=True, cancel_futures=True)
         if self._pulse is not None:
@@ -245,6 +250,8 @@ class VlcPlayer:
             self._on_stop(*args)
         elif kind == "decoded":
             self._on_decoded(*args)
+        elif kind == "head":
+            self._on_head(*args)
         elif kind == "vlc":
             self._on_vlc_event(*args)
 
@@ -268,11 +275,15 @@ class VlcPlayer:
     def _submit_decode(self, item: _Item) -> None:
         item.state = "decoding"
         item.offset_ms = item.want_offset_ms
-        cue, offset = item.cue, item.offset_ms
+        cue, offset, cancel = item.cue, item.offset_ms, item.cancel
+
+        def head(path: Path) -> None:
+            self._inbox.put(("head", cue.handle, offset, path))
 
         def work() -> None:
             try:
-                result: Decoded | str = decode(cue, self.cache_dir, offset, self.lead_ms)
+                result: Decoded | str = decode(cue, self.cache_dir, offset, self.lead_ms, on_head=head,
+                                               head_ms=self.head_ms, cancel=cancel)
             except MediaError as exc:
                 result = str(exc)
             except Exception as exc:               # never let a decode bug kill playout
@@ -294,6 +305,9 @@ class VlcPlayer:
         item.want_offset_ms = offset_ms
         if offset_ms != item.offset_ms and item.state in ("prerolling", "ready"):
             self._release(item, keep=True)
+            item.cancel.set()
+            item.cancel = threading.Event()
+            item.decoded = None
             self._submit_decode(item)      # join late: decode from the offset (fast input seek)
 
     def _on_stop(self, handle: str, fade_ms: int) -> None:
@@ -309,18 +323,45 @@ class VlcPlayer:
             return                          # it ends (with its own fade) before the fade would
         item.fade = (now, end)
 
+    def _on_head(self, handle: str, offset_ms: int, path: Path) -> None:
+        item = self._items.get(handle)
+        if item is not None and item.state == "decoding" and offset_ms == item.offset_ms \
+                and item.want_offset_ms == offset_ms:
+            self._open(item, path)         # a long item: play while the rest decodes
+
     def _on_decoded(self, handle: str, offset_ms: int, result: Decoded | str) -> None:
         item = self._items.get(handle)
-        if item is None or item.state != "decoding" or offset_ms != item.offset_ms:
-            return                          # stopped meanwhile, or superseded by a later offset
+        if item is None or offset_ms != item.offset_ms or item.state == "done":
+            if not isinstance(result, str) and not self._in_use(result.path):
+                result.path.unlink(missing_ok=True)   # stopped meanwhile, or superseded
+            return
         if isinstance(result, str):
-            self._fail(item, result)
+            if item.state == "decoding":
+                self._fail(item, result)
+            else:
+                item.decode_error = result     # what was decoded plays; it fails where it ends
             return
         if item.want_offset_ms != item.offset_ms:
             self._submit_decode(item)
             return
         item.decoded = result
-        media = self._instance.media_new_path(str(result.path))
+        if item.state == "decoding":
+            self._open(item, result.path)
+        elif item.state == "playing":
+            item.end_ms = item.started_ms + result.length_ms
+            with self._lock:
+                self._positions[item.handle] = (item.started_ms, self._first_ms(item), result.length_ms)
+
+    def _in_use(self, path: Path) -> bool:
+        return any(i.decoded is not None and i.decoded.path == path for i in self._items.values())
+
+    def _first_ms(self, item: _Item) -> int:
+        return item.cue.cue_in_ms + item.offset_ms
+
+    def _open(self, item: _Item, path: Path) -> None:
+        """Open the (possibly still growing) WAV paused at its start: the pre-roll."""
+        handle = item.handle
+        media = self._instance.media_new_path(str(path))
         media.add_option(":start-paused")
         player = self._instance.media_player_new()
         player.set_media(media)
@@ -354,7 +395,9 @@ class VlcPlayer:
         elif name == "end" and item.state == "playing":
             # libVLC reads ahead: EndReached may come before the last sample sounds; the timer
             # ends the item on its true length, unless libVLC gave up well before it
-            if self.clock.monotonic_ms() < item.end_ms - EARLY_END_MS:
+            if item.decode_error:
+                self._fail(item, item.decode_error)
+            elif item.end_ms is None or self.clock.monotonic_ms() < item.end_ms - EARLY_END_MS:
                 self._finish(item, "end")
         elif name == "end" and item.state == "done" and item.release_ms is not None:
             item.release_ms = min(item.release_ms, self.clock.monotonic_ms())
@@ -369,7 +412,7 @@ class VlcPlayer:
             elif item.state == "prerolling":
                 dues.append(item.preroll_deadline_ms)
             elif item.state == "playing":
-                dues += [item.end_ms, item.watch_ms]
+                dues += [item.watch_ms] + ([item.end_ms] if item.end_ms is not None else [])
                 if item.fade:
                     dues.append(self.clock.monotonic_ms() + FADE_STEP_MS)
             elif item.state == "done" and item.release_ms is not None:
@@ -411,17 +454,18 @@ class VlcPlayer:
         now = self.clock.monotonic_ms()
         item.state = "playing"
         item.started_ms = now + self.lead_ms
-        item.end_ms = item.started_ms + item.decoded.length_ms
+        length = item.decoded.length_ms if item.decoded else UNKNOWN_LENGTH_MS   # still decoding
+        item.end_ms = item.started_ms + item.decoded.length_ms if item.decoded else None
         item.watch_ms = now + WATCH_EVERY_MS
         item.vlc_moved_ms = now
-        first = item.cue.cue_in_ms + item.offset_ms
+        first = self._first_ms(item)
         with self._lock:
-            self._positions[item.handle] = (item.started_ms, first, item.decoded.length_ms)
+            self._positions[item.handle] = (item.started_ms, first, length)
         self._emit("started", item, at_ms=item.started_ms, position_ms=first)
 
     def _tend(self, item: _Item, now: int) -> None:
         """A playing item: end it on time, step its fade, watch that it advances."""
-        if now >= item.end_ms:
+        if item.end_ms is not None and now >= item.end_ms:
             self._finish(item, "end")
             return
         if item.fade:
@@ -444,14 +488,15 @@ class VlcPlayer:
     def _played_ms(self, item: _Item) -> int:
         if item.started_ms is None:
             return 0
-        return max(0, min(self.clock.monotonic_ms(), item.end_ms) - item.started_ms)
+        now = self.clock.monotonic_ms()
+        return max(0, min(now, item.end_ms if item.end_ms is not None else now) - item.started_ms)
 
     def _finish(self, item: _Item, reason: str) -> None:
         """It stopped sounding (ran out, or was stopped): tell the listener, release soon."""
         was_playing = item.state == "playing"
         played = self._played_ms(item)
         now = self.clock.monotonic_ms()
-        at = min(now, item.end_ms) if was_playing and reason == "end" else now
+        at = min(now, item.end_ms) if was_playing and reason == "end" and item.end_ms is not None else now
         position = item.cue.cue_in_ms + item.offset_ms + played
         self._retire(item, silence=reason == "stopped", after_ms=0 if reason == "stopped" else RELEASE_AFTER_MS)
         self._emit("ended", item, at_ms=at, position_ms=position, played_ms=played, reason=reason)
@@ -482,9 +527,9 @@ class VlcPlayer:
             item.player = None
         item.release_ms = None
         if not keep:
+            item.cancel.set()
             self._items.pop(item.handle, None)
-            if item.decoded is not None and not any(
-                    other.decoded and other.decoded.path == item.decoded.path for other in self._items.values()):
+            if item.decoded is not None and not self._in_use(item.decoded.path):
                 item.decoded.path.unlink(missing_ok=True)
 
 

@@ -51,6 +51,13 @@ class Events:
             self.items.append(event)
             self._cond.notify_all()
 
+    def wait_any(self, handle: str, kinds=("ended", "failed"), timeout_s: float = 10):
+        def found():
+            return next((e for e in self.items if e.kind in kinds and e.handle == handle), None)
+        with self._cond:
+            self._cond.wait_for(found, timeout=timeout_s)
+            return found()
+
     def wait(self, kind: str, handle: str, timeout_s: float = 10):
         def found():
             return next((e for e in self.items if e.kind == kind and e.handle == handle), None)
@@ -253,6 +260,24 @@ def test_join_late_plays_from_the_offset(player, pulse, tmp_path):
         assert ended.played_ms == pytest.approx(500, abs=2)
 
     heard_in_one_of(3, attempt)
+
+
+def test_a_long_item_plays_while_it_is_still_decoding(pulse, tmp_path):
+    tone = write_tone(tmp_path / "long.flac", 700, 4000)
+    p = VlcPlayer(SystemClock(), output="auto", cache_dir=tmp_path / "cache", head_ms=300)
+    events = Events(p)
+    try:
+        with Capture(pulse) as cap:
+            p.prepare(Cue("long", str(tone)))
+            p.start("long")
+            ended = events.wait_any("long")
+    finally:
+        p.close()
+    assert ended.kind == "ended" and ended.reason == "end", ended
+    assert ended.played_ms == pytest.approx(4000, abs=2)
+    [sound] = cap.sounds(LEFT)
+    assert abs(sound.length_ms - 4000) <= 5
+    assert list((tmp_path / "cache").iterdir()) == [], "decoded audio is removed after it played"
 
 
 def test_named_pulse_sink_is_the_one_that_sounds(pulse, tmp_path):

@@ -1,0 +1,80 @@
+"""The PCM cache: exact lengths, cue points, fades, gain and errors, checked on the decoded samples."""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from radiod.errors import MediaError
+from radiod.playout.output import RATE
+from radiod.playout.pcm_cache import TAIL_FRAMES, decode, frames_of
+from radiod.playout.port import Cue
+from tests.audio_capture import LEFT, decoded_frames, write_tone
+
+
+def samples(path: Path) -> np.ndarray:
+    with wave.open(str(path)) as w:
+        return np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").reshape(-1, 2)[:, LEFT].astype(float)
+
+
+@pytest.mark.parametrize("ext", ["mp3", "ogg", "flac", "wav"])
+def test_decoded_length_is_the_true_length_and_the_lead_is_silent(tmp_path, ext):
+    tone = write_tone(tmp_path / f"t.{ext}", 440, 1500)
+    got = decode(Cue("h", str(tone)), tmp_path / "cache", lead_ms=20)
+    assert got.frames == decoded_frames(tone)
+    pcm = samples(got.path)
+    assert len(pcm) == got.lead_frames + got.frames + TAIL_FRAMES
+    assert not pcm[got.lead_frames + got.frames:].any()
+    assert not pcm[: got.lead_frames].any() and abs(pcm[got.lead_frames:]).max() > 10000
+
+
+def test_cue_points_and_a_late_join_cut_exactly(tmp_path):
+    tone = write_tone(tmp_path / "t.mp3", 440, 3000)
+    cue = Cue("h", str(tone), cue_in_ms=1200, cue_out_ms=2700)
+    assert decode(cue, tmp_path / "c").frames == frames_of(1500)
+    late = decode(cue, tmp_path / "c", offset_ms=1000)
+    assert late.frames == frames_of(500)
+    # the join-late decode continues the very same samples (no zeros from the MP3 seek)
+    full = samples(decode(Cue("f", str(tone)), tmp_path / "c", lead_ms=0).path)
+    part = samples(late.path)[late.lead_frames:late.lead_frames + late.frames]
+    start = frames_of(2200)
+    assert np.array_equal(part, full[start:start + len(part)])
+
+
+def test_gain_and_fades_are_applied_to_the_samples(tmp_path):
+    tone = write_tone(tmp_path / "t.flac", 440, 2000)
+    got = decode(Cue("h", str(tone), gain_db=-6.0, fade_in_ms=500, fade_out_ms=500), tmp_path / "c")
+    pcm = np.abs(samples(got.path)[got.lead_frames:got.lead_frames + got.frames])
+    block = RATE // 20                                       # 50 ms
+    peaks = pcm[: len(pcm) // block * block].reshape(-1, block).max(axis=1)
+    assert peaks[15] == pytest.approx(0.5 * 32767 * 10 ** (-6 / 20), rel=0.02)
+    assert np.all(np.diff(peaks[:10]) > 0) and np.all(np.diff(peaks[-10:]) < 0)
+    assert pcm[-1] < 50 and pcm[0] < 50
+
+
+def test_long_items_announce_a_playable_head_before_the_end(tmp_path):
+    tone = write_tone(tmp_path / "t.flac", 440, 3000)
+    heads = []
+
+    def on_head(path: Path) -> None:
+        with wave.open(str(path)) as w:       # a valid WAV already, its header claiming more
+            heads.append((path.suffix, w.getnframes() > frames_of(3000)))
+
+    got = decode(Cue("h", str(tone)), tmp_path / "c", on_head=on_head, head_ms=500)
+    assert heads == [(".wav", True)]
+    with wave.open(str(got.path)) as w:
+        assert w.getnframes() == got.lead_frames + frames_of(3000) + TAIL_FRAMES   # finished header
+
+
+def test_missing_and_undecodable_files_raise_one_line_media_errors(tmp_path):
+    with pytest.raises(MediaError, match=r"nope\.ogg: file not found"):
+        decode(Cue("h", str(tmp_path / "nope.ogg")), tmp_path / "c")
+    bad = tmp_path / "bad.flac"
+    bad.write_bytes(b"fLaC" + bytes(300))
+    with pytest.raises(MediaError, match=r"bad\.flac: cannot decode: ") as err:
+        decode(Cue("h", str(bad)), tmp_path / "c")
+    assert "\n" not in str(err.value)
+    assert list((tmp_path / "c").iterdir()) == [], "nothing half-written is left in the cache"
