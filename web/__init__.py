@@ -11,7 +11,6 @@ import logging
 import os
 import secrets
 import threading
-from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from flask import Flask
@@ -19,6 +18,7 @@ from flask import Flask
 from radiod.clock import Clock, SystemClock
 from radiod.config import Config
 from radiod.store import open_db
+from web.fastpath import NowPlayingFastPath
 from web.nowplaying import NowPlayingHub
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,6 @@ def create_app(config: Config, test_config: Mapping[str, Any] | None = None, *,
     app.register_blueprint(dj.bp)
     app.register_blueprint(manager.bp)
     app.jinja_env.globals.update(station_name=config.station.name)
-    from web.fastpath import NowPlayingFastPath
     app.wsgi_app = NowPlayingFastPath(app)
     return app
 
@@ -113,7 +112,3 @@ class Radiod:
 def station() -> Radiod:
     from flask import current_app
     return current_app.extensions["radiod"]
-
-
-def static_root() -> Path:
-    return Path(__file__).parent / "static"

@@ -105,7 +105,6 @@ def require_role(*roles: str) -> Callable:
             if roles and user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)
-        wrapped.required_roles = roles or ("any",)
         return wrapped
     return decorator
 
@@ -115,7 +114,8 @@ def safe_next(target: str | None, default: str) -> str:
     if not target:
         return default
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    # Browsers read "/\\host" like "//host", so backslashes are refused too.
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return default
     return target
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from radiod.accounts.users import Accounts
 from radiod.clock import SystemClock, to_ms
-from radiod.config import load_config
 from radiod.library.artists import artist_key, split_artists
 from radiod.playlog.store import PlayLog
 from radiod.store import open_db

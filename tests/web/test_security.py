@@ -97,7 +97,8 @@ def test_login_changes_the_session_token(app):
     assert client.get_cookie("radiod_session").value != before
 
 
-@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "javascript:alert(1)"])
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "javascript:alert(1)",
+                                    "/\\evil.example"])
 def test_login_never_redirects_off_site(app, target):
     client = app.test_client()
     token = csrf_from(client.get("/login").get_data(as_text=True))
