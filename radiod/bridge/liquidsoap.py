@@ -3,7 +3,8 @@
 ``LiquidsoapPlayer(config, clock)`` is the Player the daemon builds. Beyond the plain adapter
 (``radiod.bridge.player``) it checks harbor logins against radiod's users and the schedule, and
 writes live segments into the as-played log through its own writer connection.
-``connect_engine`` pauses automation while a DJ is live and resumes it (by the clock) after.
+``connect_engine`` pauses automation while a DJ is live and resumes it (by the clock) after;
+it is hooked up by itself when the engine registers as the player's listener.
 """
 
 from __future__ import annotations
@@ -53,6 +54,13 @@ class LiquidsoapPlayer(_player.LiquidsoapPlayer):
         options.setdefault("harbor", harbor)
         options.setdefault("on_live", LiveLog(PlayLog(self._conn), clock))
         super().__init__(config, clock=clock, **options)
+
+    def set_listener(self, listener) -> None:
+        super().set_listener(listener)
+        # The engine registers its own ``post``: hook live switches to its pause/resume too.
+        engine = getattr(listener, "__self__", None)
+        if engine is not None and callable(getattr(engine, "command", None)):
+            connect_engine(self, engine)
 
     def close(self) -> None:
         try:
