@@ -90,10 +90,14 @@ class PulseServer:
 
         A small latency matters: by default parec is sent 2 s fragments, lost when it stops."""
         path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists() and path.stat().st_size > WAV_HEADER_BYTES:
+            # an earlier run's recording (perhaps cut short by a crash) is kept, not overwritten
+            path.rename(path.with_name(f"{path.stem}.{path.stat().st_mtime_ns // 1_000_000}{path.suffix}"))
         self.recorder = subprocess.Popen(
             ["parec", "-d", self.monitor, "--file-format=wav", "--format=s16le", f"--rate={RATE}",
              f"--channels={CHANNELS}", "--latency-msec=50", str(path)],
             env=self.env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        (self.directory / "parec.pid").write_text(str(self.recorder.pid))
         # A fresh null sink's monitor delivers its first data ~2 s late: wait for it, or the
         # first seconds played would be missing from the file.
         deadline = time.monotonic_ns() + 5_000_000_000
@@ -123,11 +127,32 @@ def _end(process: subprocess.Popen, sig: int) -> None:
             process.wait()
 
 
+def _reap_previous(directory: Path) -> None:
+    """Stop the daemon and recorder a killed radiod left behind in ``directory`` (by pid file,
+    checking the pid still belongs to that program), so the socket and the file are free."""
+    for name in ("parec", "pulseaudio"):
+        pid_file = directory / f"{name}.pid"
+        try:
+            pid = int(pid_file.read_text())
+            program = Path(f"/proc/{pid}/comm").read_text().strip()
+        except (OSError, ValueError):
+            continue
+        if program == name:
+            os.kill(pid, signal.SIGINT if name == "parec" else signal.SIGTERM)
+            for _ in range(150):
+                if not Path(f"/proc/{pid}").exists():
+                    break
+                time.sleep(0.02)
+        pid_file.unlink(missing_ok=True)
+    (directory / "native").unlink(missing_ok=True)
+
+
 def start_private_pulse(directory: Path, sink: str = "radio", timeout_ms: int = 5000) -> PulseServer:
     """Start a PulseAudio daemon with a null sink ``sink``; its socket, HOME and runtime dir in ``directory``."""
     if shutil.which("pulseaudio") is None:
         raise PlayerError("pulseaudio is not installed (needed for file output and capture)")
     directory.mkdir(parents=True, exist_ok=True)
+    _reap_previous(directory)
     socket = directory / "native"
     env = {**os.environ, "HOME": str(directory), "XDG_RUNTIME_DIR": str(directory),
            "XDG_CONFIG_HOME": str(directory / "config")}
@@ -141,6 +166,7 @@ def start_private_pulse(directory: Path, sink: str = "radio", timeout_ms: int = 
              "-L", f"module-native-protocol-unix socket={socket} auth-anonymous=1",
              "-L", "module-always-sink"],
             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log_file)
+    (directory / "pulseaudio.pid").write_text(str(process.pid))
     server = PulseServer(directory, sink, process)
     deadline = time.monotonic_ns() + timeout_ms * 1_000_000
     while time.monotonic_ns() < deadline:

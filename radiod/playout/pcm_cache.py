@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import struct
 import subprocess
 import tempfile
@@ -29,6 +30,7 @@ from radiod.playout.output import CHANNELS, RATE
 from radiod.playout.port import Cue
 
 FRAME_BYTES = 2 * CHANNELS
+CACHE_NAME = re.compile(r"[0-9a-f]{20}\.wav")
 CHUNK_FRAMES = 16384
 TAIL_FRAMES = RATE // 10  # silence after the last sample: libVLC may drop a short last block of a file
 HEAD_MS = 20_000        # decoded this far, a long item can start playing while the rest decodes
@@ -60,7 +62,7 @@ def cache_path(cache_dir: Path, cue: Cue, offset_ms: int, lead_ms: int) -> Path:
         identity = "missing"
     key = "|".join(map(str, (os.path.abspath(cue.path), identity, cue.cue_in_ms, cue.cue_out_ms,
                              cue.gain_db, cue.fade_in_ms, cue.fade_out_ms, offset_ms, lead_ms)))
-    return cache_dir / f"{hashlib.sha1(key.encode()).hexdigest()[:20]}.wav"
+    return cache_dir / f"{hashlib.sha1(key.encode()).hexdigest()[:20]}.wav"    # see CACHE_NAME
 
 
 def decode(cue: Cue, cache_dir: Path, offset_ms: int = 0, lead_ms: int = 20,
@@ -165,6 +167,20 @@ def _decode_to(out_path: Path, cue: Cue, start_ms: int, limit: int | None, lead:
         out.seek(0)
         out.write(wav_header(lead + pos + TAIL_FRAMES))
     return pos
+
+
+def sweep_cache(cache_dir: Path, now_ms: int, older_than_ms: int) -> int:
+    """Remove decoded files (only ours, by name) not modified since ``now_ms - older_than_ms``
+    (epoch ms); return how many."""
+    if not cache_dir.is_dir():
+        return 0
+    limit_ns = (now_ms - older_than_ms) * 1_000_000
+    removed = 0
+    for path in cache_dir.glob("*.wav"):
+        if CACHE_NAME.fullmatch(path.name) and path.stat().st_mtime_ns < limit_ns:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def wav_header(frames: int) -> bytes:

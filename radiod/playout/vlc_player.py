@@ -28,10 +28,10 @@ from typing import Any
 
 import vlc
 
-from radiod.clock import Clock
+from radiod.clock import Clock, to_ms
 from radiod.errors import MediaError, PlayerError
 from radiod.playout import output as out
-from radiod.playout.pcm_cache import HEAD_MS, Decoded, decode
+from radiod.playout.pcm_cache import HEAD_MS, Decoded, decode, sweep_cache
 from radiod.playout.port import Cue, Listener, PlayerEvent
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,7 @@ RELEASE_AFTER_MS = 500  # a finished player is released this long after its last
 RELEASE_GUARD_MS = 100  # no player is released this close before a timed start
 RT_PRIORITY = 2         # SCHED_FIFO priority of the control thread: above every normal thread, below PulseAudio
 UNKNOWN_LENGTH_MS = 1 << 40   # the length of an item still decoding, for position_ms
+STALE_CACHE_MS = 3_600_000   # decoded files left by an earlier run are removed after an hour
 EARLY_END_MS = 1000     # EndReached this long before the computed end means playback broke off
 
 
@@ -200,6 +201,7 @@ class VlcPlayer:
 
     def _ensure_thread(self) -> None:
         if self._thread is None:
+            sweep_cache(self.cache_dir, to_ms(self.clock.now()), older_than_ms=STALE_CACHE_MS)
             self._thread = threading.Thread(target=self._run, name="vlc-control", daemon=True)
             self._thread.start()
             self._ready.wait(timeout=10)

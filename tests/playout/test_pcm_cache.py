@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import wave
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 
 from radiod.errors import MediaError
 from radiod.playout.output import RATE
-from radiod.playout.pcm_cache import TAIL_FRAMES, decode, frames_of
+from radiod.playout.pcm_cache import TAIL_FRAMES, decode, frames_of, sweep_cache
 from radiod.playout.port import Cue
 from tests.audio_capture import LEFT, decoded_frames, write_tone
 
@@ -78,3 +79,14 @@ def test_missing_and_undecodable_files_raise_one_line_media_errors(tmp_path):
         decode(Cue("h", str(bad)), tmp_path / "c")
     assert "\n" not in str(err.value)
     assert list((tmp_path / "c").iterdir()) == [], "nothing half-written is left in the cache"
+
+
+def test_sweep_removes_only_old_decoded_files(tmp_path):
+    old, recent, other = tmp_path / ("a" * 20 + ".wav"), tmp_path / ("b" * 20 + ".wav"), tmp_path / "keep.wav"
+    for path in (old, recent, other):
+        path.write_bytes(b"x")
+    os.utime(old, (0, 0))
+    os.utime(other, (0, 0))
+    now_ms = recent.stat().st_mtime_ns // 1_000_000
+    assert sweep_cache(tmp_path, now_ms, older_than_ms=3_600_000) == 1
+    assert not old.exists() and recent.exists() and other.exists()
