@@ -25,14 +25,14 @@ import random
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from radiod.clock import from_ms, to_ms
 from radiod.library.model import Track
 from radiod.schedule.log import LogItem, Relaxation, Source
 from radiod.schedule.model import Category, ClockEvent, Schedule, Show
-from radiod.schedule.pools import build_pools
+from radiod.schedule.pools import build_pools, released_within
 from radiod.schedule.resolve import Airing, airings, local_midnight
 from radiod.schedule.rotation import Play, Rotation
 
@@ -141,10 +141,19 @@ def plan_days(schedule: Schedule, tracks: Sequence[Track], first_day: date, days
     """Plan consecutive days; each day sees the ones before it as history."""
     if show_content is None:
         show_content = show_content_from_tracks(schedule, tracks, uploads_root)
-    pools = build_pools(schedule.categories.values(), tracks, media_roots, first_day)
+    # Categories with a release window change with the day: their other filters are applied once.
     dated = [c for c in schedule.categories.values() if c.released_within_days is not None]
+    undated = [c for c in schedule.categories.values() if c.released_within_days is None]
+    base = build_pools(dated, tracks, media_roots, first_day, ignore_release=True)
+
+    def dated_pools(day: date) -> dict[str, list[Track]]:
+        return {c.id: [t for t in base[c.id] if released_within(c, t, day)] for c in dated}
+
+    pools = {**build_pools(undated, tracks, media_roots, first_day), **dated_pools(first_day)}
     rotation = Rotation(schedule.rules, pools, history, random.Random(f"{seed}:{first_day.isoformat()}"))
-    by_path = _path_index(tracks, media_roots)
+    needs_paths = any(e.paths for e in schedule.fallback) or any(
+        ev.file for clock in schedule.clocks.values() for ev in clock.events)
+    by_path = _path_index(tracks, media_roots) if needs_paths else {}
     playlist = [t for entry in schedule.fallback for p in entry.paths if (t := by_path.get(p.strip("/")))]
     if playlist:
         rotation.set_pool(" playlist", playlist)
@@ -152,8 +161,8 @@ def plan_days(schedule: Schedule, tracks: Sequence[Track], first_day: date, days
     for n in range(days):
         day = first_day + timedelta(days=n)
         if n and dated:   # release windows move with the day
-            for cid, pool in build_pools(dated, tracks, media_roots, day).items():
-                rotation.set_pool(cid, pool)
+            for cid, pool in dated_pools(day).items():
+                rotation.update_pool(cid, pool)
         planner = _DayPlanner(schedule, rotation, day, show_content, by_path,
                               random.Random(f"{seed}:{day.isoformat()}"), bool(playlist))
         logs.append(planner.plan())
@@ -194,6 +203,7 @@ class _DayPlanner:
         self.source: Source = "rotation"
         self.turns: dict[str, int] = {}
         self.hour_counts: dict[int, list[int]] = {}    # local hour start → [music, local]
+        self.outlook = (0, 0)                          # fixed music picks left this hour (all, local)
         rules = schedule.rules
         self.quota = max(rules.local_hour_percent, rules.local_day_percent) / 100
 
@@ -428,28 +438,71 @@ class _DayPlanner:
                     self._place_item(ev)
                 elif ev.type == "music":
                     after = sum(self._estimate(e) for e in events[j + 1:])
-                    fit = (target - after, spec[1]) if last_music else None
-                    self._pick_and_place([ev.categories[0]], ev, fit)
+                    if last_music:
+                        self._pick_and_place([ev.categories[0]], ev, fit=(target - after, spec[1]))
+                        continue
+                    # Leave room for the picks still to come (at their shortest); before a fill,
+                    # leave it nothing (within tolerance) or at least one of its shortest tracks.
+                    later = events[j + 1:]
+                    fills = [c for e in later if e.type == "fill" for c in e.categories]
+                    last_fixed = not any(e.type == "music" for e in later)
+                    min_fill = min((self.rot.shortest(c) for c in fills), default=0)
+                    room = target - self.pos - after
+                    tol = spec[1]
+
+                    def score(length: int, room=room, tol=tol, min_fill=min_fill, last_fixed=last_fixed) -> int:
+                        """0: leaves the fill an easy remainder, 1: a possible one, 2: a bad one."""
+                        rest = room - length
+                        if last_fixed and min_fill:
+                            if abs(rest) <= tol or rest >= 2 * min_fill - tol:
+                                return 0
+                            return 1 if rest >= min_fill - tol else 2
+                        return 0 if rest >= -tol else 2
+
+                    self._pick_and_place([ev.categories[0]], ev, score=score)
                 elif ev.type == "fill":
+                    self.outlook = self._outlook(segments, i)
                     self._fill_to(target, spec, list(ev.categories), ev.label or "fill", key=ev.where)
+                    self.outlook = (0, 0)
+
+    def _outlook(self, segments: list[_Segment], i: int) -> tuple[int, int]:
+        """Fixed music picks still to come this hour after segment ``i``: (all, surely local)."""
+        hour = self._hour_start(segments[i].anchor_ms)
+        total = local = 0
+        for seg in segments[i + 1:]:
+            if self._hour_start(seg.anchor_ms) != hour:
+                break
+            for ev in ([seg.head] if seg.head else []) + seg.body:
+                if ev.type == "music":
+                    total += 1
+                    cat = self.s.categories.get(ev.categories[0])
+                    local += int(cat is not None and cat.local is True)
+        return total, local
 
     def _estimate(self, ev: ClockEvent) -> int:
-        """Rough length of a not-yet-placed event (items after the last music pick of a segment)."""
+        """The least time a not-yet-placed event will take (its category's shortest track or next item)."""
         if ev.type == "item" and ev.categories:
             queue = self.rot.queues.get(ev.categories[0], {})
             if queue:
                 return next(iter(queue.values())).play_ms
+        if ev.type == "music":
+            return self.rot.shortest(ev.categories[0])
         return 0
 
     def _want_local(self) -> bool:
-        """Quota steering: would a non-local pick now and another next leave the hour below quota?
+        """Quota steering: should this pick be local for the hour to reach its quota?
 
-        Looking one pick further than needed leaves room for the last pick before a timed event,
-        which is chosen by length.
+        Yes when the fixed picks still to come this hour cannot make up for a non-local one, or
+        when a non-local pick now and another next would leave the hour below quota (one pick of
+        margin for the last pick before a timed event, which is chosen by length).
         """
         if not self.quota:
             return False
         music, local = self.hour_counts.get(self._hour_start(self.pos), (0, 0))
+        # The fixed picks still to come this hour may not bring enough local music on their own.
+        future, future_local = self.outlook
+        if local + future_local < self.quota * (music + 1 + future) - 1e-9:
+            return True
         return local < self.quota * (music + 2) - 1e-9
 
     def _pick(self, cids: Sequence[str], limit: int, *, local: bool | None = None, first_only: bool = False
@@ -492,9 +545,14 @@ class _DayPlanner:
                                 f"{track.title}", from_ms(self.pos))
                      for rule in self.s.rules.relax_order if rule in relaxed and rule in broken)
 
-    def _pick_and_place(self, cids: list[str], ev: ClockEvent, fit: tuple[int, int] | None) -> None:
+    def _pick_and_place(self, cids: list[str], ev: ClockEvent, fit: tuple[int, int] | None = None,
+                        score: Callable[[int], int] | None = None) -> None:
+        """One track for a 'music' event: ``fit`` (target, tolerance) lands it on a target;
+        ``score(length)`` ranks lengths by how fillable they leave the segment (0 best): the fairest
+        of the best-ranked is taken."""
         want = self._want_local()
-        cands, relaxed = self._pick(cids, self.s.rules.fit_choices if fit else 1, local=want or None)
+        choose = fit is not None or score is not None
+        cands, relaxed = self._pick(cids, self.s.rules.fit_choices if choose else 1, local=want or None)
         if not cands:
             self._warn(f"{ev.where}: category {cids[0]!r} has no playable track; the fallback covers it")
             cands, relaxed = self._pick(self._chain(), 1)
@@ -509,6 +567,12 @@ class _DayPlanner:
             remaining = fit[0] - self.pos
             fitting = [c for c in cands if abs(remaining - c[1].play_ms) <= fit[1]]
             cid, track = fitting[0] if fitting else min(cands, key=lambda c: abs(remaining - c[1].play_ms))
+        elif score is not None and score(track.play_ms) > 0:
+            if min(score(c[1].play_ms) for c in cands) == 2:
+                # Nothing good among the fairest few: look further down the queue.
+                cands, relaxed = self._pick(cids, self.s.rules.fit_choices * 5, local=want or None)
+            best = min(score(c[1].play_ms) for c in cands)
+            cid, track = next(c for c in cands if score(c[1].play_ms) == best)
         self._place_music(track, cid, ev.label or cid, self._relaxations(track, cid, relaxed))
 
     def _chain(self) -> list[str]:

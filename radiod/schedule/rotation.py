@@ -92,7 +92,11 @@ class Blocked:
         """The rules this track would break (those in ``relaxed`` are ignored)."""
         out = []
         keys = self.keys.get(track.id) if self.keys is not None else None
-        title, album = keys if keys is not None else title_album_keys(track)
+        if keys is None:
+            keys = title_album_keys(track)
+            if self.keys is not None:
+                self.keys[track.id] = keys
+        title, album = keys
         if "artist_separation" not in relaxed and not self.artist_separation.isdisjoint(track.artist_keys):
             out.append("artist_separation")
             if first_only:
@@ -174,8 +178,10 @@ class Rotation:
                 self.last_played[e.track_id] = e.at_ms
         self.queues: dict[str, dict[int, Track]] = {}
         self.local_counts: dict[str, int] = {}
+        self.lists: dict[str, list[Track]] = {}        # 'random' policy: each category as a list
         self.max_ms: dict[str, int] = {}
-        self.keys: dict[int, tuple[str, str]] = {}
+        self.min_ms: dict[str, int] = {}
+        self.keys: dict[int, tuple[str, str]] = {}     # filled as tracks are first looked at
         self.member_of: dict[int, list[str]] = {}
         for cid, tracks in pools.items():
             self.set_pool(cid, tracks)
@@ -188,13 +194,39 @@ class Rotation:
         self.rng.shuffle(shuffled)
         shuffled.sort(key=lambda t: self.last_played.get(t.id, -1))
         self.queues[cid] = {t.id: t for t in shuffled}
+        self.lists.pop(cid, None)
         self.local_counts[cid] = sum(1 for t in shuffled if t.local)
-        self.max_ms[cid] = max((t.play_ms for t in shuffled), default=0)
-        for t in shuffled:
-            if t.id not in self.keys:
-                self.keys[t.id] = title_album_keys(t)
+        lengths = [t.cue_out_ms - t.cue_in_ms for t in shuffled]
+        self.max_ms[cid] = max(lengths, default=0)
+        self.min_ms[cid] = min(lengths, default=0)
+
         for t in shuffled:
             self.member_of.setdefault(t.id, []).append(cid)
+
+    def update_pool(self, cid: str, tracks: list[Track]) -> None:
+        """Change a category's tracks, keeping the queue order of those that stay (cheap when few change)."""
+        queue = self.queues.get(cid)
+        if queue is None:
+            self.set_pool(cid, tracks)
+            return
+        wanted = {t.id for t in tracks}
+        new = [t for t in tracks if t.id not in queue]
+        if any(t.id in self.last_played for t in new):
+            self.set_pool(cid, tracks)                 # newcomers that played go by their last play
+            return
+        for track_id in [i for i in queue if i not in wanted]:
+            queue.pop(track_id)
+            self.member_of[track_id].remove(cid)
+        if new:                                        # never played: the front of the queue
+            self.rng.shuffle(new)
+            for t in new:
+                self.member_of.setdefault(t.id, []).append(cid)
+            self.queues[cid] = queue = {**{t.id: t for t in new}, **queue}
+            self.max_ms[cid] = max(self.max_ms.get(cid, 0), *(t.play_ms for t in new))
+            old_min, new_min = self.min_ms.get(cid, 0), min(t.play_ms for t in new)
+            self.min_ms[cid] = min(old_min, new_min) if old_min else new_min
+        self.lists.pop(cid, None)
+        self.local_counts[cid] = sum(1 for t in queue.values() if t.local)
 
     def size(self, cid: str) -> int:
         return len(self.queues.get(cid, ()))
@@ -210,23 +242,34 @@ class Rotation:
     def longest(self, cid: str) -> int:
         return self.max_ms.get(cid, 0)
 
+    def shortest(self, cid: str) -> int:
+        return self.min_ms.get(cid, 0)
+
     def candidates(self, cid: str, blocked: Blocked, limit: int, *, relaxed: frozenset[str] = frozenset(),
                    local: bool | None = None) -> list[Track]:
         """Up to ``limit`` eligible tracks of a category, fairest first (random order for 'random')."""
         queue = self.queues.get(cid, {})
+        if local is True and not self.local_counts.get(cid):
+            return []
         out: list[Track] = []
         if self.rules.fairness == "random":
-            tracks = list(queue.values())
-            # Sample without replacement until enough eligible ones are found.
-            for i in range(len(tracks)):
-                j = self.rng.randrange(i, len(tracks))
-                tracks[i], tracks[j] = tracks[j], tracks[i]
-                t = tracks[i]
+            # Uniform among eligible tracks: sample positions until enough are found, then give up
+            # on sampling and scan, so a mostly-blocked category still yields what it has.
+            tracks = self.lists.setdefault(cid, list(queue.values()))
+            seen: set[int] = set()
+            for _ in range(4 * limit + 16):
+                t = tracks[self.rng.randrange(len(tracks))] if tracks else None
+                if t is None or t.id in seen:
+                    continue
+                seen.add(t.id)
                 if (local is None or t.local == local) and blocked.allows(t, relaxed):
                     out.append(t)
                     if len(out) >= limit:
-                        break
-            return out
+                        return out
+            rest = [t for t in tracks if t.id not in seen and (local is None or t.local == local)
+                    and blocked.allows(t, relaxed)]
+            self.rng.shuffle(rest)
+            return out + rest[:limit - len(out)]
         for t in queue.values():
             if (local is None or t.local == local) and blocked.allows(t, relaxed):
                 out.append(t)
