@@ -49,6 +49,7 @@ def create_app(config: Config, test_config: Mapping[str, Any] | None = None, *,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=config.web.behind_tls,
         MAX_CONTENT_LENGTH=1024 * 1024,
+        SEND_FILE_MAX_AGE_DEFAULT=300,      # static files: browsers and nginx may keep them 5 min
         PROPAGATE_EXCEPTIONS=False,
         TRAP_HTTP_EXCEPTIONS=False,
         JSON_SORT_KEYS=False,

@@ -106,3 +106,11 @@ def test_login_through_nginx_sets_a_secure_cookie(setup):
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert response.getheader("Cache-Control") == "no-store"
     assert response.getheader("X-Cache-Status") is None          # pages are never cached by nginx
+
+
+def test_static_files_are_cached_by_nginx(setup):
+    _, nginx = setup
+    statuses = [get(nginx, "/static/radiod.css")[0] for _ in range(3)]
+    assert all(r.status == 200 for r in statuses)
+    assert statuses[0].getheader("Cache-Control") == "public, max-age=300"
+    assert statuses[-1].getheader("X-Cache-Status") == "HIT"
