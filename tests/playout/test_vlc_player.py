@@ -266,17 +266,21 @@ def test_a_long_item_plays_while_it_is_still_decoding(pulse, tmp_path):
     tone = write_tone(tmp_path / "long.flac", 700, 4000)
     p = VlcPlayer(SystemClock(), output="auto", cache_dir=tmp_path / "cache", head_ms=300)
     events = Events(p)
-    try:
+
+    def attempt(n: int) -> None:
         with Capture(pulse) as cap:
-            p.prepare(Cue("long", str(tone)))
-            p.start("long")
-            ended = events.wait_any("long")
+            p.prepare(Cue(f"long{n}", str(tone)))
+            p.start(f"long{n}")
+            ended = events.wait_any(f"long{n}")
+        assert ended.kind == "ended" and ended.reason == "end", ended
+        assert ended.played_ms == pytest.approx(4000, abs=2)
+        [sound] = cap.sounds(LEFT)
+        assert abs(sound.length_ms - 4000) <= 5
+
+    try:
+        heard_in_one_of(3, attempt)
     finally:
         p.close()
-    assert ended.kind == "ended" and ended.reason == "end", ended
-    assert ended.played_ms == pytest.approx(4000, abs=2)
-    [sound] = cap.sounds(LEFT)
-    assert abs(sound.length_ms - 4000) <= 5
     assert list((tmp_path / "cache").iterdir()) == [], "decoded audio is removed after it played"
 
 
