@@ -19,10 +19,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Callable
+from zoneinfo import ZoneInfo
 
 import click
 
 import radiod
+from radiod.clock import SystemClock
 from radiod.errors import RadiodError, ScheduleError
 from radiod.library.registry import ArtistRegistry, load_registry, registry_path
 from radiod.library.synth import make_tone
@@ -316,10 +318,10 @@ def build_demo(directory: Path, *, today: date, workers: int = 0,
 def _write(directory: Path, today: date, workers: int,
            progress: Callable[[int, int], None] | None, length_scale: float) -> DemoSummary:
     source = repository_schedules()
-    if source.is_dir():
-        shutil.copytree(source, directory / "schedules")
-    else:
-        (directory / "schedules").mkdir()
+    if not source.is_dir():
+        raise RadiodError(f"{source}: the example station's schedules folder is missing "
+                          "(the demo needs radiod's source tree)")
+    shutil.copytree(source, directory / "schedules")
     registry = load_registry(registry_path(directory / "schedules"))
     (directory / "radiod.toml").write_text(
         CONFIG_TEMPLATE.format(name=STATION_NAME, service=SERVICE_NAME, timezone=TIMEZONE),
@@ -372,10 +374,6 @@ def demo_group() -> None:
               help="ffmpeg processes at once (0 = one per core).")
 def init_command(directory: Path, today: Any, workers: int) -> None:
     """Write a demo station (80 tracks, IDs, jingles, a DJ show, schedules) into DIRECTORY."""
-    from zoneinfo import ZoneInfo
-
-    from radiod.clock import SystemClock
-
     reference = today.date() if today else SystemClock().now().astimezone(ZoneInfo(TIMEZONE)).date()
     check_target(directory)
     stderr = click.get_text_stream("stderr")
