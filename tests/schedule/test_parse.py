@@ -279,3 +279,20 @@ def test_durations_and_line_index():
     assert index.line("show.a.kind") == 6
     assert index.line("show.a.hosts") == 5
     assert time(6) < time(7)
+
+
+def test_example_station_fits_the_demo_library():
+    from datetime import date
+
+    from radiod.schedule.check import check_library
+
+    from .helpers import MEDIA, UPLOADS, demo_tracks
+
+    schedule = load_schedule(REPO / "schedules")
+    errors, warnings = check_library(schedule, demo_tracks(), media_roots=[MEDIA], uploads_root=UPLOADS,
+                                     day=date(2026, 11, 21))
+    assert errors == [] and warnings == []
+    # Without the Night Owl's files the show is flagged.
+    errors, warnings = check_library(schedule, [t for t in demo_tracks() if "/night-owl/" not in t.path],
+                                     media_roots=[MEDIA], uploads_root=UPLOADS, day=date(2026, 11, 21))
+    assert errors == [] and len(warnings) == 1 and "show.night-owl: no content in" in warnings[0]
