@@ -44,6 +44,7 @@ NEXT_WAIT_MS = 2000        # how long a 'next' request waits for an item before 
 HANDOUT_LEAD_MS = 1500     # from silence, an item due at an instant is handed out this early and
                            # held back by the script until the instant (time to probe the file)
 DECODE_GRACE_MS = 300      # a handed-out item not started by the following 'next' had this long
+MAX_HANDOUTS = 2           # an item Liquidsoap drops this many times fails
 MAX_SOCKET_PATH = 100      # AF_UNIX paths are limited to 108 bytes
 STARTUP_TIMEOUT_MS = 20_000
 ARCHIVE_PRUNE_EVERY_S = 3600
@@ -58,6 +59,7 @@ class _Item:
     at_ms: int | None = None
     handed: bool = False
     handed_ms: int = 0
+    handouts: int = 0
     started_ms: int | None = None
     stopping: bool = False
     cancelled: bool = False        # stopped before it started; skip it if Liquidsoap starts it anyway
@@ -341,22 +343,29 @@ class LiquidsoapPlayer:
         deadline = self.clock.monotonic_ms() + NEXT_WAIT_MS
         failed: list[_Item] = []
         with self._cond:
-            # Liquidsoap asks again only once what it was given is on air, or could not be decoded.
+            # Liquidsoap asks again once what it was given is on air — or was dropped: it could
+            # not be decoded, or Liquidsoap let its queue go while starting up. Such an item is
+            # handed out once more, and fails the second time.
             lost = [i for i in self._items.values() if i.handed and i.started_ms is None]
             if lost:
                 self._cond.wait_for(lambda: all(i.started_ms is not None for i in lost) or self._closed,
                                     DECODE_GRACE_MS / 1000)
                 for i in lost:
-                    if i.started_ms is None and self._items.get(i.cue.handle) is i:
+                    if i.started_ms is not None or self._items.get(i.cue.handle) is not i:
+                        continue
+                    if i.cancelled or i.handouts >= MAX_HANDOUTS:
                         del self._items[i.cue.handle]
                         if not i.cancelled:
                             failed.append(i)
+                    else:
+                        i.handed = False
             reply = ""
             while not self._closed:
                 now = self.clock.monotonic_ms()
                 item, wait_ms = self._due(now)
                 if item is not None:
                     item.handed, item.handed_ms = True, now
+                    item.handouts += 1
                     release = 0.0
                     if item.at_ms is not None and not self._busy():
                         release = (self.clock.now().timestamp() * 1000 + item.at_ms - now) / 1000
@@ -442,8 +451,10 @@ class LiquidsoapPlayer:
         with self._cond:
             events += self._end_current(now)
             item = self._items.get(handle)
-            if item is None or item.cancelled:
-                self._items.pop(handle, None)
+            if item is None or item.cancelled or item.started_ms is not None:
+                # Stopped before it started, or a second copy of an item handed out twice: skip it.
+                if item is None or item.cancelled:
+                    self._items.pop(handle, None)
                 self._write_cut(handle)
             else:
                 item.started_ms = now

@@ -84,8 +84,9 @@ def show(tmp_path_factory):
         record["lee_rc"] = lee.wait(30)
         record["lee_err"] = lee.stderr.read()
         record["on_air_after_lee"] = player.on_air
-        # 2. Kim, during Night Moves: on air, announces a song, disconnects after 5 s.
-        kim = dj(port, "kim", KIM, 5)
+        # 2. Kim, during Night Moves: on air, announces a song, disconnects after 8 s (the song
+        #    title travels with the audio, behind the harbor's 2 s buffer).
+        kim = dj(port, "kim", KIM, 8)
         wait_until(lambda: player.on_air == "live", timeout_s=20)
         record["song_reply"] = send_song(port, "kim", "Local Band feat. Guest - Great Song")
         record["kim_rc"] = kim.wait(30)
