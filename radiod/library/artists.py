@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Separators between co-credited artists. " x " and "vs." need spaces around them so that
-# names like "Xenia" or "Max" are not split.
+# Separators between co-credited artists. " x ", "vs." and "/" need spaces around them so that
+# names like "Xenia", "Max" or "AC/DC" are not split; "feat." may sit in brackets ("A (feat. B)").
+# " and " is not a separator: too many band names contain it ("Mumford and Sons"). A credit that
+# is registered as a whole ("Earth, Wind & Fire") is kept whole by the artist registry.
 _SPLIT = re.compile(
-    r"\s*(?:,|;|/|\s&\s|\s\+\s|\sand\s|\s(?:feat|ft|featuring|with)\.?\s|\sx\s|\svs\.?\s)\s*",
+    r"\s*(?:,|;|\s/\s|\s&\s|\s\+\s|\s[(\[]?(?:feat|ft|featuring)\.?\s|\swith\s|\sx\s|\svs\.?\s)\s*",
     re.IGNORECASE,
 )
 
