@@ -139,7 +139,9 @@ def scan_library(conn: sqlite3.Connection, roots: Iterable[Path | str], *,
     claimed: set[int] = set()            # rows taken over by a move in this scan
     with ThreadPoolExecutor(max_workers=READERS) as pool:
         for start in range(0, total, BATCH):
-            batch = pool.map(lambda args: _read(*args), todo[start:start + BATCH])
+            # Read the whole batch first: the write lock is then held only for the writes, so
+            # playout's play-log rows never wait for file reading.
+            batch = list(pool.map(lambda args: _read(*args), todo[start:start + BATCH]))
             with transaction(conn):
                 for item in batch:
                     _write(conn, item, now_ms, seen, gone, claimed, summary)
