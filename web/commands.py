@@ -18,6 +18,7 @@ import signal
 import click
 
 from radiod.cli import Station, pass_station
+from radiod.errors import RadiodError
 
 log = logging.getLogger("radiod.web")
 
@@ -78,7 +79,11 @@ def web_command(station: Station, host: str | None, port: int | None) -> None:
                                   port=config.web.port if port is None else port)
         config = dataclasses.replace(config, web=web)
     app = create_app(config)
-    server = make_server(config, app)
+    try:
+        server = make_server(config, app)
+    except OSError as exc:
+        app.extensions["radiod"].hub.stop()
+        raise RadiodError(f"web: cannot listen on {config.web.host}:{config.web.port}: {exc.strerror or exc}") from None
     shown_host = "127.0.0.1" if config.web.host in ("0.0.0.0", "") else config.web.host
     click.echo(f"radiod web: {config.station.name} on http://{shown_host}:{server.effective_port}/", )
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import sys
 import urllib.request
+from pathlib import Path
 
 from radiod.config import load_config
 
@@ -37,3 +40,17 @@ def test_live_feeds_beyond_the_worker_count_leave_the_panel_responsive(tmp_path)
         for sock, _ in feeds:
             sock.close()
     assert server.process.returncode == 0                     # SIGTERM with feeds open: clean exit
+
+
+def test_a_busy_port_is_one_line_not_a_traceback(tmp_path):
+    config = load_config(make_station(tmp_path / "st"), env={})
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        radiod = Path(sys.executable).parent / "radiod"
+        r = subprocess.run([str(radiod), "--station", str(config.station_dir), "web", "--port", str(port)],
+                           capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1
+    assert r.stderr.strip().splitlines()[-1] == f"radiod: web: cannot listen on 127.0.0.1:{port}: Address already in use"
+    assert "Traceback" not in r.stderr
