@@ -107,3 +107,12 @@ def test_wrong_password_shows_a_message(page, server):
     page.fill('input[name="password"]', "not the password")
     page.click('button[type="submit"]')
     expect(page.locator(".error")).to_have_text("Wrong user name or password.")
+
+
+def test_public_pages_fit_a_phone_screen(page, server):
+    for path in ("/", "/history", "/schedule", "/artists/quiet-harbours", "/widget", "/login"):
+        response = page.goto(server + path)
+        assert response.status == 200, path
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} is {overflow}px wider than a phone"
+    assert page.console_errors == []
