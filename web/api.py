@@ -75,30 +75,29 @@ def now_playing_events():
         response.headers["Retry-After"] = "10"
         return response
 
+    radiod.feed_opened()
     # Under waitress this tells when the listener has gone, so its thread and slot free at once.
     gone = request.environ.get("waitress.client_disconnected", lambda: False)
 
     def stream():
-        radiod.feed_opened()
-        try:
-            snap = hub.current()
-            yield b"retry: 1000\n" + _event(snap)
-            quiet_s = 0.0
-            while not hub.stopping and not gone():
-                newer = hub.wait_for_change(snap.version, CHECK_S)
-                if newer.version > snap.version:
-                    snap, quiet_s = newer, 0.0
-                    yield _event(snap)
-                elif (quiet_s := quiet_s + CHECK_S) >= KEEPALIVE_S:
-                    quiet_s = 0.0
-                    yield b": keep-alive\n\n"
-        finally:
-            radiod.feed_closed()
-            slots.release()
+        snap = hub.current()
+        yield b"retry: 1000\n" + _event(snap)
+        quiet_s = 0.0
+        while not hub.stopping and not gone():
+            newer = hub.wait_for_change(snap.version, CHECK_S)
+            if newer.version > snap.version:
+                snap, quiet_s = newer, 0.0
+                yield _event(snap)
+            elif (quiet_s := quiet_s + CHECK_S) >= KEEPALIVE_S:
+                quiet_s = 0.0
+                yield b": keep-alive\n\n"
 
     response = Response(stream(), mimetype="text/event-stream")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"   # nginx: pass each event through at once
+    # The server closes every response, even one that never started streaming: free the slot there.
+    response.call_on_close(radiod.feed_closed)
+    response.call_on_close(slots.release)
     return response
 
 

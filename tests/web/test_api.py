@@ -178,6 +178,8 @@ def test_event_stream_turns_listeners_away_beyond_the_cap(tmp_path):
     refused = client.get("/api/now-playing/events")
     assert refused.status_code == 503 and refused.headers["Retry-After"] == "10"
     open_streams[0].close()                                  # a slot frees when a listener leaves
+    never_read = client.get("/api/now-playing/events", buffered=False)
+    never_read.close()                                       # ... also when it left before the first event
     third = client.get("/api/now-playing/events", buffered=False)
     assert third.status_code == 200
     third.close()
