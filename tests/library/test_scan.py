@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -277,3 +278,21 @@ def test_summary_line(conn, clock, library):
     summary = scan_library(conn, [library], clock=clock)
     assert summary.line() == ("12 files: 12 new, 0 changed, 0 unchanged, 0 moved, 0 missing, "
                               "5 errors, 0 duplicates")
+
+
+def test_files_are_read_without_holding_the_write_lock(conn, clock, library, tmp_path, monkeypatch):
+    other = sqlite3.connect(tmp_path / "radiod.db", timeout=0, isolation_level=None, check_same_thread=False)
+    real_read = scanmod._read
+    writes = []
+
+    def read_then_write(*args):
+        # Another writer (playout logging a play) must get the lock at once while files are read.
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        writes.append(args[1])
+        return real_read(*args)
+
+    monkeypatch.setattr(scanmod, "_read", read_then_write)
+    summary = scan_library(conn, [library], clock=clock)
+    assert len(writes) == 12 and summary.counts["new"] == 12
+    other.close()
