@@ -3,14 +3,17 @@
 How the port maps onto Liquidsoap:
 - ``prepare`` queues the cue (a missing file fails at once); ``start`` releases it. The script
   pulls released items in order through the bridge client (``next``), so Liquidsoap plays them
-  back to back, gapless; an item started at a future instant while nothing plays is handed out
-  only when that instant comes.
+  back to back, gapless. An item started at a future instant while nothing plays is handed out
+  a little early and held back by the script until that instant.
 - 'started' comes from the ``PLAYLOG`` line Liquidsoap prints when the item's first frame is
-  produced; 'ended' when the next item starts, automation falls idle, or a live DJ takes over.
-- ``stop`` names the handle in the control file; the script skips it (a cut; a crossfade, when
-  configured, smooths it). An item Liquidsoap already queued but not started is skipped the
-  moment it starts.
-- An item Liquidsoap could not decode is noticed when it asks for the next one instead: 'failed'.
+  produced (stamped with Liquidsoap's clock); 'ended' when the next item starts, automation
+  falls idle, or a live DJ takes over.
+- ``stop`` writes the handle and the instant its fade ends into the control file; the script
+  ramps the volume down to that instant and skips the item. An item Liquidsoap already queued
+  but not started is skipped the moment it starts.
+- An item Liquidsoap drops (it cannot decode it) is noticed when it asks for another item
+  instead; it is handed out once more, then reported 'failed'.
+- If Liquidsoap dies, the item on air is 'failed' and the supervisor restarts it with backoff.
 - Live: harbor logins are checked by ``HarborAuth``; switches to and from live and the DJ's
   metadata are reported to ``on_live`` as ``LiveEvent``s (``LiveLog`` turns them into plays).
 """
@@ -21,6 +24,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -152,8 +156,10 @@ class LiquidsoapPlayer:
         self.runtime_dir = Path(runtime_dir or config.paths.state / "liquidsoap")
         self.runtime_dir.mkdir(parents=True, exist_ok=True)
         socket_path = self.runtime_dir / "bridge.sock"
+        self._socket_tmp: Path | None = None
         if len(str(socket_path)) > MAX_SOCKET_PATH:
-            socket_path = Path(tempfile.mkdtemp(prefix="radiod-bridge-")) / "bridge.sock"
+            self._socket_tmp = Path(tempfile.mkdtemp(prefix="radiod-bridge-"))
+            socket_path = self._socket_tmp / "bridge.sock"
         self.socket_path = socket_path
         self.control_file = self.runtime_dir / "cut"
         self.script_file = self.runtime_dir / "station.liq"
@@ -169,6 +175,7 @@ class LiquidsoapPlayer:
         self._on_air = "idle"
         self._pending_live: HarborDecision | None = None
         self._live: HarborDecision | None = None
+        self._last_song: tuple[str, str] | None = None
         self._supervisor: Supervisor | None = None
         self._server = None
         self._closed = False
@@ -272,6 +279,9 @@ class LiquidsoapPlayer:
         if self._server is not None:
             self._server.close()
             self._server = None
+        if self._socket_tmp is not None:
+            shutil.rmtree(self._socket_tmp, ignore_errors=True)
+            self._socket_tmp = None
 
     # -- live state, for the daemon and tests -----------------------------------------------------
 
@@ -426,9 +436,13 @@ class LiquidsoapPlayer:
             title, artist = meta.get("title", ""), meta.get("artist", "")
             if not artist and " - " in title:
                 artist, title = title.split(" - ", 1)     # Icecast's 'song' is "Artist - Title"
+            song = (title.strip(), artist.strip())
+            if song == self._last_song:
+                return          # the same song again (a replay, or a repeated update): one play
+            self._last_song = song
             live = self._live
             self._emit_live(LiveEvent("metadata", now, dj=live.user if live else "", show=live.show if live else "",
-                                      title=title.strip(), artist=artist.strip(), metadata=meta))
+                                      title=song[0], artist=song[1], metadata=meta))
         elif word == "LIVEEND":
             log.info("live DJ disconnected: %s", payload)
         elif line.strip():

@@ -3,8 +3,9 @@
 The script talks to radiod in three ways, none of them a network control port:
 - it runs the bridge client (``python -m radiod.bridge.client SOCKET next|auth``) to get the next
   item as an ``annotate:`` URI and to check a DJ's harbor login;
-- it prints one line per event on standard output (``PLAYLOG``, ``LIVEMETA``, ``SWITCH``, ``LIVEEND``);
-- it polls a small control file in which radiod names the handle to cut.
+- it prints one line per event on standard output (``STREAMING``, ``PLAYLOG``, ``SWITCH``,
+  ``CUT``, ``LIVEMETA``, ``LIVEEND``);
+- it polls a small control file in which radiod names the handle to cut and when its fade ends.
 """
 
 from __future__ import annotations
@@ -112,7 +113,8 @@ def _switches(config: Config, *, live: bool) -> list[str]:
     fade = liq_float(config.playout.fade_out_ms)
     lines = [
         "",
-        "# Every switch between live, automation and silence is reported to radiod.",
+        "# Every switch between live, automation and silence is reported to radiod. Metadata is",
+        "# not replayed on a switch: a DJ's last song must not come back as a new one.",
         'radiod_on_air = ref("idle")',
     ]
     if live:
@@ -154,13 +156,14 @@ def _switches(config: Config, *, live: bool) -> list[str]:
     ]
     if live:
         lines += [
-            'radio = fallback(id="radio", track_sensitive=false,',
+            'radio = fallback(id="radio", track_sensitive=false, replay_metadata=false,',
             "                 transitions=[radiod_to_live, radiod_to_auto, radiod_to_idle],",
             '                 [live, auto, blank(id="idle")])',
         ]
     else:
         lines += [
-            'radio = fallback(id="radio", track_sensitive=false, transitions=[radiod_to_auto, radiod_to_idle],',
+            'radio = fallback(id="radio", track_sensitive=false, replay_metadata=false,',
+            "                 transitions=[radiod_to_auto, radiod_to_idle],",
             '                 [auto, blank(id="idle")])',
         ]
     return lines
