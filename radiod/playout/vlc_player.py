@@ -13,6 +13,10 @@
   from its own callback deadlocks). Events go to the listener from the control thread.
 - A live fade (``stop(handle, fade_ms)``) ramps the libVLC volume, which through PulseAudio
   scales amplitude by (volume/100)³.
+- A long item (a show) starts playing once its first ``head_ms`` are decoded; the item's end is
+  then known when the decode finishes, long before it is due.
+- The control thread asks for real-time scheduling (SCHED_FIFO, when permitted): on a busy
+  machine a normal thread can wake tens of ms late for a timed start.
 """
 
 from __future__ import annotations
@@ -297,8 +301,7 @@ class VlcPlayer:
     def _on_start(self, handle: str, at_ms: int | None, offset_ms: int) -> None:
         item = self._items.get(handle)
         if item is None:
-            self._listener(PlayerEvent("failed", handle, self.clock.monotonic_ms(),
-                                       detail="start of an item that was not prepared"))
+            self._emit("failed", _Item(Cue(handle, "")), detail="start of an item that was not prepared")
             return
         if item.state in ("playing", "done"):
             return
@@ -309,7 +312,7 @@ class VlcPlayer:
             self._release(item, keep=True)
             item.cancel.set()
             item.cancel = threading.Event()
-            item.decoded = None
+            self._forget_decode(item)
             self._submit_decode(item)      # join late: decode from the offset (fast input seek)
 
     def _on_stop(self, handle: str, fade_ms: int) -> None:
@@ -344,6 +347,8 @@ class VlcPlayer:
                 item.decode_error = result     # what was decoded plays; it fails where it ends
             return
         if item.want_offset_ms != item.offset_ms:
+            item.decoded = result
+            self._forget_decode(item)
             self._submit_decode(item)
             return
         item.decoded = result
@@ -353,6 +358,12 @@ class VlcPlayer:
             item.end_ms = item.started_ms + result.length_ms
             with self._lock:
                 self._positions[item.handle] = (item.started_ms, self._first_ms(item), result.length_ms)
+
+    def _forget_decode(self, item: _Item) -> None:
+        """Drop the item's decoded file (superseded by a decode from another offset)."""
+        old, item.decoded = item.decoded, None
+        if old is not None and not self._in_use(old.path):
+            old.path.unlink(missing_ok=True)
 
     def _in_use(self, path: Path) -> bool:
         return any(i.decoded is not None and i.decoded.path == path for i in self._items.values())
@@ -484,6 +495,9 @@ class VlcPlayer:
                 item.vlc_time, item.vlc_moved_ms = position, now
             elif now - item.vlc_moved_ms >= self.stall_ms and not item.stalled:
                 item.stalled = True
+                with self._lock:               # position_ms stops where libVLC stopped
+                    started, first, _ = self._positions[item.handle]
+                    self._positions[item.handle] = (started, first, max(0, item.vlc_moved_ms - started))
                 self._emit("stalled", item, position_ms=self.position_ms(item.handle) or 0,
                            detail=f"position stuck at {position} ms for {now - item.vlc_moved_ms} ms")
 
