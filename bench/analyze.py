@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -43,18 +44,26 @@ def build_library(directory: Path, files: int, seconds: int) -> list[tuple[Path,
     return [(p, hashlib.sha256(p.read_bytes()).hexdigest()) for p in paths]
 
 
-def timed_run(db: Path, library: list[tuple[Path, str]], workers: int) -> float:
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed_run(db: Path, library: list[tuple[Path, str]], workers: int) -> tuple[float, float]:
+    """(wall seconds, ffmpeg CPU seconds) of one analysis of the whole library."""
     conn = open_db(db)
     conn.executemany(
         "INSERT INTO tracks (path, size, mtime_ns, content_hash, status, scanned_at_ms)"
         " VALUES (?, 0, 0, ?, 'ok', 0)", [(str(p), h) for p, h in library])
+    cpu = _children_cpu_s()
     start = time.perf_counter()
     summary = analyze_library(conn, workers=workers, silence_threshold_db=-50.0)
     elapsed = time.perf_counter() - start
+    cpu = _children_cpu_s() - cpu
     conn.close()
     if summary.analyzed != len(library) or summary.failed:
         raise SystemExit(f"bench: unexpected result {summary}")
-    return elapsed
+    return elapsed, cpu
 
 
 def main() -> None:
@@ -70,15 +79,20 @@ def main() -> None:
         library = build_library(tmp_path / "media", args.files, args.seconds)
         medians = {}
         for workers in (1, cores):
-            times = [timed_run(tmp_path / f"w{workers}-{run}.db", library, workers)
-                     for run in range(args.runs)]
-            medians[workers] = statistics.median(times)
-    base = medians[1]
-    print(f"analysis of {args.files} files x {args.seconds} s (mp3/ogg/flac), median of {args.runs} runs")
-    print(f"{'workers':>8} {'seconds':>9} {'files/s':>9} {'x realtime':>11} {'vs 1 worker':>12}")
-    for workers, elapsed in medians.items():
+            runs = [timed_run(tmp_path / f"w{workers}-{run}.db", library, workers)
+                    for run in range(args.runs)]
+            medians[workers] = (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs))
+    base = medians[1][0]
+    load = os.getloadavg()[0]
+    print(f"analysis of {args.files} files x {args.seconds} s (mp3/ogg/flac), median of {args.runs} runs, "
+          f"{cores} cores, load average {load:.1f} at the end")
+    # ffmpeg CPU per file does not depend on what else the machine is doing; wall time does.
+    print(f"{'workers':>8} {'seconds':>9} {'files/s':>9} {'x realtime':>11} {'vs 1 worker':>12} "
+          f"{'CPU ms/file':>12}")
+    for workers, (elapsed, cpu) in medians.items():
         print(f"{workers:>8} {elapsed:>9.2f} {args.files / elapsed:>9.1f} "
-              f"{args.files * args.seconds / elapsed:>11.0f} {base / elapsed:>11.2f}x")
+              f"{args.files * args.seconds / elapsed:>11.0f} {base / elapsed:>11.2f}x "
+              f"{cpu * 1000 / args.files:>12.0f}")
 
 
 if __name__ == "__main__":
