@@ -38,6 +38,31 @@ STREAMING_FRAMES = 0x7FFF0000 // FRAME_BYTES   # what an unfinished WAV's header
 SEEK_MARGIN_MS = 1000
 
 
+class Cancel:
+    """Cancels a decode, from any thread: stops its loop and kills its ffmpeg (which may be
+    blocked on a file that never delivers)."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen | None = None
+
+    def set(self) -> None:
+        with self._lock:
+            self._event.set()
+            if self._proc is not None and self._proc.poll() is None:
+                self._proc.kill()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def attach(self, proc: subprocess.Popen) -> None:
+        with self._lock:
+            self._proc = proc
+            if self._event.is_set():
+                proc.kill()
+
+
 @dataclass(frozen=True)
 class Decoded:
     path: Path
@@ -67,7 +92,7 @@ def cache_path(cache_dir: Path, cue: Cue, offset_ms: int, lead_ms: int) -> Path:
 
 def decode(cue: Cue, cache_dir: Path, offset_ms: int = 0, lead_ms: int = 20,
            on_head: Callable[[Path], None] | None = None, head_ms: int = HEAD_MS,
-           cancel: threading.Event | None = None) -> Decoded:
+           cancel: Cancel | None = None) -> Decoded:
     """Decode ``cue`` from ``offset_ms`` past its cue-in; reuse an earlier identical decode.
 
     A long item (an hour-long show) takes a while to decode, so once ``head_ms`` of it is
@@ -84,7 +109,7 @@ def decode(cue: Cue, cache_dir: Path, offset_ms: int = 0, lead_ms: int = 20,
             total = existing.getnframes()
         if total != STREAMING_FRAMES:           # else a decode that was interrupted: redo it
             return Decoded(target, lead, total - lead - TAIL_FRAMES)
-    if not os.path.isfile(cue.path):
+    if not os.path.exists(cue.path):
         raise MediaError(f"{cue.path}: file not found")
     start_ms = cue.cue_in_ms + offset_ms
     limit = None if cue.cue_out_ms is None else max(0, frames_of(cue.cue_out_ms - start_ms))
@@ -101,7 +126,7 @@ def decode(cue: Cue, cache_dir: Path, offset_ms: int = 0, lead_ms: int = 20,
 
 
 def _decode_to(out_path: Path, cue: Cue, start_ms: int, limit: int | None, lead: int,
-               on_head: Callable[[Path], None] | None, head: int, cancel: threading.Event | None) -> int:
+               on_head: Callable[[Path], None] | None, head: int, cancel: Cancel | None) -> int:
     """Run ffmpeg, stream its PCM into a WAV with the lead and fades; return the item's frames."""
     # An input seek is fast but the MP3 decoder restarts with ~10 ms of zeros; so seek to a second
     # before the start and let ffmpeg trim the rest exactly (an output seek decodes and discards).
@@ -123,6 +148,8 @@ def _decode_to(out_path: Path, cue: Cue, start_ms: int, limit: int | None, lead:
     # stderr goes to a file: a corrupt file can make ffmpeg write more than a pipe holds
     with tempfile.TemporaryFile() as errors, open(out_path, "wb") as out:
         proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors)
+        if cancel is not None:
+            cancel.attach(proc)
         out.write(wav_header(STREAMING_FRAMES))      # a reader of the unfinished file plays to its end
         out.write(bytes(lead * FRAME_BYTES))
         out.flush()
@@ -148,6 +175,10 @@ def _decode_to(out_path: Path, cue: Cue, start_ms: int, limit: int | None, lead:
                 out.flush()
                 on_head(out_path)
                 on_head = None
+        if cancel is not None and cancel.is_set():
+            proc.kill()
+            proc.wait()
+            raise MediaError(f"{cue.path}: decoding cancelled")
         cut = limit is not None and pos >= limit              # cue-out reached: the rest is not needed
         if cut:
             proc.kill()

@@ -35,7 +35,7 @@ import vlc
 from radiod.clock import Clock, to_ms
 from radiod.errors import MediaError, PlayerError
 from radiod.playout import output as out
-from radiod.playout.pcm_cache import HEAD_MS, Decoded, decode, sweep_cache
+from radiod.playout.pcm_cache import HEAD_MS, Cancel, Decoded, decode, sweep_cache
 from radiod.playout.port import Cue, Listener, PlayerEvent
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,8 @@ class _Item:
     vlc_time: int = -1
     vlc_moved_ms: int = 0
     stalled: bool = False
-    cancel: threading.Event = field(default_factory=threading.Event)   # stops its decode
+    cancel: Cancel = field(default_factory=Cancel)   # stops its decode
+    start_asked_ms: int = 0        # when start() arrived
     decode_error: str = ""         # the decode failed after playback began: fail at EndReached
 
     @property
@@ -306,12 +307,13 @@ class VlcPlayer:
         if item.state in ("playing", "done"):
             return
         item.start_wanted = True
+        item.start_asked_ms = self.clock.monotonic_ms()
         item.start_at_ms = at_ms
         item.want_offset_ms = offset_ms
         if offset_ms != item.offset_ms and item.state in ("prerolling", "ready"):
             self._release(item, keep=True)
             item.cancel.set()
-            item.cancel = threading.Event()
+            item.cancel = Cancel()
             self._forget_decode(item)
             self._submit_decode(item)      # join late: decode from the offset (fast input seek)
 
@@ -410,7 +412,9 @@ class VlcPlayer:
             # ends the item on its true length, unless libVLC gave up well before it
             if item.decode_error:
                 self._fail(item, item.decode_error)
-            elif item.end_ms is None or self.clock.monotonic_ms() < item.end_ms - EARLY_END_MS:
+            elif item.decoded is None:
+                self._fail(item, f"{item.cue.path}: decoding fell behind playback")
+            elif self.clock.monotonic_ms() < item.end_ms - EARLY_END_MS:
                 self._finish(item, "end")
         elif name == "end" and item.state == "done" and item.release_ms is not None:
             item.release_ms = min(item.release_ms, self.clock.monotonic_ms())
@@ -424,6 +428,8 @@ class VlcPlayer:
                 dues.append(self._resume_ms(item))
             elif item.state == "prerolling":
                 dues.append(item.preroll_deadline_ms)
+            elif item.state == "decoding" and item.start_wanted:
+                dues.append(self._decode_deadline_ms(item))
             elif item.state == "playing":
                 dues += [item.watch_ms] + ([item.end_ms] if item.end_ms is not None else [])
                 if item.fade:
@@ -442,6 +448,10 @@ class VlcPlayer:
                     due = resume + SPIN_MS
         return due
 
+    def _decode_deadline_ms(self, item: _Item) -> int:
+        """A decode that has produced nothing this long after the item was due has hung."""
+        return max(item.start_asked_ms, item.start_at_ms or 0) + self.preroll_timeout_ms
+
     def _resume_ms(self, item: _Item) -> int:
         if item.start_at_ms is None:
             return self.clock.monotonic_ms()
@@ -452,6 +462,8 @@ class VlcPlayer:
         for item in sorted(self._items.values(), key=lambda i: i.start_at_ms or 0):
             if item.state == "ready" and item.start_wanted and self._resume_ms(item) <= now + SPIN_MS:
                 self._resume(item)
+            elif item.state == "decoding" and item.start_wanted and now >= self._decode_deadline_ms(item):
+                self._fail(item, f"{item.cue.path}: not decoded within {self.preroll_timeout_ms} ms of its start")
             elif item.state == "prerolling" and now >= item.preroll_deadline_ms:
                 self._fail(item, f"{item.cue.path}: libVLC did not get ready within {self.preroll_timeout_ms} ms")
             elif item.state == "playing":

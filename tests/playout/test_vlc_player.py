@@ -285,6 +285,23 @@ def test_a_long_item_plays_while_it_is_still_decoding(pulse, tmp_path):
     assert list((tmp_path / "cache").iterdir()) == [], "decoded audio is removed after it played"
 
 
+def test_a_source_that_never_delivers_fails_and_close_does_not_hang(pulse, tmp_path):
+    fifo = tmp_path / "never.wav"
+    os.mkfifo(fifo)                 # nobody ever writes: ffmpeg waits forever
+    p = VlcPlayer(SystemClock(), output="auto", cache_dir=tmp_path / "cache", preroll_timeout_ms=500)
+    events = Events(p)
+    try:
+        p.prepare(Cue("never", str(fifo)))
+        p.start("never")
+        failed = events.wait("failed", "never", timeout_s=5)
+    finally:
+        closer = threading.Thread(target=p.close)
+        closer.start()
+        closer.join(timeout=10)
+    assert "not decoded within 500 ms of its start" in failed.detail
+    assert not closer.is_alive(), "close() returned although a decode was stuck"
+
+
 def test_named_pulse_sink_is_the_one_that_sounds(pulse, tmp_path):
     pulse.add_sink("studio")
     tone = write_tone(tmp_path / "t.wav", 1000, 300)
