@@ -220,6 +220,10 @@ class Engine:
             times.append(now + self.watchdog_poll_ms)
         if self.next is not None:
             times.append(self._mono(self.next.start_wall) + self.config.watchdog_ms)
+        for slot in self._outgoing():
+            end = slot.expected_end()
+            if end is not None:
+                times.append(self._mono(end) + self.config.watchdog_ms)
         if self._retry_mono is not None:
             times.append(self._retry_mono)
         if not times:
@@ -284,7 +288,12 @@ class Engine:
             self.next = None
         previous = self.current
         if previous is not None and previous is not slot and previous.stop_reason is None:
-            previous.end_wall = previous.expected_end() or slot.started_wall
+            if previous.cut_wall is not None:
+                # Its cut was due by now: never let it sound under the item that replaces it.
+                self._cut(previous, "cut", fade_ms=max(0, previous.cut_wall - slot.started_wall),
+                          end_wall=previous.cut_wall)
+            else:
+                previous.end_wall = previous.expected_end() or slot.started_wall
         self.current = slot
         if slot.index is not None:
             self.cursor = slot.index
@@ -390,6 +399,7 @@ class Engine:
         self._watchdog()
         self._cut_if_due()
         self._reconcile()
+        self._cut_if_due()          # a boundary decided just now may already be due
 
     def _reconcile(self) -> None:
         if self.state not in ("playing", "fallback") or self.next is not None:
@@ -510,7 +520,8 @@ class Engine:
             elif now_mono - cur.last_move_mono >= limit:
                 end = cur.expected_end()
                 if end is not None and self._wall() >= end:
-                    self._close_row(cur, "end", cur.remaining_ms)     # it ended; the event never came
+                    # It ended; the event never came. The row ends when the audio did.
+                    self._close_row(cur, "end", cur.remaining_ms, at_wall=end)
                     self._abandon(cur)
                 else:
                     self._fail(cur, f"stalled: position stuck at {cur.last_pos} ms for {limit} ms",
@@ -519,6 +530,18 @@ class Engine:
         nxt = self.next
         if nxt is not None and nxt.started_mono is None and now_mono >= self._mono(nxt.start_wall) + limit:
             self._fail(nxt, f"did not start within {limit} ms", 0)
+        for slot in self._outgoing():
+            end = slot.expected_end()
+            if end is not None and self._wall() >= end + limit:
+                # Its follower is on air but its own end never came: close it where it ended.
+                played = max(0, min(slot.remaining_ms, end - (slot.started_wall or end)))
+                self._close_row(slot, slot.stop_reason or "end", played, at_wall=end)
+                self._abandon(slot)
+
+    def _outgoing(self) -> list[Slot]:
+        """Items that started and were followed, still waiting for their 'ended'."""
+        return [s for s in self.slots.values()
+                if s is not self.current and s is not self.next and s.started_wall is not None]
 
     def _fail(self, slot: Slot, detail: str, played_ms: int) -> None:
         """An item could not play (or stopped playing): record it, skip it, keep the station on air."""
@@ -541,6 +564,9 @@ class Engine:
         if slot.play_id is not None:
             slot.detail = detail
             self._close_row(slot, "failed", played_ms)
+        nxt = self.next
+        if slot is self.current and nxt is not None and nxt.started_wall is None and nxt.start_wall > self._wall():
+            self._abandon(nxt)            # it was due when this one would have ended: bring it forward
         self._abandon(slot)
 
     def _abandon(self, slot: Slot) -> None:

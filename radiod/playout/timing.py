@@ -5,9 +5,10 @@ The engine asks two questions, both answered here without side effects or clock 
 - ``decide_next``: the current item will end at ``t_end``; which log item follows, at what instant,
   and must the current item be cut for it? Follow items run on in order (a late or early flow is
   fine); a hard item starts exactly at its time (cutting what plays); a soft item waits for the
-  current item but no longer than its tolerance. Items between the current one and a timed item
-  whose time has come are dropped. A gap before a hard item or a hole in the log is filled with
-  fallback.
+  current item but no longer than its tolerance. Items between the current one and the first
+  timed item whose time comes before the current one ends are dropped; timed items whose time
+  has already passed (a stall, a restart) are passed over. A gap before a hard item or a hole in
+  the log is filled with fallback.
 - ``join_point``: nothing is playing (boot, restart after a crash, resume): which item belongs on
   air at ``now``, at what offset? A show is joined at the right offset; a rotation item is played
   from its start when less than half of its slot has gone, else the flow moves to the next item.
@@ -97,31 +98,28 @@ def decide_next(tl: Timeline, cursor: int, t_end: int, skip: set[str], now: int 
     boundary that is already past from being scheduled in the past.
     """
     now = t_end if now is None else now
-    first = boundary = None
+    first = None
+    timed: list[int] = []          # timed items whose time comes before the current item ends
     for i in range(cursor + 1, len(tl)):
         if tl.keys[i] in skip:
             continue
+        if first is None:
+            first = i
         if tl.starts[i] > t_end:
-            first = i if first is None else first
             break
-        first = i if first is None else first
         if tl.items[i].timing in ("hard", "soft"):
-            boundary = i
-    if boundary is not None:
-        item, s = tl.items[boundary], tl.starts[boundary]
-        if item.timing == "hard":
-            start = s
-        elif s + item.tolerance_ms < t_end:
-            start = s + item.tolerance_ms
-        else:
-            return Decision(boundary, t_end, reason=f"soft start of {tl.keys[boundary]}")
-        offset = 0
-        if start < now:
-            # The boundary has passed already (late): join a show at its offset, start others now.
-            offset = now - s if joinable(item) else 0
-            start = now
-        return Decision(boundary, start, offset_ms=offset, cut_ms=start if start < t_end else None,
-                        reason=f"{item.timing} start of {tl.keys[boundary]}")
+            timed.append(i)
+    if timed:
+        # The first boundary still ahead wins (items before it are dropped); boundaries already
+        # missed (a stall, a restart) are passed over, and if all were missed the latest is joined.
+        for i in timed:
+            when = _boundary_instant(tl, i, t_end)
+            if when >= now:
+                return Decision(i, when, cut_ms=when if when < t_end else None,
+                                reason=f"{tl.items[i].timing} start of {tl.keys[i]}")
+        i = timed[-1]
+        return Decision(i, now, offset_ms=now - tl.starts[i] if joinable(tl.items[i]) else 0,
+                        cut_ms=now if now < t_end else None, reason=f"late {tl.items[i].timing} start of {tl.keys[i]}")
     if first is None:
         return Decision(None, t_end, reason="nothing more is planned")
     i = first
@@ -135,6 +133,14 @@ def decide_next(tl: Timeline, cursor: int, t_end: int, skip: set[str], now: int 
         if gap > 0:
             return Decision(i, s)
     return Decision(i, t_end)
+
+
+def _boundary_instant(tl: Timeline, i: int, t_end: int) -> int:
+    """When timed item ``i`` starts if the current item would end at ``t_end``."""
+    item, s = tl.items[i], tl.starts[i]
+    if item.timing == "hard":
+        return s
+    return min(t_end, s + item.tolerance_ms)      # soft: wait for the end, within the tolerance
 
 
 def join_point(tl: Timeline, now: int, done: set[str], resumable: set[str] = frozenset()) -> Decision:
