@@ -8,7 +8,7 @@ categories, categories too small for their separation rules, missing show conten
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Sequence
 
@@ -86,7 +86,8 @@ def check_schedule(s: Schedule) -> tuple[list[str], list[str]]:
                         "will be silent")
     for cid in s.rules.filler_categories:
         if cid not in s.categories:
-            errors.append(f"{s.locate('rules.toml', 'fill.filler_categories')}: unknown category {cid!r}{_hint(cid, s.categories)}")
+            where = s.locate("rules.toml", "fill.filler_categories")
+            errors.append(f"{where}: unknown category {cid!r}{_hint(cid, s.categories)}")
 
     errors += _check_quota(s)
     e, w = _check_grid(s)
@@ -129,7 +130,8 @@ def _check_quota(s: Schedule) -> list[str]:
     used = {cid for c in s.clocks.values() for e in c.events if e.type in ("music", "fill") for cid in e.categories}
     local_ok = [cid for cid in used if cid in s.categories and s.categories[cid].local is not False]
     if used and not local_ok:
-        errors.append(f"{s.locate('rules.toml', 'local')}: impossible quota: {need:g} % local but every music category in the "
+        errors.append(f"{s.locate('rules.toml', 'local')}: impossible quota: {need:g} % local but every music "
+                      "category in the "
                       "clocks is non-local (local = false)")
     for clock in s.clocks.values():
         music = [e for e in clock.events if e.type in ("music", "fill")]
@@ -138,7 +140,8 @@ def _check_quota(s: Schedule) -> list[str]:
         capable = sum(1 for e in music if s.categories.get(e.categories[0]) and
                       s.categories[e.categories[0]].local is not False)
         if capable * 100 < rules.local_hour_percent * len(music):
-            errors.append(f"{s.locate('clocks.toml', f'clock.{clock.id}')}: impossible quota: at most {capable} of {len(music)} "
+            errors.append(f"{s.locate('clocks.toml', f'clock.{clock.id}')}: impossible quota: at most {capable} "
+                          f"of {len(music)} "
                           f"music picks can be local, below local.hour_min_percent = {rules.local_hour_percent:g}")
     return errors
 
@@ -169,11 +172,13 @@ def _check_grid(s: Schedule) -> tuple[list[str], list[str]]:
     cursor = 0
     for a, b, slot, day in spans:
         if a > cursor:
-            warnings.append(f"{s.locate('grid.toml', 'slot')}: gap in the weekly grid {_week_time(cursor)}–{_week_time(a)} "
+            warnings.append(f"{s.locate('grid.toml', 'slot')}: gap in the weekly grid "
+                            f"{_week_time(cursor)}–{_week_time(a)} "
                             "(the fallback plays)")
         cursor = max(cursor, b)
     if spans and cursor < WEEK_MIN:
-        warnings.append(f"{s.locate('grid.toml', 'slot')}: gap in the weekly grid {_week_time(cursor)}–{_week_time(WEEK_MIN)} "
+        warnings.append(f"{s.locate('grid.toml', 'slot')}: gap in the weekly grid "
+                        f"{_week_time(cursor)}–{_week_time(WEEK_MIN)} "
                         "(the fallback plays)")
     if not spans:
         warnings.append(f"{s.locate('grid.toml', 'slot')}: the weekly grid is empty (the fallback plays all week)")
@@ -224,19 +229,22 @@ def check_library(s: Schedule, tracks: Sequence[Track], *, media_roots: Sequence
             # Within the separation time the category must offer a distinct one for every pick.
             need = max(1, math.ceil(per_hour * min(minutes, 60) / 60))
             if have < need:
-                errors.append(f"{s.locate('categories.toml', f'category.{cid}')}: too small for the separation rules: {have} {what} "
+                errors.append(f"{s.locate('categories.toml', f'category.{cid}')}: too small for the separation "
+                              f"rules: {have} {what} "
                               f"but about {per_hour:.1f} picks an hour need {need} with {what[:-1]} separation "
                               f"of {minutes} min")
     content = show_content_from_tracks(s, tracks, uploads_root)
     for show in s.shows.values():
         if show.kind == "prerecorded" and uploads_root is not None and not content.get(show.id):
-            warnings.append(f"{s.locate('shows.toml', f'show.{show.id}')}: no content in {Path(uploads_root) / show.id} "
+            warnings.append(f"{s.locate('shows.toml', f'show.{show.id}')}: no content in "
+                            f"{Path(uploads_root) / show.id} "
                             "(the fallback will cover it)")
     by_path = _path_index(tracks, media_roots)
     for i, entry in enumerate(s.fallback):
         missing = [p for p in entry.paths if p.strip("/") not in by_path]
         if missing:
-            warnings.append(f"{s.locate('station.toml', f'fallback.chain[{i}]')}: {len(missing)} playlist entries not in the "
+            warnings.append(f"{s.locate('station.toml', f'fallback.chain[{i}]')}: {len(missing)} playlist "
+                            "entries not in the "
                             f"library, e.g. {missing[0]!r}")
     for clock in s.clocks.values():
         for ev in clock.events:
@@ -274,7 +282,3 @@ def _picks_per_hour(s: Schedule, pools: dict[str, list]) -> dict[str, float]:
 
 def _average(pool: list) -> int:
     return sum(t.play_ms for t in pool) // len(pool) if pool else 0
-
-
-def first_day_of_week(day: date) -> date:
-    return day - timedelta(days=day.weekday())

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 from radiod.clock import from_ms, to_ms
 from radiod.library.model import Track
 from radiod.schedule.log import LogItem, Relaxation, Source
-from radiod.schedule.model import Category, ClockEvent, Schedule, Show
+from radiod.schedule.model import ClockEvent, Schedule, Show
 from radiod.schedule.pools import build_pools, released_within
 from radiod.schedule.resolve import Airing, airings, local_midnight
 from radiod.schedule.rotation import Play, Rotation
@@ -198,7 +198,7 @@ class _DayPlanner:
         self.warnings: list[str] = []
         self.pos = self.day_start
         self.gap_ms = 0
-        self.pending: tuple[str, int] | None = None    # timing the next placed item carries
+        self.pending: tuple[str, int, int] | None = None   # (timing, tolerance, anchor) for the next item
         self.show = ""
         self.source: Source = "rotation"
         self.turns: dict[str, int] = {}
@@ -262,10 +262,9 @@ class _DayPlanner:
                    airing_start: int | None) -> None:
         """Add [start, end) cut at midnight; parts after a cut are 'continued'."""
         first = airing_start if airing_start is not None else start
-        for cut in (self.day_end,):
-            if start < cut < end:
-                result.append(_Window(start, cut, airing, start > first))
-                start = cut
+        if start < self.day_end < end:
+            result.append(_Window(start, self.day_end, airing, start > first))
+            start = self.day_end
         result.append(_Window(start, end, airing, start > first))
 
     def _start_spec(self, w: _Window) -> tuple[str, int]:
@@ -409,13 +408,13 @@ class _DayPlanner:
                 seg_end = hour_segments[i + 1].anchor_ms if i + 1 < len(hour_segments) else hour + HOUR_MS
                 if seg.anchor_ms >= hour_end or seg_end <= w.start_ms:
                     continue
+                if seg.anchor_ms < w.start_ms and seg.head:
+                    # Joined part-way: its timed head plays untimed, first, at the window's start.
+                    seg = _Segment(seg.anchor_ms, seg.timing, seg.tolerance_ms, None,
+                                   [replace(seg.head, at_ms=None, timing="follow"), *seg.body])
                 if seg.anchor_ms <= w.start_ms:
-                    timing, tol = self._start_spec(w)
-                    body = ([replace(seg.head, at_ms=None, timing="follow")] if seg.head else []) + seg.body
-                    if seg.anchor_ms == w.start_ms and seg.head:
-                        body, seg = seg.body, _Segment(w.start_ms, timing, tol, seg.head, [])
-                    seg = _Segment(w.start_ms, timing, tol, seg.head if seg.anchor_ms == w.start_ms else None,
-                                   body)
+                    # The window's first segment starts with the window's own timing.
+                    seg = _Segment(w.start_ms, *self._start_spec(w), seg.head, seg.body)
                 segments.append(seg)
             hour += HOUR_MS
         return segments
@@ -523,13 +522,13 @@ class _DayPlanner:
                     found += [(cid, t) for t in self.rot.candidates(cid, blocked, limit, relaxed=relaxed, local=True)]
                     if found and first_only:
                         return found, relaxed
-            if len(found) < limit:
-                seen = {t.id for _, t in found}
-                for cid in cids:
-                    found += [(cid, t) for t in self.rot.candidates(cid, blocked, limit, relaxed=relaxed)
-                              if t.id not in seen]
-                    if found and first_only:
-                        return found, relaxed
+            # Then the others: when no local track fits the time, one of them may.
+            seen = {t.id for _, t in found}
+            for cid in cids:
+                found += [(cid, t) for t in self.rot.candidates(cid, blocked, limit, relaxed=relaxed)
+                          if t.id not in seen]
+                if found and first_only:
+                    return found, relaxed
             if found:
                 return found, relaxed
             if step < len(order):
@@ -622,8 +621,16 @@ class _DayPlanner:
                     self._fallback_fill(target, spec, f"categories {', '.join(cids)} empty")
                 return
             choice = None
-            if want:        # the quota needs a local track here: only a local one may fit the time
-                choice = self._choose_fit([c for c in cands if c[1].local] or cands, remaining, tol, timing)
+            if want:
+                # The quota wants a local track: a local one that fits the time, looking further
+                # down the queues if need be, before any other.
+                choice = self._choose_fit([c for c in cands if c[1].local], remaining, tol, timing, local_pair=True)
+                if choice is None and not far:
+                    wider, wider_relaxed = self._pick(order, limit * 5, local=True)
+                    choice = self._choose_fit([c for c in wider if c[1].local], remaining, tol, timing,
+                                              local_pair=True)
+                    if choice is not None:
+                        relaxed = wider_relaxed
             choice = choice or self._choose_fit(cands, remaining, tol, timing)
             if choice is None and not far:
                 # Nothing fits among the fairest few: look further down the queues before cutting.
@@ -636,9 +643,14 @@ class _DayPlanner:
             cid, track = choice
             self._place_music(track, cid, label, self._relaxations(track, cid, relaxed))
 
-    def _choose_fit(self, cands: list[tuple[str, Track]], remaining: int, tol: int, timing: str
-                    ) -> tuple[str, Track] | None:
-        """The fairest candidate that lands within tolerance now, or leaves a remainder others can fill."""
+    def _choose_fit(self, cands: list[tuple[str, Track]], remaining: int, tol: int, timing: str, *,
+                    local_pair: bool = False) -> tuple[str, Track] | None:
+        """The fairest candidate that lands within tolerance now, or leaves a remainder others can fill.
+
+        ``local_pair``: a remainder meant for one more track must fit a local one (the quota).
+        """
+        if not cands:
+            return None
         lengths = [t.play_ms for _, t in cands]
         shortest, longest = min(lengths), max(lengths)
         first = cands[0]
@@ -656,6 +668,7 @@ class _DayPlanner:
         for c in cands:                                          # two more tracks close the gap
             rest = remaining - c[1].play_ms
             if rest > 0 and any(u[1] is not c[1] and abs(rest - u[1].play_ms) <= tol
+                                and (u[1].local or not local_pair)
                                 and not set(u[1].artist_keys) & set(c[1].artist_keys) for u in cands):
                 return c
         for c in cands:                                          # at least keep going
