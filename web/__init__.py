@@ -77,6 +77,8 @@ def create_app(config: Config, test_config: Mapping[str, Any] | None = None, *,
     app.register_blueprint(api.bp)
     app.register_blueprint(dj.bp)
     app.register_blueprint(manager.bp)
+    from web import uploads
+    app.register_blueprint(uploads.bp)
     app.jinja_env.globals.update(station_name=config.station.name)
     app.wsgi_app = NowPlayingFastPath(app)
     return app

@@ -46,4 +46,4 @@ def show(show_id: str):
         f"SELECT {PLAY_COLUMNS} FROM plays WHERE show IN (?, ?) ORDER BY started_at_ms DESC LIMIT 200",
         (show_id, title)).fetchall()
     plays = [dict(public_play(r), when=local_time(r["started_at_ms"], zone), usage=r["usage"]) for r in rows]
-    return render_template("dj/show.html", show=title, plays=plays)
+    return render_template("dj/show.html", show=title, show_id=show_id, plays=plays)

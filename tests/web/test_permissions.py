@@ -19,6 +19,20 @@ OWN_SHOW = {"anon": 302, "dj1": 200, "dj2": 403, "boss": 200}     # dj1's show
 MANAGER = {"anon": 302, "dj1": 403, "dj2": 403, "boss": 200}
 MANAGER_POST = {"anon": 302, "dj1": 403, "dj2": 403, "boss": 302}
 
+NOT_FOUND_UNLESS_ANON = {"anon": 302, "dj1": 404, "dj2": 404, "boss": 404}
+OWN_SHOW_MISSING = {"anon": 302, "dj1": 404, "dj2": 403, "boss": 404}   # a missing file of dj1's show
+
+# Part 2 routes: uploads, grid editor, reports, library, controls.
+PART2 = [
+    ("/dj/shows/<show_id>/files", "GET", "/dj/shows/morning/files", None, OWN_SHOW),
+    ("/dj/shows/<show_id>/uploads", "POST", "/dj/shows/morning/uploads", {"name": "a.mp3", "size": "10"}, OWN_SHOW),
+    ("/dj/uploads/<upload_id>", "GET", "/dj/uploads/" + "0" * 32, None, NOT_FOUND_UNLESS_ANON),
+    ("/dj/uploads/<upload_id>", "PUT", "/dj/uploads/" + "0" * 32 + "?offset=0", {}, NOT_FOUND_UNLESS_ANON),
+    ("/dj/uploads/<upload_id>", "DELETE", "/dj/uploads/" + "0" * 32, {}, NOT_FOUND_UNLESS_ANON),
+    ("/dj/shows/<show_id>/files/<name>/delete", "POST", "/dj/shows/morning/files/none.mp3/delete", {},
+     OWN_SHOW_MISSING),
+]
+
 # (rule as in app.url_map, method, concrete path, form, expected status per role)
 MATRIX = [
     ("/", "GET", "/", None, PUBLIC),
@@ -46,7 +60,7 @@ MATRIX = [
      {"name": "newdj-{role}", "role": "dj", "password": "a fine password"}, MANAGER_POST),
     ("/manager/users/<name>/<action>", "POST", "/manager/users/victim/disable", {}, MANAGER_POST),
     ("/manager/control/<cmd>", "POST", "/manager/control/skip", {}, MANAGER_POST),
-]
+] + PART2
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +108,7 @@ def test_permission(clients, role, rule, method, path, form, expected):
     else:
         data = {k: v.format(role=role) for k, v in (form or {}).items()}
         data["csrf_token"] = token_of(client)
-        response = client.post(path, data=data)
+        response = client.open(path, method=method, data=data)
         if path == "/logout" and role != "anon":
             assert login(client, role).status_code == 302       # log back in for the next routes
     assert response.status_code == expected[role], response.get_data(as_text=True)[:300]

@@ -1,0 +1,249 @@
+"""DJs' pre-recorded shows: resumable uploads streamed to disk, checked, then filed under the show.
+
+An upload is created with its name and size, then receives its bytes in one or more pieces, each
+written at the offset the server reports (so a cut connection resumes where it stopped). The
+bytes go into ``<state>/uploads-partial/<id>.part`` — outside the uploads folder, so nothing half
+received is ever scanned or aired. When the last byte arrives the file is checked (audio type by
+content, duration, loudness) and either moved into ``<uploads>/<show-id>/`` or deleted. Partial
+uploads left alone for a day are swept away.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from radiod.errors import MediaError, RadiodError
+
+PIECE = 64 * 1024                         # read/write unit: memory stays flat whatever the size
+PARTIAL_TTL_MS = 24 * 3600 * 1000
+MAX_NAME = 100                            # characters kept of an uploaded file name
+EXTENSIONS = {"mp3": ".mp3", "aac": ".aac", "flac": ".flac", "ogg": ".ogg", "opus": ".opus",
+              "oggflac": ".oga", "m4a": ".m4a", "wav": ".wav", "aiff": ".aiff"}
+_ID = re.compile(r"[0-9a-f]{32}")
+
+
+class UploadError(RadiodError):
+    """An upload refused or failed; the message is one line for the DJ."""
+
+
+def sanitise_name(name: str) -> str:
+    """A safe file name from whatever the browser sent: no folders, no control characters, no
+    leading dots, only letters, digits, '.', '-', '_' and spaces, at most MAX_NAME characters."""
+    name = name.replace("\x00", "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    name = re.sub(r"[^A-Za-z0-9._ -]+", "_", name).strip(" ._-")
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    ext = ext[:10]
+    stem = stem[:MAX_NAME - len(ext) - 1].rstrip(" ._-") or "upload"
+    return f"{stem}.{ext}" if ext else stem
+
+
+def fmt_ms(ms: int) -> str:
+    """1:02:03 or 2:03 — how durations are shown to DJs."""
+    s = round(ms / 1000)
+    h, m, s = s // 3600, s // 60 % 60, s % 60
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+@dataclass
+class Partial:
+    """One upload in progress (its sidecar JSON plus the bytes received so far)."""
+
+    id: str
+    show: str
+    user: str
+    name: str                  # sanitised
+    size: int                  # announced total
+    created_ms: int
+    folder: Path
+
+    @property
+    def path(self) -> Path:
+        return self.folder / f"{self.id}.part"
+
+    @property
+    def offset(self) -> int:
+        try:
+            return self.path.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def remove(self) -> None:
+        for p in (self.path, self.folder / f"{self.id}.json"):
+            p.unlink(missing_ok=True)
+
+
+@dataclass
+class Checked:
+    """What the checks found in a completed file."""
+
+    name: str
+    format: str
+    length_ms: int
+    loudness_lufs: float | None
+    messages: list[str] = field(default_factory=list)
+
+
+class Uploads:
+    """Partial uploads in ``partial_dir``, finished files in ``uploads_dir/<show>/``."""
+
+    def __init__(self, uploads_dir: Path, partial_dir: Path, *, limit_bytes: int):
+        self.uploads_dir = uploads_dir
+        self.partial_dir = partial_dir
+        self.limit_bytes = limit_bytes
+
+    def show_dir(self, show: str) -> Path:
+        return self.uploads_dir / show
+
+    def files(self, show: str) -> list[Path]:
+        """The show's files in airing order (file-name order, as the planner reads them)."""
+        folder = self.show_dir(show)
+        if not folder.is_dir():
+            return []
+        return sorted((p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")),
+                      key=lambda p: p.name)
+
+    def create(self, *, show: str, user: str, name: str, size: int, now_ms: int) -> Partial:
+        if size <= 0:
+            raise UploadError(f"{name or 'upload'}: the file is empty")
+        if size > self.limit_bytes:
+            raise UploadError(f"{sanitise_name(name)}: {size / 2**20:.0f} MB is over the "
+                              f"{self.limit_bytes / 2**20:.0f} MB upload limit")
+        self.sweep(now_ms)
+        self.partial_dir.mkdir(parents=True, exist_ok=True)
+        p = Partial(id=secrets.token_hex(16), show=show, user=user, name=sanitise_name(name), size=size,
+                    created_ms=now_ms, folder=self.partial_dir)
+        p.path.touch()
+        meta = {"show": p.show, "user": p.user, "name": p.name, "size": p.size, "created_ms": p.created_ms}
+        (self.partial_dir / f"{p.id}.json").write_text(json.dumps(meta), encoding="utf-8")
+        return p
+
+    def get(self, upload_id: str) -> Partial | None:
+        if not _ID.fullmatch(upload_id):
+            return None
+        try:
+            meta = json.loads((self.partial_dir / f"{upload_id}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return Partial(id=upload_id, folder=self.partial_dir, **meta)
+
+    def receive(self, p: Partial, offset: int, stream: BinaryIO) -> int:
+        """Append the stream's bytes at ``offset`` (which must be what was received so far);
+        returns the new offset. A cut connection keeps what arrived, for a resume."""
+        have = p.offset
+        if offset != have:
+            raise UploadError(f"{p.name}: expected the piece at byte {have}, got one at {offset}")
+        with open(p.path, "r+b") as f:
+            f.seek(have)
+            try:
+                while True:
+                    piece = stream.read(PIECE)
+                    if not piece:
+                        break
+                    if have + len(piece) > p.size:
+                        raise UploadError(f"{p.name}: more bytes than the announced {p.size}")
+                    f.write(piece)
+                    have += len(piece)
+            finally:
+                f.flush()
+                f.truncate(have)      # what was written is exactly what was received
+        return have
+
+    def sweep(self, now_ms: int) -> int:
+        """Delete partial uploads older than a day; returns how many."""
+        if not self.partial_dir.is_dir():
+            return 0
+        gone = 0
+        for meta in self.partial_dir.glob("*.json"):
+            p = self.get(meta.stem)
+            if p is None or now_ms - p.created_ms > PARTIAL_TTL_MS:
+                (p or Partial(meta.stem, "", "", "", 0, 0, self.partial_dir)).remove()
+                gone += 1
+        return gone
+
+    def finish(self, p: Partial, *, slot_ms: int | None, tolerance_ms: int,
+               silence_threshold_db: float) -> Checked:
+        """Check a complete upload; file it under the show, or delete it and raise UploadError."""
+        try:
+            checked = check_file(p.path, p.name, slot_ms=slot_ms, tolerance_ms=tolerance_ms,
+                                 others=[f for f in self.files(p.show) if f.stem != Path(p.name).stem],
+                                 silence_threshold_db=silence_threshold_db)
+        except BaseException:
+            p.remove()
+            raise
+        folder = self.show_dir(p.show)
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = Path(p.name).stem if Path(p.name).suffix else p.name
+        target = folder / (stem + EXTENSIONS.get(checked.format, ".audio"))
+        for old in folder.glob(f"{glob_escape(stem)}.*"):     # replacing before air: one file per name
+            if old != target:
+                old.unlink()
+        _move(p.path, target)
+        p.remove()
+        checked.name = target.name
+        return checked
+
+
+def glob_escape(text: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", text)
+
+
+def _move(src: Path, dst: Path) -> None:
+    """Atomic within one file system; a copy then rename across file systems."""
+    try:
+        os.replace(src, dst)
+    except OSError:
+        tmp = dst.with_name(f".{dst.name}.tmp")
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, dst)
+        src.unlink()
+
+
+def check_file(path: Path, name: str, *, slot_ms: int | None, tolerance_ms: int, others: list[Path],
+               silence_threshold_db: float) -> Checked:
+    """Audio type by content, duration against the slot (with the show's other files), loudness.
+    Raises UploadError naming the file when it is not audio or makes the show too long."""
+    from radiod.library.analyze import analyze_file
+    from radiod.library.tags import read_tags
+
+    try:
+        info = read_tags(path)
+    except MediaError as exc:
+        raise UploadError(f"{name}: {exc}") from None
+    if info.length_ms <= 0:
+        raise UploadError(f"{name}: no audio in the file")
+    try:
+        measured = analyze_file(path, silence_threshold_db=silence_threshold_db)
+        length_ms, loudness = measured.decoded_length_ms or info.length_ms, measured.loudness_lufs
+    except MediaError as exc:
+        raise UploadError(f"{name}: cannot be decoded ({getattr(exc, 'reason', exc)})") from None
+    checked = Checked(name=name, format=info.format, length_ms=length_ms, loudness_lufs=loudness)
+    if slot_ms is None:
+        checked.messages.append("No airing of this show in the next 7 days to compare the length with.")
+        return checked
+    total = length_ms + sum(_length(o) for o in others)
+    with_others = f" with the show's other {len(others)} file(s)" if others else ""
+    if total > slot_ms + tolerance_ms:
+        raise UploadError(f"{name}: too long: {fmt_ms(total)}{with_others}, the slot is {fmt_ms(slot_ms)}")
+    if total < slot_ms - tolerance_ms:
+        checked.messages.append(f"Shorter than the slot: {fmt_ms(total)}{with_others}, the slot is "
+                                f"{fmt_ms(slot_ms)}; the rest is filled by the station.")
+    return checked
+
+
+def _length(path: Path) -> int:
+    from radiod.library.tags import read_tags
+    try:
+        return read_tags(path).length_ms
+    except MediaError:
+        return 0
