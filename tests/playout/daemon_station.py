@@ -13,10 +13,10 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import timezone
 from pathlib import Path
 
-from radiod.clock import from_ms, to_ms
+from radiod.clock import from_ms
 from radiod.playout.daylogs import save_log
 from radiod.playout.timing import Timeline
 from radiod.schedule.log import LogItem
@@ -124,6 +124,3 @@ def now_playing(station: Path) -> dict | None:
 def timeline(items: list[LogItem]) -> Timeline:
     return Timeline(items)
 
-
-__all__ = ["Daemon", "make_station", "rows", "wait_for", "now_playing", "timeline", "wall_ms", "to_ms",
-           "timedelta", "datetime"]
