@@ -154,6 +154,10 @@ def verify_log_command(station: Station, first: str | None, last: str | None, di
         for problem in problems:
             click.echo(f"BROKEN: {problem}", err=True)
         raise SystemExit(1)
+    if result.checked == 0:
+        click.echo(f"ok: no closed plays{' in the period' if period else ''}; "
+                   f"{result.corrections_checked} corrections")
+        return
     click.echo(f"ok: {result.checked} plays (seq {result.first_seq}..{result.last_seq}) and "
                f"{result.corrections_checked} corrections; last hash {result.last_hash}")
 
