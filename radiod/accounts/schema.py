@@ -40,4 +40,19 @@ MIGRATIONS: list[str] = [
     CREATE INDEX login_attempts_remote ON login_attempts(remote, at_ms);
     CREATE INDEX login_attempts_name ON login_attempts(name, at_ms);
     """,
+    """
+    -- Changes made to the schedule files from the panel: who, when, the whole file before and
+    -- after (so the last change can be undone and any change shown as a diff).
+    CREATE TABLE schedule_changes (
+        id INTEGER PRIMARY KEY,
+        file TEXT NOT NULL,
+        user TEXT NOT NULL,
+        at_ms INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('edit', 'undo')),
+        summary TEXT NOT NULL,
+        before TEXT NOT NULL,
+        after TEXT NOT NULL,
+        undone_at_ms INTEGER
+    );
+    """,
 ]

@@ -31,6 +31,11 @@ PART2 = [
     ("/dj/uploads/<upload_id>", "DELETE", "/dj/uploads/" + "0" * 32, {}, NOT_FOUND_UNLESS_ANON),
     ("/dj/shows/<show_id>/files/<name>/delete", "POST", "/dj/shows/morning/files/none.mp3/delete", {},
      OWN_SHOW_MISSING),
+    ("/manager/grid/", "GET", "/manager/grid/", None, MANAGER),
+    ("/manager/grid/preview", "GET", "/manager/grid/preview", None, MANAGER),
+    ("/manager/grid/slots", "POST", "/manager/grid/slots", {}, MANAGER_POST),       # stale page: redirect
+    ("/manager/grid/slots/<int:index>", "POST", "/manager/grid/slots/0", {}, MANAGER_POST),
+    ("/manager/grid/undo", "POST", "/manager/grid/undo", {}, MANAGER_POST),
 ]
 
 # (rule as in app.url_map, method, concrete path, form, expected status per role)

@@ -1,0 +1,203 @@
+"""Manager: the weekly grid editor, its history with undo, and a preview of a day's planned log.
+
+Every change is checked with the checks of ``radiod check`` on a copy of the schedule folder; on
+error nothing is written and each message is shown next to the slot it names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date
+from pathlib import Path
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from radiod.clock import to_ms
+from radiod.errors import ControlError, ScheduleError
+from radiod.schedule import edit
+from radiod.schedule.model import DAYS
+from radiod.schedule.parse import load_schedule
+from web import station
+from web.security import accounts, current_user, require_role
+
+bp = Blueprint("grid", __name__, url_prefix="/manager/grid")
+
+_SLOT_REF = re.compile(r"\bslot\[(\d+)\]")
+
+
+def _grid_path() -> Path:
+    return station().config.paths.schedules / edit.GRID
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _short(message: str) -> str:
+    """Messages name files relative to the schedules folder (the page is about that folder)."""
+    return message.replace(f"{station().config.paths.schedules}/", "")
+
+
+def _history() -> edit.History:
+    return edit.History(accounts().conn)
+
+
+def _fields() -> edit.SlotFields:
+    f = request.form
+    return edit.SlotFields(days=f.get("days", ""), start=f.get("start", ""), end=f.get("end", ""),
+                           show=f.get("show", ""), overnight=f.get("overnight") == "on")
+
+
+def _show_ids() -> list[str]:
+    try:
+        return sorted(load_schedule(station().config.paths.schedules).shows)
+    except ScheduleError:
+        return []
+
+
+def _page(text: str, *, errors: list[str] = (), typed: dict[int, edit.SlotFields] | None = None,
+          new: edit.SlotFields | None = None, status: int = 200):
+    """The editor; ``errors`` are placed next to the slots they name, the rest above the grid."""
+    rows = edit.slots(text)
+    for index, fields in (typed or {}).items():
+        if index < len(rows):
+            rows[index] = fields                   # show what was typed, not what is on disk
+    by_slot: dict[int, list[str]] = {}
+    general = []
+    for message in errors:
+        refs = {int(i) for i in _SLOT_REF.findall(message)}
+        for i in refs:
+            by_slot.setdefault(i, []).append(_short(message))
+        if not refs or (new is not None and len(rows) in refs):
+            general.append(_short(message))
+    week = {day: sorted((r.start, r.end, r.show) for r in edit.slots(text) if _on(day, r.days)) for day in DAYS}
+    return render_template("manager/grid.html", rows=list(enumerate(rows)), errors=by_slot, general=general,
+                           digest=_digest(text), shows=_show_ids(), new=new, week=week,
+                           history=_history().recent(), undo=_history().last_undoable()), status
+
+
+def _on(day: str, days: str) -> bool:
+    words = {w.strip() for w in days.split(",")}
+    return bool(words & {day, "daily"} or ("weekdays" in words and day in DAYS[:5])
+                or ("weekends" in words and day in DAYS[5:]))
+
+
+@bp.get("/")
+@require_role("manager")
+def index():
+    return _page(_grid_path().read_text(encoding="utf-8"))[0]
+
+
+def _save(before: str, after: str, summary: str, **page_args):
+    """Check ``after``; write it, record it and tell the daemon, or show the errors (nothing written)."""
+    if request.form.get("digest") != _digest(before):
+        flash("The grid was changed by someone else since you opened it; your change was not saved. "
+              "Here is the current grid.")
+        return redirect(url_for("grid.index"))
+    errors, _warnings = _check({edit.GRID: after})
+    if errors:
+        return _page(before, errors=errors, **page_args, status=400)
+    edit.atomic_write(_grid_path(), after)
+    _history().record(file=edit.GRID, user=current_user().name, at_ms=to_ms(station().clock.now()),
+                      before=before, after=after, summary=summary)
+    flash(f"Saved: {summary}. {_reload()}")
+    return redirect(url_for("grid.index"))
+
+
+def _check(changes: dict[str, str]) -> tuple[list[str], list[str]]:
+    from radiod.schedule.commands import _library     # the library half of `radiod check`
+    config = station().config
+    tracks, problems = _library(config)
+    errors, warnings = edit.check_files(config.paths.schedules, changes, tracks=tracks,
+                                        media_roots=config.paths.media, uploads_root=config.paths.uploads,
+                                        day=station().clock.now().astimezone(config.zone).date())
+    return errors + problems, warnings
+
+
+def _reload() -> str:
+    from radiod.playout.control import send_command
+    try:
+        reply = send_command(station().config.control_socket, "reload")
+    except ControlError:
+        return "The playout daemon is not running; it reads the new grid when it starts."
+    return "The daemon reloaded the schedule." if reply.get("ok") else f"Reload: {reply.get('error', 'refused')}"
+
+
+def _describe(f: edit.SlotFields) -> str:
+    return f"{f.show} {f.days} {f.start}–{f.end}"
+
+
+@bp.post("/slots/<int:index>")
+@require_role("manager")
+def change(index: int):
+    before = _grid_path().read_text(encoding="utf-8")
+    try:
+        if request.form.get("action") == "remove":
+            old = edit.slots(before)[index] if index < len(edit.slots(before)) else None
+            if old is None:
+                abort(404)
+            return _save(before, edit.remove_slot(before, index), f"removed {_describe(old)}")
+        fields = _fields()
+        return _save(before, edit.set_slot(before, index, fields), f"slot {index + 1}: {_describe(fields)}",
+                     typed={index: fields})
+    except ScheduleError as exc:
+        return _page(before, errors=exc.problems, status=400)
+
+
+@bp.post("/slots")
+@require_role("manager")
+def add():
+    before = _grid_path().read_text(encoding="utf-8")
+    fields = _fields()
+    return _save(before, edit.add_slot(before, fields), f"added {_describe(fields)}", new=fields)
+
+
+@bp.post("/undo")
+@require_role("manager")
+def undo():
+    history = _history()
+    last = history.last_undoable()
+    if last is None:
+        flash("Nothing to undo.")
+        return redirect(url_for("grid.index"))
+    path = station().config.paths.schedules / last["file"]
+    current = path.read_text(encoding="utf-8")
+    if current != last["after"]:
+        flash(f"{last['file']} changed since that edit (by hand?); undo it by editing.")
+        return redirect(url_for("grid.index"))
+    errors, _ = _check({last["file"]: last["before"]})
+    if errors:
+        flash(f"Undo refused: {_short(errors[0])}")
+        return redirect(url_for("grid.index"))
+    now_ms = to_ms(station().clock.now())
+    edit.atomic_write(path, last["before"])
+    history.mark_undone(last["id"], now_ms)
+    history.record(file=last["file"], user=current_user().name, at_ms=now_ms, before=current,
+                   after=last["before"], summary=f"undo: {last['summary']}", kind="undo")
+    flash(f"Undone: {last['summary']}. {_reload()}")
+    return redirect(url_for("grid.index"))
+
+
+@bp.get("/preview")
+@require_role("manager")
+def preview():
+    """A day's planned log with the local share per hour, from the files as they are now."""
+    from radiod.schedule.commands import _library
+    from radiod.schedule.plan import plan_day
+    config = station().config
+    try:
+        day = date.fromisoformat(request.args.get("day", ""))
+    except ValueError:
+        day = station().clock.now().astimezone(config.zone).date()
+    problem, log = None, None
+    try:
+        schedule = load_schedule(config.paths.schedules)
+        tracks, _ = _library(config)
+        if not tracks:
+            raise ScheduleError(["The library has no tracks yet (run 'radiod scan'); there is nothing to plan with."])
+        log = plan_day(schedule, tracks or [], day, seed=day.isoformat(), media_roots=config.paths.media,
+                       uploads_root=config.paths.uploads)
+    except ScheduleError as exc:
+        problem = _short(str(exc).splitlines()[0])
+    return render_template("manager/preview.html", day=day, log=log, problem=problem, zone=config.zone)
