@@ -1,0 +1,116 @@
+"""Manager: reports — download any report for a period, the local-content share per day and per
+week as an inline SVG chart with the quota line, and the play log's hash-chain verification."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask import Blueprint, Response, abort, render_template, request
+
+from radiod.playlog.store import read_plays
+from radiod.playlog.verify import verify_chain
+from radiod.reports import ReportError, compliance, music_usage, plays, preflight, soundexchange, summary
+from radiod.reports.period import Period, parse_period
+from web import station
+from web.security import reader, require_role
+
+bp = Blueprint("reports", __name__, url_prefix="/manager/reports")
+
+FORMATS = {"plays": plays, "summary": summary, "music-usage": music_usage, "preflight": preflight,
+           "local-content": compliance, "soundexchange": soundexchange}
+CHART_W, CHART_H, PAD = 600, 180, 24
+
+
+def _period() -> Period:
+    """From the form's dates; the last 28 days by default."""
+    zone = station().config.zone
+    today = station().clock.now().astimezone(zone).date()
+    first = request.args.get("from") or (today - timedelta(days=27)).isoformat()
+    last = request.args.get("to") or today.isoformat()
+    return parse_period(first, last, zone)
+
+
+def _rules(per: str) -> compliance.LocalRules:
+    r = station().config.reports
+    return compliance.rules_for(r.local_preset, r.local_threshold_percent, period=per)
+
+
+def chart(results: list[dict[str, Any]], threshold: float) -> dict[str, Any]:
+    """Bars (x, y, width, height, label, share) and the quota line's y, in SVG units."""
+    bars = [r for r in results if r["period"] != "total"]
+    inner_w, inner_h = CHART_W - 2 * PAD, CHART_H - 2 * PAD
+    step = inner_w / max(len(bars), 1)
+
+    def y(percent: float) -> float:
+        return round(PAD + inner_h * (1 - min(percent, 100) / 100), 1)
+    shapes = []
+    for i, r in enumerate(bars):
+        share = float(r["share_by_count"] or 0)
+        shapes.append({"x": round(PAD + i * step + step * 0.1, 1), "y": y(share), "width": round(step * 0.8, 1),
+                       "height": round(PAD + inner_h - y(share), 1), "label": r["period"], "share": share,
+                       "under": r["result"] == "fail"})
+    return {"bars": shapes, "quota_y": y(threshold), "threshold": threshold, "width": CHART_W,
+            "height": CHART_H, "left": PAD, "right": CHART_W - PAD, "bottom": CHART_H - PAD}
+
+
+@bp.get("/")
+@require_role("manager")
+def index():
+    problem, charts, verification = None, [], None
+    try:
+        period = _period()
+    except ReportError as exc:
+        problem, period = str(exc), None
+    if period is not None:
+        rows = read_plays(reader(), started_from_ms=period.start_ms, started_before_ms=period.end_ms,
+                          columns=compliance.COLUMNS)
+        for per, title in (("day", "per day"), ("week", "per week")):
+            rules = _rules(per)
+            charts.append({"title": title, "id": f"chart-{per}",
+                           **chart(compliance.evaluate(rows, period, rules), rules.threshold_percent)})
+        verification = verify_chain(reader())
+    return render_template("manager/reports.html", period=period, problem=problem, charts=charts,
+                           verification=verification, formats=FORMATS, rules=_rules("week"))
+
+
+@bp.get("/download")
+@require_role("manager")
+def download():
+    try:
+        return _download(request.args.get("format", ""))
+    except ReportError as exc:
+        abort(400, description=str(exc))
+
+
+def _download(fmt: str) -> Response:
+    if fmt not in FORMATS:
+        raise ReportError(f"format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
+    period = _period()
+    columns = FORMATS[fmt].COLUMNS
+    if fmt == "music-usage":
+        columns = columns + preflight.COLUMNS
+    rows = read_plays(reader(), started_from_ms=period.start_ms, started_before_ms=period.end_ms, columns=columns)
+    name = f"{station().config.service_name}-{fmt}-{period.label()}.csv"
+    if fmt == "soundexchange":
+        r = station().config.reports
+        hours_text = request.args.get("ath_hours", "").strip()
+        try:
+            hours = Decimal(hours_text) if hours_text else None
+        except InvalidOperation:
+            raise ReportError(f"ath_hours: expected a number of hours, got {hours_text!r}") from None
+        options = soundexchange.Options(
+            service_name=station().config.service_name, transmission_category=r.transmission_category,
+            contact=soundexchange.Contact(r.contact_name, r.street, r.city_state_zip, r.contact_phone,
+                                          r.contact_email),
+            generated=station().clock.now().astimezone(period.zone).date(), gaps=r.on_metadata_gaps,
+            ath=hours is not None, ath_hours=hours)
+        result = soundexchange.report(rows, period, options)
+        data, name = result.data, result.filename
+    elif fmt == "local-content":
+        data = compliance.report(rows, period, _rules(request.args.get("per") or "week"))
+    else:
+        data = FORMATS[fmt].report(rows, period)
+    return Response(data, mimetype="text/csv" if name.endswith(".csv") else "application/octet-stream",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
