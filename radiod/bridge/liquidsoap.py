@@ -48,11 +48,13 @@ class LiquidsoapPlayer(_player.LiquidsoapPlayer):
         from radiod.store import open_db
 
         clock = clock or SystemClock()
-        self._conn = open_db(config.paths.database)
-        harbor = HarborAuth(accounts_login(Accounts(self._conn, clock)), station_slots(config), clock,
+        # Two connections: logins (bridge server threads) and live rows (the reader thread) must
+        # not interleave their transactions on one connection.
+        self._conns = [open_db(config.paths.database), open_db(config.paths.database)]
+        harbor = HarborAuth(accounts_login(Accounts(self._conns[0], clock)), station_slots(config), clock,
                             timedelta(minutes=config.liquidsoap.live_grace_minutes))
         options.setdefault("harbor", harbor)
-        options.setdefault("on_live", LiveLog(PlayLog(self._conn), clock))
+        options.setdefault("on_live", LiveLog(PlayLog(self._conns[1]), clock))
         super().__init__(config, clock=clock, **options)
 
     def set_listener(self, listener) -> None:
@@ -66,7 +68,8 @@ class LiquidsoapPlayer(_player.LiquidsoapPlayer):
         try:
             super().close()
         finally:
-            self._conn.close()
+            for conn in self._conns:
+                conn.close()
 
 
 def connect_engine(player: _player.LiquidsoapPlayer, engine) -> None:
