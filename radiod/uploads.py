@@ -146,14 +146,14 @@ class Uploads:
         with open(p.path, "r+b") as f:
             f.seek(have)
             try:
-                while True:
-                    piece = stream.read(PIECE)
+                while have < p.size:
+                    piece = stream.read(min(PIECE, p.size - have))
                     if not piece:
                         break
-                    if have + len(piece) > p.size:
-                        raise UploadError(f"{p.name}: more bytes than the announced {p.size}")
                     f.write(piece)
                     have += len(piece)
+                if have == p.size and stream.read(1):
+                    raise UploadError(f"{p.name}: more bytes than the announced {p.size}")
             finally:
                 f.flush()
                 f.truncate(have)      # what was written is exactly what was received

@@ -120,7 +120,8 @@ def receive(upload_id: str):
     except ValueError:
         return _error("offset: expected a byte offset")
     # This request may carry the whole rest of the file; it is read in small pieces, never whole.
-    request.max_content_length = max(p.size - offset, 0)
+    # (One byte more than the rest, so that reading to the end of the body is not itself refused.)
+    request.max_content_length = max(p.size - offset, 0) + 1
     uploads = store()
     try:
         received = uploads.receive(p, offset, request.stream)
