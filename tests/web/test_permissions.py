@@ -38,6 +38,13 @@ PART2 = [
     ("/manager/grid/undo", "POST", "/manager/grid/undo", {}, MANAGER_POST),
     ("/manager/reports/", "GET", "/manager/reports/", None, MANAGER),
     ("/manager/reports/download", "GET", "/manager/reports/download?format=plays", None, MANAGER),
+    ("/manager/library/", "GET", "/manager/library/", None, MANAGER),
+    ("/manager/library/preflight", "GET", "/manager/library/preflight", None, MANAGER),
+    ("/manager/library/duplicates", "GET", "/manager/library/duplicates", None, MANAGER),
+    ("/manager/library/tracks/<int:track_id>", "GET", "/manager/library/tracks/999", None,
+     {"anon": 302, "dj1": 403, "dj2": 403, "boss": 404}),
+    ("/manager/library/tracks/<int:track_id>", "POST", "/manager/library/tracks/999", {},
+     {"anon": 302, "dj1": 403, "dj2": 403, "boss": 404}),
 ]
 
 # (rule as in app.url_map, method, concrete path, form, expected status per role)

@@ -1,0 +1,110 @@
+"""Manager: the library — search and filter, local flag and missing metadata as overrides (the
+files are not rewritten), the preflight list of played recordings lacking ISRC/label/composer,
+and files with identical content."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from radiod.clock import to_ms
+from radiod.errors import ScheduleError
+from radiod.library.query import OVERRIDABLE, load_track, load_tracks
+from radiod.library.registry import load_registry, registry_path
+from radiod.library.scan import find_duplicates
+from radiod.playlog.store import read_plays
+from radiod.reports import preflight
+from radiod.reports.period import Period
+from radiod.store import transaction
+from web import station
+from web.security import accounts, current_user, reader, require_role
+
+bp = Blueprint("library", __name__, url_prefix="/manager/library")
+
+EDITABLE = ("title", "artist", "album", "label", "isrc", "composer", "lyricist", "release_date", "genre",
+            "language", "local")
+MISSING = ("isrc", "label", "composer")
+MAX_RESULTS = 200
+PREFLIGHT_DAYS = 90
+
+
+def _registry():
+    try:
+        return load_registry(registry_path(station().config.paths.schedules))
+    except ScheduleError:
+        return None
+
+
+def _overrides(track_id: int) -> dict[str, str | None]:
+    rows = reader().execute("SELECT field, value FROM track_overrides WHERE track_id = ?", (track_id,))
+    return {r["field"]: r["value"] for r in rows}
+
+
+@bp.get("/")
+@require_role("manager")
+def index():
+    q = request.args.get("q", "").strip().casefold()
+    local = request.args.get("local", "")
+    missing = request.args.get("missing", "")
+    tracks = load_tracks(reader(), _registry())
+    found = [t for t in tracks
+             if (not q or q in f"{t.title}\n{t.artist}\n{t.album}\n{t.path}".casefold())
+             and (local not in ("yes", "no") or t.local == (local == "yes"))
+             and (missing not in MISSING or not getattr(t, missing))]
+    return render_template("manager/library.html", tracks=found[:MAX_RESULTS], total=len(found), q=q,
+                           local=local, missing=missing, missing_fields=MISSING, library_size=len(tracks))
+
+
+@bp.get("/tracks/<int:track_id>")
+@require_role("manager")
+def track(track_id: int):
+    t = load_track(reader(), track_id, _registry())
+    if t is None:
+        abort(404, description="No playable track with this id.")
+    return render_template("manager/track.html", t=t, fields=EDITABLE, overrides=_overrides(track_id))
+
+
+@bp.post("/tracks/<int:track_id>")
+@require_role("manager")
+def save(track_id: int):
+    """Each field typed becomes an override; a field emptied (or 'local' set to 'as tagged') drops it."""
+    if load_track(reader(), track_id) is None:
+        abort(404, description="No playable track with this id.")
+    conn = accounts().conn
+    now_ms, user = to_ms(station().clock.now()), current_user().name
+    changed = []
+    with transaction(conn):
+        for field in EDITABLE:
+            if field not in OVERRIDABLE or field not in request.form:
+                continue
+            value = request.form[field].strip()
+            if field == "local" and value not in ("", "yes", "no"):
+                abort(400, description="local: expected yes, no or empty (as tagged)")
+            if value:
+                conn.execute("INSERT INTO track_overrides (track_id, field, value, changed_by, changed_at_ms) "
+                             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (track_id, field) DO UPDATE SET "
+                             "value = excluded.value, changed_by = excluded.changed_by, "
+                             "changed_at_ms = excluded.changed_at_ms", (track_id, field, value, user, now_ms))
+            else:
+                conn.execute("DELETE FROM track_overrides WHERE track_id = ? AND field = ?", (track_id, field))
+            changed.append(field)
+    flash(f"Saved ({', '.join(changed) or 'nothing'}). The files are unchanged; playout and reports use these values.")
+    return redirect(url_for("library.track", track_id=track_id))
+
+
+@bp.get("/preflight")
+@require_role("manager")
+def preflight_list():
+    zone = station().config.zone
+    today = station().clock.now().astimezone(zone).date()
+    period = Period(today - timedelta(days=PREFLIGHT_DAYS - 1), today, zone)
+    rows = read_plays(reader(), started_from_ms=period.start_ms, started_before_ms=period.end_ms,
+                      columns=preflight.COLUMNS)
+    return render_template("manager/preflight.html", gaps=preflight.gaps(rows, period), period=period)
+
+
+@bp.get("/duplicates")
+@require_role("manager")
+def duplicates():
+    return render_template("manager/duplicates.html", groups=find_duplicates(reader()))
