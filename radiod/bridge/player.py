@@ -52,6 +52,7 @@ MAX_HANDOUTS = 2           # an item Liquidsoap drops this many times fails
 MAX_SOCKET_PATH = 100      # AF_UNIX paths are limited to 108 bytes
 STARTUP_TIMEOUT_MS = 20_000
 ARCHIVE_PRUNE_EVERY_S = 3600
+SKIP_LEAD_MS = 40          # one Liquidsoap frame: a skip takes effect at the next frame
 MAX_STAMP_LAG_MS = 2_000   # a stamp further back than this is not trusted (clock stepped)
 
 
@@ -333,7 +334,8 @@ class LiquidsoapPlayer:
 
     def _write_cut(self, handle: str, fade_ms: int = 0) -> None:
         """Ask the script to cut ``handle``: faded out until now + fade_ms (epoch seconds), or at once."""
-        end = (to_ms(self.clock.now()) + fade_ms) / 1000 if fade_ms > 0 else 0.0
+        # The next item starts a frame after the skip: end the fade (and skip) that much early.
+        end = (to_ms(self.clock.now()) + fade_ms - SKIP_LEAD_MS) / 1000 if fade_ms > SKIP_LEAD_MS else 0.0
         tmp = self.control_file.with_suffix(".tmp")
         tmp.write_text(f"{handle} {end:.3f}")
         tmp.replace(self.control_file)
