@@ -3,7 +3,11 @@
 One ffmpeg pass per file decodes the audio once and runs three filters on it:
 ``ebur128`` (integrated loudness, true peak), ``silencedetect`` (leading/trailing silence) and
 ``astats`` (the decoded sample count). The sample count is the reliable length: container and tag
-lengths include MP3 encoder delay/padding or guess VBR durations (see docs/architecture.md).
+lengths include MP3 encoder delay/padding or guess VBR durations (an ffmpeg-made 3.000 s MP3 reads
+3.03 s in mutagen and ffprobe, 3.056 s in libVLC).
+
+silencedetect prints times with six significant digits, so cue points are exact to the
+millisecond in files shorter than 1000 s and to 10 ms in longer ones up to 2.7 hours (shows).
 
 Results are cached in the ``analysis`` table by content hash, so a moved or duplicated file is
 measured once.
@@ -30,7 +34,7 @@ FFMPEG = "ffmpeg"
 # decoder or editor leaves before the first note, long enough to ignore a waveform's zero crossing.
 MIN_SILENCE_MS = 20
 # ffmpeg decodes these files at 100–200× real time; a file still running after this is stuck.
-TIMEOUT_S = 900
+TIMEOUT_MS = 900_000
 # ebur128 reports -70 LUFS (its absolute gate) when nothing was loud or long enough to measure.
 _GATE_LUFS = -70.0
 
@@ -95,11 +99,12 @@ def analyze_file(path: Path | str, *, silence_threshold_db: float) -> AnalysisRe
     """Measure one file; raises AnalysisError (a MediaError) with a one-line reason."""
     command = ffmpeg_command(path, silence_threshold_db=silence_threshold_db)
     try:
-        proc = subprocess.run(command, capture_output=True, timeout=TIMEOUT_S, check=False)
+        proc = subprocess.run(command, capture_output=True, timeout=TIMEOUT_MS / 1000, check=False)
     except FileNotFoundError:
         raise AnalysisError(path, f"{FFMPEG} not found (install ffmpeg)", about_content=False) from None
     except subprocess.TimeoutExpired:
-        raise AnalysisError(path, f"ffmpeg did not finish within {TIMEOUT_S} s", about_content=False) from None
+        raise AnalysisError(path, f"ffmpeg did not finish within {TIMEOUT_MS // 1000} s",
+                            about_content=False) from None
     log = proc.stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
         readable = os.path.isfile(path) and os.access(path, os.R_OK)

@@ -295,3 +295,17 @@ def test_missing_ffmpeg_stops_the_run_with_one_line_and_stores_nothing(tmp_path,
         analyze_file(library_files["a"], silence_threshold_db=THRESHOLD_DB)
     assert info.value.about_content is False
     assert conn.execute("SELECT COUNT(*) FROM analysis").fetchone()[0] == 0
+
+
+def test_a_stuck_ffmpeg_is_reported_and_retried_next_time(tmp_path, monkeypatch):
+    import radiod.library.analyze as analyze
+
+    path = make_audio(tmp_path / "slow.flac", seconds=2.0)
+    conn = open_db(tmp_path / "radiod.db")
+    _add_track(conn, path)
+    monkeypatch.setattr(analyze, "TIMEOUT_MS", 1)
+    summary = analyze_library(conn, workers=1, silence_threshold_db=THRESHOLD_DB)
+    assert summary.failed == 1 and "did not finish" in summary.errors[0][1]
+    assert conn.execute("SELECT COUNT(*) FROM analysis").fetchone()[0] == 0
+    monkeypatch.setattr(analyze, "TIMEOUT_MS", 900_000)
+    assert analyze_library(conn, workers=1, silence_threshold_db=THRESHOLD_DB).failed == 0
