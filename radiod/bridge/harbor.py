@@ -95,12 +95,3 @@ def accounts_login(accounts) -> LoginCheck:
         return user if user is not None and not user.disabled else None
     return check
 
-
-def schedule_slots(schedule) -> SlotSource:
-    """A SlotSource over a parsed ``radiod.schedule.model.Schedule`` (its resolved airings)."""
-    from radiod.schedule.resolve import airings
-
-    def slots(start: datetime, end: datetime) -> list[LiveSlot]:
-        return [LiveSlot(a.show.id, a.show.title, a.start, a.end, tuple(a.show.hosts))
-                for a in airings(schedule, start, end)]
-    return slots

@@ -2,7 +2,7 @@
 
 ``LiquidsoapPlayer(config, clock)`` is the Player the daemon builds. Beyond the plain adapter
 (``radiod.bridge.player``) it checks harbor logins against radiod's users and the schedule, and
-writes live segments into the as-played log through its own writer connection.
+writes live segments into the as-played log through its own writer connections.
 ``connect_engine`` pauses automation while a DJ is live and resumes it (by the clock) after;
 it is hooked up by itself when the engine registers as the player's listener.
 """

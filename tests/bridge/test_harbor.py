@@ -62,3 +62,22 @@ def test_harbor_auth_checks_radiod_accounts(tmp_path):
     assert auth.check("kim", "", "10.0.0.2").reason == "wrong user name or password"
     clock.advance(timedelta(hours=2))
     assert auth.check("kim", "correct horse battery", "10.0.0.2").reason == "outside their slot"
+
+
+def test_station_slots_come_from_the_schedule_files():
+    """The example station's grid: a host of its live show may go live during its airing only."""
+    from pathlib import Path
+
+    from radiod.bridge.liquidsoap import station_slots
+    from radiod.config import Config, PathsConfig
+
+    root = Path(__file__).resolve().parents[2]
+    config = Config(station_dir=root, paths=PathsConfig(schedules=root / "schedules"))
+    slots = list(station_slots(config)(T, T + timedelta(days=7)))
+    live = [s for s in slots if s.hosts]
+    assert live, "the example grid has shows with hosts"
+    slot = live[0]
+    host = U(slot.hosts[0])                      # linked by the schedule's hosts, not the account
+    during = decide(host.name, host, slots, slot.start + timedelta(minutes=1), GRACE)
+    assert during.ok and during.show == slot.title and during.until >= slot.end + GRACE
+    assert not decide("stranger", U("stranger"), slots, slot.start + timedelta(minutes=1), GRACE).ok
