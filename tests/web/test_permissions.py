@@ -45,6 +45,9 @@ PART2 = [
      {"anon": 302, "dj1": 403, "dj2": 403, "boss": 404}),
     ("/manager/library/tracks/<int:track_id>", "POST", "/manager/library/tracks/999", {},
      {"anon": 302, "dj1": 403, "dj2": 403, "boss": 404}),
+    ("/manager/controls/", "GET", "/manager/controls/", None, MANAGER),
+    ("/manager/controls/insert", "POST", "/manager/controls/insert", {"item": "0"},
+     {"anon": 302, "dj1": 403, "dj2": 403, "boss": 404}),          # no emergency playlist in this station
 ]
 
 # (rule as in app.url_map, method, concrete path, form, expected status per role)

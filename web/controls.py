@@ -1,0 +1,75 @@
+"""Manager: playout controls beyond part 1's buttons — insert an emergency item or a library track
+now, and the daemon's recent errors and fallbacks. Paths are never taken from the browser: an item
+is chosen by its place in the emergency playlists or by library track id."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from radiod.errors import ControlError, ScheduleError
+from radiod.library.query import load_track
+from radiod.schedule.parse import load_schedule
+from web import station
+from web.security import reader, require_role
+
+bp = Blueprint("controls", __name__, url_prefix="/manager/controls")
+
+
+def emergency_items() -> list[Path]:
+    """The fallback playlists' files that exist, resolved against the media folders, in order."""
+    config = station().config
+    try:
+        schedule = load_schedule(config.paths.schedules)
+    except ScheduleError:
+        return []
+    found = []
+    for entry in schedule.fallback:
+        for rel in entry.paths:
+            for root in config.paths.media:
+                path = (Path(root) / rel).resolve()
+                if path.is_file() and path not in found:
+                    found.append(path)
+                    break
+    return found
+
+
+def _send(cmd: str, **args) -> dict:
+    from radiod.playout.control import send_command
+    return send_command(station().config.control_socket, cmd, **args)
+
+
+@bp.get("/")
+@require_role("manager")
+def index():
+    try:
+        errors, problem = _send("errors").get("errors", []), None
+    except ControlError as exc:
+        errors, problem = [], f"The playout daemon is not reachable: {str(exc).splitlines()[0]}"
+    return render_template("manager/controls.html", errors=list(reversed(errors)), problem=problem,
+                           items=[p.name for p in emergency_items()])
+
+
+@bp.post("/insert")
+@require_role("manager")
+def insert():
+    if "track_id" in request.form:
+        track = load_track(reader(), int(request.form["track_id"])) if request.form["track_id"].isdigit() else None
+        if track is None:
+            abort(404, description="No playable track with this id.")
+        path, title = track.path, f"{track.artist} – {track.title}".strip(" –")
+    else:
+        items = emergency_items()
+        index = request.form.get("item", "")
+        if not index.isdigit() or int(index) >= len(items):
+            abort(404, description="No such emergency item.")
+        path, title = str(items[int(index)]), items[int(index)].stem
+    try:
+        reply = _send("insert", path=path, title=title)
+        flash(f"Playing now: {title}" if reply.get("ok") else f"insert: {reply.get('error', 'refused')}")
+    except ControlError as exc:
+        flash(f"insert: the playout daemon is not reachable ({str(exc).splitlines()[0]})")
+    if "track_id" in request.form:
+        return redirect(url_for("library.track", track_id=track.id))
+    return redirect(url_for("controls.index"))
