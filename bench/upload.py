@@ -6,6 +6,8 @@ Starts a real `radiod web`, logs in, and uploads ``--mb`` MB in pieces of ``--pi
 the resumable-upload API while sampling the process's resident memory (VmRSS) every 20 ms. The
 content is not audio, so the checks refuse it at the end: the run also shows that nothing is left.
 Baseline: the process's RSS just before the upload. Prints each run, then the median.
+waitress refuses a single request body of 1 GiB or more, so ``--piece-mb`` must stay below 1024
+(the page itself sends 8 MB pieces).
 """
 
 from __future__ import annotations
@@ -71,7 +73,11 @@ class Session:
 
 
 def rss_kb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:          # the server has gone; the caller reports why
+        return 0
+    for line in text.splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     return 0
@@ -132,11 +138,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="radiod-bench-upload-") as tmp:
         station = make_station(Path(tmp) / "station")
         radiod = Path(sys.executable).parent / "radiod"
+        log = open(Path(tmp) / "web.log", "w+")
         proc = subprocess.Popen([str(radiod), "--station", str(station), "web", "--host", "127.0.0.1", "--port", "0"],
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                                stdout=subprocess.PIPE, stderr=log, text=True)
         try:
             port = int(re.search(r":(\d+)/", proc.stdout.readline()).group(1))
             results = [one_run(port, proc.pid, station, size, piece) for _ in range(args.runs)]
+        except Exception:
+            log.seek(0)
+            sys.stderr.write(f"web process exit status {proc.poll()}; its log:\n{log.read()[-3000:]}")
+            raise
         finally:
             proc.terminate()
             proc.wait(timeout=10)
