@@ -17,7 +17,7 @@ from radiod.clock import to_ms
 from radiod.errors import ControlError, ScheduleError
 from radiod.schedule import edit
 from radiod.schedule.model import DAYS
-from radiod.schedule.parse import load_schedule
+from radiod.schedule.parse import FILES, load_schedule
 from web import station
 from web.security import accounts, current_user, require_role
 
@@ -89,20 +89,24 @@ def index():
     return _page(_grid_path().read_text(encoding="utf-8"))[0]
 
 
-def _save(before: str, after: str, summary: str, **page_args):
-    """Check ``after``; write it, record it and tell the daemon, or show the errors (nothing written)."""
+def _save(before: str, after: str, summary: str, *, file: str = edit.GRID, on_error=None, **page_args):
+    """Check ``after``; write it, record it and tell the daemon, or show the errors (nothing written).
+    ``on_error(errors)`` renders the errors (default: the grid page, next to the slots)."""
+    back = url_for("grid.index") if file == edit.GRID else url_for("grid.file", name=file)
     if request.form.get("digest") != _digest(before):
-        flash("The grid was changed by someone else since you opened it; your change was not saved. "
-              "Here is the current grid.")
-        return redirect(url_for("grid.index"))
-    errors, _warnings = _check({edit.GRID: after})
+        flash(f"{file} was changed by someone else since you opened it; your change was not saved. "
+              "Here is the current version.")
+        return redirect(back)
+    errors, _warnings = _check({file: after})
     if errors:
+        if on_error is not None:
+            return on_error(errors)
         return _page(before, errors=errors, **page_args, status=400)
-    edit.atomic_write(_grid_path(), after)
-    _history().record(file=edit.GRID, user=current_user().name, at_ms=to_ms(station().clock.now()),
+    edit.atomic_write(station().config.paths.schedules / file, after)
+    _history().record(file=file, user=current_user().name, at_ms=to_ms(station().clock.now()),
                       before=before, after=after, summary=summary)
     flash(f"Saved: {summary}. {_reload()}")
-    return redirect(url_for("grid.index"))
+    return redirect(back)
 
 
 def _check(changes: dict[str, str]) -> tuple[list[str], list[str]]:
@@ -177,6 +181,44 @@ def undo():
                    after=last["before"], summary=f"undo: {last['summary']}", kind="undo")
     flash(f"Undone: {last['summary']}. {_reload()}")
     return redirect(url_for("grid.index"))
+
+
+# The other schedule files (shows, clocks, categories, rules, dated exceptions in grid.toml) are
+# edited as text, through the same checks, atomic write, history and undo.
+TEXT_FILES = FILES
+
+
+def _read(name: str) -> str:
+    """A schedule file's text ('' for an optional file not written yet)."""
+    path = station().config.paths.schedules / name
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+@bp.get("/files/<name>")
+@require_role("manager")
+def file(name: str):
+    if name not in TEXT_FILES:
+        abort(404)
+    text = _read(name)
+    return render_template("manager/schedule_file.html", name=name, text=text, digest=_digest(text),
+                           files=TEXT_FILES, errors=[])
+
+
+@bp.post("/files/<name>")
+@require_role("manager")
+def save_file(name: str):
+    if name not in TEXT_FILES:
+        abort(404)
+    before = _read(name)
+    after = request.form.get("text", "").replace("\r\n", "\n")
+
+    def show_errors(errors: list[str]):
+        return render_template("manager/schedule_file.html", name=name, text=after, digest=_digest(before),
+                               files=TEXT_FILES, errors=[_short(e) for e in errors]), 400
+    if after == before:
+        flash("No change.")
+        return redirect(url_for("grid.file", name=name))
+    return _save(before, after, f"edited {name}", file=name, on_error=show_errors)
 
 
 @bp.get("/preview")

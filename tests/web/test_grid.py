@@ -130,3 +130,30 @@ def test_check_files_names_the_real_folder_and_leaves_it_alone(station):
     bad = edit.set_slot(GRID, 0, edit.SlotFields(days="daily", start="19:30", end="20:00", show="morning"))
     errors, _ = edit.check_files(folder, {"grid.toml": bad})
     assert errors and all(str(folder) in e for e in errors) and grid_file(station) == GRID
+
+
+def file_form(boss, name, **values):
+    html = boss.get(f"/manager/grid/files/{name}").get_data(as_text=True)
+    digest = re.search(r'name="digest" value="([0-9a-f]+)"', html).group(1)
+    return html, {"csrf_token": csrf_from(html), "digest": digest, **values}
+
+
+def test_other_schedule_files_are_edited_as_text_through_the_same_checks(boss, station):
+    from part2_support import SHOWS
+    shows = station.paths.schedules / "shows.toml"
+    shows.write_text(SHOWS, encoding="utf-8")
+    html, data = file_form(boss, "shows.toml")
+    textarea = re.search(r'<textarea[^>]*>\n(.*?)</textarea>', html, re.S).group(1)
+    assert textarea.replace("&#34;", '"').replace("&#39;", "'") == SHOWS            # shown whole, escaped
+    bad = SHOWS.replace('kind = "prerecorded"\nhosts = ["dj1"]', 'kind = "recorded"\nhosts = ["dj1"]')
+    r = boss.post("/manager/grid/files/shows.toml", data={**data, "text": bad})
+    assert r.status_code == 400 and shows.read_text(encoding="utf-8") == SHOWS
+    assert re.search(r"shows\.toml:\d+: show\.night\.kind: ", r.get_data(as_text=True))
+    good = SHOWS.replace('title = "Night Owl"', 'title = "Night Owls"')
+    assert boss.post("/manager/grid/files/shows.toml", data={**data, "text": good.replace("\n", "\r\n")}
+                     ).status_code == 302
+    assert shows.read_text(encoding="utf-8") == good
+    assert boss.post("/manager/grid/undo", data={"csrf_token": data["csrf_token"]}).status_code == 302
+    assert shows.read_text(encoding="utf-8") == SHOWS
+    assert boss.get("/manager/grid/files/radiod.toml").status_code == 404
+    assert boss.get("/manager/grid/files/..%2Fradiod.toml").status_code == 404

@@ -36,6 +36,8 @@ PART2 = [
     ("/manager/grid/slots", "POST", "/manager/grid/slots", {}, MANAGER_POST),       # stale page: redirect
     ("/manager/grid/slots/<int:index>", "POST", "/manager/grid/slots/0", {}, MANAGER_POST),
     ("/manager/grid/undo", "POST", "/manager/grid/undo", {}, MANAGER_POST),
+    ("/manager/grid/files/<name>", "GET", "/manager/grid/files/shows.toml", None, MANAGER),
+    ("/manager/grid/files/<name>", "POST", "/manager/grid/files/shows.toml", {"text": "x"}, MANAGER_POST),
     ("/manager/reports/", "GET", "/manager/reports/", None, MANAGER),
     ("/manager/reports/download", "GET", "/manager/reports/download?format=plays", None, MANAGER),
     ("/manager/library/", "GET", "/manager/library/", None, MANAGER),
