@@ -158,3 +158,30 @@ def test_a_report_downloads_and_the_chart_renders(page, server, station):
     content = open(download.path(), encoding="utf-8").read()
     assert "Local One" in content and "Far One" in content
     assert page.console_errors == []
+
+
+def test_an_upload_cut_off_half_way_leaves_nothing_and_can_be_resumed(page, server, station, audio):
+    import socket
+    from urllib.parse import urlsplit
+    log_in(page, server, "dj1")
+    page.goto(server + "/dj/shows/night/files")
+    token = page.locator("#upload").get_attribute("data-csrf")
+    data = audio["fits"].read_bytes()
+    folder = station.paths.uploads / "night"
+    folder.mkdir(parents=True, exist_ok=True)
+    before = sorted(p.name for p in folder.iterdir())
+    up = page.request.post(server + "/dj/shows/night/uploads", headers={"X-CSRF-Token": token},
+                           multipart={"name": "cut.mp3", "size": str(len(data))}).json()
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in page.context.cookies())
+    host, port = urlsplit(server).hostname, urlsplit(server).port
+    with socket.create_connection((host, port)) as s:       # half the body, then the connection drops
+        s.sendall((f"PUT /dj/uploads/{up['id']}?offset=0 HTTP/1.1\r\nHost: {host}\r\nCookie: {cookie}\r\n"
+                   f"X-CSRF-Token: {token}\r\nContent-Length: {len(data)}\r\n\r\n").encode() + data[:len(data) // 2])
+    status = page.request.get(server + f"/dj/uploads/{up['id']}").json()
+    assert status["offset"] in (0, len(data) // 2)             # what arrived, never more
+    assert sorted(p.name for p in folder.iterdir()) == before
+    done = page.request.put(server + f"/dj/uploads/{up['id']}?offset={status['offset']}",
+                            headers={"X-CSRF-Token": token, "Content-Type": "application/octet-stream"},
+                            data=data[status["offset"]:])
+    assert done.status in (200, 422) and done.json().get("done", True)
+    assert not list((station.paths.state / "uploads-partial").glob(f"{up['id']}*"))
