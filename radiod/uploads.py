@@ -186,7 +186,7 @@ class Uploads:
         stem = Path(p.name).stem if Path(p.name).suffix else p.name
         target = folder / (stem + EXTENSIONS.get(checked.format, ".audio"))
         for old in folder.glob(f"{glob_escape(stem)}.*"):     # replacing before air: one file per name
-            if old != target:
+            if old != target and old.stem == stem:
                 old.unlink()
         _move(p.path, target)
         p.remove()

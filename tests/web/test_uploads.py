@@ -208,3 +208,13 @@ def test_a_file_can_be_removed_before_air(app, station, audio):
     assert dj.post("/dj/shows/night/files/..%2F..%2Fradiod.toml/delete",
                    data={"csrf_token": dj.csrf}).status_code == 404
     assert (station.station_dir / "radiod.toml").exists()
+
+
+def test_a_new_file_replaces_only_the_file_of_the_same_name(app, station, audio):
+    folder = station.paths.uploads / "night"
+    folder.mkdir(parents=True)
+    (folder / "part1.wav").write_bytes(b"old take")                   # same name, other format: replaced
+    (folder / "part1.extra.mp3").write_bytes(b"another file")         # a longer name: kept
+    r = upload(client_for(app, "dj1"), "night", "part1.mp3", audio["fits"])
+    assert r.status_code == 200, r.get_json()
+    assert show_files(station) == ["part1.extra.mp3", "part1.mp3"]
