@@ -196,8 +196,9 @@ class LiquidsoapPlayer:
         version = self.version()
         self._ensure_running()
         if not self._streaming.wait(STARTUP_TIMEOUT_MS / 1000):
-            tail = self._supervisor.tail if self._supervisor else []
+            tail = list(self._supervisor.tail) if self._supervisor else []
             last = next((ln for ln in reversed(tail) if ln.strip()), "no output")
+            self.close()            # no Liquidsoap left running (and restarting) behind the error
             raise PlayerError(f"Liquidsoap did not start streaming within {STARTUP_TIMEOUT_MS} ms: {last} "
                               f"(see {self.options.log_file})")
         return f"Liquidsoap {version} → {self.output}"

@@ -6,9 +6,12 @@ import os
 import signal
 import time
 
+import pytest
+
 from radiod.bridge.player import LiquidsoapPlayer
 from radiod.clock import SystemClock
 from radiod.config import load_config
+from radiod.errors import PlayerError
 from radiod.daemon import make_player
 from radiod.playout.port import Cue
 from tests.playout.contract import Harness
@@ -52,3 +55,14 @@ def test_a_killed_liquidsoap_is_restarted_and_the_next_item_plays(tmp_path):
         assert player._supervisor.restarts == 1
     finally:
         player.close()
+
+
+def test_a_script_liquidsoap_refuses_is_a_player_error_and_leaves_nothing_running(tmp_path, monkeypatch):
+    config = station(tmp_path, '[playout]\noutput = "none"\n[liquidsoap]\nharbor_port = 0\n')
+    player = LiquidsoapPlayer(config, SystemClock())
+    monkeypatch.setattr(player, "script", lambda: "this is not liquidsoap\n")
+    monkeypatch.setattr("radiod.bridge.player.STARTUP_TIMEOUT_MS", 8000)
+    with pytest.raises(PlayerError, match="Liquidsoap did not start streaming") as err:
+        player.check_output()
+    assert "Undefined variable this" in str(err.value) and "liquidsoap.log" in str(err.value)
+    assert player.pid is None and player._supervisor is None
