@@ -613,7 +613,7 @@ class _DayPlanner:
                 order = sorted(order, key=lambda c: not self.rot.has_local(c))
             # The category whose turn it is first; the others before any rule is bent. Far from
             # the target any track will do; near it, candidates of every category compete on length.
-            far = remaining > 3 * max(self.rot.longest(c) for c in order) + tol
+            far = remaining > 3 * max((self.rot.longest(c) for c in order), default=0) + tol
             cands, relaxed = self._pick(order, 2 if far else limit, local=want or None, first_only=far)
             if not cands:
                 if not chain:

@@ -304,3 +304,22 @@ def test_performance_complement(tmp_path):
     log = plan(schedule, tracks, date(2026, 5, 5))
     assert rule_violations(log.items, schedule.rules) == []
     assert not [r for r in log.relaxations if r.rule == "performance_complement"]
+
+
+def test_empty_library_and_a_gap_in_the_grid_plan_with_warnings(tmp_path):
+    """A brand-new station (nothing scanned yet, no fallback chain) gets a log with warnings, not a crash."""
+    schedule = small(tmp_path, station="""
+        [station]
+        name = "Test FM"
+        timezone = "America/Toronto"
+        djs = ["sam"]
+    """, grid="""
+        [[slot]]
+        days = ["daily"]
+        start = "06:00"
+        end = "22:00"
+        show = "music"
+    """)
+    log = plan(schedule, [], date(2026, 5, 5))
+    assert log.items == [] or all(i.source == "fallback" for i in log.items)
+    assert any("nothing to play" in w or "no playable track" in w for w in log.warnings)
