@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from web import station
-from web.ledger import artist_ledger, period_from_args
-from web.queries import public_play, recent_plays, unslug
+from web.ledger import ledger_for_request
+from web.queries import public_play, recent_plays
 from web.schedule import week_schedule
 from web.security import reader
 
@@ -117,17 +117,7 @@ def schedule():
 
 @bp.get("/artists/<artist_id>/plays")
 def artist_plays(artist_id: str):
-    radiod = station()
-    zone = radiod.config.zone
-    try:
-        period = period_from_args(request.args.get("from"), request.args.get("to"),
-                                  radiod.clock.now().astimezone(zone).date(), zone)
-    except ValueError as exc:
-        abort(400, description=str(exc))
-    ledger = artist_ledger(reader(), unslug(artist_id), period)
-    if ledger is None:
-        abort(404, description="unknown artist")
-    return _cached(jsonify(ledger), 30)
+    return _cached(jsonify(ledger_for_request(artist_id, "unknown artist")), 30)
 
 
 @bp.get("/openapi.json")

@@ -54,3 +54,27 @@ def artist_ledger(conn: sqlite3.Connection, key: str, period: Period) -> dict[st
     ledger = build_ledger(rows, name[0] if name else key, period, digest)
     ledger["artist_id"] = key.replace(" ", "-")
     return ledger
+
+
+def ledger_for_request(artist_id: str, not_found: str) -> dict[str, Any]:
+    """The ledger for ``/artists/<artist_id>`` pages and API calls, period from ``?from=&to=``.
+
+    Aborts with 400 on a bad period and 404 (with ``not_found``) for an unknown artist.
+    """
+    from flask import abort, request
+
+    from web import station
+    from web.queries import unslug
+    from web.security import reader
+
+    radiod = station()
+    zone = radiod.config.zone
+    try:
+        period = period_from_args(request.args.get("from"), request.args.get("to"),
+                                  radiod.clock.now().astimezone(zone).date(), zone)
+    except ValueError as exc:
+        abort(400, description=str(exc))
+    ledger = artist_ledger(reader(), unslug(artist_id), period)
+    if ledger is None:
+        abort(404, description=not_found)
+    return ledger

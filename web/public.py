@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 
 from web import station
 from radiod.reports.period import hms
-from web.ledger import artist_ledger, period_from_args
-from web.queries import local_time, public_play, recent_plays, unslug
+from web.ledger import ledger_for_request
+from web.queries import local_time, public_play, recent_plays
 from web.schedule import week_schedule
 from web.security import reader
 
@@ -52,14 +52,5 @@ def schedule():
 
 @bp.get("/artists/<artist_id>")
 def artist(artist_id: str):
-    radiod = station()
-    zone = radiod.config.zone
-    try:
-        period = period_from_args(request.args.get("from"), request.args.get("to"),
-                                  radiod.clock.now().astimezone(zone).date(), zone)
-    except ValueError as exc:
-        abort(400, description=str(exc))
-    ledger = artist_ledger(reader(), unslug(artist_id), period)
-    if ledger is None:
-        abort(404, description="No artist by that name has been played or is in the library.")
+    ledger = ledger_for_request(artist_id, "No artist by that name has been played or is in the library.")
     return render_template("artist.html", ledger=ledger, hms=hms)
