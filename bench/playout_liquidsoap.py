@@ -28,7 +28,6 @@ import argparse
 import os
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -43,32 +42,22 @@ from radiod.playout.output import RATE                     # noqa: E402
 from radiod.playout.port import Cue                        # noqa: E402
 from tests.audio_capture import LEFT, RIGHT, decoded_frames, write_tone  # noqa: E402
 
+import playout as playout_bench                             # noqa: E402  (bench/playout.py)
+
 FORMATS = ("mp3", "ogg", "flac", "wav")
 GOALS = {"start": 10.0, "join": 10.0}
 FADE_MS = 300
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-class Waiter:
-    def __init__(self, player):
-        self.events: dict[tuple[str, str], object] = {}
-        self.cond = threading.Condition()
-        player.set_listener(self.add)
-
-    def add(self, event):
-        with self.cond:
-            self.events[(event.kind, event.handle)] = event
-            self.cond.notify_all()
+class Waiter(playout_bench.Waiter):
+    """Liquidsoap takes seconds to start streaming, so wait longer than for libVLC."""
 
     def wait(self, kind, handle, timeout=60):
-        with self.cond:
-            if not self.cond.wait_for(lambda: (kind, handle) in self.events, timeout=timeout):
-                raise RuntimeError(f"no {kind} for {handle}")
-            return self.events[(kind, handle)]
+        return super().wait(kind, handle, timeout)
 
 
-def ms(frames: float) -> float:
-    return frames * 1000 / RATE
+ms = playout_bench.ms
 
 
 def sounds(path: Path, channel: int, threshold: float = 0.01, min_silence_ms: float = 3.0) -> list[tuple[int, int]]:
@@ -181,11 +170,9 @@ def main() -> None:
         h = hard_starts(work, args.hard)
         v = None
         if args.with_vlc:
-            sys.path.insert(0, str(Path(__file__).resolve().parent))
-            import playout as vlc_bench                          # bench/playout.py
             from tests.audio_capture import private_pulse
             with private_pulse(work) as pulse:
-                v = vlc_bench.chain(pulse, work, args.boundaries, args.track_ms)
+                v = playout_bench.chain(pulse, work, args.boundaries, args.track_ms)
     load = os.getloadavg()[0]
 
     rows = [("metric", "Liquidsoap", "VlcPlayer (baseline)" if v else "", "goal", "÷ goal", "÷ VLC")]
