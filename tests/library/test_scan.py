@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -284,12 +285,15 @@ def test_files_are_read_without_holding_the_write_lock(conn, clock, library, tmp
     other = sqlite3.connect(tmp_path / "radiod.db", timeout=0, isolation_level=None, check_same_thread=False)
     real_read = scanmod._read
     writes = []
+    # Files are read by several threads; they share the one other connection, one transaction at a time.
+    other_lock = threading.Lock()
 
     def read_then_write(*args):
         # Another writer (playout logging a play) must get the lock at once while files are read.
-        other.execute("BEGIN IMMEDIATE")
-        other.execute("ROLLBACK")
-        writes.append(args[1])
+        with other_lock:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            writes.append(args[1])
         return real_read(*args)
 
     monkeypatch.setattr(scanmod, "_read", read_then_write)
