@@ -5,17 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from radiod.config import load_config
 from radiod.store import open_db
 
-from panel_support import PASSWORD, RadiodWeb, add_play, add_users, make_station, now_doc, write_now_playing
-
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run"]
-
+from panel_support import PASSWORD, add_play, add_users, make_station, now_doc, write_now_playing
 
 @pytest.fixture(scope="module")
 def station(tmp_path_factory):
@@ -26,30 +21,6 @@ def station(tmp_path_factory):
     conn.close()
     write_now_playing(config, now_doc("First Song", "Quiet Harbours"))
     return config
-
-
-@pytest.fixture(scope="module")
-def server(station):
-    with RadiodWeb(station.station_dir) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844})     # a phone
-    page = context.new_page()
-    page.console_errors = []
-    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
-    yield page
-    context.close()
 
 
 def test_now_playing_page_follows_the_file_within_a_second(page, server, station):

@@ -6,18 +6,13 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from radiod.config import load_config
 from radiod.store import open_db
 
-from panel_support import PASSWORD, RadiodWeb, add_play
+from panel_support import PASSWORD, add_play
 from part2_support import GRID, add_part2_users, make_audio, make_part2_station
-
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run"]
-
 
 @pytest.fixture(scope="module")
 def station(tmp_path_factory):
@@ -36,30 +31,6 @@ def station(tmp_path_factory):
 def audio(station):
     folder = station.station_dir.parent / "audio"
     return {"fits": make_audio(folder / "Night Owl.mp3", 58), "long": make_audio(folder / "Too Long.mp3", 90)}
-
-
-@pytest.fixture(scope="module")
-def server(station):
-    with RadiodWeb(station.station_dir) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, accept_downloads=True)
-    page = context.new_page()
-    page.console_errors = []
-    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
-    yield page
-    context.close()
 
 
 def log_in(page, server, name):
