@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import importlib
 import sqlite3
-import time
 from pathlib import Path
 
+from radiod.clock import Clock, SystemClock, to_ms
 from radiod.errors import StoreError
 
 # Components whose schemas live in the database, in the order they are migrated.
@@ -73,8 +73,9 @@ class transaction:
         self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
 
 
-def apply_migrations(conn: sqlite3.Connection) -> list[str]:
+def apply_migrations(conn: sqlite3.Connection, clock: Clock | None = None) -> list[str]:
     """Bring every component's schema up to date; returns what was applied."""
+    applied_at_ms = to_ms((clock or SystemClock()).now())
     conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " component TEXT NOT NULL, version INTEGER NOT NULL, applied_at_ms INTEGER NOT NULL,"
@@ -92,7 +93,7 @@ def apply_migrations(conn: sqlite3.Connection) -> list[str]:
                 for statement in _split_sql(script):
                     conn.execute(statement)
                 conn.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
-                             (module_name, version, int(time.time() * 1000)))
+                             (module_name, version, applied_at_ms))
                 applied.append(f"{module_name}#{version}")
     return applied
 
