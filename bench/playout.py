@@ -110,7 +110,7 @@ def chain(pulse, work: Path, boundaries: int, track_ms: int, **options) -> dict:
     children = (cpu1.children_user - cpu0.children_user + cpu1.children_system - cpu0.children_system)
     return {"starts": starts, "joins": joins, "late": late, "fragments": len(everything) - len(sounds), "cpu_pct": own,
             "decode_cpu_ms_per_track": children * 1000 / len(files),
-            "rss_mb": _rss_mb(), "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "rss_mb": rss_mb(), "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
 def endings(pulse, work: Path, per_format: int, track_ms: int) -> dict:
@@ -187,8 +187,9 @@ def crossfades(pulse, work: Path, count: int, fade_ms: int) -> list[float]:
     return errors
 
 
-def _rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
+def rss_mb(pid: int | str = "self") -> float:
+    """Resident memory of a process (this one by default), from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0

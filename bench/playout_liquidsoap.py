@@ -80,13 +80,6 @@ def proc_cpu_s(pid: int) -> float:
     return (utime + stime + cutime + cstime) / TICKS
 
 
-def proc_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def new_player(work: Path, name: str) -> tuple[LiquidsoapPlayer, Waiter, Path]:
     station = work / name
     station.mkdir()
@@ -112,7 +105,7 @@ def chain(work: Path, boundaries: int, track_ms: int) -> dict:
             events.wait("started", f"c{i - 2}")       # a couple queued ahead, like the engine
     events.wait("ended", f"c{len(files) - 1}")
     wall = time.monotonic() - wall0
-    cpu, own, rss = proc_cpu_s(pid) - cpu0, time.process_time() - own0, proc_rss_mb(pid)
+    cpu, own, rss = proc_cpu_s(pid) - cpu0, time.process_time() - own0, playout_bench.rss_mb(pid)
     player.close()
     heard = sorted(sounds(out, LEFT) + sounds(out, RIGHT))
     if len(heard) != len(files):
@@ -153,8 +146,7 @@ def hard_starts(work: Path, count: int) -> list[float]:
     return [ms(h[0]) + anchor - p for h, p in zip(hits, planned)]
 
 
-def pct(values, q):
-    return float(np.percentile(np.asarray(values, dtype=float), q))
+pct = playout_bench.pct
 
 
 def main() -> None:
