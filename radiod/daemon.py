@@ -237,11 +237,11 @@ class Daemon:
 
     def _rescan(self) -> None:
         from radiod.library.analyze import analyze_library
-        from radiod.library.scan import scan_library
+        from radiod.library.scan import library_roots, scan_library
 
         conn = open_db(self.config.paths.database)
         try:
-            summary = scan_library(conn, self.config.paths.media, clock=self.clock)
+            summary = scan_library(conn, library_roots(self.config), clock=self.clock)
             if self.config.library.analyze:
                 analyze_library(conn, workers=1, silence_threshold_db=self.config.library.silence_threshold_db,
                                 clock=self.clock)

@@ -14,7 +14,7 @@ import click
 from radiod.cli import Station, pass_station
 from radiod.config import Config
 from radiod.library.registry import ArtistRegistry, load_registry, registry_path
-from radiod.library.scan import ScanSummary, scan_library
+from radiod.library.scan import ScanSummary, library_roots, scan_library
 from radiod.store import open_db
 
 
@@ -42,14 +42,6 @@ class _Bar:
             self._bar = None
 
 
-def _default_roots(config: Config) -> list[Path]:
-    """The media folders and the uploads folder; a missing uploads folder is simply not scanned."""
-    roots = list(config.paths.media)
-    if config.paths.uploads.is_dir():
-        roots.append(config.paths.uploads)
-    return roots
-
-
 @click.command("scan")
 @click.argument("folders", nargs=-1, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per file, then a summary object.")
@@ -58,7 +50,7 @@ def _default_roots(config: Config) -> list[Path]:
 def scan_command(station: Station, folders: tuple[Path, ...], as_json: bool, no_analyze: bool) -> None:
     """Read the tags of the audio files in FOLDERS (default: the media and uploads folders)."""
     config = station.config
-    roots = list(folders) if folders else _default_roots(config)
+    roots = list(folders) if folders else library_roots(config)
     conn = open_db(config.paths.database)
     show_bar = sys.stdout.isatty() and not as_json
     bar = _Bar("Scanning", show_bar)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, NamedTuple
 
 from radiod.clock import Clock, SystemClock, to_ms
+from radiod.config import Config
 from radiod.errors import MediaError
 from radiod.library.artists import artist_key
 from radiod.library.tags import AUDIO_SUFFIXES, SUPPORTED_SUFFIXES, TagInfo, read_tags_and_hash
@@ -108,6 +109,14 @@ class _Read:
     info: TagInfo | None
     content_hash: str
     reason: str = ""
+
+
+def library_roots(config: Config) -> list[Path]:
+    """What a scan covers by default: the media folders and the uploads folder (DJs' shows), when it exists."""
+    roots = list(config.paths.media)
+    if config.paths.uploads.is_dir():
+        roots.append(config.paths.uploads)
+    return roots
 
 
 def scan_library(conn: sqlite3.Connection, roots: Iterable[Path | str], *,

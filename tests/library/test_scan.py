@@ -300,3 +300,13 @@ def test_files_are_read_without_holding_the_write_lock(conn, clock, library, tmp
     summary = scan_library(conn, [library], clock=clock)
     assert len(writes) == 12 and summary.counts["new"] == 12
     other.close()
+
+
+def test_default_roots_include_the_uploads_folder_once_it_exists(tmp_path):
+    """The CLI scan and the daemon's periodic rescan both cover DJs' uploaded shows."""
+    from radiod.config import load_config
+
+    config = load_config(tmp_path, env={})
+    assert scanmod.library_roots(config) == [tmp_path / "media"]
+    (tmp_path / "uploads").mkdir()
+    assert scanmod.library_roots(config) == [tmp_path / "media", tmp_path / "uploads"]
