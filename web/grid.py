@@ -110,9 +110,9 @@ def _save(before: str, after: str, summary: str, *, file: str = edit.GRID, on_er
 
 
 def _check(changes: dict[str, str]) -> tuple[list[str], list[str]]:
-    from radiod.schedule.commands import _library     # the library half of `radiod check`
+    from radiod.schedule.commands import library_for_checks     # the library half of `radiod check`
     config = station().config
-    tracks, problems = _library(config)
+    tracks, problems = library_for_checks(config)
     errors, warnings = edit.check_files(config.paths.schedules, changes, tracks=tracks,
                                         media_roots=config.paths.media, uploads_root=config.paths.uploads,
                                         day=station().clock.now().astimezone(config.zone).date())
@@ -225,7 +225,7 @@ def save_file(name: str):
 @require_role("manager")
 def preview():
     """A day's planned log with the local share per hour, from the files as they are now."""
-    from radiod.schedule.commands import _library
+    from radiod.schedule.commands import library_for_checks
     from radiod.schedule.plan import plan_day
     config = station().config
     try:
@@ -235,7 +235,7 @@ def preview():
     problem, log = None, None
     try:
         schedule = load_schedule(config.paths.schedules)
-        tracks, _ = _library(config)
+        tracks, _ = library_for_checks(config)
         if not tracks:
             raise ScheduleError(["The library has no tracks yet (run 'radiod scan'); there is nothing to plan with."])
         log = plan_day(schedule, tracks or [], day, seed=day.isoformat(), media_roots=config.paths.media,

@@ -21,7 +21,7 @@ from radiod.schedule.parse import load_schedule, parse_schedule
 from radiod.schedule.plan import DayLog, plan_days
 
 
-def _library(config: Config) -> tuple[list[Track] | None, list[str]]:
+def library_for_checks(config: Config) -> tuple[list[Track] | None, list[str]]:
     """The library's tracks (None without a database) and problems with the artist registry."""
     from radiod.library.query import load_tracks
     from radiod.library.registry import load_registry, registry_path
@@ -72,7 +72,7 @@ def check_command(station: Station) -> None:
         if schedule.timezone != config.station.timezone:
             warnings.append(f"{config.paths.schedules / 'station.toml'}: station.timezone: {schedule.timezone} "
                             f"differs from radiod.toml station.timezone {config.station.timezone}")
-        tracks, registry_problems = _library(config)
+        tracks, registry_problems = library_for_checks(config)
         errors += registry_problems
         if errors:
             tracks = None       # the library checks would judge files that did not load
@@ -123,7 +123,7 @@ def plan_command(station: Station, day: date | None, days: int, as_json: bool, s
     zone = config.zone
     day = day or SystemClock().now().astimezone(zone).date()
     schedule = load_schedule(config.paths.schedules)
-    tracks, problems = _library(config)
+    tracks, problems = library_for_checks(config)
     if problems:
         raise ScheduleError(problems)
     if tracks is None:
