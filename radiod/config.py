@@ -63,7 +63,6 @@ class PlayoutConfig:
     crossfade_ms: int = _opt(0, "Overlap between consecutive music items (0 = gapless, no overlap).")
     preroll_ms: int = _opt(3000, "How early the next item is opened and paused, ready to start.")
     watchdog_ms: int = _opt(5000, "Playing but not advancing for this long counts as a failure.")
-    file_caching_ms: int = _opt(300, "libVLC file caching.")
     hide_next: bool = _opt(False, "Do not publish the next track (US webcasting rules forbid pre-announcing).")
 
 
@@ -72,8 +71,9 @@ class WebConfig:
     host: str = _opt("127.0.0.1", "Address the control panel listens on.")
     port: int = _opt(8080, "Port of the control panel.")
     secret_key: str = _opt("", "Session signing key (generated into the state folder when empty).", secret=True)
-    threads: int = _opt(8, "Worker threads for ordinary requests (each open live feed adds one).")
-    sse_clients: int = _opt(256, "Most listeners on the live now-playing feed at once (each holds a server thread).")
+    workers: int = _opt(0, "Server processes sharing the port (0 = one per CPU core).")
+    threads: int = _opt(8, "Threads per server process for panel pages and API calls.")
+    sse_clients: int = _opt(256, "Most listeners on the live now-playing feed at once, over all processes.")
     cors_origins: list[str] = _opt(["*"], "Origins allowed to embed the public JSON API.")
     upload_limit_mb: int = _opt(2048, "Largest upload accepted.")
     behind_tls: bool = _opt(False, "Mark cookies Secure (set when served behind HTTPS).")

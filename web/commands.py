@@ -1,23 +1,31 @@
-"""`radiod web`: the control panel and public pages in their own process, served by waitress.
+"""`radiod web`: the control panel and public pages in their own processes, served by uvicorn.
 
-Why waitress, sized this way: it is a pure-Python production server with no extra build step,
-and its I/O loop holds idle keep-alive connections without threads. Only a running request holds
-a thread, and a live now-playing feed (server-sent events) is a request that never ends — so the
-pool is ``web.threads`` for ordinary requests plus one thread per open feed (grown and shrunk as
-feeds come and go, up to ``web.sse_clients``; beyond that the feed answers 503 and the page falls
-back to polling), so feeds never starve the panel. Few workers for short requests keep the GIL
-convoy small; a parked feed thread costs a little memory and no CPU; fan-out is one Condition.
+Why this shape: a listener's page, widget or cache mostly asks for now-playing, and a pure-Python
+HTTP parser on one core was the limit. uvicorn parses HTTP in C (httptools) on an event loop
+(uvloop), and web/asgi.py answers now-playing and the live feed inside that loop; the rest of the
+panel runs in Flask on ``web.threads`` threads. One process per core (``web.workers``) shares one
+listening socket; each follows the now-playing file itself, and the live-feed places
+(``web.sse_clients``) are counted across all of them. The parent only starts, restarts and stops
+the workers.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import multiprocessing
+import os
 import resource
 import signal
+import socket
+import sys
+import time
+from typing import Callable
 
 import click
 
 from radiod.cli import Station, pass_station
+from radiod.config import Config
 from radiod.errors import RadiodError
 
 log = logging.getLogger("radiod.web")
@@ -31,33 +39,137 @@ def _raise_fd_limit(wanted: int) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
-def make_server(config, app):
-    """A waitress server for the app, bound and ready (``server.effective_port`` is the real port)."""
-    from waitress.server import create_server
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket every worker shares (port 0 = any free one)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(1024)
+    except OSError as exc:
+        sock.close()
+        raise RadiodError(f"web: cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.set_inheritable(True)
+    return sock
 
+
+def worker_count(config: Config) -> int:
+    return config.web.workers or os.cpu_count() or 1
+
+
+class SharedSlots:
+    """Live-feed places counted across worker processes: one counter per worker in shared memory,
+    so a worker that dies and is replaced gives its places back with one reset."""
+
+    def __init__(self, limit: int, workers: int):
+        self.limit = limit
+        self.counts = multiprocessing.Array("i", workers)
+
+    def reset(self, index: int) -> None:
+        with self.counts.get_lock():
+            self.counts[index] = 0
+
+    def for_worker(self, index: int) -> "WorkerSlots":
+        return WorkerSlots(self, index)
+
+
+@dataclasses.dataclass
+class WorkerSlots:
+    shared: SharedSlots
+    index: int
+
+    def take(self) -> bool:
+        counts = self.shared.counts
+        with counts.get_lock():
+            if sum(counts[:]) >= self.shared.limit:
+                return False
+            counts[self.index] += 1
+            return True
+
+    def give_back(self) -> None:
+        counts = self.shared.counts
+        with counts.get_lock():
+            counts[self.index] -= 1
+
+
+def _exit_quietly(signum, frame) -> None:
+    raise SystemExit(0)
+
+
+def serve(config: Config, sock: socket.socket, slots: WorkerSlots) -> None:
+    """One worker: the app, its now-playing watcher and uvicorn on the shared socket, until a signal."""
+    import uvicorn
+
+    from web import create_app
+    from web.asgi import PanelASGI
+
+    panel = PanelASGI(create_app(config), slots=slots)
     web = config.web
-    connection_limit = web.threads + web.sse_clients + 512
-    _raise_fd_limit(connection_limit + 256)
-    options = dict(
-        host=web.host, port=web.port,
-        threads=web.threads,
-        connection_limit=connection_limit,
-        backlog=1024,
-        asyncore_use_poll=True,        # select() cannot watch descriptors above 1024
-        channel_timeout=60,
-        channel_request_lookahead=1,   # lets a live feed notice at once that its listener left
-        expose_tracebacks=False,
-        ident="radiod",
-    )
-    if web.behind_tls:
+    server_config = uvicorn.Config(
+        panel, lifespan="on", loop="uvloop", http="httptools", ws="none", interface="asgi3",
+        log_config=None, access_log=False,
         # Behind the documented nginx setup: trust its forwarded address and scheme only.
-        options.update(trusted_proxy="127.0.0.1", trusted_proxy_count=1,
-                       trusted_proxy_headers={"x-forwarded-for", "x-forwarded-proto"},
-                       clear_untrusted_proxy_headers=True)
-    server = create_server(app, **options)
-    # One more worker per open live feed (a feed parks its thread until the listener leaves).
-    app.extensions["radiod"].on_feeds = lambda feeds: server.task_dispatcher.set_thread_count(web.threads + feeds)
-    return server
+        proxy_headers=web.behind_tls, forwarded_allow_ips="127.0.0.1" if web.behind_tls else None,
+        server_header=False, headers=[("server", "radiod")],
+        timeout_keep_alive=75,            # longer than nginx keeps an idle upstream connection (60 s)
+        timeout_graceful_shutdown=5,
+    )
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig, frame):
+            panel.stop()                  # live feeds end at once, so shutdown does not wait on them
+            super().handle_exit(sig, frame)
+
+    Server(server_config).run(sockets=[sock])
+
+
+def supervise(workers: int, start: Callable[[int], None], on_lost: Callable[[int], None]) -> None:
+    """Fork ``workers`` children running ``start(index)``; replace one that dies; on SIGTERM or
+    SIGINT pass SIGTERM on and return once all have exited."""
+    children: dict[int, int] = {}
+    stopping = False
+
+    def spawn(index: int) -> None:
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                signal.signal(signal.SIGTERM, _exit_quietly)
+                signal.signal(signal.SIGINT, _exit_quietly)
+                start(index)
+                code = 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 1
+            except BaseException:
+                log.exception("web worker %d failed", index)
+            finally:
+                os._exit(code)
+        children[pid] = index
+
+    def stop(signum, frame) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in list(children):
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for index in range(workers):
+        spawn(index)
+    while children:
+        pid, status = os.wait()
+        index = children.pop(pid, None)
+        if index is None or stopping:
+            continue
+        log.error("web worker %d (pid %d) exited with status %d; starting another", index, pid, status)
+        on_lost(index)
+        time.sleep(1)                     # a worker that cannot start must not spin the CPU
+        if not stopping:
+            spawn(index)
 
 
 @click.command("web")
@@ -66,37 +178,27 @@ def make_server(config, app):
 @pass_station
 def web_command(station: Station, host: str | None, port: int | None) -> None:
     """Serve the control panel, public pages and JSON API."""
-    import dataclasses
-
     from web import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    # Under a burst waitress logs every queued request; that is load, not a fault.
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     config = station.config
     if host is not None or port is not None:
         web = dataclasses.replace(config.web, host=host or config.web.host,
                                   port=config.web.port if port is None else port)
         config = dataclasses.replace(config, web=web)
-    app = create_app(config)
-    try:
-        server = make_server(config, app)
-    except OSError as exc:
-        app.extensions["radiod"].hub.stop()
-        raise RadiodError(f"web: cannot listen on {config.web.host}:{config.web.port}: {exc.strerror or exc}") from None
+    # Once, before any worker: database tables and the session key exist, the config is sound.
+    create_app(config, watch=False)
+    workers = worker_count(config)
+    _raise_fd_limit(config.web.sse_clients + config.web.threads + 2048)
+    sock = listen(config.web.host, config.web.port)
     shown_host = "127.0.0.1" if config.web.host in ("0.0.0.0", "") else config.web.host
-    click.echo(f"radiod web: {config.station.name} on http://{shown_host}:{server.effective_port}/", )
-
-    def stop(signum, frame):
-        app.extensions["radiod"].hub.stop()   # ends every live feed, freeing its thread
-        server.close()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    try:
-        server.run()
-    except (OSError, ValueError):
-        # close() from the signal handler ends the loop by closing its sockets.
-        pass
-    finally:
-        app.extensions["radiod"].hub.stop()
+    click.echo(f"radiod web: {config.station.name} on http://{shown_host}:{sock.getsockname()[1]}/")
+    sys.stdout.flush()
+    slots = SharedSlots(config.web.sse_clients, workers)
+    if workers == 1:
+        signal.signal(signal.SIGTERM, _exit_quietly)
+        signal.signal(signal.SIGINT, _exit_quietly)
+        serve(config, sock, slots.for_worker(0))
+    else:
+        supervise(workers, lambda index: serve(config, sock, slots.for_worker(index)), slots.reset)
+    sock.close()

@@ -1,0 +1,304 @@
+"""The panel as an ASGI application for `radiod web` (uvicorn): two hot paths in the event loop,
+everything else in Flask on a small thread pool.
+
+- ``GET /api/now-playing`` answers from the copy Flask rendered for the current now-playing
+  version (web/fastpath.py) without leaving the event loop: no thread hand-off, no WSGI.
+- ``GET /api/now-playing/events`` (the live feed) is a coroutine per listener, woken by one
+  thread that follows the now-playing hub, so hundreds of listeners cost no threads. The feed
+  sends the same headers Flask puts on /api/now-playing (security, CORS) and the same events as
+  the Flask route in web/api.py, which serves it under any other WSGI server.
+- Any other request is read whole first (spooled to disk past 1 MiB, as a WSGI server does), then
+  handed to Flask on one of ``web.threads`` threads; a body cut off half-way never reaches Flask.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Awaitable, Callable, Protocol
+
+from flask import Flask
+
+from web.api import KEEPALIVE_S, _event
+from web.fastpath import NowPlayingFastPath
+
+FEED_PATH = "/api/now-playing/events"
+MAX_BODY = 1 << 30            # one request body of 1 GiB or more is refused (uploads come in pieces)
+SPOOL_IN_MEMORY = 1 << 20
+_FEED_ONLY = {"content-type", "content-length", "etag", "cache-control", "last-modified"}
+
+Receive = Callable[[], Awaitable[dict]]
+Send = Callable[[dict], Awaitable[None]]
+
+
+class FeedSlots(Protocol):
+    """Live-feed places shared by every worker process (see web/commands.py)."""
+
+    def take(self) -> bool: ...
+
+    def give_back(self) -> None: ...
+
+
+class LocalSlots:
+    """Feed places for a single process."""
+
+    def __init__(self, limit: int):
+        self._free = threading.BoundedSemaphore(limit)
+
+    def take(self) -> bool:
+        return self._free.acquire(blocking=False)
+
+    def give_back(self) -> None:
+        self._free.release()
+
+
+class PanelASGI:
+    def __init__(self, app: Flask, *, slots: FeedSlots | None = None):
+        radiod = app.extensions["radiod"]
+        self.flask = app
+        self.wsgi = app.wsgi_app
+        self.hub = radiod.hub
+        self.fast = app.wsgi_app if isinstance(app.wsgi_app, NowPlayingFastPath) else NowPlayingFastPath(app)
+        self.slots = slots or LocalSlots(radiod.config.web.sse_clients)
+        self.pool = ThreadPoolExecutor(radiod.config.web.threads, thread_name_prefix="panel")
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._changed: asyncio.Event | None = None   # replaced on every change, set to wake feeds
+        self._stop: asyncio.Event | None = None
+        self._encoded: tuple[int, list, bytes, list] | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    async def _startup(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._changed, self._stop = asyncio.Event(), asyncio.Event()
+        threading.Thread(target=self._follow_hub, name="feed-waker", daemon=True).start()
+
+    def stop(self) -> None:
+        """End every live feed; safe from a signal handler (called on SIGTERM/SIGINT, before the
+        server waits for open requests to finish)."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+
+    def _follow_hub(self) -> None:
+        version = self.hub.current().version
+        while not self.hub.stopping:
+            snap = self.hub.wait_for_change(version, 1.0)
+            if snap.version != version:
+                version = snap.version
+                self._loop.call_soon_threadsafe(self._wake_feeds)
+
+    def _wake_feeds(self) -> None:
+        woken, self._changed = self._changed, asyncio.Event()
+        woken.set()
+
+    # -- dispatch ------------------------------------------------------------------------------
+
+    async def __call__(self, scope: dict, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+        elif scope["type"] == "http":
+            if scope["path"] == self.fast.path and not scope["query_string"] and scope["method"] in ("GET", "HEAD"):
+                if await self._now_playing(scope, send):
+                    return
+            elif scope["path"] == FEED_PATH and scope["method"] == "GET" and self._changed is not None:
+                return await self._feed(scope, receive, send)
+            await self._wsgi(scope, receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await self._startup()
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                self._stop.set()
+                self.hub.stop()
+                self.pool.shutdown(wait=False)
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    # -- now playing ---------------------------------------------------------------------------
+
+    def _copy(self) -> tuple[int, list, bytes, list] | None:
+        """(status, headers, body, headers for 304) of the current now-playing answer, as bytes."""
+        copy = self.fast.render()
+        if copy is None:
+            return None
+        if self._encoded is None or self._encoded[0] is not copy:
+            status, headers, body = copy.status, copy.headers, copy.body
+            encoded = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]
+            not_modified = [h for h in encoded if h[0] not in (b"content-length", b"content-type")]
+            self._encoded = (copy, int(status.split()[0]), encoded, body, not_modified)
+        return self._encoded[1:]
+
+    async def _now_playing(self, scope: dict, send: Send) -> bool:
+        answer = self._copy()
+        if answer is None:
+            return False
+        status, headers, body, not_modified = answer
+        if self.fast.matches(_header(scope, b"if-none-match")):
+            await send({"type": "http.response.start", "status": 304, "headers": not_modified})
+            await send({"type": "http.response.body", "body": b""})
+        else:
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": body if scope["method"] == "GET" else b""})
+        return True
+
+    # -- live feed -----------------------------------------------------------------------------
+
+    def _feed_headers(self) -> list[tuple[bytes, bytes]]:
+        answer = self._copy()
+        shared = [h for h in (answer[1] if answer else []) if h[0].decode() not in _FEED_ONLY]
+        return shared + [(b"content-type", b"text/event-stream"), (b"cache-control", b"no-cache"),
+                         (b"x-accel-buffering", b"no")]   # nginx: pass each event through at once
+
+    async def _feed(self, scope: dict, receive: Receive, send: Send) -> None:
+        if not self.slots.take():
+            body = json.dumps({"error": "Too many listeners on the live feed; poll /api/now-playing instead."})
+            headers = [h for h in self._feed_headers() if h[0] not in (b"content-type", b"cache-control")]
+            await send({"type": "http.response.start", "status": 503, "headers": headers + [
+                (b"content-type", b"application/json"), (b"retry-after", b"10")]})
+            await send({"type": "http.response.body", "body": body.encode()})
+            return
+        gone = asyncio.ensure_future(_until_disconnect(receive))
+        stopping = asyncio.ensure_future(self._stop.wait())
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": self._feed_headers()})
+            snap = self.hub.current()
+            await send({"type": "http.response.body", "body": b"retry: 1000\n" + _event(snap), "more_body": True})
+            while True:
+                changed = self._changed        # taken before looking, so no change slips between
+                newer = self.hub.current()
+                if newer.version > snap.version:
+                    snap = newer
+                    await send({"type": "http.response.body", "body": _event(snap), "more_body": True})
+                    continue
+                waiting = asyncio.ensure_future(changed.wait())
+                done, _ = await asyncio.wait({gone, stopping, waiting}, timeout=KEEPALIVE_S,
+                                             return_when=asyncio.FIRST_COMPLETED)
+                waiting.cancel()
+                if gone in done or stopping in done:
+                    break
+                if not done:
+                    await send({"type": "http.response.body", "body": b": keep-alive\n\n", "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
+        finally:
+            gone.cancel()
+            stopping.cancel()
+            self.slots.give_back()
+
+    # -- everything else: Flask ----------------------------------------------------------------
+
+    async def _wsgi(self, scope: dict, receive: Receive, send: Send) -> None:
+        length = _header(scope, b"content-length")
+        if length and (not length.isdigit() or int(length) >= MAX_BODY):
+            await _plain(send, 413, b"Request body too large\n")
+            return
+        body = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+        try:
+            size = 0
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return                      # cut off: Flask never sees a partial request
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size >= MAX_BODY:
+                    await _plain(send, 413, b"Request body too large\n")
+                    return
+                body.write(chunk)
+                if not message.get("more_body", False):
+                    break
+            body.seek(0)
+            environ = _environ(scope, body, size)
+            await self._loop.run_in_executor(self.pool, self._run_wsgi, environ, send)
+        finally:
+            body.close()
+
+    def _run_wsgi(self, environ: dict, send: Send) -> None:
+        """On a pool thread: run Flask and pass its answer to the event loop piece by piece."""
+        loop = self._loop
+        started: list[Any] = []
+
+        def start_response(status: str, headers: list, exc_info=None):
+            started[:] = [int(status.split()[0]),
+                          [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]]
+            return lambda data: None
+
+        def push(message: dict) -> None:
+            asyncio.run_coroutine_threadsafe(send(message), loop).result()
+
+        result = self.wsgi(environ, start_response)
+        try:
+            sent_start = False
+            for chunk in result:
+                if not chunk:
+                    continue
+                if not sent_start:
+                    push({"type": "http.response.start", "status": started[0], "headers": started[1]})
+                    sent_start = True
+                push({"type": "http.response.body", "body": chunk, "more_body": True})
+            if not sent_start:
+                push({"type": "http.response.start", "status": started[0], "headers": started[1]})
+            push({"type": "http.response.body", "body": b""})
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+
+
+async def _until_disconnect(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+async def _plain(send: Send, status: int, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _header(scope: dict, name: bytes) -> str:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return ""
+
+
+def _environ(scope: dict, body, size: int) -> dict:
+    """The WSGI environ (PEP 3333) for an ASGI HTTP scope whose body is already read."""
+    server = scope.get("server") or ("localhost", 80)
+    client = scope.get("client") or ("", 0)
+    environ = {
+        "REQUEST_METHOD": scope["method"],
+        "SCRIPT_NAME": scope.get("root_path", "").encode("utf-8").decode("latin-1"),
+        "PATH_INFO": scope["path"].encode("utf-8").decode("latin-1"),
+        "QUERY_STRING": scope["query_string"].decode("latin-1"),
+        "SERVER_NAME": server[0],
+        "SERVER_PORT": str(server[1]),
+        "SERVER_PROTOCOL": f"HTTP/{scope['http_version']}",
+        "REMOTE_ADDR": client[0],
+        "REMOTE_PORT": str(client[1]),
+        "CONTENT_LENGTH": str(size),
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": scope.get("scheme", "http"),
+        "wsgi.input": body,
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    for key, value in scope["headers"]:
+        name = key.decode("latin-1").upper().replace("-", "_")
+        if name in ("CONTENT_LENGTH",):
+            continue
+        if name == "CONTENT_TYPE":
+            environ[name] = value.decode("latin-1")
+            continue
+        name = "HTTP_" + name
+        value = value.decode("latin-1")
+        environ[name] = f"{environ[name]},{value}" if name in environ else value
+    return environ
