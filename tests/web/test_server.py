@@ -23,7 +23,7 @@ def open_feed(url: str) -> tuple[socket.socket, dict]:
     """Connect to the event stream and return the socket and the first event's data."""
     host, port = url.removeprefix("http://").split(":")
     sock = socket.create_connection((host, int(port)), timeout=10)
-    sock.sendall(b"GET /api/now-playing/events HTTP/1.1\r\nHost: x\r\n\r\n")
+    sock.sendall(b"GET /api/now-playing/events HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     reader = sock.makefile("rb")
     for line in reader:
         if line.startswith(b"data: "):
@@ -107,7 +107,7 @@ def test_every_worker_passes_each_change_to_its_feeds_and_feed_places_are_shared
             try:
                 feeds.append(open_feed(url))
                 break
-            except AssertionError:              # the 503 answer has no event
+            except AssertionError:              # not yet: the 503 answer has no event
                 time.sleep(0.1)
         assert len(feeds) == 8 and feeds[-1][1]["now"]["title"] == "Second"
         for sock, _ in feeds:
