@@ -60,10 +60,14 @@ class Waiter:
             self.cond.notify_all()
 
     def wait(self, kind, handle, timeout=15):
+        """The event; for an end, also wait until it has sounded (ends are announced when mixed)."""
         with self.cond:
             if not self.cond.wait_for(lambda: (kind, handle) in self.q, timeout=timeout):
                 raise RuntimeError(f"no {kind} for {handle}")
-            return self.q[(kind, handle)]
+            event = self.q[(kind, handle)]
+        if kind in ("ended", "failed"):
+            time.sleep(max(0, event.at_ms + 20 - SystemClock().monotonic_ms()) / 1000)
+        return event
 
 
 def ms(frames: float) -> float:
@@ -87,7 +91,7 @@ def chain(pulse, work: Path, boundaries: int, track_ms: int, **options) -> dict:
     with Capture(pulse) as cap:
         player.prepare(Cue("c0", str(files[0])))
         events.wait("ready", "c0")
-        at = clock.monotonic_ms() + 300
+        at = clock.monotonic_ms() + 1000          # the engine asks preroll_ms (3 s) ahead
         for i in range(len(files)):
             if i + 1 < len(files):
                 player.prepare(Cue(f"c{i + 1}", str(files[i + 1])))   # pre-rolled while i plays
@@ -176,7 +180,7 @@ def crossfades(pulse, work: Path, count: int, fade_ms: int) -> list[float]:
             player.prepare(Cue(f"x{n}b", str(b), fade_in_ms=fade_ms))
             events.wait("ready", f"x{n}a")
             events.wait("ready", f"x{n}b")
-            player.start(f"x{n}a", at_ms=clock.monotonic_ms() + 200)
+            player.start(f"x{n}a", at_ms=clock.monotonic_ms() + 1000)
             started = events.wait("started", f"x{n}a")
             player.start(f"x{n}b", at_ms=started.at_ms + length_a - fade_ms)
             events.wait("ended", f"x{n}b")
@@ -228,8 +232,8 @@ def main() -> None:
     row(f"hard-start error p50 ({n})", median_of(lambda c: pct(c["starts"], 50)), GOALS["start_p99"])
     row("hard-start error p99", median_of(lambda c: pct(c["starts"], 99)), GOALS["start_p99"])
     row("hard-start error max", median_of(lambda c: max(c["starts"])), GOALS["start_p99"])
-    row("  of which the control thread woke late, p99", median_of(lambda c: pct(c["late"], 99)),
-        GOALS["start_p99"])
+    row("  of which placed late by the player (started.at_ms − asked), p99",
+        median_of(lambda c: pct(c["late"], 99)), GOALS["start_p99"])
     row("join silence p50", median_of(lambda c: pct(c["joins"], 50)), GOALS["join"])
     row("join silence p99", median_of(lambda c: pct(c["joins"], 99)), GOALS["join"])
     row("join silence max", median_of(lambda c: max(c["joins"])), GOALS["join"])

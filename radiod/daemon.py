@@ -54,7 +54,7 @@ def make_player(config: Config, clock: Clock) -> Player:
 
         state = config.paths.state
         return VlcPlayer(clock, output=config.playout.output, cache_dir=state / "cache", state_dir=state,
-                         file_caching_ms=config.playout.file_caching_ms, stall_ms=config.playout.watchdog_ms)
+                         stall_ms=config.playout.watchdog_ms)
     if engine == "liquidsoap":
         try:
             from radiod.bridge.liquidsoap import LiquidsoapPlayer  # type: ignore[import-not-found]

@@ -493,7 +493,9 @@ class Engine:
         if cur is None or cur.cut_wall is None or cur.stop_reason is not None:
             return
         now = self._wall()
-        if now >= cur.cut_wall - self._fade_for_cut(cur):
+        # the player hears a stop command_lead_ms after it is given: give it that much earlier
+        lead = getattr(self.player, "command_lead_ms", 0)
+        if now >= cur.cut_wall - self._fade_for_cut(cur) - lead:
             self._cut(cur, "cut", fade_ms=max(0, cur.cut_wall - now), end_wall=cur.cut_wall)
 
     def _cut(self, slot: Slot, reason: str, *, fade_ms: int, end_wall: int | None = None) -> None:

@@ -5,9 +5,8 @@ PCM WAV exactly. ffmpeg decodes the item before it airs; the WAV then has the it
 (its frame count) and its ending is heard in full. Fades baked into the samples are exact too,
 unlike libVLC volume changes, which it ignores in the last ~file-caching ms of a track.
 
-Each WAV starts with ``lead_ms`` of silence: a resumed libVLC player drops a few ms at its start,
-so the player resumes that much early and only silence is lost. It ends with 100 ms of silence
-too, for the same reason at the other end; the player ends the item on its true length.
+The WAV holds exactly the item's frames after its 44-byte header: the mixer reads them by
+position (``WAV_HEADER_BYTES + frame * FRAME_BYTES``), also while a long item is still being written.
 """
 
 from __future__ import annotations
@@ -32,7 +31,6 @@ from radiod.playout.port import Cue
 FRAME_BYTES = 2 * CHANNELS
 CACHE_NAME = re.compile(r"[0-9a-f]{20}\.wav")
 CHUNK_FRAMES = 16384
-TAIL_FRAMES = RATE // 10  # silence after the last sample: libVLC may drop a short last block of a file
 HEAD_MS = 20_000        # decoded this far, a long item can start playing while the rest decodes
 STREAMING_FRAMES = 0x7FFF0000 // FRAME_BYTES   # what an unfinished WAV's header claims (~3.4 h)
 SEEK_MARGIN_MS = 1000
@@ -66,8 +64,7 @@ class Cancel:
 @dataclass(frozen=True)
 class Decoded:
     path: Path
-    lead_frames: int          # silence before the item's first sample
-    frames: int               # the item's own frames (after cue points), without the lead
+    frames: int               # the item's frames (after cue points)
 
     @property
     def length_ms(self) -> int:
@@ -78,7 +75,7 @@ def frames_of(ms: int) -> int:
     return ms * RATE // 1000
 
 
-def cache_path(cache_dir: Path, cue: Cue, offset_ms: int, lead_ms: int) -> Path:
+def cache_path(cache_dir: Path, cue: Cue, offset_ms: int) -> Path:
     """Where the decoded item lives: named by the source file's identity and every setting."""
     try:
         st = os.stat(cue.path)
@@ -86,11 +83,11 @@ def cache_path(cache_dir: Path, cue: Cue, offset_ms: int, lead_ms: int) -> Path:
     except OSError:
         identity = "missing"
     key = "|".join(map(str, (os.path.abspath(cue.path), identity, cue.cue_in_ms, cue.cue_out_ms,
-                             cue.gain_db, cue.fade_in_ms, cue.fade_out_ms, offset_ms, lead_ms)))
+                             cue.gain_db, cue.fade_in_ms, cue.fade_out_ms, offset_ms)))
     return cache_dir / f"{hashlib.sha1(key.encode()).hexdigest()[:20]}.wav"    # see CACHE_NAME
 
 
-def decode(cue: Cue, cache_dir: Path, offset_ms: int = 0, lead_ms: int = 20,
+def decode(cue: Cue, cache_dir: Path, offset_ms: int = 0,
            on_head: Callable[[Path], None] | None = None, head_ms: int = HEAD_MS,
            cancel: Cancel | None = None) -> Decoded:
     """Decode ``cue`` from ``offset_ms`` past its cue-in; reuse an earlier identical decode.
@@ -102,32 +99,31 @@ def decode(cue: Cue, cache_dir: Path, offset_ms: int = 0, lead_ms: int = 20,
     finished decode. Raises MediaError (one line, naming the file) when the file is missing or not
     decodable, or when ``cancel`` is set.
     """
-    target = cache_path(cache_dir, cue, offset_ms, lead_ms)
-    lead = frames_of(lead_ms)
+    target = cache_path(cache_dir, cue, offset_ms)
     if target.exists():
         with wave.open(str(target), "rb") as existing:
             total = existing.getnframes()
         if total != STREAMING_FRAMES:           # else a decode that was interrupted: redo it
-            return Decoded(target, lead, total - lead - TAIL_FRAMES)
+            return Decoded(target, total)
     if not os.path.exists(cue.path):
         raise MediaError(f"{cue.path}: file not found")
     start_ms = cue.cue_in_ms + offset_ms
     limit = None if cue.cue_out_ms is None else max(0, frames_of(cue.cue_out_ms - start_ms))
     cache_dir.mkdir(parents=True, exist_ok=True)
     try:
-        frames = _decode_to(target, cue, start_ms, limit, lead, on_head, frames_of(head_ms), cancel)
+        frames = _decode_to(target, cue, start_ms, limit, on_head, frames_of(head_ms), cancel)
     except BaseException:
         target.unlink(missing_ok=True)
         raise
     if frames == 0:
         target.unlink(missing_ok=True)
         raise MediaError(f"{cue.path}: no audio decoded" + (f" after {start_ms} ms" if start_ms else ""))
-    return Decoded(target, lead, frames)
+    return Decoded(target, frames)
 
 
-def _decode_to(out_path: Path, cue: Cue, start_ms: int, limit: int | None, lead: int,
+def _decode_to(out_path: Path, cue: Cue, start_ms: int, limit: int | None,
                on_head: Callable[[Path], None] | None, head: int, cancel: Cancel | None) -> int:
-    """Run ffmpeg, stream its PCM into a WAV with the lead and fades; return the item's frames."""
+    """Run ffmpeg, stream its PCM into a WAV with the fades; return the item's frames."""
     # An input seek is fast but the MP3 decoder restarts with ~10 ms of zeros; so seek to a second
     # before the start and let ffmpeg trim the rest exactly (an output seek decodes and discards).
     coarse_ms = max(0, start_ms - SEEK_MARGIN_MS)
@@ -151,7 +147,6 @@ def _decode_to(out_path: Path, cue: Cue, start_ms: int, limit: int | None, lead:
         if cancel is not None:
             cancel.attach(proc)
         out.write(wav_header(STREAMING_FRAMES))      # a reader of the unfinished file plays to its end
-        out.write(bytes(lead * FRAME_BYTES))
         out.flush()
         while limit is None or pos < limit:
             want = CHUNK_FRAMES if limit is None else min(CHUNK_FRAMES, limit - pos)
@@ -194,9 +189,8 @@ def _decode_to(out_path: Path, cue: Cue, start_ms: int, limit: int | None, lead:
             # the ramp ends on the last sample; when less than the fade is left, only its end is applied
             tail = bytearray(_ramp(bytes(tail), fade_out - held, fade_out, rising=False))
         out.write(tail)
-        out.write(bytes(TAIL_FRAMES * FRAME_BYTES))
         out.seek(0)
-        out.write(wav_header(lead + pos + TAIL_FRAMES))
+        out.write(wav_header(pos))
     return pos
 
 

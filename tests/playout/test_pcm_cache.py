@@ -11,7 +11,7 @@ import pytest
 
 from radiod.errors import MediaError
 from radiod.playout.output import RATE
-from radiod.playout.pcm_cache import TAIL_FRAMES, decode, frames_of, sweep_cache
+from radiod.playout.pcm_cache import decode, frames_of, sweep_cache
 from radiod.playout.port import Cue
 from tests.audio_capture import LEFT, decoded_frames, write_tone
 
@@ -22,14 +22,13 @@ def samples(path: Path) -> np.ndarray:
 
 
 @pytest.mark.parametrize("ext", ["mp3", "ogg", "flac", "wav"])
-def test_decoded_length_is_the_true_length_and_the_lead_is_silent(tmp_path, ext):
+def test_decoded_length_is_the_true_length(tmp_path, ext):
     tone = write_tone(tmp_path / f"t.{ext}", 440, 1500)
-    got = decode(Cue("h", str(tone)), tmp_path / "cache", lead_ms=20)
+    got = decode(Cue("h", str(tone)), tmp_path / "cache")
     assert got.frames == decoded_frames(tone)
     pcm = samples(got.path)
-    assert len(pcm) == got.lead_frames + got.frames + TAIL_FRAMES
-    assert not pcm[got.lead_frames + got.frames:].any()
-    assert not pcm[: got.lead_frames].any() and abs(pcm[got.lead_frames:]).max() > 10000
+    assert len(pcm) == got.frames
+    assert abs(pcm[:200]).max() > 10000 and abs(pcm[-200:]).max() > 10000, "no padding at either end"
 
 
 def test_cue_points_and_a_late_join_cut_exactly(tmp_path):
@@ -39,8 +38,8 @@ def test_cue_points_and_a_late_join_cut_exactly(tmp_path):
     late = decode(cue, tmp_path / "c", offset_ms=1000)
     assert late.frames == frames_of(500)
     # the join-late decode continues the very same samples (no zeros from the MP3 seek)
-    full = samples(decode(Cue("f", str(tone)), tmp_path / "c", lead_ms=0).path)
-    part = samples(late.path)[late.lead_frames:late.lead_frames + late.frames]
+    full = samples(decode(Cue("f", str(tone)), tmp_path / "c").path)
+    part = samples(late.path)
     start = frames_of(2200)
     assert np.array_equal(part, full[start:start + len(part)])
 
@@ -48,7 +47,7 @@ def test_cue_points_and_a_late_join_cut_exactly(tmp_path):
 def test_gain_and_fades_are_applied_to_the_samples(tmp_path):
     tone = write_tone(tmp_path / "t.flac", 440, 2000)
     got = decode(Cue("h", str(tone), gain_db=-6.0, fade_in_ms=500, fade_out_ms=500), tmp_path / "c")
-    pcm = np.abs(samples(got.path)[got.lead_frames:got.lead_frames + got.frames])
+    pcm = np.abs(samples(got.path))
     block = RATE // 20                                       # 50 ms
     peaks = pcm[: len(pcm) // block * block].reshape(-1, block).max(axis=1)
     assert peaks[15] == pytest.approx(0.5 * 32767 * 10 ** (-6 / 20), rel=0.02)
@@ -67,7 +66,7 @@ def test_long_items_announce_a_playable_head_before_the_end(tmp_path):
     got = decode(Cue("h", str(tone)), tmp_path / "c", on_head=on_head, head_ms=500)
     assert heads == [(".wav", True)]
     with wave.open(str(got.path)) as w:
-        assert w.getnframes() == got.lead_frames + frames_of(3000) + TAIL_FRAMES   # finished header
+        assert w.getnframes() == frames_of(3000) == got.frames    # finished header
 
 
 def test_missing_and_undecodable_files_raise_one_line_media_errors(tmp_path):
