@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
 
+from radiod.playlog.commands import read_report_rows
 from radiod.playlog.store import read_plays
 from radiod.playlog.verify import verify_chain
 from radiod.reports import ReportError, compliance, music_usage, plays, preflight, soundexchange, summary
@@ -88,10 +89,7 @@ def _download(fmt: str) -> Response:
     if fmt not in FORMATS:
         raise ReportError(f"format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
     period = _period()
-    columns = FORMATS[fmt].COLUMNS
-    if fmt == "music-usage":
-        columns = columns + preflight.COLUMNS
-    rows = read_plays(reader(), started_from_ms=period.start_ms, started_before_ms=period.end_ms, columns=columns)
+    rows = read_report_rows(reader(), fmt, period)
     name = f"{station().config.service_name}-{fmt}-{period.label()}.csv"
     if fmt == "soundexchange":
         r = station().config.reports

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -13,7 +15,7 @@ from radiod.cli import Station, pass_station
 from radiod.clock import SystemClock, to_ms
 from radiod.errors import StoreError
 from radiod.library.artists import artist_key
-from radiod.playlog.store import CORRECTABLE, PlayLog, read_plays
+from radiod.playlog.store import CORRECTABLE, PlayLog, read_plays, read_plays_csv
 from radiod.playlog.verify import check_digest, daily_digest, verify_chain, verify_export
 from radiod.reports import ReportError, compliance, music_usage, plays, preflight, soundexchange, summary
 from radiod.reports import ledger
@@ -24,6 +26,19 @@ from radiod.store import open_db, open_readonly
 MODULES = {"soundexchange": soundexchange, "music-usage": music_usage, "plays": plays, "summary": summary,
            "local-content": compliance, "preflight": preflight}
 FORMATS = tuple(MODULES)
+
+
+def read_report_rows(conn: sqlite3.Connection, format: str, period: Period,
+                     corrected: bool = True) -> list[Any]:
+    """The play rows report FORMAT reads for the period (only the columns it needs)."""
+    if format == "plays":       # every column: as CSV text made by SQLite, several times faster than dicts
+        return read_plays_csv(conn, started_from_ms=period.start_ms, started_before_ms=period.end_ms,
+                              corrected=corrected)
+    columns = MODULES[format].COLUMNS
+    if format == "music-usage":                      # also checked for metadata gaps
+        columns = columns + preflight.COLUMNS
+    return read_plays(conn, started_from_ms=period.start_ms, started_before_ms=period.end_ms,
+                      columns=columns, corrected=corrected)
 
 
 def _period(station: Station, first: str | None, last: str | None) -> Period | None:
@@ -82,11 +97,7 @@ def report_command(station: Station, format: str, first: str, last: str, output:
     period = parse_period(first, last, config.zone)
     gaps = gaps or config.reports.on_metadata_gaps
     conn = open_readonly(config.paths.database)
-    columns = MODULES[format].COLUMNS
-    if format == "music-usage":                      # also checked for metadata gaps
-        columns = columns + preflight.COLUMNS
-    rows = read_plays(conn, started_from_ms=period.start_ms, started_before_ms=period.end_ms,
-                      columns=columns, corrected=not raw)
+    rows = read_report_rows(conn, format, period, corrected=not raw)
     conn.close()
 
     if format == "soundexchange":

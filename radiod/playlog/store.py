@@ -18,6 +18,7 @@ from typing import Any, Iterable, Mapping
 
 from radiod.errors import StoreError
 from radiod.playlog.chain import CORRECTION_FIELDS, GENESIS, PLAY_FIELDS, link
+from radiod.reports.csvfile import field as csv_field
 from radiod.store import transaction
 
 SOURCES = ("rotation", "show", "fallback", "live", "insert")
@@ -241,17 +242,7 @@ def read_plays(conn: sqlite3.Connection, *, ids: Iterable[int] | None = None,
     ``id`` is always included. ``artist_key`` narrows the read to plays that may credit that artist
     (as logged, or with corrected artist keys); the caller still matches the key exactly.
     """
-    where, args = ["seq IS NOT NULL"], []
-    if ids is not None:
-        ids = list(ids)
-        where.append(f"id IN ({', '.join('?' for _ in ids)})")
-        args += ids
-    if started_from_ms is not None:
-        where.append("started_at_ms >= ?")
-        args.append(started_from_ms)
-    if started_before_ms is not None:
-        where.append("started_at_ms < ?")
-        args.append(started_before_ms)
+    where, args = _where(ids, started_from_ms, started_before_ms)
     if artist_key is not None:
         # artist_keys is a JSON list: the quoted key inside it (exact match left to the caller)
         where.append("(instr(artist_keys, ?) > 0 OR id IN"
@@ -289,7 +280,90 @@ def read_plays(conn: sqlite3.Connection, *, ids: Iterable[int] | None = None,
     return rows
 
 
+def _where(ids: Iterable[int] | None, started_from_ms: int | None,
+           started_before_ms: int | None) -> tuple[list[str], list[Any]]:
+    """WHERE terms and arguments for closed plays by id and start."""
+    where, args = ["seq IS NOT NULL"], []
+    if ids is not None:
+        ids = list(ids)
+        where.append(f"id IN ({', '.join('?' for _ in ids)})")
+        args += ids
+    if started_from_ms is not None:
+        where.append("started_at_ms >= ?")
+        args.append(started_from_ms)
+    if started_before_ms is not None:
+        where.append("started_at_ms < ?")
+        args.append(started_before_ms)
+    return where, args
+
+
 _COLUMNS = frozenset(PLAY_FIELDS) | {"prev_hash", "hash", "listeners_last", "listeners_last_ms"}
+
+# The export of every column: the fields before artist_keys, artist_keys, the fields after it.
+_KEYS_AT = PLAY_FIELDS.index("artist_keys")
+_BEFORE_KEYS = PLAY_FIELDS[:_KEYS_AT]
+_AFTER_KEYS = PLAY_FIELDS[_KEYS_AT + 1:] + ("prev_hash", "hash")
+_SEP = "\x1f"            # joins a row's values in SQLite's printf; a value holding it is read the slow way
+_IDS_PER_QUERY = 10_000   # well below SQLite's limit on bound parameters
+
+
+def read_plays_csv(conn: sqlite3.Connection, *, started_from_ms: int | None = None,
+                   started_before_ms: int | None = None,
+                   corrected: bool = True) -> list[tuple[int, int, str, str, str] | dict[str, Any]]:
+    """Closed plays in start order for an export of every column: read_plays, several times faster.
+
+    Most rows come as a tuple ``(started_at_ms, ended_at_ms, before, artist_keys, after)``:
+    ``before`` and ``after`` are the CSV text, exactly as the csv module writes it, of the
+    PLAY_FIELDS before and after ``artist_keys`` (``after`` ending with prev_hash and hash), and
+    ``artist_keys`` is the stored JSON. SQLite's printf joins each part's values, so Python makes
+    three strings per row instead of one object per value. A row printf cannot print as Python
+    would (a float, a NUL or the separator in a value, ``local`` other than 0 or 1) or that has
+    corrections (unless ``corrected`` is false) comes as the dict read_plays gives.
+    (A closed play never holds a blob: its hash could not have been computed.)
+    """
+    types = {r[1]: (r[2] or "").upper() for r in conn.execute("PRAGMA table_info(plays)")}
+    texts = [c for c in _BEFORE_KEYS + _AFTER_KEYS if types[c] == "TEXT"]
+    numbers = [c for c in _BEFORE_KEYS + _AFTER_KEYS if types[c] != "TEXT"]
+    # printf stops a text at a NUL; a sum of numbers is real when one of them is
+    odd = " OR ".join([f"instr({c}, char(0))" for c in texts]
+                      + [f"typeof({' + '.join(f'coalesce({c}, 0)' for c in numbers)}) = 'real'",
+                         "local NOT IN (0, 1)"])
+    where, args = _where(None, started_from_ms, started_before_ms)
+    sql = (f"SELECT id, started_at_ms, ended_at_ms, {_printf(_BEFORE_KEYS)}, artist_keys, {_printf(_AFTER_KEYS)},"
+           f" {odd} FROM plays WHERE {' AND '.join(where)} ORDER BY started_at_ms, id")
+    with_corrections = set()
+    if corrected:
+        with_corrections = {r[0] for r in conn.execute("SELECT DISTINCT play_id FROM play_corrections")}
+    cur = conn.execute(sql, args)
+    cur.row_factory = None
+    seps_before, seps_after = len(_BEFORE_KEYS) - 1, len(_AFTER_KEYS) - 1
+    items: list[Any] = []
+    slow: dict[int, int] = {}                  # play id → its place in items
+    for play_id, started, ended, before, keys, after, is_odd in cur:
+        if is_odd or play_id in with_corrections or before.count(_SEP) != seps_before \
+                or after.count(_SEP) != seps_after:
+            slow[play_id] = len(items)
+            items.append(None)
+        else:
+            items.append((started, ended, _csv_text(before), keys, _csv_text(after)))
+    ids = list(slow)
+    for n in range(0, len(ids), _IDS_PER_QUERY):
+        for row in read_plays(conn, ids=ids[n:n + _IDS_PER_QUERY], corrected=corrected):
+            items[slow[row["id"]]] = row
+    return items
+
+
+def _printf(columns: tuple[str, ...]) -> str:
+    """SQL printing the columns' values (NULL as empty) joined by _SEP."""
+    return f"printf('{_SEP.join('%s' for _ in columns)}', {', '.join(columns)})"
+
+
+def _csv_text(joined: str) -> str:
+    """Values joined by _SEP → CSV fields (most need no quotes: one replace)."""
+    # four substring tests are several times faster than csvfile.needs_quotes on a row's text
+    if "," in joined or '"' in joined or "\r" in joined or "\n" in joined:
+        return ",".join(csv_field(v) for v in joined.split(_SEP))
+    return joined.replace(_SEP, ",")
 
 
 def apply_corrections(rows: list[dict[str, Any]], corrections: Iterable[Mapping[str, Any]]) -> None:

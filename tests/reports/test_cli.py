@@ -57,6 +57,11 @@ def test_csv_reports_go_to_stdout_or_a_file(station, tmp_path):
     assert done.returncode == 0 and out.read_bytes() == (EXPECTED / "local-content-australia-2026-03.csv").read_bytes()
 
 
+def test_plays_export_is_the_expected_file(station):
+    done = radiod(station, "report", "plays", "--from", "2026-03-01", "--to", "2026-03-31")
+    assert done.returncode == 0 and done.stdout == (EXPECTED / "plays-2026-03.csv").read_bytes()
+
+
 def test_refusing_gaps_stops_the_export(station):
     done = radiod(station, "report", "music-usage", "--from", "2026-03-01", "--to", "2026-03-31", "--gaps", "refuse")
     assert done.returncode == 1 and done.stdout == b""
@@ -147,6 +152,11 @@ def test_ledger_json_and_corrections(station, tmp_path):
     # the corrected play is now its own recording, still lacking a composer
     assert b"1,240000,The Quiet Harbours" in done.stdout and b",CAXYZ2600003,,composer,no,3\r\n" in done.stdout
     assert radiod(copy, "verify-log").stdout.decode().startswith("ok: 12 plays (seq 1..12) and 1 corrections")
+    done = radiod(copy, "report", "plays", "--from", "2026-03-01", "--to", "2026-03-31")
+    (play_4,) = [line for line in done.stdout.split(b"\r\n") if line.startswith(b"2026-03-01T00:10:16.000-05:00,")]
+    assert b",CAXYZ2600003," in play_4 and play_4.endswith(b",isrc")
+    raw = radiod(copy, "report", "plays", "--raw", "--from", "2026-03-01", "--to", "2026-03-31")
+    assert raw.stdout == (EXPECTED / "plays-2026-03.csv").read_bytes()
 
 
 def test_an_export_can_be_verified_without_the_database(station, tmp_path):
