@@ -405,7 +405,7 @@ class VlcPlayer:
             item.announced_start = True
             self._emit("started", item, at_ms=heard(voice.began_at), position_ms=item.first_ms)
         if voice.ended_at is not None:
-            played = (voice.ended_at - voice.began_at) * 1000 // RATE if voice.began_at is not None else 0
+            played = voice.cursor * 1000 // RATE       # heard, not counting any wait for late audio
             if item.decode_error and not voice.stopped:
                 self._fail(item, item.decode_error, played_ms=played, at_ms=heard(voice.ended_at))
             else:

@@ -402,3 +402,38 @@ class TestVlcPlayerContract(PlayerContract):
     @pytest.fixture
     def harness(self, player, tmp_path):
         return VlcHarness(player, tmp_path)
+
+
+def test_an_item_whose_audio_stops_coming_is_reported_stalled(pulse, tmp_path):
+    """A source that delivers 2 s and then nothing more (a hung network share): what was decoded
+    is heard (all but the decoder's last unfinished chunk), then the watchdog reports 'stalled'
+    after stall_ms without audio, and played_ms is what was heard."""
+    tone = write_tone(tmp_path / "t.wav", 700, 2000).read_bytes()
+    fifo = tmp_path / "hung.wav"
+    os.mkfifo(fifo)
+    release = threading.Event()
+
+    def source() -> None:
+        with open(fifo, "wb") as f:
+            f.write(tone)
+            f.flush()
+            release.wait(30)                # open but silent until the test is done
+
+    threading.Thread(target=source, daemon=True).start()
+    p = VlcPlayer(SystemClock(), output="auto", cache_dir=tmp_path / "cache", head_ms=300, stall_ms=800)
+    events = Events(p)
+    try:
+        with Capture(pulse) as cap:
+            p.prepare(Cue("hung", str(fifo)))
+            p.start("hung")
+            events.wait("started", "hung")
+            stalled = events.wait("stalled", "hung", timeout_s=10)
+            p.stop("hung")
+            ended = events.wait_any("hung")
+    finally:
+        release.set()
+        p.close()
+    assert "no audio for" in stalled.detail
+    assert ended.kind == "ended" and 1500 <= ended.played_ms <= 2000
+    [sound] = cap.sounds(LEFT)
+    assert abs(sound.length_ms - ended.played_ms) <= 5
