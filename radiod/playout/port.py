@@ -9,6 +9,9 @@ Rules every adapter keeps:
 - Times are the injected clock's ``monotonic_ms()``: ``at_ms`` in ``start`` and in events.
 - An unplayable item produces a 'failed' event (never an exception from ``prepare``/``start``),
   so the engine can skip it and keep the station on air.
+- An adapter that buffers audio ahead of the output (VlcPlayer: ~0.5 s) has a class attribute
+  ``command_lead_ms``: a stop is heard that long after it is given, so the engine gives timed
+  fade-outs that much early. Its 'started'/'ended' events may then come before ``at_ms``.
 """
 
 from __future__ import annotations
@@ -75,7 +78,8 @@ class Player(Protocol):
         """
 
     def stop(self, handle: str, fade_ms: int = 0) -> None:
-        """Fade out over ``fade_ms`` and stop; ends with an 'ended' event, reason 'stopped'."""
+        """Be silent ``fade_ms`` from now, fading out over what can still be faded; ends with an
+        'ended' event, reason 'stopped'."""
 
     def position_ms(self, handle: str) -> int | None:
         """Current position in the file, or None when the handle is not playing."""
