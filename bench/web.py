@@ -3,11 +3,17 @@ from `radiod web` directly, and the same through the shipped nginx setup (deploy
 cache) — throughput and p99 latency with 50 and 200 concurrent clients, measured with wrk
 (Debian's `wrk`, keep-alive connections, 2 threads). Then the live feed: 200 clients connected to
 /api/now-playing/events (a Python asyncio client), the time from a now-playing file change to the
-event at each client.
+event at each client. With ``--with-playout``, also the hard-start error of bench/playout.py's chain
+(tones through the real VlcPlayer into a private PulseAudio sink, measured from the captured audio)
+on a quiet machine and again while wrk loads `radiod web` directly with 200 clients.
 
-    .venv/bin/python bench/web.py [--seconds 4] [--runs 3] [--changes 5]
+    .venv/bin/python bench/web.py [--seconds 4] [--runs 3] [--changes 5] [--with-playout]
 
 Everything runs on this machine's loopback: load generator and servers share the same cores.
+Apples to apples: the ceiling and the proxied path are the same nginx (2 workers, TLS, HTTP/1.1
+keep-alive, access log off, the same open_file_cache), and the static file holds exactly the bytes
+`/api/now-playing` returns; only the response headers differ (nginx's few vs radiod's security,
+CORS and caching headers, about 600 bytes more).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import re
 import ssl
 import statistics
@@ -22,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -32,6 +40,10 @@ sys.path.insert(0, str(ROOT / "tests" / "web"))
 from panel_support import RadiodWeb, make_station, now_doc, write_now_playing  # noqa: E402
 from radiod.config import load_config  # noqa: E402
 from web.nginx import Nginx, free_port  # noqa: E402
+
+
+# Mirrors the shipped config's now-playing location, so the ceiling gets the same tuning.
+OPEN_FILE_CACHE = "open_file_cache max=16 inactive=10s; open_file_cache_valid 1s;"
 
 
 def wrk(url: str, clients: int, seconds: int) -> tuple[float, float]:
@@ -96,6 +108,27 @@ async def fan_out(config, host: str, port: int, context: ssl.SSLContext | None, 
     return latencies
 
 
+def playout_under_load(load_url: str, clients: int, boundaries: int, track_ms: int) -> dict[str, list[float]]:
+    """Hard-start errors (ms) of one chain on a quiet machine and one while wrk loads ``load_url``."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from playout import chain, private_pulse
+
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="radiod-bench-") as tmp, private_pulse(Path(tmp)) as pulse:
+        results["quiet"] = chain(pulse, Path(tmp), boundaries, track_ms)["starts"]
+        # Longer than the chain can take; stopped as soon as the chain ends.
+        seconds = boundaries * track_ms // 1000 + 120
+        load = subprocess.Popen(["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", load_url],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            time.sleep(2)                  # the load is running before the first start
+            results[f"radiod web under wrk, {clients} clients"] = chain(pulse, Path(tmp), boundaries, track_ms)["starts"]
+        finally:
+            load.terminate()
+            load.wait()
+    return results
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
@@ -107,6 +140,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs per cell (the median is shown)")
     parser.add_argument("--changes", type=int, default=5, help="now-playing changes in the SSE test")
     parser.add_argument("--sse-clients", type=int, default=200)
+    parser.add_argument("--with-playout", action="store_true",
+                        help="also measure the hard-start error, quiet and under web load")
+    parser.add_argument("--boundaries", type=int, default=60, help="track starts per playout chain")
+    parser.add_argument("--track-ms", type=int, default=500, help="length of each tone in the chain")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -114,13 +151,15 @@ def main() -> None:
         config = load_config(make_station(tmp / "station", web="behind_tls = true"), env={})
         write_now_playing(config, now_doc("Bench Song", "Bench Band", started=datetime.now(timezone.utc)))
         static_file = tmp / "now-playing.json"
-        static_file.write_bytes(json.dumps(json.loads(config.now_playing_file.read_text())).encode())
         ceiling_port = free_port()
         nginx_dir = tmp / "nginx"
         ceiling = (f"    server {{\n        listen 127.0.0.1:{ceiling_port} ssl;\n"
                    f"        ssl_certificate {nginx_dir}/cert.pem;\n        ssl_certificate_key {nginx_dir}/key.pem;\n"
-                   f"        location = /api/now-playing {{ default_type application/json; alias {static_file}; }}\n    }}\n")
+                   f"        location = /api/now-playing {{\n            default_type application/json;\n"
+                   f"            alias {static_file};\n            {OPEN_FILE_CACHE}\n        }}\n    }}\n")
         with RadiodWeb(config.station_dir) as direct_url:
+            with urllib.request.urlopen(f"{direct_url}/api/now-playing") as response:
+                static_file.write_bytes(response.read())      # the very bytes radiod serves
             nginx = Nginx(nginx_dir, upstream_port=int(direct_url.rsplit(":", 1)[1]), extra_http=ceiling,
                           workers=2).start()
             try:
@@ -152,6 +191,16 @@ def main() -> None:
                     time.sleep(3)          # let the feeds of the previous round notice their listeners left
                     lat = asyncio.run(fan_out(config, "127.0.0.1", p, ctx, args.sse_clients, args.changes))
                     print(f"{name:30} {pct(lat, 50):7.0f} {pct(lat, 99):7.0f} {max(lat):7.0f}")
+
+                if args.with_playout:
+                    results = playout_under_load(f"{direct_url}/api/now-playing", 200, args.boundaries,
+                                                 args.track_ms)
+                    print(f"\nplayout: hard-start error of {args.boundaries + 1} chained starts "
+                          "(heard vs scheduled, ms; bench/playout.py chain)")
+                    print(f"{'while':40} {'p50':>7} {'p99':>7} {'max':>7}")
+                    for name, starts in results.items():
+                        print(f"{name:40} {pct(starts, 50):7.1f} {pct(starts, 99):7.1f} {max(starts):7.1f}")
+                    print(f"load average after: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
             finally:
                 nginx.stop()
 
