@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 
 COMMAND_LEAD_MS = 600      # a change is heard within this long (libVLC buffers ~470 ms + one block)
 WATCH_EVERY_MS = 250       # how often the stall watchdog looks
+RESTART_AFTER_MS = 5000    # a stream that would not restart is tried again this much later
 STALE_CACHE_MS = 3_600_000   # decoded files left by an earlier run are removed after an hour
 
 
@@ -110,11 +111,7 @@ class VlcPlayer:
             self._description = self._open_output()
         if self._stream is None:
             sweep_cache(self.cache_dir, to_ms(self.clock.now()), older_than_ms=STALE_CACHE_MS)
-            stream = VlcStream(self.clock, self._mixer.render, device=self._device,
-                               alsa="ALSA" in self._description,
-                               on_broken=lambda why: self._inbox.put(("broken", why)))
-            stream.start()
-            self._stream = stream
+            self._stream = self._start_stream()
             self._thread = threading.Thread(target=self._run, name="vlc-control", daemon=True)
             self._thread.start()
         return self._description
@@ -135,13 +132,10 @@ class VlcPlayer:
         end = voice.ended_at
         if end is not None and self.clock.monotonic_ms() >= stream.heard_ms(end):
             return None
-        first = self.cue_first_ms(handle)
+        item = self._items.get(handle)
+        first = item.first_ms if item is not None else 0
         heard = self.clock.monotonic_ms() - stream.heard_ms(voice.began_at)
         return first + max(0, min(heard, voice.cursor * 1000 // RATE))
-
-    def cue_first_ms(self, handle: str) -> int:
-        item = self._items.get(handle)
-        return item.first_ms if item is not None else 0
 
     def close(self) -> None:
         if self._closed:
@@ -362,15 +356,20 @@ class VlcPlayer:
                 self._fail(item, f"the audio output stopped ({why})")
         self._stream.close()
         self._mixer.pos = 0
+        try:
+            self._stream = self._start_stream()
+        except PlayerError as exc:
+            log.error("%s; trying again in %d s", exc, RESTART_AFTER_MS // 1000)
+            retry = threading.Timer(RESTART_AFTER_MS / 1000, self._inbox.put, [("broken", str(exc))])
+            retry.daemon = True
+            retry.start()
+
+    def _start_stream(self) -> VlcStream:
         stream = VlcStream(self.clock, self._mixer.render, device=self._device,
                            alsa="ALSA" in (self._description or ""),
-                           on_broken=lambda reason: self._inbox.put(("broken", reason)))
-        try:
-            stream.start()
-        except PlayerError as exc:
-            log.error("%s", exc)
-            return
-        self._stream = stream
+                           on_broken=lambda why: self._inbox.put(("broken", why)))
+        stream.start()
+        return stream
 
     # timed work
 
