@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import re
 from typing import Any, Iterable, Sequence
 
@@ -14,12 +13,27 @@ LINE_END = "\r\n"
 needs_quotes = re.compile('[,"\r\n]').search
 
 
+class Lines(list):
+    """The lines of a CSV file as the csv writer writes them (it needs only ``write``).
+
+    Joining a list once is several times faster than StringIO.getvalue() for a year's file.
+    """
+
+    write = list.append
+
+    def writer(self) -> Any:
+        return csv.writer(self, lineterminator=LINE_END)
+
+    def data(self) -> bytes:
+        return "".join(self).encode("utf-8")
+
+
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator=LINE_END)
+    lines = Lines()
+    writer = lines.writer()
     writer.writerow(header)
     writer.writerows(rows)      # the csv module writes None as an empty field
-    return buffer.getvalue().encode("utf-8")
+    return lines.data()
 
 
 def field(text: str) -> str:

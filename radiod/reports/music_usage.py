@@ -17,13 +17,18 @@ HEADER = ("date", "time", "utc_offset", "title", "artist", "composer", "lyricist
 def report(rows: Iterable[Mapping[str, Any]], period: Period) -> bytes:
     """Every play that used a recording (talk excluded) started in the period, in air order."""
     lines = []
-    local = LocalTimes(period.zone)
+    parts = LocalTimes(period.zone).parts
     start_ms, end_ms = period.start_ms, period.end_ms
+    durations: dict[int, str] = {}          # most plays last a whole track: few distinct durations
     for r in rows:
         if not start_ms <= r["started_at_ms"] < end_ms or r["usage"] == "talk" or not r["played_ms"]:
             continue
-        lines.append((*local.parts(r["started_at_ms"]), r["title"],
+        played = r["played_ms"]
+        duration = durations.get(played)
+        if duration is None:
+            duration = durations[played] = hms(played)
+        lines.append((*parts(r["started_at_ms"]), r["title"],
                       r["artist"], r["composer"], r["lyricist"], r["isrc"], r["album"], r["label"],
-                      hms(r["played_ms"]), r["played_ms"], r["length_ms"], r["usage"], r["show"], r["source"],
+                      duration, played, r["length_ms"], r["usage"], r["show"], r["source"],
                       r["channel"], r["id"]))
     return to_csv(HEADER, lines)

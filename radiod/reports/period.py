@@ -52,7 +52,8 @@ class LocalTimes:
 
     A zone's UTC offset changes at most once in a UTC day, and only at a quarter hour: a day
     whose two ends have the same offset has it throughout; only a day with a change is looked
-    up per quarter hour. The rest is integer arithmetic; strings are cached.
+    up per quarter hour. The rest is integer arithmetic; strings are cached, the texts of a
+    quarter hour (date, hour, offset) once per quarter.
     """
 
     DAY_MS = 86_400_000
@@ -64,6 +65,7 @@ class LocalTimes:
         self._quarters: dict[int, int] = {}
         self._dates: dict[int, str] = {}
         self._offset_texts: dict[int, str] = {}
+        self._texts: dict[int, tuple[str, str, int, str] | None] = {}   # quarter → its texts
 
     def _lookup(self, instant_ms: int) -> int:
         at = datetime.fromtimestamp(instant_ms / 1000, tz=timezone.utc).astimezone(self.zone)
@@ -94,14 +96,35 @@ class LocalTimes:
             text = self._dates[day] = (_EPOCH_DAY + timedelta(days=day)).isoformat()
         return text
 
+    def _quarter_texts(self, quarter: int) -> tuple[str, str, int, str] | None:
+        """(date, 'HH:', second of the hour it starts at, offset text) of a quarter hour; None
+        when the offset is not whole quarter hours (local-mean-time offsets before 1900 or so)."""
+        day, ms_of_day, offset = self.split(quarter * self.QUARTER_MS)
+        texts = None
+        if offset % self.QUARTER_MS == 0:
+            s = ms_of_day // 1000
+            texts = (self.date(day), f"{s // 3600:02d}:", s % 3600, self.offset_text(offset))
+        self._texts[quarter] = texts
+        return texts
+
     def parts(self, instant_ms: int) -> tuple[str, str, str]:
         """('2026-03-08', '03:01:00', '-04:00')."""
+        quarter, ms = divmod(instant_ms, self.QUARTER_MS)
+        texts = self._texts[quarter] if quarter in self._texts else self._quarter_texts(quarter)
+        if texts is not None:
+            day, hour, second, offset = texts
+            return day, hour + _MM_SS[second + ms // 1000], offset
         day, ms_of_day, offset = self.split(instant_ms)
         s = ms_of_day // 1000
         return self.date(day), f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}", self.offset_text(offset)
 
     def iso(self, instant_ms: int) -> str:
         """'2026-03-08T03:01:00.000-04:00' (same text as iso_local)."""
+        quarter, ms = divmod(instant_ms, self.QUARTER_MS)
+        texts = self._texts[quarter] if quarter in self._texts else self._quarter_texts(quarter)
+        if texts is not None:
+            day, hour, second, offset = texts
+            return f"{day}T{hour}{_MM_SS[second + ms // 1000]}.{ms % 1000:03d}{offset}"
         day, ms_of_day, offset = self.split(instant_ms)
         s, ms = divmod(ms_of_day, 1000)
         return f"{self.date(day)}T{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}.{ms:03d}{self.offset_text(offset)}"
@@ -116,6 +139,7 @@ class LocalTimes:
 
 
 _EPOCH_DAY = date(1970, 1, 1)
+_MM_SS = tuple(f"{m:02d}:{s:02d}" for m in range(60) for s in range(60))    # second of the hour → 'MM:SS'
 
 
 def local_midnight_ms(day: date, zone: ZoneInfo) -> int:

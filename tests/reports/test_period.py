@@ -43,3 +43,14 @@ def test_every_thirteen_minutes_of_a_year_agrees_with_zoneinfo():
         local = LocalTimes(zone)
         for instant_ms in range(1_767_225_600_000, 1_798_761_600_000, 780_000):
             assert local.iso(instant_ms) == iso_local(instant_ms, zone)
+
+
+def test_offsets_of_local_mean_time_are_not_cut_into_quarter_hours():
+    # Toronto kept local mean time (-5:17:32) until 1895: no quarter hour of UTC is a local one
+    zone = ZoneInfo("America/Toronto")
+    local = LocalTimes(zone)
+    for instant_ms in range(-2_500_000_000_000, -2_500_000_000_000 + 86_400_000, 61_001):
+        expected = iso_local(instant_ms, zone)
+        assert local.iso(instant_ms)[:23] == expected[:23] and expected.startswith("1890-")
+        day, time, _ = local.parts(instant_ms)
+        assert f"{day}T{time}" == expected[:19]
