@@ -261,22 +261,23 @@ def read_plays(conn: sqlite3.Connection, *, ids: Iterable[int] | None = None,
     names = [d[0] for d in cur.description]
     keys: dict[str, list[str]] = {}            # artist_keys JSON repeats across plays; decode each once
     has_local, has_keys = "local" in names, "artist_keys" in names
-    rows = []
-    for values in cur:
-        d = dict(zip(names, values))
-        if has_local:
-            d["local"] = bool(d["local"])
-        if has_keys:
-            text = d["artist_keys"]
-            if text not in keys:
-                keys[text] = json.loads(text)
-            d["artist_keys"] = list(keys[text])
-        rows.append(d)
+    rows = [dict(zip(names, values)) for values in cur]
+    if has_local or has_keys:
+        for d in rows:
+            if has_local:
+                d["local"] = bool(d["local"])
+            if has_keys:
+                text = d["artist_keys"]
+                if text not in keys:
+                    keys[text] = json.loads(text)
+                d["artist_keys"] = list(keys[text])
     if corrected and rows:
+        ids = [r["id"] for r in rows]
         corrections = conn.execute(
             "SELECT play_id, field, after FROM play_corrections WHERE play_id BETWEEN ? AND ? ORDER BY id",
-            (min(r["id"] for r in rows), max(r["id"] for r in rows))).fetchall()
-        apply_corrections(rows, [dict(c) for c in corrections])
+            (min(ids), max(ids))).fetchall()
+        if corrections:
+            apply_corrections(rows, [dict(c) for c in corrections])
     return rows
 
 
