@@ -6,7 +6,7 @@ Starts a real `radiod web`, logs in, and uploads ``--mb`` MB in pieces of ``--pi
 the resumable-upload API while sampling the process's resident memory (VmRSS) every 20 ms. The
 content is not audio, so the checks refuse it at the end: the run also shows that nothing is left.
 Baseline: the process's RSS just before the upload. Prints each run, then the median.
-waitress refuses a single request body of 1 GiB or more, so ``--piece-mb`` must stay below 1024
+`radiod web` refuses a single request body of 1 GiB or more, so ``--piece-mb`` must stay below 1024
 (the page itself sends 8 MB pieces).
 """
 

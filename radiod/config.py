@@ -73,7 +73,7 @@ class WebConfig:
     secret_key: str = _opt("", "Session signing key (generated into the state folder when empty).", secret=True)
     workers: int = _opt(0, "Server processes sharing the port (0 = one per CPU core).")
     threads: int = _opt(8, "Threads per server process for panel pages and API calls.")
-    nice: int = _opt(10, "CPU niceness added to the server processes, so listener traffic yields to playout.")
+    nice: int = _opt(0, "CPU niceness added to the server processes (packaging/radiod-web.service sets Nice=5 instead).")
     sse_clients: int = _opt(256, "Most listeners on the live now-playing feed at once, over all processes.")
     cors_origins: list[str] = _opt(["*"], "Origins allowed to embed the public JSON API.")
     upload_limit_mb: int = _opt(2048, "Largest upload accepted.")

@@ -76,7 +76,8 @@ def now_playing_events():
         return response
 
     radiod.feed_opened()
-    # Under waitress this tells when the listener has gone, so its thread and slot free at once.
+    # `radiod web` answers this route in web/asgi.py; under another WSGI server that can tell when
+    # the listener has gone (waitress's flag), the thread and the slot free at once.
     gone = request.environ.get("waitress.client_disconnected", lambda: False)
 
     def stream():

@@ -186,7 +186,7 @@ def web_command(station: Station, host: str | None, port: int | None) -> None:
         web = dataclasses.replace(config.web, host=host or config.web.host,
                                   port=config.web.port if port is None else port)
         config = dataclasses.replace(config, web=web)
-    # Playout shares the machine: under a burst of listeners the panel must be the one that waits.
+    # Without systemd's Nice= (packaging/radiod-web.service), this lets a burst of listeners wait for playout.
     if config.web.nice > 0:
         os.nice(config.web.nice)
     # Once, before any worker: database tables and the session key exist, the config is sound.
