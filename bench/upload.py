@@ -3,7 +3,7 @@
     .venv/bin/python bench/upload.py [--mb 1024] [--piece-mb 64] [--runs 3]
 
 Starts a real `radiod web`, logs in, and uploads ``--mb`` MB in pieces of ``--piece-mb`` MB through
-the resumable-upload API while sampling the process's resident memory (VmRSS) every 20 ms. The
+the resumable-upload API while sampling the resident memory (VmRSS) of its processes every 20 ms. The
 content is not audio, so the checks refuse it at the end: the run also shows that nothing is left.
 Baseline: the process's RSS just before the upload. Prints each run, then the median.
 `radiod web` refuses a single request body of 1 GiB or more, so ``--piece-mb`` must stay below 1024
@@ -73,14 +73,15 @@ class Session:
 
 
 def rss_kb(pid: int) -> int:
+    """Resident memory of ``pid`` and its children summed: `radiod web` is a parent that starts
+    one worker process per core, and any of them may take the upload."""
     try:
         text = Path(f"/proc/{pid}/status").read_text()
-    except FileNotFoundError:          # the server has gone; the caller reports why
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except FileNotFoundError:          # the process has gone; the caller reports why
         return 0
-    for line in text.splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
+    own = next((int(line.split()[1]) for line in text.splitlines() if line.startswith("VmRSS:")), 0)
+    return own + sum(rss_kb(int(child)) for child in children)
 
 
 def one_run(port: int, pid: int, station: Path, size: int, piece: int) -> dict:
