@@ -17,6 +17,10 @@
   enqueue (calling a player from its own callback deadlocks).
 - Stall watchdog: an item whose audio stops arriving (a decode fell behind) or a stream libVLC
   stops reading reports 'stalled' after ``stall_ms``.
+- Output watch: libVLC keeps "playing" without a word when the PulseAudio server behind it dies
+  or a named sink goes away, so a thread asks the server every ``OUTPUT_CHECK_MS``. When it stops
+  answering, what was playing fails (the log says why), starts wait, and the stream is restarted
+  as soon as the output answers again (a private server behind file output is started anew).
 """
 
 from __future__ import annotations
@@ -43,7 +47,8 @@ log = logging.getLogger(__name__)
 
 COMMAND_LEAD_MS = 600      # a change is heard within this long (libVLC buffers ~470 ms + one block)
 WATCH_EVERY_MS = 250       # how often the stall watchdog looks
-RESTART_AFTER_MS = 5000    # a stream that would not restart is tried again this much later
+RESTART_AFTER_MS = 2000    # a stream that would not restart is tried again this much later
+OUTPUT_CHECK_MS = 2000     # how often the output watch asks the sound server
 STALE_CACHE_MS = 3_600_000   # decoded files left by an earlier run are removed after an hour
 
 
@@ -97,8 +102,10 @@ class VlcPlayer:
         self._description: str | None = None
         self._device: str | None = None              # a PulseAudio sink name, or None: default
         self._pulse: out.PulseServer | None = None   # a private server (file output)
+        self._recording: Path | None = None          # where that server's sink is recorded
         self._saved_server: str | None = None
         self._closed = False
+        self._closing = threading.Event()
 
     # -- the port (any thread) ---------------------------------------------------------------------
 
@@ -109,11 +116,13 @@ class VlcPlayer:
         """Resolve ``output``, verify it answers, start the stream on it; raise PlayerError if not."""
         if self._description is None:
             self._description = self._open_output()
-        if self._stream is None:
+        if self._thread is None:
             sweep_cache(self.cache_dir, to_ms(self.clock.now()), older_than_ms=STALE_CACHE_MS)
             self._stream = self._start_stream()
             self._thread = threading.Thread(target=self._run, name="vlc-control", daemon=True)
             self._thread.start()
+            if not self._description.startswith("the system's default ALSA"):
+                threading.Thread(target=self._watch_output, name="vlc-output-watch", daemon=True).start()
         return self._description
 
     def prepare(self, cue: Cue) -> None:
@@ -141,6 +150,7 @@ class VlcPlayer:
         if self._closed:
             return
         self._closed = True
+        self._closing.set()
         if self._thread is not None:
             self._inbox.put(("close",))
             self._thread.join(timeout=10)
@@ -189,16 +199,31 @@ class VlcPlayer:
         # libVLC's own file output holds one player only; a private null sink mixes them all.
         self._pulse = out.start_private_pulse(self.state_dir / "pulse")
         self._pulse.record_to(path)
+        self._recording = path
         self._saved_server = os.environ.get("PULSE_SERVER")
         os.environ["PULSE_SERVER"] = self._pulse.server     # libVLC's pulse module reads it
         return description
+
+    def _output_problem(self) -> str | None:
+        """Why the output cannot sound now (None: it answers). Any thread; asks the server."""
+        if self._device is not None:
+            sinks = out.pulse_sinks()
+            if not sinks:
+                return "no PulseAudio server answers"
+            return None if self._device in sinks else f"PulseAudio sink {self._device!r} is gone"
+        return None if out.pulse_info() is not None else "no PulseAudio server answers"
+
+    def _watch_output(self) -> None:
+        while not self._closing.wait(OUTPUT_CHECK_MS / 1000):
+            if self._stream is not None and (problem := self._output_problem()):
+                self._inbox.put(("broken", problem))
 
     # -- control thread ----------------------------------------------------------------------------
 
     def _post(self, *command: Any) -> None:
         if self._closed:
             return
-        if self._stream is None:
+        if self._thread is None:
             self.check_output()
         self._inbox.put(command)
 
@@ -235,6 +260,8 @@ class VlcPlayer:
             self._on_head(*args)
         elif kind == "broken":
             self._on_broken(*args)
+        elif kind == "restart":
+            self._restart_stream()
 
     def _emit(self, kind: str, item: _Item, at_ms: int | None = None, **fields: Any) -> None:
         event = PlayerEvent(kind=kind, handle=item.handle,
@@ -301,7 +328,7 @@ class VlcPlayer:
         item = self._items.get(handle)
         if item is None or item.state == "done":
             return
-        if item.state != "mixing":
+        if item.state != "mixing" or self._stream is None:
             self._finish(item, "stopped", played_ms=0)
             return
         silent_at = self._stream.frame_at(self.clock.monotonic_ms() + max(0, fade_ms))
@@ -341,7 +368,10 @@ class VlcPlayer:
             self._mix(item)
 
     def _mix(self, item: _Item) -> None:
-        """Place the item in the stream at its instant (or at the first frame not yet mixed)."""
+        """Place the item in the stream at its instant (or at the first frame not yet mixed).
+        Without a stream (the output is down) it waits, ready, for the next one."""
+        if self._stream is None:
+            return
         at = item.start_at_ms
         start_frame = 0 if at is None else self._stream.frame_at(at)
         length = item.decoded.frames if item.decoded is not None else None
@@ -349,20 +379,38 @@ class VlcPlayer:
         item.state = "mixing"
 
     def _on_broken(self, why: str) -> None:
-        """libVLC stopped playing the stream: fail what was playing, start a new stream."""
+        """The output stopped: fail what was playing, start a new stream when the output answers."""
+        if self._stream is None:
+            return
         log.error("audio output stopped (%s); restarting it", why)
         for item in list(self._items.values()):
             if item.state == "mixing":
                 self._fail(item, f"the audio output stopped ({why})")
         self._stream.close()
+        self._stream = None
         self._mixer.pos = 0
+        self._restart_stream()
+
+    def _restart_stream(self) -> None:
+        if self._stream is not None or self._closed:
+            return
         try:
+            if self._pulse is not None and self._pulse.process.poll() is not None:
+                self._pulse = out.start_private_pulse(self.state_dir / "pulse")
+                self._pulse.record_to(self._recording)   # the earlier recording is kept beside it
+            if problem := self._output_problem():
+                raise PlayerError(problem)
             self._stream = self._start_stream()
         except PlayerError as exc:
-            log.error("%s; trying again in %d s", exc, RESTART_AFTER_MS // 1000)
-            retry = threading.Timer(RESTART_AFTER_MS / 1000, self._inbox.put, [("broken", str(exc))])
+            log.error("audio output: %s; trying again in %.0f s", exc, RESTART_AFTER_MS / 1000)
+            retry = threading.Timer(RESTART_AFTER_MS / 1000, self._inbox.put, [("restart",)])
             retry.daemon = True
             retry.start()
+            return
+        log.warning("audio output back: %s", self._description)
+        for item in sorted(self._items.values(), key=lambda i: i.start_asked_ms):
+            if item.state == "ready" and item.start_wanted:
+                self._mix(item)                  # started while the output was down
 
     def _start_stream(self) -> VlcStream:
         stream = VlcStream(self.clock, self._mixer.render, device=self._device,

@@ -15,9 +15,9 @@ import pytest
 
 from radiod.clock import SystemClock
 from radiod.errors import PlayerError
-from radiod.playout.output import RATE
+from radiod.playout.output import RATE, start_private_pulse
 from radiod.playout.port import Cue
-from radiod.playout.vlc_player import VlcPlayer
+from radiod.playout.vlc_player import OUTPUT_CHECK_MS, RESTART_AFTER_MS, VlcPlayer
 from tests.audio_capture import LEFT, RIGHT, Capture, decoded_frames, private_pulse, write_tone
 
 from .contract import Harness, PlayerContract
@@ -437,3 +437,43 @@ def test_an_item_whose_audio_stops_coming_is_reported_stalled(pulse, tmp_path):
     assert ended.kind == "ended" and 1500 <= ended.played_ms <= 2000
     [sound] = cap.sounds(LEFT)
     assert abs(sound.length_ms - ended.played_ms) <= 5
+
+
+def test_a_sound_server_that_dies_fails_what_played_and_playout_resumes_when_it_is_back(tmp_path):
+    """libVLC goes on "playing" in silence when PulseAudio dies. The output watch notices: the
+    item playing fails with the reason, a start given meanwhile waits, and once the server is
+    back the stream restarts, the waiting item starts, and what is started next is heard."""
+    with private_pulse(tmp_path / "server") as pulse:
+        p = VlcPlayer(SystemClock(), output="auto", cache_dir=tmp_path / "cache", state_dir=tmp_path)
+        events = Events(p)
+        back = None
+        try:
+            p.prepare(Cue("long", str(write_tone(tmp_path / "long.wav", 500, 60_000, LEFT))))
+            p.start("long")
+            events.wait("started", "long")
+            pulse.process.kill()
+            pulse.process.wait()
+            failed = events.wait("failed", "long", timeout_s=OUTPUT_CHECK_MS / 1000 + 5)
+            p.prepare(Cue("held", str(write_tone(tmp_path / "held.wav", 700, 1000, LEFT))))
+            p.start("held")
+            time.sleep(OUTPUT_CHECK_MS / 1000 + 1)
+            assert not [e for e in events.items if e.handle == "held" and e.kind != "ready"]
+
+            back = start_private_pulse(pulse.directory, pulse.sink)
+            back_ms = SystemClock().monotonic_ms()
+            started = events.wait("started", "held", timeout_s=RESTART_AFTER_MS / 1000 + 10)
+            assert events.wait_any("held").kind == "ended"
+            with Capture(back) as cap:
+                p.prepare(Cue("next", str(write_tone(tmp_path / "next.wav", 1100, 1000, LEFT))))
+                p.start("next")
+                ended = events.wait("ended", "next")
+                time.sleep(0.3)    # a freshly started server delays its monitor a little more
+        finally:
+            p.close()
+            if back is not None:
+                back.stop()
+    assert "the audio output stopped (no PulseAudio server answers)" in failed.detail
+    assert started.at_ms >= back_ms
+    assert ended.played_ms == 1000
+    [sound] = [s for s in cap.sounds(LEFT) if abs(s.freq_hz - 1100) < 20]
+    assert abs(sound.length_ms - 1000) <= 5
