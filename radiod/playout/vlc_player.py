@@ -385,7 +385,9 @@ class VlcPlayer:
         log.error("audio output stopped (%s); restarting it", why)
         for item in list(self._items.values()):
             if item.state == "mixing":
-                self._fail(item, f"the audio output stopped ({why})")
+                # Heard until about now: the output went within the last check's interval.
+                played = (self.position_ms(item.handle) or item.first_ms) - item.first_ms
+                self._fail(item, f"the audio output stopped ({why})", played_ms=played)
         self._stream.close()
         self._stream = None
         self._mixer.pos = 0
@@ -407,7 +409,7 @@ class VlcPlayer:
             retry.daemon = True
             retry.start()
             return
-        log.warning("audio output back: %s", self._description)
+        log.warning("audio output restarted")
         for item in sorted(self._items.values(), key=lambda i: i.start_asked_ms):
             if item.state == "ready" and item.start_wanted:
                 self._mix(item)                  # started while the output was down

@@ -451,6 +451,7 @@ def test_a_sound_server_that_dies_fails_what_played_and_playout_resumes_when_it_
             p.prepare(Cue("long", str(write_tone(tmp_path / "long.wav", 500, 60_000, LEFT))))
             p.start("long")
             events.wait("started", "long")
+            time.sleep(1)
             pulse.process.kill()
             pulse.process.wait()
             failed = events.wait("failed", "long", timeout_s=OUTPUT_CHECK_MS / 1000 + 5)
@@ -473,6 +474,7 @@ def test_a_sound_server_that_dies_fails_what_played_and_playout_resumes_when_it_
             if back is not None:
                 back.stop()
     assert "the audio output stopped (no PulseAudio server answers)" in failed.detail
+    assert 1000 <= failed.played_ms <= 1000 + OUTPUT_CHECK_MS + 500   # heard until the check noticed
     assert started.at_ms >= back_ms
     assert ended.played_ms == 1000
     [sound] = [s for s in cap.sounds(LEFT) if abs(s.freq_hz - 1100) < 20]
