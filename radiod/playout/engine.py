@@ -140,6 +140,7 @@ class Engine:
         self._fill_blocked_until: int | None = None
         self._last_published: dict | None = None
         self._stopped = False
+        self._state_before_outage = "playing"
         player.set_listener(self.post)
 
     # -- any thread ------------------------------------------------------------------------------
@@ -266,6 +267,10 @@ class Engine:
             raise TypeError(f"unexpected engine message {message!r}")
 
     def _on_event(self, ev: PlayerEvent) -> None:
+        if ev.kind == "output-lost":
+            return self._on_output_lost(ev.detail)
+        if ev.kind == "output-back":
+            return self._on_output_back()
         slot = self.slots.get(ev.handle)
         if slot is None:
             if ev.kind == "started":
@@ -279,6 +284,31 @@ class Engine:
             self._fail(slot, ev.detail or "player failed", ev.played_ms)
         elif ev.kind == "stalled":
             self._fail(slot, ev.detail or "stalled", self._played_estimate(slot))
+
+    def _on_output_lost(self, detail: str) -> None:
+        """Nothing can be heard: what was on air is interrupted (as by a crash) and the log stands
+        still, so no item is failed for not starting while the output is gone."""
+        if self.state == "off-air":
+            return
+        self._error("output", f"audio output lost: {detail}")
+        for slot in list(self.slots.values()):
+            if slot.play_id is not None:
+                slot.detail = f"audio output lost: {detail}"
+                self._close_row(slot, "interrupted", self._played_estimate(slot))
+                self.done.add(base_key(slot.key))
+                self.resumable.add(base_key(slot.key))      # a show continues where the clock is
+            self._abandon(slot)
+        self._state_before_outage = self.state
+        self.state = "off-air"
+
+    def _on_output_back(self) -> None:
+        """Come back on air by the clock, as after a restart: a show at its offset, a rotation at
+        the item due now."""
+        if self.state != "off-air":
+            return
+        self._error("output", "audio output back")
+        self.state = "paused" if self._state_before_outage == "paused" else "playing"
+        self.flowing = False
 
     def _on_started(self, slot: Slot, ev: PlayerEvent) -> None:
         slot.started_mono = ev.at_ms

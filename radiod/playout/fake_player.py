@@ -8,6 +8,7 @@ week of playout runs in seconds and every test is exactly repeatable.
 Failure injection (per path): 'missing' and 'corrupt' fail in ``prepare``; 'stall' freezes the
 position ``after_ms`` into the item and never ends it (the engine's watchdog must notice);
 'slow_start' delays the 'started' event by ``delay_ms``; 'fail_midway' fails ``after_ms`` in.
+``lose_output``/``restore_output`` play a sound server that dies and comes back.
 """
 
 from __future__ import annotations
@@ -63,12 +64,34 @@ class FakePlayer:
         self._queue: list[tuple[int, int, str, str]] = []   # (at_ms, token, kind, handle)
         self._tokens = itertools.count()
         self._closed = False
+        self._output_lost = False
+        self._held: list[_Item] = []                # starts waiting for the output to come back
 
     # -- scripting -----------------------------------------------------------------------------
 
     def inject(self, path: str, kind: FailureKind, *, after_ms: int = 0, delay_ms: int = 0) -> None:
         """Make every later use of ``path`` fail in the given way."""
         self.failures[path] = Failure(kind, after_ms=after_ms, delay_ms=delay_ms)
+
+    def lose_output(self, detail: str) -> None:
+        """The output dies: 'output-lost', what is sounding fails, and starts wait."""
+        now = self.clock.monotonic_ms()
+        self._output_lost = True
+        self._emit(PlayerEvent("output-lost", "", now, detail=detail))
+        for item in list(self._items.values()):
+            if item.started_ms is not None and item.started_ms <= now and not (item.done or item.failed):
+                self._fail(item, now, f"the audio output stopped ({detail})")
+
+    def restore_output(self) -> None:
+        """The output is back: 'output-back', and the starts that waited go ahead now."""
+        now = self.clock.monotonic_ms()
+        self._output_lost = False
+        self._emit(PlayerEvent("output-back", "", now))
+        held, self._held = self._held, []
+        for item in held:
+            if not (item.done or item.failed):
+                item.start_at_ms = now
+                self._schedule_start(item)
 
     def next_due_ms(self) -> int | None:
         """Monotonic instant of the next queued event, or None."""
@@ -213,6 +236,9 @@ class FakePlayer:
                 self._schedule_start(item)
 
     def _do_start(self, item: _Item, at_ms: int) -> None:
+        if self._output_lost:
+            self._held.append(item)
+            return
         item.started_ms = at_ms
         self._emit(PlayerEvent("started", item.cue.handle, at_ms, position_ms=item.cue.cue_in_ms + item.offset_ms))
         remaining = item.length_ms - item.offset_ms

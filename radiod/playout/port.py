@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Literal, Protocol
 
-EventKind = Literal["ready", "started", "ended", "failed", "stalled"]
+EventKind = Literal["ready", "started", "ended", "failed", "stalled", "output-lost", "output-back"]
 EndReason = Literal["end", "stopped"]
 
 
@@ -46,7 +46,10 @@ class PlayerEvent:
     - 'started': the first sample is on its way out (at_ms is the best estimate of when);
     - 'ended': it stopped sounding; ``reason`` says whether it ran out or was stopped;
     - 'failed': it could not be opened/decoded/played; ``detail`` is a one-line reason;
-    - 'stalled': it is meant to be playing but its position has not advanced (watchdog).
+    - 'stalled': it is meant to be playing but its position has not advanced (watchdog);
+    - 'output-lost' (handle ""): nothing can be heard any more (``detail`` says why); what was
+      playing is failed by the adapter, and a start waits until
+    - 'output-back' (handle ""): the output sounds again.
     """
 
     kind: EventKind

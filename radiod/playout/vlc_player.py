@@ -264,8 +264,13 @@ class VlcPlayer:
             self._restart_stream()
 
     def _emit(self, kind: str, item: _Item, at_ms: int | None = None, **fields: Any) -> None:
-        event = PlayerEvent(kind=kind, handle=item.handle,
-                            at_ms=self.clock.monotonic_ms() if at_ms is None else at_ms, **fields)
+        self._send(PlayerEvent(kind=kind, handle=item.handle,
+                               at_ms=self.clock.monotonic_ms() if at_ms is None else at_ms, **fields))
+
+    def _emit_output(self, kind: str, detail: str = "") -> None:
+        self._send(PlayerEvent(kind=kind, handle="", at_ms=self.clock.monotonic_ms(), detail=detail))
+
+    def _send(self, event: PlayerEvent) -> None:
         try:
             self._listener(event)
         except Exception:                          # a listener bug must not stop the audio
@@ -383,6 +388,7 @@ class VlcPlayer:
         if self._stream is None:
             return
         log.error("audio output stopped (%s); restarting it", why)
+        self._emit_output("output-lost", why)
         for item in list(self._items.values()):
             if item.state == "mixing":
                 # Heard until about now: the output went within the last check's interval.
@@ -410,6 +416,7 @@ class VlcPlayer:
             retry.start()
             return
         log.warning("audio output restarted")
+        self._emit_output("output-back")
         for item in sorted(self._items.values(), key=lambda i: i.start_asked_ms):
             if item.state == "ready" and item.start_wanted:
                 self._mix(item)                  # started while the output was down

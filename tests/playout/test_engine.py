@@ -377,3 +377,47 @@ def test_crossfade_overlaps_consecutive_songs(tmp_path):
     assert rows[0]["end_reason"] == "end" and rows[0]["played_ms"] == 60_000
     assert captured[0].fade_out_ms == 2000 and captured[1].fade_in_ms == 2000
     assert rows[2]["started_at_ms"] == ms(at(2))                # a hard start is never pulled early
+
+
+def test_a_lost_output_stands_the_log_still_and_playout_comes_back_by_the_clock(tmp_path):
+    """The sound server dies mid-show for ten minutes: the show's row is interrupted with the
+    reason, nothing is failed for not starting meanwhile, and when the output is back the show
+    continues at the offset the clock says, and the hard-timed song after it is on time."""
+    items = [show("Drive Time", T0, 1800)] + sequence(at(30), [180] * 5)
+    rig = Rig(tmp_path / "r.db", items)
+    rig.run_until(at(10))
+    rig.player.lose_output("no PulseAudio server answers")
+    rig.run_until(at(20))
+    assert rig.engine.status()["state"] == "off-air" and rig.engine.status()["now"] is None
+    [interrupted] = rig.rows()
+    assert (interrupted["title"], interrupted["end_reason"]) == ("Drive Time", "interrupted")
+    assert interrupted["played_ms"] == 10 * 60_000
+    assert interrupted["detail"] == "audio output lost: no PulseAudio server answers"
+    assert rig.open_rows() == []
+
+    rig.player.restore_output()
+    rig.run_until(at(32))
+    assert rig.engine.status()["state"] == "playing"
+    rows = rig.rows()
+    assert [(r["title"], r["end_reason"]) for r in rows] == [
+        ("Drive Time", "interrupted"), ("Drive Time", "end")]
+    resumed = rows[1]
+    assert resumed["item_key"] == f"{item_key(items[0])}@{20 * 60_000}"
+    assert resumed["started_at_ms"] == ms(at(20)) and resumed["played_ms"] == 10 * 60_000
+    assert rig.open_rows()[0]["title"] == "Song 1" and rig.open_rows()[0]["started_at_ms"] == ms(at(30))
+    assert [e["kind"] for e in rig.engine.errors if e["kind"] == "output"] == ["output", "output"]
+
+
+def test_a_lost_output_in_a_rotation_moves_on_to_the_item_due_when_it_is_back(tmp_path):
+    items = sequence(T0, [180] * 10)
+    rig = Rig(tmp_path / "r.db", items)
+    rig.run_until(at(4))                                   # song 2, 60 s in
+    rig.player.lose_output("PulseAudio sink 'radio' is gone")
+    rig.run_until(at(10))                                  # back 60 s into song 4
+    rig.player.restore_output()
+    rig.run_until(at(13))
+    rows = rig.rows()
+    assert [(r["title"], r["end_reason"]) for r in rows] == [
+        ("Song 1", "end"), ("Song 2", "interrupted"), ("Song 4", "end")]
+    assert rows[2]["started_at_ms"] == ms(at(10))
+    assert rig.open_rows()[0]["title"] == "Song 5"

@@ -474,6 +474,8 @@ def test_a_sound_server_that_dies_fails_what_played_and_playout_resumes_when_it_
             if back is not None:
                 back.stop()
     assert "the audio output stopped (no PulseAudio server answers)" in failed.detail
+    outputs = [(e.kind, e.detail) for e in events.items if e.kind.startswith("output")]
+    assert outputs == [("output-lost", "no PulseAudio server answers"), ("output-back", "")]
     assert 1000 <= failed.played_ms <= 1000 + OUTPUT_CHECK_MS + 500   # heard until the check noticed
     assert started.at_ms >= back_ms
     assert ended.played_ms == 1000

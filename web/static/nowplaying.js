@@ -4,7 +4,8 @@
   "use strict";
   var root = document.getElementById("now-playing");
   if (!root) { return; }
-  var STATES = { playing: "On air", paused: "Paused", fallback: "On air (fallback)", stopped: "Off air" };
+  var STATES = { playing: "On air", paused: "Paused", fallback: "On air (fallback)", stopped: "Off air",
+                 "off-air": "Off air (no audio output)" };
   var doc = null;
 
   function set(field, value) {
