@@ -5,6 +5,7 @@ each join reads straight off the channel edges)."""
 from __future__ import annotations
 
 import os
+import subprocess
 import threading
 import time
 import wave
@@ -481,3 +482,33 @@ def test_a_sound_server_that_dies_fails_what_played_and_playout_resumes_when_it_
     assert ended.played_ms == 1000
     [sound] = [s for s in cap.sounds(LEFT) if abs(s.freq_hz - 1100) < 20]
     assert abs(sound.length_ms - 1000) <= 5
+
+
+def test_a_named_sink_that_goes_away_is_noticed_and_used_again_when_it_is_back(pulse, tmp_path):
+    pulse.add_sink("booth")
+
+    def unload_booth() -> None:
+        modules = subprocess.run(["pactl", "list", "short", "modules"], env=pulse.env(),
+                                 capture_output=True, text=True, check=True).stdout
+        [index] = [line.split("\t")[0] for line in modules.splitlines() if "sink_name=booth" in line]
+        subprocess.run(["pactl", "unload-module", index], env=pulse.env(), check=True)
+
+    p = VlcPlayer(SystemClock(), output="pulse:booth", cache_dir=tmp_path / "cache")
+    events = Events(p)
+    try:
+        p.prepare(Cue("long", str(write_tone(tmp_path / "long.wav", 500, 60_000, LEFT))))
+        p.start("long")
+        events.wait("started", "long")
+        unload_booth()
+        lost = events.wait("output-lost", "", timeout_s=OUTPUT_CHECK_MS / 1000 + 5)
+        pulse.add_sink("booth")
+        events.wait("output-back", "", timeout_s=RESTART_AFTER_MS / 1000 + 10)
+        with Capture(pulse, sink="booth") as cap:
+            p.prepare(Cue("next", str(write_tone(tmp_path / "next.wav", 1100, 500, LEFT))))
+            p.start("next")
+            events.wait("ended", "next")
+    finally:
+        p.close()
+    assert lost.detail == "PulseAudio sink 'booth' is gone"
+    assert events.wait_any("long", kinds=("failed",)).detail.startswith("the audio output stopped")
+    assert [s for s in cap.sounds(LEFT) if abs(s.freq_hz - 1100) < 20]
