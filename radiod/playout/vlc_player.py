@@ -106,6 +106,7 @@ class VlcPlayer:
         self._saved_server: str | None = None
         self._closed = False
         self._closing = threading.Event()
+        self._failed_restarts = 0
 
     # -- the port (any thread) ---------------------------------------------------------------------
 
@@ -210,8 +211,13 @@ class VlcPlayer:
             sinks = out.pulse_sinks()
             if not sinks:
                 return "no PulseAudio server answers"
-            return None if self._device in sinks else f"PulseAudio sink {self._device!r} is gone"
-        return None if out.pulse_info() is not None else "no PulseAudio server answers"
+            if self._device not in sinks:
+                return f"PulseAudio sink {self._device!r} is gone"
+        elif out.pulse_info() is None:
+            return "no PulseAudio server answers"
+        if self._pulse is not None and (self._pulse.recorder is None or self._pulse.recorder.poll() is not None):
+            return f"the recording to {self._recording} stopped"
+        return None
 
     def _watch_output(self) -> None:
         while not self._closing.wait(OUTPUT_CHECK_MS / 1000):
@@ -403,18 +409,25 @@ class VlcPlayer:
         if self._stream is not None or self._closed:
             return
         try:
-            if self._pulse is not None and self._pulse.process.poll() is not None:
-                self._pulse = out.start_private_pulse(self.state_dir / "pulse")
-                self._pulse.record_to(self._recording)   # the earlier recording is kept beside it
+            if self._pulse is not None:
+                if self._pulse.process.poll() is not None:
+                    self._pulse.stop()                   # its recorder too
+                    self._pulse = out.start_private_pulse(self.state_dir / "pulse")
+                if self._pulse.recorder is None or self._pulse.recorder.poll() is not None:
+                    self._pulse.record_to(self._recording)   # an earlier recording is kept beside it
             if problem := self._output_problem():
                 raise PlayerError(problem)
             self._stream = self._start_stream()
         except PlayerError as exc:
-            log.error("audio output: %s; trying again in %.0f s", exc, RESTART_AFTER_MS / 1000)
+            self._failed_restarts += 1
+            # Once, then once a minute: an outage of hours must not fill the journal.
+            if self._failed_restarts % (60_000 // RESTART_AFTER_MS) == 1:
+                log.error("audio output: %s; trying again every %.0f s", exc, RESTART_AFTER_MS / 1000)
             retry = threading.Timer(RESTART_AFTER_MS / 1000, self._inbox.put, [("restart",)])
             retry.daemon = True
             retry.start()
             return
+        self._failed_restarts = 0
         log.warning("audio output restarted")
         self._emit_output("output-back")
         for item in sorted(self._items.values(), key=lambda i: i.start_asked_ms):

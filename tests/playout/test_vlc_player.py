@@ -512,3 +512,38 @@ def test_a_named_sink_that_goes_away_is_noticed_and_used_again_when_it_is_back(p
     assert lost.detail == "PulseAudio sink 'booth' is gone"
     assert events.wait_any("long", kinds=("failed",)).detail.startswith("the audio output stopped")
     assert [s for s in cap.sounds(LEFT) if abs(s.freq_hz - 1100) < 20]
+
+
+def test_file_output_whose_recorder_or_server_dies_records_again_into_a_new_file(pulse, tmp_path, monkeypatch):
+    """Recording to a file rests on a private server and its recorder: either dying is an
+    output loss; the player starts them anew, keeps the earlier recording beside the new one,
+    and what plays next is in the new file."""
+    monkeypatch.setenv("PULSE_SERVER", f"unix:{tmp_path / 'no-server'}")
+    state = tmp_path / "state"
+    p = VlcPlayer(SystemClock(), output="auto", cache_dir=tmp_path / "cache", state_dir=state)
+    events = Events(p)
+    lost = []
+    try:
+        p.check_output()
+        for victim in ("recorder", "process"):
+            p.prepare(Cue(victim, str(write_tone(tmp_path / f"{victim}.wav", 500, 60_000, LEFT))))
+            p.start(victim)
+            events.wait("started", victim)
+            getattr(p._pulse, victim).kill()
+            lost.append(events.wait_any(victim, kinds=("failed",), timeout_s=OUTPUT_CHECK_MS / 1000 + 5))
+            back = len([e for e in events.items if e.kind == "output-back"])
+            deadline = time.monotonic() + RESTART_AFTER_MS / 1000 + 10
+            while len([e for e in events.items if e.kind == "output-back"]) == back and time.monotonic() < deadline:
+                time.sleep(0.05)
+        p.prepare(Cue("last", str(write_tone(tmp_path / "last.wav", 900, 600, RIGHT))))
+        p.start("last")
+        events.wait("ended", "last")
+        time.sleep(0.3)
+    finally:
+        p.close()
+    assert lost[0].detail == f"the audio output stopped (the recording to {state / 'output.wav'} stopped)"
+    assert lost[1].detail == "the audio output stopped (no PulseAudio server answers)"
+    assert len(list(state.glob("output.*.wav"))) == 2          # the two earlier recordings, kept
+    with wave.open(str(state / "output.wav")) as rec:
+        pcm = np.frombuffer(rec.readframes(rec.getnframes()), dtype="<i2").reshape(-1, 2)
+    assert np.count_nonzero(np.abs(pcm[:, RIGHT]) > 300) > length_ms_to_frames(550)
