@@ -24,7 +24,7 @@ from typing import Any, Awaitable, Callable, Protocol
 from flask import Flask
 
 from web.api import KEEPALIVE_S, _event
-from web.fastpath import NowPlayingFastPath
+from web.fastpath import NOT_FOR_304, Copy, NowPlayingFastPath
 
 FEED_PATH = "/api/now-playing/events"
 MAX_BODY = 1 << 30            # one request body of 1 GiB or more is refused (uploads come in pieces)
@@ -68,7 +68,7 @@ class PanelASGI:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._changed: asyncio.Event | None = None   # replaced on every change, set to wake feeds
         self._stop: asyncio.Event | None = None
-        self._encoded: tuple[int, list, bytes, list] | None = None
+        self._encoded: tuple[Copy, int, list, bytes, list] | None = None   # the copy, as ASGI bytes
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -131,7 +131,7 @@ class PanelASGI:
         if self._encoded is None or self._encoded[0] is not copy:
             status, headers, body = copy.status, copy.headers, copy.body
             encoded = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]
-            not_modified = [h for h in encoded if h[0] not in (b"content-length", b"content-type")]
+            not_modified = [h for h in encoded if h[0].decode() not in NOT_FOR_304]
             self._encoded = (copy, int(status.split()[0]), encoded, body, not_modified)
         return self._encoded[1:]
 

@@ -15,7 +15,7 @@ from flask import Flask
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 PATH = "/api/now-playing"
-_NOT_FOR_304 = {"content-length", "content-type"}
+NOT_FOR_304 = {"content-length", "content-type"}   # headers a 304 answer leaves out
 
 
 class Copy(NamedTuple):
@@ -71,7 +71,7 @@ class NowPlayingFastPath:
         if copy is None:
             return self.inner(environ, start_response)
         if self.matches(environ.get("HTTP_IF_NONE_MATCH", "")):
-            start_response("304 NOT MODIFIED", [h for h in copy.headers if h[0].lower() not in _NOT_FOR_304])
+            start_response("304 NOT MODIFIED", [h for h in copy.headers if h[0].lower() not in NOT_FOR_304])
             return []
         start_response(copy.status, copy.headers)
         return [copy.body] if environ["REQUEST_METHOD"] == "GET" else []

@@ -242,7 +242,7 @@ def read_plays(conn: sqlite3.Connection, *, ids: Iterable[int] | None = None,
     ``id`` is always included. ``artist_key`` narrows the read to plays that may credit that artist
     (as logged, or with corrected artist keys); the caller still matches the key exactly.
     """
-    where, args = _where(ids, started_from_ms, started_before_ms)
+    where, args = closed_plays_where(from_ms=started_from_ms, before_ms=started_before_ms, ids=ids)
     if artist_key is not None:
         # artist_keys is a JSON list: the quoted key inside it (exact match left to the caller)
         where.append("(instr(artist_keys, ?) > 0 OR id IN"
@@ -281,20 +281,21 @@ def read_plays(conn: sqlite3.Connection, *, ids: Iterable[int] | None = None,
     return rows
 
 
-def _where(ids: Iterable[int] | None, started_from_ms: int | None,
-           started_before_ms: int | None) -> tuple[list[str], list[Any]]:
-    """WHERE terms and arguments for closed plays by id and start."""
+def closed_plays_where(*, column: str = "started_at_ms", from_ms: int | None = None,
+                       before_ms: int | None = None,
+                       ids: Iterable[int] | None = None) -> tuple[list[str], list[Any]]:
+    """WHERE terms and arguments for closed plays: ``column`` in [from_ms, before_ms), by id."""
     where, args = ["seq IS NOT NULL"], []
     if ids is not None:
         ids = list(ids)
         where.append(f"id IN ({', '.join('?' for _ in ids)})")
         args += ids
-    if started_from_ms is not None:
-        where.append("started_at_ms >= ?")
-        args.append(started_from_ms)
-    if started_before_ms is not None:
-        where.append("started_at_ms < ?")
-        args.append(started_before_ms)
+    if from_ms is not None:
+        where.append(f"{column} >= ?")
+        args.append(from_ms)
+    if before_ms is not None:
+        where.append(f"{column} < ?")
+        args.append(before_ms)
     return where, args
 
 
@@ -329,7 +330,7 @@ def read_plays_csv(conn: sqlite3.Connection, *, started_from_ms: int | None = No
     odd = " OR ".join([f"instr({c}, char(0))" for c in texts]
                       + [f"typeof({' + '.join(f'coalesce({c}, 0)' for c in numbers)}) = 'real'",
                          "local NOT IN (0, 1)"])
-    where, args = _where(None, started_from_ms, started_before_ms)
+    where, args = closed_plays_where(from_ms=started_from_ms, before_ms=started_before_ms)
     sql = (f"SELECT id, started_at_ms, ended_at_ms, {_printf(_BEFORE_KEYS)}, artist_keys, {_printf(_AFTER_KEYS)},"
            f" {odd} FROM plays WHERE {' AND '.join(where)} ORDER BY started_at_ms, id")
     with_corrections = set()

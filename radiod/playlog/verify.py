@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from radiod.playlog.chain import CORRECTION_FIELDS, GENESIS, PLAY_FIELDS, link
+from radiod.playlog.store import closed_plays_where
 from radiod.reports.period import LocalTimes
 
 
@@ -50,13 +51,7 @@ def verify_chain(conn: sqlite3.Connection, *, from_ms: int | None = None, to_ms:
     reordered rows (seq/link mismatch). Stops at the first broken play row.
     """
     result = Verification()
-    where, args = ["seq IS NOT NULL"], []
-    if from_ms is not None:
-        where.append("ended_at_ms >= ?")
-        args.append(from_ms)
-    if to_ms is not None:
-        where.append("ended_at_ms < ?")
-        args.append(to_ms)
+    where, args = closed_plays_where(column="ended_at_ms", from_ms=from_ms, before_ms=to_ms)
     cur = conn.execute(f"SELECT * FROM plays WHERE {' AND '.join(where)} ORDER BY seq", args)
     cur.row_factory = None                      # tuples zipped into dicts: several times faster than Row
     names = [d[0] for d in cur.description]
@@ -133,13 +128,7 @@ def daily_digest(conn: sqlite3.Connection, zone: ZoneInfo, *, from_ms: int | Non
     Published, these let anyone check that an export (or the station's own log later) is complete
     and unchanged up to each day's end.
     """
-    where, args = ["seq IS NOT NULL"], []
-    if from_ms is not None:
-        where.append("ended_at_ms >= ?")
-        args.append(from_ms)
-    if to_ms is not None:
-        where.append("ended_at_ms < ?")
-        args.append(to_ms)
+    where, args = closed_plays_where(column="ended_at_ms", from_ms=from_ms, before_ms=to_ms)
     days: dict[int, dict] = {}
     local = LocalTimes(zone)
     for seq, ended, digest in conn.execute(
