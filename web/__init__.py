@@ -68,8 +68,9 @@ def create_app(config: Config, test_config: Mapping[str, Any] | None = None, *,
     if watch:
         hub.start()
 
-    from web import api, auth, dj, errors, manager, public, security
+    from web import api, auth, dj, errors, manager, params, public, security
 
+    params.init_app(app)                # before any route: <int:…> is bounded
     security.init_app(app)
     errors.init_app(app)
     app.register_blueprint(public.bp)

@@ -9,7 +9,8 @@ from flask import Blueprint, Response, jsonify, request
 
 from web import station
 from web.ledger import ledger_for_request
-from web.queries import public_play, recent_plays
+from web.params import MAX_EPOCH_MS, int_arg
+from web.queries import MAX_LIMIT, public_play, recent_plays
 from web.schedule import week_schedule
 from web.security import reader
 
@@ -104,8 +105,8 @@ def now_playing_events():
 
 @bp.get("/history")
 def history():
-    limit = request.args.get("limit", default=50, type=int)
-    before_ms = request.args.get("before_ms", type=int)
+    limit = int_arg(request.args, "limit", 50, lo=1, hi=MAX_LIMIT)
+    before_ms = int_arg(request.args, "before_ms", None, lo=0, hi=MAX_EPOCH_MS)
     rows = recent_plays(reader(), limit=limit, before_ms=before_ms)
     return _cached(jsonify(plays=[public_play(r) for r in rows]), 5)
 

@@ -12,6 +12,7 @@ from radiod.errors import ControlError, ScheduleError
 from radiod.library.query import load_track
 from radiod.schedule.parse import load_schedule
 from web import station
+from web.params import SQLITE_MAX, ParamError, parse_int
 from web.security import reader, require_role
 
 bp = Blueprint("controls", __name__, url_prefix="/manager/controls")
@@ -55,16 +56,20 @@ def index():
 @require_role("manager")
 def insert():
     if "track_id" in request.form:
-        track = load_track(reader(), int(request.form["track_id"])) if request.form["track_id"].isdigit() else None
+        try:
+            track = load_track(reader(), parse_int(request.form["track_id"], "track_id", lo=1, hi=SQLITE_MAX))
+        except ParamError:
+            track = None
         if track is None:
             abort(404, description="No playable track with this id.")
         path, title = track.path, f"{track.artist} – {track.title}".strip(" –")
     else:
         items = emergency_items()
-        index = request.form.get("item", "")
-        if not index.isdigit() or int(index) >= len(items):
+        try:
+            index = parse_int(request.form.get("item", ""), "item", lo=0, hi=len(items) - 1)
+        except ParamError:
             abort(404, description="No such emergency item.")
-        path, title = str(items[int(index)]), items[int(index)].stem
+        path, title = str(items[index]), items[index].stem
     try:
         reply = _send("insert", path=path, title=title)
         flash(f"Playing now: {title}" if reply.get("ok") else f"insert: {reply.get('error', 'refused')}")

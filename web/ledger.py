@@ -12,15 +12,16 @@ from radiod.playlog.store import read_plays
 from radiod.playlog.verify import daily_digest
 from radiod.reports.ledger import artist_ledger as build_ledger
 from radiod.reports.period import Period
+from web.params import parse_day
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 400
 
 
 def period_from_args(first: str | None, last: str | None, today: date, zone: ZoneInfo) -> Period:
-    """``?from=&to=`` (YYYY-MM-DD) → Period; by default the last 90 days. ValueError when wrong."""
-    end = date.fromisoformat(last) if last else today
-    start = date.fromisoformat(first) if first else end - timedelta(days=DEFAULT_DAYS - 1)
+    """``?from=&to=`` (YYYY-MM-DD) → Period; by default the last 90 days. ValueError (one line) when wrong."""
+    end = parse_day(last, "to") if last else today
+    start = parse_day(first, "from") if first else end - timedelta(days=DEFAULT_DAYS - 1)
     if start > end or (end - start).days >= MAX_DAYS:
         raise ValueError(f"from..to must be 1 to {MAX_DAYS} days")
     return Period(start, end, zone)

@@ -15,6 +15,7 @@ from radiod.playlog.verify import verify_chain
 from radiod.reports import ReportError, compliance, music_usage, plays, preflight, soundexchange, summary
 from radiod.reports.period import Period, parse_period
 from web import station
+from web.params import ParamError, parse_day
 from web.security import reader, require_role
 
 bp = Blueprint("reports", __name__, url_prefix="/manager/reports")
@@ -30,6 +31,11 @@ def _period() -> Period:
     today = station().clock.now().astimezone(zone).date()
     first = request.args.get("from") or (today - timedelta(days=27)).isoformat()
     last = request.args.get("to") or today.isoformat()
+    try:
+        # Days whose midnight cannot be computed (year 9999) are refused here, with the form's names.
+        parse_day(first, "from"), parse_day(last, "to")
+    except ParamError as exc:
+        raise ReportError(str(exc)) from None
     return parse_period(first, last, zone)
 
 
