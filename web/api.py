@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Blueprint, Response, jsonify, request
 
 from web import station
+from web.headers import cors_headers
 from web.ledger import ledger_for_request
 from web.params import MAX_EPOCH_MS, int_arg
 from web.queries import MAX_LIMIT, public_play, recent_plays
@@ -28,13 +29,11 @@ def _cached(response: Response, seconds: int) -> Response:
 
 @bp.after_request
 def _cors(response: Response) -> Response:
-    origins = station().config.web.cors_origins
-    origin = request.headers.get("Origin")
-    if "*" in origins:
-        response.headers["Access-Control-Allow-Origin"] = "*"
-    elif origin and origin in origins:
-        response.headers["Access-Control-Allow-Origin"] = origin
-        response.vary.add("Origin")
+    for name, value in cors_headers(station().config.web, request.headers.get("Origin")):
+        if name == "Vary":
+            response.vary.add(value)
+        else:
+            response.headers[name] = value
     return response
 
 

@@ -5,8 +5,8 @@ everything else in Flask on a small thread pool.
   version (web/fastpath.py) without leaving the event loop: no thread hand-off, no WSGI.
 - ``GET /api/now-playing/events`` (the live feed) is a coroutine per listener, woken by one
   thread that follows the now-playing hub, so hundreds of listeners cost no threads. The feed
-  sends the same headers Flask puts on /api/now-playing (security, CORS) and the same events as
-  the Flask route in web/api.py, which serves it under any other WSGI server.
+  sends the security and CORS headers every Flask answer gets (both built by web/headers.py) and
+  the same events as the Flask route in web/api.py, which serves it under any other WSGI server.
 - Any other request is read whole first (spooled to disk past 1 MiB, as a WSGI server does), then
   handed to Flask on one of ``web.threads`` threads; a body cut off half-way never reaches Flask.
 """
@@ -25,11 +25,11 @@ from flask import Flask
 
 from web.api import KEEPALIVE_S, _event
 from web.fastpath import NOT_FOR_304, Copy, NowPlayingFastPath
+from web.headers import cors_headers, security_headers
 
 FEED_PATH = "/api/now-playing/events"
 MAX_BODY = 1 << 30            # one request body of 1 GiB or more is refused (uploads come in pieces)
 SPOOL_IN_MEMORY = 1 << 20
-_FEED_ONLY = {"content-type", "content-length", "etag", "cache-control", "last-modified"}
 
 Receive = Callable[[], Awaitable[dict]]
 Send = Callable[[dict], Awaitable[None]]
@@ -150,16 +150,18 @@ class PanelASGI:
 
     # -- live feed -----------------------------------------------------------------------------
 
-    def _feed_headers(self) -> list[tuple[bytes, bytes]]:
-        answer = self._copy()
-        shared = [h for h in (answer[1] if answer else []) if h[0].decode() not in _FEED_ONLY]
-        return shared + [(b"content-type", b"text/event-stream"), (b"cache-control", b"no-cache"),
-                         (b"x-accel-buffering", b"no")]   # nginx: pass each event through at once
+    def _feed_headers(self, scope: dict) -> list[tuple[bytes, bytes]]:
+        """The feed's headers: security and CORS from the builder the Flask routes use too."""
+        web = self.flask.extensions["radiod"].config.web
+        shared = security_headers(web) + cors_headers(web, _header(scope, b"origin") or None)
+        return [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in shared] + [
+            (b"content-type", b"text/event-stream"), (b"cache-control", b"no-cache"),
+            (b"x-accel-buffering", b"no")]   # nginx: pass each event through at once
 
     async def _feed(self, scope: dict, receive: Receive, send: Send) -> None:
         if not self.slots.take():
             body = json.dumps({"error": "Too many listeners on the live feed; poll /api/now-playing instead."})
-            headers = [h for h in self._feed_headers() if h[0] not in (b"content-type", b"cache-control")]
+            headers = [h for h in self._feed_headers(scope) if h[0] not in (b"content-type", b"cache-control")]
             await send({"type": "http.response.start", "status": 503, "headers": headers + [
                 (b"content-type", b"application/json"), (b"retry-after", b"10")]})
             await send({"type": "http.response.body", "body": body.encode()})
@@ -167,7 +169,7 @@ class PanelASGI:
         gone = asyncio.ensure_future(_until_disconnect(receive))
         stopping = asyncio.ensure_future(self._stop.wait())
         try:
-            await send({"type": "http.response.start", "status": 200, "headers": self._feed_headers()})
+            await send({"type": "http.response.start", "status": 200, "headers": self._feed_headers(scope)})
             snap = self.hub.current()
             await send({"type": "http.response.body", "body": b"retry: 1000\n" + _event(snap), "more_body": True})
             while True:

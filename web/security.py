@@ -14,16 +14,9 @@ from flask import Flask, abort, g, redirect, request, session, url_for
 from radiod.accounts.users import Accounts, User
 from radiod.store import open_db, open_readonly
 from web import station
+from web.headers import security_headers
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-
-# No inline scripts or styles anywhere: every script and stylesheet is a file under /static.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-       "frame-ancestors 'none'")
-# The embeddable player page may be framed by any site (it only shows public data).
-CSP_EMBED = CSP.replace("frame-ancestors 'none'", "frame-ancestors *")
-
 
 def reader() -> sqlite3.Connection:
     """This request's read-only database connection."""
@@ -122,14 +115,8 @@ def safe_next(target: str | None, default: str) -> str:
 
 def _headers(response):
     h = response.headers
-    embed = request.endpoint == "public.embed"
-    h.setdefault("Content-Security-Policy", CSP_EMBED if embed else CSP)
-    if not embed:
-        h.setdefault("X-Frame-Options", "DENY")
-    h.setdefault("X-Content-Type-Options", "nosniff")
-    h.setdefault("Referrer-Policy", "same-origin")
-    if station().config.web.behind_tls:
-        h.setdefault("Strict-Transport-Security", "max-age=31536000")
+    for name, value in security_headers(station().config.web, embed=request.endpoint == "public.embed"):
+        h.setdefault(name, value)
     # Pages that depend on who is logged in are never stored by a cache.
     # (Checked through g, not the session object: touching that adds "Vary: Cookie" to every
     # response, which would split the public API's cache entries per visitor.)
