@@ -125,7 +125,8 @@ def artist_plays(artist_id: str):
 def openapi():
     doc = json.loads(OPENAPI.read_text(encoding="utf-8"))
     doc["info"]["title"] = f"{station().config.station.name} API"
-    doc["servers"] = [{"url": request.host_url.rstrip("/")}]
+    # Relative: the document is cached (here and by proxies) and must not echo the request's Host.
+    doc["servers"] = [{"url": "/"}]
     if station().config.playout.hide_next:
         doc["components"]["schemas"]["NowPlaying"]["properties"].pop("next", None)
     return _cached(jsonify(doc), 300)
