@@ -29,7 +29,7 @@ def login_post():
     result = accounts().login(name, password, request.remote_addr or "")
     if result.rate_limited:
         return render_template("login.html", next=target,
-                               error="Too many failed logins. Wait 15 minutes and try again."), 429
+                               error="Too many failed logins from your address. Wait 15 minutes and try again."), 429
     if result.user is None:
         return render_template("login.html", next=target, error="Wrong user name or password."), 401
     start_session(result.user)

@@ -55,4 +55,10 @@ MIGRATIONS: list[str] = [
         undone_at_ms INTEGER
     );
     """,
+    """
+    -- Login limits count failures per guesser (radiod.accounts.throttle): the client address, an
+    -- IPv6 client by its /64. Rows from before this column have none and count for nobody.
+    ALTER TABLE login_attempts ADD COLUMN guesser TEXT NOT NULL DEFAULT '';
+    CREATE INDEX login_attempts_guesser ON login_attempts(guesser, at_ms);
+    """,
 ]

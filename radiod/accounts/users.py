@@ -1,4 +1,4 @@
-"""Users, roles, DJ↔show links, login with rate limiting, and panel sessions.
+"""Users, roles, DJ↔show links, login (rate limited by radiod.accounts.throttle), and panel sessions.
 
 All writes go through the writer connection given to ``Accounts``; time comes from a Clock.
 """
@@ -12,6 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import timedelta
 
+from radiod.accounts import throttle
 from radiod.accounts.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 from radiod.clock import Clock, to_ms
 from radiod.errors import RadiodError
@@ -21,11 +22,7 @@ ROLES = ("manager", "dj")
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 MIN_PASSWORD_LENGTH = 10
 
-# Rate limiting: failed logins inside the window, per user name and per client address.
-LOGIN_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_NAME = 5
-MAX_FAILURES_PER_REMOTE = 20
-ATTEMPTS_KEPT = timedelta(days=30)
+ATTEMPTS_KEPT = timedelta(days=30)         # login attempts, for /manager/logins (limits: throttle.py)
 
 SESSION_IDLE = timedelta(hours=12)
 SESSION_MAX = timedelta(days=7)
@@ -134,27 +131,19 @@ class Accounts:
 
     # --- login -------------------------------------------------------------------------------
 
-    def is_rate_limited(self, name: str, remote: str) -> bool:
-        since = self._now_ms() - to_ms_delta(LOGIN_WINDOW)
-        by_name = self.conn.execute(
-            "SELECT count(*) FROM login_attempts WHERE name = ? COLLATE NOCASE AND ok = 0 AND at_ms >= ?",
-            (name, since)).fetchone()[0]
-        by_remote = self.conn.execute(
-            "SELECT count(*) FROM login_attempts WHERE remote = ? AND ok = 0 AND at_ms >= ?",
-            (remote, since)).fetchone()[0]
-        return by_name >= MAX_FAILURES_PER_NAME or by_remote >= MAX_FAILURES_PER_REMOTE
-
     def login(self, name: str, password: str, remote: str) -> LoginResult:
-        """Check a password; refuses without checking while the name or address is rate limited."""
-        if self.is_rate_limited(name, remote):
+        """Check a password, unless this address is locked out (radiod.accounts.throttle): then
+        refuse without checking, even the right password."""
+        now = self._now_ms()
+        attempt = throttle.reserve(self.conn, name, remote, now)
+        if attempt is None:
             return LoginResult(None, rate_limited=True)
         row = self._row(name)
         ok = verify_password(password, row["password_hash"] if row else dummy_hash())
         ok = ok and row is not None and not row["disabled"]
-        now = self._now_ms()
         with transaction(self.conn):
-            self.conn.execute("INSERT INTO login_attempts (name, remote, ok, at_ms) VALUES (?, ?, ?, ?)",
-                              (name[:100], remote, int(ok), now))
+            if ok:
+                throttle.succeeded(self.conn, attempt)
             self.conn.execute("DELETE FROM login_attempts WHERE at_ms < ?", (now - to_ms_delta(ATTEMPTS_KEPT),))
             if ok and needs_rehash(row["password_hash"]):
                 self.conn.execute("UPDATE users SET password_hash = ? WHERE id = ?",

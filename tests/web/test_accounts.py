@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from radiod.accounts.passwords import hash_password, needs_rehash, verify_password
-from radiod.accounts.users import MAX_FAILURES_PER_NAME, AccountError, Accounts
+from radiod.accounts.throttle import PER_ACCOUNT
+from radiod.accounts.users import AccountError, Accounts
 from radiod.clock import FakeClock
 from radiod.store import open_db
 
@@ -52,15 +53,16 @@ def test_add_user_checks_name_role_password_and_duplicates(accounts):
     assert accounts.get("ana").shows == ("morning",)
 
 
-def test_login_rate_limited_after_failures_even_with_the_right_password(accounts):
+def test_failures_lock_the_guessing_address_out_of_that_account_not_the_owner(accounts):
     accounts.add_user("ana", "dj", "the right password")
-    for _ in range(MAX_FAILURES_PER_NAME):
+    for _ in range(PER_ACCOUNT):
         result = accounts.login("ana", "wrong password!", "10.0.0.1")
         assert result.user is None and not result.rate_limited
-    # Another address does not help: the account itself is protected too.
-    assert accounts.login("ana", "the right password", "10.0.0.2").rate_limited
-    accounts.clock.advance(timedelta(minutes=16))
+    # The guesser is locked out, even with the right password; the owner elsewhere is not.
+    assert accounts.login("ana", "the right password", "10.0.0.1").rate_limited
     assert accounts.login("ana", "the right password", "10.0.0.2").user.name == "ana"
+    accounts.clock.advance(timedelta(minutes=16))
+    assert accounts.login("ana", "the right password", "10.0.0.1").user.name == "ana"
 
 
 def test_sessions_end_on_logout_password_change_disable_and_idle(accounts):

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from radiod.accounts.users import MAX_FAILURES_PER_NAME, Accounts
+from radiod.accounts.throttle import PER_ACCOUNT
+from radiod.accounts.users import Accounts
 from radiod.clock import SystemClock
 from radiod.config import load_config
 from radiod.store import open_db
@@ -58,7 +59,7 @@ def test_token_from_one_session_does_not_work_in_another(app):
 
 def test_wrong_password_n_times_is_rate_limited(app):
     client = app.test_client()
-    for _ in range(MAX_FAILURES_PER_NAME):
+    for _ in range(PER_ACCOUNT):
         assert login(client, "dj1", "not the password").status_code == 401
     response = login(client, "dj1", PASSWORD)          # even the right password now waits
     assert response.status_code == 429
