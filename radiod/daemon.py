@@ -31,7 +31,7 @@ from radiod.clock import Clock, SystemClock
 from radiod.config import Config
 from radiod.errors import PlayerError, RadiodError, ScheduleError
 from radiod.playlog.store import PlayLog
-from radiod.playout.control import ControlServer
+from radiod.playout.control import ControlServer, InsertRequest
 from radiod.playout.daylogs import DayLogs
 from radiod.playout.engine import Engine
 from radiod.playout.fallback import Fallback
@@ -256,8 +256,11 @@ class Daemon:
         if cmd == "reload":
             self.work.put("replan")
             return {"ok": True, "reloading": str(self.config.paths.schedules)}
-        if cmd == "insert":
-            return self._insert(str(request.get("path", "")))
+        if cmd == InsertRequest.CMD:
+            try:
+                return self._insert(InsertRequest.from_request(request))
+            except ValueError as exc:
+                return {"ok": False, "error": f"insert: {exc}"}
         if cmd in ENGINE_COMMANDS:
             reply = self.engine.command(cmd).result(timeout=COMMAND_TIMEOUT_S)
             if cmd == "status":
@@ -266,16 +269,16 @@ class Daemon:
         return {"ok": False, "error": f"unknown command {cmd!r} (status, skip, pause, resume, reload, "
                                       "insert, errors)"}
 
-    def _insert(self, path: str) -> dict[str, Any]:
+    def _insert(self, insert: InsertRequest) -> dict[str, Any]:
         from radiod.library.analyze import analyze_file
         from radiod.errors import MediaError
 
-        p = Path(path)
+        p = Path(insert.path)
         if not p.is_absolute() or not p.is_file():
-            return {"ok": False, "error": f"{path}: not an existing file (give an absolute path)"}
+            return {"ok": False, "error": f"{insert.path}: not an existing file (give an absolute path)"}
         try:
             measured = analyze_file(p, silence_threshold_db=self.config.library.silence_threshold_db)
         except MediaError as exc:
             return {"ok": False, "error": str(exc)}
-        return self.engine.command("insert", path=str(p), length_ms=measured.decoded_length_ms).result(
-            timeout=COMMAND_TIMEOUT_S)
+        return self.engine.command("insert", path=str(p), length_ms=measured.decoded_length_ms,
+                                   title=insert.title, artist=insert.artist).result(timeout=COMMAND_TIMEOUT_S)

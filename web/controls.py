@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from radiod.errors import ControlError, ScheduleError
 from radiod.library.query import load_track
+from radiod.playout.control import InsertRequest, send_command
 from radiod.schedule.parse import load_schedule
 from web import station
 from web.params import SQLITE_MAX, ParamError, parse_int
@@ -37,7 +38,6 @@ def emergency_items() -> list[Path]:
 
 
 def _send(cmd: str, **args) -> dict:
-    from radiod.playout.control import send_command
     return send_command(station().config.control_socket, cmd, **args)
 
 
@@ -62,17 +62,19 @@ def insert():
             track = None
         if track is None:
             abort(404, description="No playable track with this id.")
-        path, title = track.path, f"{track.artist} – {track.title}".strip(" –")
+        insert = InsertRequest(track.path, track.title, track.artist)
     else:
         items = emergency_items()
         try:
             index = parse_int(request.form.get("item", ""), "item", lo=0, hi=len(items) - 1)
         except ParamError:
             abort(404, description="No such emergency item.")
-        path, title = str(items[index]), items[index].stem
+        # The manager may name what airs (it is what the log and now-playing show); else the file's name.
+        insert = InsertRequest(str(items[index]), request.form.get("title", "").strip() or items[index].stem)
+    shown = f"{insert.artist} – {insert.title}".strip(" –")
     try:
-        reply = _send("insert", path=path, title=title)
-        flash(f"Playing now: {title}" if reply.get("ok") else f"insert: {reply.get('error', 'refused')}")
+        reply = _send(InsertRequest.CMD, **insert.args())
+        flash(f"Playing now: {shown}" if reply.get("ok") else f"insert: {reply.get('error', 'refused')}")
     except ControlError as exc:
         flash(f"insert: the playout daemon is not reachable ({str(exc).splitlines()[0]})")
     if "track_id" in request.form:

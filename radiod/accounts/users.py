@@ -139,16 +139,16 @@ class Accounts:
         if attempt is None:
             return LoginResult(None, rate_limited=True)
         row = self._row(name)
-        ok = verify_password(password, row["password_hash"] if row else dummy_hash())
-        ok = ok and row is not None and not row["disabled"]
+        verified = verify_password(password, row["password_hash"] if row else dummy_hash())
+        user = row if verified and row is not None and not row["disabled"] else None
         with transaction(self.conn):
-            if ok:
+            if user is not None:
                 throttle.succeeded(self.conn, attempt)
             self.conn.execute("DELETE FROM login_attempts WHERE at_ms < ?", (now - to_ms_delta(ATTEMPTS_KEPT),))
-            if ok and needs_rehash(row["password_hash"]):
+            if user is not None and needs_rehash(user["password_hash"]):
                 self.conn.execute("UPDATE users SET password_hash = ? WHERE id = ?",
-                                  (hash_password(password), row["id"]))
-        return LoginResult(self._user(row) if ok else None)
+                                  (hash_password(password), user["id"]))
+        return LoginResult(self._user(user) if user is not None else None)
 
     # --- sessions ----------------------------------------------------------------------------
 

@@ -35,16 +35,20 @@ ACTIONS = ("status", "skip", "pause", "resume", "reload", "insert", "errors")
 @click.argument("action", type=click.Choice(ACTIONS))
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the daemon's JSON reply.")
+@click.option("--title", default="", help="insert: the title the log and now-playing show (default: the file's name).")
+@click.option("--artist", default="", help="insert: the artist the log and now-playing show.")
 @pass_station
-def ctl_command(station: Station, action: str, path: Path | None, as_json: bool) -> None:
+def ctl_command(station: Station, action: str, path: Path | None, as_json: bool, title: str, artist: str) -> None:
     """Control the running daemon: status, skip, pause, resume, reload, insert PATH, errors."""
-    from radiod.playout.control import send_command
+    from radiod.playout.control import InsertRequest, send_command
 
     args: dict[str, Any] = {}
     if action == "insert":
         if path is None:
             raise click.UsageError("insert needs the PATH of the file to play now")
-        args["path"] = str(path.resolve())
+        args = InsertRequest(str(path.resolve()), title, artist).args()
+    elif title or artist:
+        raise click.UsageError("--title and --artist go with insert only")
     reply = send_command(station.config.control_socket, action, **args)
     if as_json:
         click.echo(json.dumps(reply, ensure_ascii=False, indent=1))

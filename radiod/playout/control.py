@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import socketserver
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -20,6 +22,39 @@ from radiod.errors import ControlError
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 MAX_LINE = 64 * 1024
 SUN_PATH_MAX = 100     # sockaddr_un holds 108 bytes
+MAX_TEXT = 200         # characters of a title or artist kept from a command
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def _text(request: dict[str, Any], name: str) -> str:
+    value = request.get(name, "")
+    if not isinstance(value, str):
+        raise ValueError(f"{name}: expected a string")
+    # A title goes into the play log, now-playing and the stream's metadata: one clean line.
+    return _CONTROL_CHARS.sub(" ", value).strip()[:MAX_TEXT]
+
+
+@dataclass(frozen=True)
+class InsertRequest:
+    """``insert``: play a file now, shown and logged with this title and artist (the file's name
+    when no title is given)."""
+
+    path: str
+    title: str = ""
+    artist: str = ""
+    CMD = "insert"
+
+    def args(self) -> dict[str, str]:
+        """The command's fields, for ``send_command(socket, InsertRequest.CMD, **args)``."""
+        return {"path": self.path, "title": self.title, "artist": self.artist}
+
+    @classmethod
+    def from_request(cls, request: dict[str, Any]) -> "InsertRequest":
+        """From a received command; ValueError (one line) when a field is not a string."""
+        path = request.get("path", "")
+        if not isinstance(path, str):
+            raise ValueError("path: expected a string")
+        return cls(path, _text(request, "title"), _text(request, "artist"))
 
 
 class _ShortPath:

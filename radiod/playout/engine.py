@@ -399,16 +399,16 @@ class Engine:
             return {"ok": True, "state": self.state}
         if name == "insert":
             return self._insert(str(cmd.args.get("path", "")), cmd.args.get("length_ms"),
-                                str(cmd.args.get("title", "")))
+                                str(cmd.args.get("title", "")), str(cmd.args.get("artist", "")))
         return {"ok": False, "error": f"unknown command {name!r}"}
 
-    def _insert(self, path: str, length_ms: int | None, title: str) -> dict[str, Any]:
+    def _insert(self, path: str, length_ms: int | None, title: str, artist: str = "") -> dict[str, Any]:
         if not os.path.isabs(path) or not os.path.isfile(path):
             return {"ok": False, "error": f"{path}: not an existing absolute file path"}
         now = self._wall()
         item = LogItem(start=from_ms(now), length_ms=int(length_ms or 0), kind="insert", source="insert",
                        usage="psa", path=path, cue_out_ms=int(length_ms or 0),
-                       title=title or os.path.splitext(os.path.basename(path))[0])
+                       title=title or os.path.splitext(os.path.basename(path))[0], artist=artist)
         if self.current is not None and self.current.stop_reason is None:
             self._cut(self.current, "cut", fade_ms=min(self.config.fade_out_ms, 500))
         if self.next is not None:

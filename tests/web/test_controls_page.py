@@ -58,7 +58,7 @@ def test_an_emergency_item_is_inserted_by_its_place_never_a_typed_path(boss, sta
     assert r.status_code == 302
     inserts = [c for c in daemon if c["cmd"] == "insert"]
     assert inserts == [{"cmd": "insert", "path": str((station.paths.media[0] / "safe" / "two.mp3").resolve()),
-                        "title": "two"}]
+                        "title": "two", "artist": ""}]
     page = boss.get("/manager/controls/").get_data(as_text=True)
     assert "Playing now: two" in page
     assert boss.post("/manager/controls/insert", data={"csrf_token": csrf_from(html), "item": "/etc/passwd"}
