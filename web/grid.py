@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date
 from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -19,6 +18,7 @@ from radiod.schedule import edit
 from radiod.schedule.model import DAYS
 from radiod.schedule.parse import FILES, load_schedule
 from web import station
+from web.params import ParamError, parse_day
 from web.security import accounts, current_user, require_role
 
 bp = Blueprint("grid", __name__, url_prefix="/manager/grid")
@@ -228,18 +228,21 @@ def preview():
     from radiod.schedule.commands import library_for_checks
     from radiod.schedule.plan import plan_day
     config = station().config
-    try:
-        day = date.fromisoformat(request.args.get("day", ""))
-    except ValueError:
-        day = station().clock.now().astimezone(config.zone).date()
+    today = station().clock.now().astimezone(config.zone).date()
     problem, log = None, None
     try:
-        schedule = load_schedule(config.paths.schedules)
-        tracks, _ = library_for_checks(config)
-        if not tracks:
-            raise ScheduleError(["The library has no tracks yet (run 'radiod scan'); there is nothing to plan with."])
-        log = plan_day(schedule, tracks or [], day, seed=day.isoformat(), media_roots=config.paths.media,
-                       uploads_root=config.paths.uploads)
+        # Checked here: year 9999 or year 1 cannot be planned (their hours overflow).
+        day = parse_day(request.args["day"], "day") if request.args.get("day") else today
+    except ParamError as exc:
+        day, problem = today, str(exc)
+    try:
+        if problem is None:
+            schedule = load_schedule(config.paths.schedules)
+            tracks, _ = library_for_checks(config)
+            if not tracks:
+                raise ScheduleError(["The library has no tracks yet (run 'radiod scan'); there is nothing to plan with."])
+            log = plan_day(schedule, tracks or [], day, seed=day.isoformat(), media_roots=config.paths.media,
+                           uploads_root=config.paths.uploads)
     except ScheduleError as exc:
         problem = _short(str(exc).splitlines()[0])
     return render_template("manager/preview.html", day=day, log=log, problem=problem, zone=config.zone)

@@ -5,6 +5,9 @@ milliseconds, year 9999 and year 1 were)."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import quote
 from datetime import datetime, timezone
 
@@ -15,6 +18,7 @@ from radiod.store import open_db
 
 from http_support import Visitor
 from panel_support import RadiodWeb, add_play, add_users, make_station
+from part2_support import make_audio
 
 HUGE = "99999999999999999999999"
 NUMBERS = [HUGE, "9223372036854775808", "-5", "-99999999999999999999", "NaN", "inf", "1e5", "abc",
@@ -31,6 +35,10 @@ def panel(tmp_path_factory):
     add_play(conn, title="Low Tide", artist="Quiet Harbours", started=datetime.now(timezone.utc))
     conn.commit()
     conn.close()
+    for n in range(3):                                   # a library, so that a day can be planned
+        make_audio(config.paths.media[0] / f"song{n}.mp3", 2)
+    radiod = Path(sys.executable).parent / "radiod"
+    subprocess.run([str(radiod), "--station", str(config.station_dir), "scan"], check=True, capture_output=True)
     server = RadiodWeb(config.station_dir)
     with server as url:
         boss = Visitor(url)
@@ -113,3 +121,18 @@ def test_form_numbers_take_ascii_digits_only(panel, value):
     token = boss.csrf("/manager/controls/")
     assert boss.post("/manager/controls/insert", {"csrf_token": token, "track_id": value}).status == 404
     assert boss.post("/manager/controls/insert", {"csrf_token": token, "item": value}).status == 404
+
+
+@pytest.mark.parametrize("value", ["9999-12-31", "0001-01-01", "junk"])
+def test_the_planned_log_preview_refuses_days_it_cannot_plan(panel, value):
+    _, boss, _ = panel
+    page = boss.get(f"/manager/grid/preview?day={quote(value)}")
+    assert page.status == 200 and "day: expected a day from 1970-01-01 to 9998-12-31" in page.text
+    assert "<h2>Items</h2>" not in page.text
+
+
+def test_the_planned_log_preview_plans_days_in_range(panel):
+    _, boss, _ = panel
+    for day in ("2026-12-01", "9998-12-31", "1970-01-01"):
+        page = boss.get(f"/manager/grid/preview?day={day}")
+        assert page.status == 200 and "<h2>Items</h2>" in page.text, page.text[-800:]
