@@ -444,7 +444,7 @@ class Engine:
             if self.flowing:
                 decision = decide_next(self.tl, self.cursor, now, self.done)
             else:
-                decision = join_point(self.tl, now, self.done, self.resumable)
+                decision = join_point(self.tl, now, self.done, self.resumable, after=self.cursor)
         else:
             t_end = cur.expected_end()
             if t_end is None or cur.stop_reason is not None and cur.end_wall is None:
@@ -453,12 +453,24 @@ class Engine:
             cur.cut_wall = decision.cut_ms
             if self._crossfades(cur, decision):
                 decision = dataclasses.replace(decision, start_ms=max(now, decision.start_ms - self.config.crossfade_ms))
+        self._record_missed(decision, now)
         if (decision.index is None and decision.then_index is not None and decision.fill_until_ms is not None
                 and self._fill_blocked_until is not None and now < self._fill_blocked_until):
             decision = Decision(decision.then_index, decision.fill_until_ms)     # no fallback to fill with
         self.pending = decision
         if now >= decision.start_ms - self.config.preroll_ms:
             self._launch(decision)
+
+    def _record_missed(self, decision: Decision, now: int) -> None:
+        """Timed items whose instant is gone never air late: say so once, and pass them over."""
+        for i in decision.missed:
+            key = self.tl.keys[i]
+            if key in self.done:
+                continue
+            self.done.add(key)
+            planned = self.tl.items[i]
+            self._error("missed", f"{planned.title or planned.path or key}: {planned.timing} start at "
+                        f"{iso(self.tl.starts[i])} missed by {now - self.tl.starts[i]} ms; it will not air late")
 
     def _crossfades(self, cur: Slot, decision: Decision) -> bool:
         """Consecutive music items overlap by ``crossfade_ms`` (never across a timed boundary)."""
@@ -488,6 +500,11 @@ class Engine:
             if decision.offset_ms and key in self.done:
                 key = f"{key}@{decision.offset_ms}"      # a show continued after a restart
         elif item is None:
+            # A fill stands in for the log up to its end: what is planned before that is behind us.
+            if decision.then_index is not None:
+                self.cursor = max(self.cursor, decision.then_index - 1)
+            elif self.cursor < 0:
+                self.cursor = bisect.bisect_right(self.tl.starts, decision.start_ms) - 1
             room = None if decision.fill_until_ms is None else decision.fill_until_ms - decision.start_ms
             item = self.fallback.next_item(from_ms(decision.start_ms), decision.reason, room)
             if item is None:
@@ -626,6 +643,8 @@ class Engine:
                 latest[base_key(row["item_key"])] = row["end_reason"]
         self.done = set(latest)
         self.resumable = {k for k, why in latest.items() if why in ("interrupted", "shutdown")}
+        # Where the log stood when the daemon stopped: boundaries after it are missed, not aired late.
+        self.cursor = max((i for i, key in enumerate(self.tl.keys) if key in self.done), default=-1)
 
     def _close_row(self, slot: Slot, reason: str, played_ms: int, at_wall: int | None = None) -> None:
         if slot.play_id is None:

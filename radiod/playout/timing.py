@@ -6,9 +6,11 @@ The engine asks two questions, both answered here without side effects or clock 
   and must the current item be cut for it? Follow items run on in order (a late or early flow is
   fine); a hard item starts exactly at its time (cutting what plays); a soft item waits for the
   current item but no longer than its tolerance. Items between the current one and the first
-  timed item whose time comes before the current one ends are dropped; timed items whose time
-  has already passed (a stall, a restart) are passed over. A gap before a hard item or a hole in
-  the log is filled with fallback.
+  timed item whose time comes before the current one ends are dropped. A timed item whose
+  instant has already passed (a stall, a restart, an outage) airs late only while it is still
+  the item due now — a show at the clock's offset, a song while less than half of its slot has
+  gone, as ``join_point`` decides; otherwise it is *missed* (reported in ``Decision.missed``) and
+  never airs later. A gap before a hard item or a hole in the log is filled with fallback.
 - ``join_point``: nothing is playing (boot, restart after a crash, resume): which item belongs on
   air at ``now``, at what offset? A show is joined at the right offset; a rotation item is played
   from its start when less than half of its slot has gone, else the flow moves to the next item.
@@ -19,6 +21,7 @@ Instants are epoch milliseconds (UTC).
 from __future__ import annotations
 
 import bisect
+import dataclasses
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -44,6 +47,7 @@ class Decision:
     fill_until_ms: int | None = None
     then_index: int | None = None     # with a fill: the log item that ends it
     reason: str = ""
+    missed: tuple[int, ...] = ()      # timed items passed over because their instant is gone
 
 
 def item_key(item: LogItem) -> str:
@@ -98,6 +102,17 @@ def decide_next(tl: Timeline, cursor: int, t_end: int, skip: set[str], now: int 
     boundary that is already past from being scheduled in the past.
     """
     now = t_end if now is None else now
+    missed: list[int] = []
+    while True:
+        decision = _follow(tl, cursor, t_end, skip, now, missed)
+        if decision is not None:
+            return decision
+        cursor = missed[-1]          # every boundary up to t_end is gone: carry on after the latest
+
+
+def _follow(tl: Timeline, cursor: int, t_end: int, skip: set[str], now: int,
+            missed: list[int]) -> Decision | None:
+    """One step of ``decide_next``; None when every timed item up to ``t_end`` was missed."""
     first = None
     timed: list[int] = []          # timed items whose time comes before the current item ends
     for i in range(cursor + 1, len(tl)):
@@ -110,18 +125,24 @@ def decide_next(tl: Timeline, cursor: int, t_end: int, skip: set[str], now: int 
         if tl.items[i].timing in ("hard", "soft"):
             timed.append(i)
     if timed:
-        # The first boundary still ahead wins (items before it are dropped); boundaries already
-        # missed (a stall, a restart) are passed over, and if all were missed the latest is joined.
+        # The first boundary still ahead wins (items before it are dropped); a boundary already
+        # gone is joined only while its item is still the one due now, else it is missed.
         for i in timed:
             when = _boundary_instant(tl, i, t_end)
             if when >= now:
                 return Decision(i, when, cut_ms=when if when < t_end else None,
-                                reason=f"{tl.items[i].timing} start of {tl.keys[i]}")
+                                reason=f"{tl.items[i].timing} start of {tl.keys[i]}", missed=tuple(missed))
+            if i != timed[-1]:
+                missed.append(i)
         i = timed[-1]
-        return Decision(i, now, offset_ms=now - tl.starts[i] if joinable(tl.items[i]) else 0,
-                        cut_ms=now if now < t_end else None, reason=f"late {tl.items[i].timing} start of {tl.keys[i]}")
+        if still_due(tl, i, now):
+            return Decision(i, now, offset_ms=now - tl.starts[i] if joinable(tl.items[i]) else 0,
+                            cut_ms=now if now < t_end else None,
+                            reason=f"late {tl.items[i].timing} start of {tl.keys[i]}", missed=tuple(missed))
+        missed.append(i)
+        return None
     if first is None:
-        return Decision(None, t_end, reason="nothing more is planned")
+        return Decision(None, t_end, reason="nothing more is planned", missed=tuple(missed))
     i = first
     s = tl.starts[i]
     gap = s - t_end
@@ -129,10 +150,19 @@ def decide_next(tl: Timeline, cursor: int, t_end: int, skip: set[str], now: int 
         # A hard item never starts early, and across a hole in the log items wait for their time.
         if gap >= MIN_FILL_MS:
             return Decision(None, t_end, fill_until_ms=s, then_index=i,
-                            reason=f"nothing planned for {gap // 1000} s")
+                            reason=f"nothing planned for {gap // 1000} s", missed=tuple(missed))
         if gap > 0:
-            return Decision(i, s)
-    return Decision(i, t_end)
+            return Decision(i, s, missed=tuple(missed))
+    return Decision(i, t_end, missed=tuple(missed))
+
+
+def still_due(tl: Timeline, i: int, now: int) -> bool:
+    """Whether item ``i``, whose instant has passed, may still start at ``now``: a programme while
+    its slot lasts (joined part-way), anything else while less than half of its slot has gone."""
+    late = now - tl.starts[i]
+    if late < 0 or now >= tl.ends[i]:
+        return late < 0
+    return joinable(tl.items[i]) or late <= max(tl.items[i].tolerance_ms, tl.items[i].length_ms // 2)
 
 
 def _boundary_instant(tl: Timeline, i: int, t_end: int) -> int:
@@ -140,15 +170,38 @@ def _boundary_instant(tl: Timeline, i: int, t_end: int) -> int:
     item, s = tl.items[i], tl.starts[i]
     if item.timing == "hard":
         return s
-    return min(t_end, s + item.tolerance_ms)      # soft: wait for the end, within the tolerance
+    # soft: wait for the end, within the tolerance, and never so long that it would still be on
+    # air at the next hard start
+    latest = s + item.tolerance_ms
+    for j in range(i + 1, len(tl)):
+        if tl.starts[j] > latest + item.length_ms:
+            break
+        if tl.items[j].timing == "hard":
+            latest = min(latest, tl.starts[j] - item.length_ms)
+            break
+    return max(s, min(t_end, latest))
 
 
-def join_point(tl: Timeline, now: int, done: set[str], resumable: set[str] = frozenset()) -> Decision:
+def join_point(tl: Timeline, now: int, done: set[str], resumable: set[str] = frozenset(),
+               after: int = -1) -> Decision:
     """Where to come on air at ``now`` with nothing playing.
 
     ``done`` holds keys that already aired (or failed) and must not air again; ``resumable`` the
     subset interrupted part-way (a crash), which a show may continue from the right offset.
+    ``after`` is the last log item that was on air (-1: none): timed items after it whose instant
+    went by while nothing played are reported missed.
     """
+    decision = _join(tl, now, done, resumable)
+    if after < 0:
+        return decision
+    joined = decision.index if decision.index is not None else decision.then_index
+    gone = tuple(i for i in range(after + 1, bisect.bisect_left(tl.starts, now))
+                 if tl.items[i].timing in ("hard", "soft") and tl.keys[i] not in done and i != joined
+                 and i not in decision.missed)
+    return dataclasses.replace(decision, missed=gone + decision.missed) if gone else decision
+
+
+def _join(tl: Timeline, now: int, done: set[str], resumable: set[str]) -> Decision:
     i = tl.at(now)
     if i is None:
         nxt = tl.first_after(now)
@@ -159,6 +212,9 @@ def join_point(tl: Timeline, now: int, done: set[str], resumable: set[str] = fro
     key = tl.keys[i]
     if joinable(item) and (key not in done or key in resumable):
         return Decision(i, now, offset_ms=now - s, reason=f"joined {key} at {now - s} ms")
-    if key not in done and now - s <= item.length_ms // 2:
+    if key not in done and still_due(tl, i, now):
         return Decision(i, now, reason=f"late start of {key} by {now - s} ms")
-    return decide_next(tl, i, now, done | {key})
+    after = decide_next(tl, i, now, done | {key})
+    if key not in done and item.timing in ("hard", "soft"):
+        after = dataclasses.replace(after, missed=(i, *after.missed))
+    return after
