@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from radiod import tomltext
 from radiod.errors import ConfigError
 
 CONFIG_FILE = "radiod.toml"
@@ -168,7 +169,20 @@ class Format:
     def problem(self, value: Any) -> str | None:
         if re.fullmatch(self.pattern, value, flags=re.DOTALL):
             return None
-        return self.message.format(value=value)
+        return self.message.format(value=_Brief(value))
+
+
+class _Brief:
+    """A value as shown in a message: its repr, cut to a line's worth (an environment value may be huge)."""
+
+    LIMIT = 60
+
+    def __init__(self, value: Any):
+        self.value = value
+
+    def __repr__(self) -> str:
+        text = repr(self.value)
+        return text if len(text) <= self.LIMIT else f"{text[:self.LIMIT]}… ({len(text)} characters)"
 
 
 def _num(x: float) -> str:
@@ -258,19 +272,19 @@ def _coerce(value: Any, hint: Any, station_dir: Path) -> Any:
         return [_coerce(v, item_hint, station_dir) for v in value]
     if hint is bool:
         if not isinstance(value, bool):
-            raise ValueError(f"expected true or false, got {value!r}")
+            raise ValueError(f"expected true or false, got {_Brief(value)!r}")
         return value
     if hint is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"expected a whole number, got {value!r}")
+            raise ValueError(f"expected a whole number, got {_Brief(value)!r}")
         return value
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"expected a number, got {value!r}")
+            raise ValueError(f"expected a number, got {_Brief(value)!r}")
         return float(value)
     if hint is str:
         if not isinstance(value, str):
-            raise ValueError(f"expected a string, got {value!r}")
+            raise ValueError(f"expected a string, got {_Brief(value)!r}")
         return value
     raise TypeError(hint)
 
@@ -278,7 +292,7 @@ def _coerce(value: Any, hint: Any, station_dir: Path) -> Any:
 def _parse_env_value(raw: str) -> Any:
     """Environment values are read as TOML values when they parse, else as plain strings."""
     try:
-        return tomllib.loads(f"v = {raw}")["v"]
+        return tomltext.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
         return raw
 
@@ -314,7 +328,7 @@ def load_config(station_dir: Path | str, env: Mapping[str, str] | None = None) -
     problems: list[str] = []
     if path.exists():
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = tomltext.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError([f"{label}: {exc}"]) from None
         except (OSError, UnicodeDecodeError) as exc:

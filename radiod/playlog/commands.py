@@ -26,6 +26,7 @@ from radiod.store import open_db, open_readonly
 MODULES = {"soundexchange": soundexchange, "music-usage": music_usage, "plays": plays, "summary": summary,
            "local-content": compliance, "preflight": preflight}
 FORMATS = tuple(MODULES)
+ATH_HOURS_MAX = 10**12
 
 
 def read_report_rows(conn: sqlite3.Connection, format: str, period: Period,
@@ -107,6 +108,10 @@ def report_command(station: Station, format: str, first: str, last: str, output:
                 hours = Decimal(ath_hours)
             except InvalidOperation:
                 raise ReportError(f"--ath-hours: expected a number of hours, got {ath_hours!r}") from None
+            # A far bigger figure than any station's would overflow the report's number formatting.
+            if not hours.is_finite() or not 0 <= hours <= ATH_HOURS_MAX:
+                raise ReportError(f"--ath-hours: expected a number of hours from 0 to {ATH_HOURS_MAX}, "
+                                  f"got {ath_hours!r}")
         r = config.reports
         options = soundexchange.Options(
             service_name=config.service_name, transmission_category=category or r.transmission_category,
@@ -234,7 +239,7 @@ def ledger_command(station: Station, artist: str, first: str, last: str) -> None
 
 
 @click.command("correct-play")
-@click.argument("play_id", type=int)
+@click.argument("play_id", type=click.IntRange(1, 2**63 - 1))  # SQLite's INTEGER
 @click.argument("field", type=click.Choice(CORRECTABLE))
 @click.argument("value")
 @click.option("--by", "changed_by", required=True, help="Who makes the correction.")

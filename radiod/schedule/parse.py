@@ -14,6 +14,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any, Callable
 
+from radiod import tomltext
 from radiod.errors import ScheduleError
 from radiod.schedule.model import (
     DAYS, RELAXABLE, Category, Clock, ClockEvent, FallbackEntry, Rules, Schedule, Separation, Show,
@@ -81,7 +82,7 @@ class Reader:
             problems.append(f"{self.label}: cannot read: {exc}")
             return
         try:
-            self.data = tomllib.loads(text)
+            self.data = tomltext.loads(text)
         except tomllib.TOMLDecodeError as exc:
             problems.append(_syntax_message(self.label, str(exc), text))
             return
