@@ -12,6 +12,7 @@ from pathlib import Path
 
 from radiod.clock import Clock, SystemClock, to_ms
 from radiod.errors import StoreError
+from radiod.private import create_private, tighten
 
 # Components whose schemas live in the database, in the order they are migrated.
 COMPONENTS = (
@@ -56,6 +57,13 @@ def open_db(path: Path | str, *, migrate: bool = True) -> sqlite3.Connection:
     _refuse_directory(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        # It holds password hashes: 0600 whatever the umask; SQLite gives -wal and -shm the same mode.
+        create_private(path)
+        for companion in (f"{path}-wal", f"{path}-shm"):
+            tighten(Path(companion))
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot create the database: {exc.strerror or exc}") from None
+    try:
         conn = _connect(f"file:{path}", read_only=False)
         _check_whole(conn)
         if migrate:
