@@ -55,6 +55,8 @@ def open_db(path: Path | str, *, migrate: bool = True) -> sqlite3.Connection:
     """Open the writer connection (autocommit mode; use ``transaction()`` to group writes)."""
     path = Path(path)
     _refuse_directory(path)
+    if path.parent.exists() and not path.parent.is_dir():
+        raise StoreError(f"{path}: cannot create the database: {path.parent} is a file, not a folder")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # It holds password hashes: 0600 whatever the umask; SQLite gives -wal and -shm the same mode.

@@ -25,10 +25,12 @@ def radiod(station: Path, *args: str, env: dict[str, str] | None = None) -> subp
 
 
 def one_line(done: subprocess.CompletedProcess) -> str:
-    """The single error line (click's usage errors add their fixed Usage/Try preamble)."""
+    """The single error line (click's usage errors put their fixed Usage/Try preamble before it)."""
     assert "Traceback" not in done.stderr, done.stderr
-    lines = [line for line in done.stderr.splitlines()
-             if line and not line.startswith(("Usage: ", "Try 'radiod"))]
+    text = done.stderr
+    if text.startswith("Usage: ") and "\nTry 'radiod" in text:
+        text = text.split("\nTry 'radiod", 1)[1].split("\n", 1)[1]
+    lines = [line for line in text.splitlines() if line]
     assert len(lines) == 1, done.stderr
     return lines[0]
 
@@ -107,3 +109,84 @@ def test_a_garbage_database_is_one_line_whichever_command(tmp_path, kind, messag
         done = radiod(tmp_path, *command)
         assert done.returncode == 1, (command, done.stderr)
         assert one_line(done) == f"radiod: {db}: {message}", command
+
+
+DEEP = 5000
+
+
+def _deep_array() -> str:
+    return "[" * DEEP + "]" * DEEP
+
+
+@pytest.mark.parametrize("where", ["radiod.toml", "schedules/grid.toml", "schedules/artists.toml"])
+def test_toml_nested_5000_deep_is_one_located_line(tmp_path, where):
+    """tomllib's RecursionError had no position; now it is a syntax error at the line and column."""
+    shutil.copytree(REPO / "schedules", tmp_path / "schedules")
+    target = tmp_path / where
+    before = target.read_text(encoding="utf-8") if target.exists() else ""
+    target.write_text(before + '\n# a [ comment and a "[[" string do not count\nquoted_probe = "[["\n'
+                      f"deep_probe = {_deep_array()}\n", encoding="utf-8")
+    line = len(before.splitlines()) + 4
+    done = radiod(tmp_path, "check")
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    column = len("deep_probe = ") + DEEP                      # the innermost bracket
+    if where == "radiod.toml":
+        assert one_line(done) == (f"{target}: arrays or inline tables nested too deeply ({DEEP} levels) "
+                                  f"(at line {line}, column {column})")
+    else:
+        located = f"{target}:{line}: arrays or inline tables nested too deeply ({DEEP} levels)"
+        errors = [e for e in done.stderr.splitlines() if not e.startswith("warning: ")]
+        # artists.toml's reader gives the line only; the schedule reader adds the column
+        assert errors in ([located, "1 error(s), 1 warning(s)"], [f"{located} (column {column})", "1 error(s), 2 warning(s)"]), \
+            done.stderr
+
+
+def test_a_deep_environment_value_is_one_short_line(tmp_path):
+    done = radiod(tmp_path, "config", env={"RADIOD_WEB_PORT": _deep_array()})
+    assert done.returncode == 1
+    assert one_line(done) == (f"environment: RADIOD_WEB_PORT: expected a whole number, got "
+                              f"'{'[' * 59}… ({2 * DEEP + 2} characters)")
+
+
+@pytest.mark.parametrize("port", ["70000", "-1"])
+def test_an_out_of_range_port_on_the_command_line_is_a_usage_error(tmp_path, port):
+    done = radiod(tmp_path, "web", "--host", "127.0.0.1", "--port", port)
+    assert done.returncode == 2
+    assert one_line(done) == f"Error: Invalid value for '--port': {port} is not in the range 0<=x<=65535."
+
+
+def test_a_play_id_beyond_sqlite_integers_is_a_usage_error(station):
+    done = radiod(station, "correct-play", str(2**64), "title", "x", "--by", "me")
+    assert done.returncode == 2 and "is not in the range 1<=x<=9223372036854775807" in one_line(done)
+
+
+@pytest.mark.parametrize("hours", ["inf", "-Infinity", "nan", "-5", "1e999999"])
+def test_ath_hours_must_be_a_real_count(station, tmp_path, hours):
+    done = radiod(station, "report", "soundexchange", "--from", "2026-01-01", "--to", "2026-01-31",
+                  "--ath-hours", hours, "-o", str(tmp_path / "se.txt"))
+    assert done.returncode == 1
+    assert one_line(done) == f"radiod: --ath-hours: expected a number of hours from 0 to 1000000000000, got {hours!r}"
+    assert not (tmp_path / "se.txt").exists()
+
+
+def test_a_file_where_a_folder_should_be_is_one_line(tmp_path):
+    shutil.copytree(REPO / "schedules", tmp_path / "schedules")
+    (tmp_path / "statefile").write_text("")
+    (tmp_path / "dbdir").write_text("")
+    (tmp_path / "radiod.toml").write_text('[paths]\nstate = "statefile"\n')
+    for command in (["run"], ["web", "--port", "0"]):
+        done = radiod(tmp_path, *command)
+        assert done.returncode == 1
+        assert one_line(done) == f"radiod: {tmp_path / 'statefile'}: is a file, not a folder", command
+    assert radiod(tmp_path, "scan").returncode == 0
+    done = radiod(tmp_path, "simulate", "--from", "2026-01-01", "--to", "2026-01-01")
+    assert done.returncode == 1 and one_line(done) == (
+        f"radiod: {tmp_path}/statefile/simulation-2026-01-01-2026-01-01.db: cannot replace the simulation log: "
+        "Not a directory")
+    (tmp_path / "radiod.toml").write_text('[paths]\ndatabase = "dbdir/radiod.db"\n')
+    for command in (["scan"], ["user", "list"]):
+        done = radiod(tmp_path, *command)
+        assert done.returncode == 1
+        assert one_line(done) == (f"radiod: {tmp_path}/dbdir/radiod.db: cannot create the database: "
+                                  f"{tmp_path}/dbdir is a file, not a folder")
