@@ -190,3 +190,22 @@ def test_a_file_where_a_folder_should_be_is_one_line(tmp_path):
         assert done.returncode == 1
         assert one_line(done) == (f"radiod: {tmp_path}/dbdir/radiod.db: cannot create the database: "
                                   f"{tmp_path}/dbdir is a file, not a folder")
+
+
+@pytest.mark.parametrize("value,message", [
+    ('"9999-12-31"', "9999-12-31 is outside the supported dates 1900-01-01 to 9000-12-31"),
+    ("0001-01-01", "0001-01-01 is outside the supported dates 1900-01-01 to 9000-12-31"),
+    # a TOML date-time is a Python date too: it was taken, then matched no day, silently
+    ("2026-12-31T23:59:59+14:00", "expected a date as YYYY-MM-DD, got a date and time '2026-12-31T23:59:59+14:00'"),
+])
+def test_a_grid_exception_date_out_of_range_is_located(tmp_path, value, message):
+    shutil.copytree(REPO / "schedules", tmp_path / "schedules")
+    grid = tmp_path / "schedules" / "grid.toml"
+    text = grid.read_text(encoding="utf-8")
+    assert 'date = "2026-12-31"' in text
+    grid.write_text(text.replace('date = "2026-12-31"', f"date = {value}"), encoding="utf-8")
+    line = text[:text.index('date = "2026-12-31"')].count("\n") + 1
+    done = radiod(tmp_path, "check")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    errors = [e for e in done.stderr.splitlines() if not e.startswith("warning: ")]
+    assert errors[0] == f"{grid}:{line}: exception[1].date: {message}", done.stderr
