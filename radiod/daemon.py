@@ -272,7 +272,11 @@ class Daemon:
         from radiod.errors import MediaError
 
         p = Path(path)
-        if not p.is_absolute() or not p.is_file():
+        try:
+            usable = p.is_absolute() and p.is_file()
+        except OSError:                 # e.g. a name too long for the filesystem
+            usable = False
+        if not usable:
             return {"ok": False, "error": f"{path}: not an existing file (give an absolute path)"}
         try:
             measured = analyze_file(p, silence_threshold_db=self.config.library.silence_threshold_db)

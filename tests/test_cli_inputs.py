@@ -209,3 +209,32 @@ def test_a_grid_exception_date_out_of_range_is_located(tmp_path, value, message)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     errors = [e for e in done.stderr.splitlines() if not e.startswith("warning: ")]
     assert errors[0] == f"{grid}:{line}: exception[1].date: {message}", done.stderr
+
+
+@pytest.mark.slow
+def test_ctl_insert_of_hostile_paths_is_one_line_and_the_station_stays_on_air(tmp_path):
+    """A name too long for the filesystem was an OSError text from the daemon; a newline in a name split
+    the message in two."""
+    from tests.audio_capture import private_pulse
+    from tests.playout.daemon_station import RADIOD as DAEMON_RADIOD, Daemon, make_station, rows, wait_for
+
+    station, _ = make_station(tmp_path)
+    newline = tmp_path / "bad\nname.mp3"
+    newline.write_bytes(os.urandom(20_000))
+    too_long = "/" + "x" * 5000
+    with private_pulse(tmp_path):
+        daemon = Daemon(station, tmp_path / "daemon.log")
+        try:
+            wait_for(lambda: [r for r in rows(station) if r["seq"] is None], what="on air")
+            for path, says in ((too_long, f"radiod: insert: {too_long}: not an existing file (give an absolute path)"),
+                               (str(newline), f"radiod: insert: {tmp_path}/bad\\nname.mp3: cannot decode: ")):
+                done = subprocess.run([*DAEMON_RADIOD, "--station", str(station), "ctl", "insert", path],
+                                      capture_output=True, text=True, timeout=60)
+                assert done.returncode == 2
+                assert one_line(done).startswith(says), done.stderr
+            assert daemon.proc.poll() is None
+            assert "state: playing" in subprocess.run([*DAEMON_RADIOD, "--station", str(station), "ctl", "status"],
+                                                      capture_output=True, text=True, timeout=60).stdout
+        finally:
+            assert daemon.terminate() == 0, daemon.log()[-2000:]
+    assert not [r for r in rows(station) if r["source"] == "insert"]
