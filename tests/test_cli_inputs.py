@@ -238,3 +238,35 @@ def test_ctl_insert_of_hostile_paths_is_one_line_and_the_station_stays_on_air(tm
         finally:
             assert daemon.terminate() == 0, daemon.log()[-2000:]
     assert not [r for r in rows(station) if r["source"] == "insert"]
+
+
+@pytest.mark.parametrize("command", [["verify-export", "/dev/zero"], ["verify-log", "--digest", "/dev/zero"],
+                                     ["verify-export", "{fifo}"]])
+def test_a_device_or_fifo_is_refused_not_read_until_memory_runs_out(station, tmp_path, command):
+    """`verify-export /dev/zero` read until the kernel killed it."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    args = [a.format(fifo=fifo) for a in command]
+    done = radiod(station, *args)
+    assert done.returncode == 1
+    assert one_line(done) == f"radiod: {args[-1]}: cannot read: not a regular file"
+
+
+def test_a_soundexchange_category_is_checked_like_the_setting(station, tmp_path):
+    """A newline in --category went into the report as is."""
+    out = tmp_path / "se.txt"
+    done = radiod(station, "report", "soundexchange", "--from", "2026-01-01", "--to", "2026-01-02",
+                  "--category", "A\nB", "-o", str(out))
+    assert done.returncode == 1 and not out.exists()
+    assert one_line(done) == ("radiod: --category: must be a SoundExchange category code (1-2 capital letters or "
+                              "digits), got 'A\\nB'")
+
+
+@pytest.mark.parametrize("args,says", [
+    (["--today", "9999-12-31"], "Invalid value for --today: 9999-12-31 is outside the supported dates"),
+    (["--workers", str(10**20)], "Invalid value for '--workers': 100000000000000000000 is not in the range 0<=x<=256."),
+])
+def test_demo_init_refuses_far_dates_and_worker_counts_before_writing(tmp_path, args, says):
+    done = radiod(tmp_path, "demo", "init", str(tmp_path / "demo"), *args)
+    assert done.returncode == 2 and says in one_line(done)
+    assert not (tmp_path / "demo").exists()

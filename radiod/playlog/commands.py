@@ -13,6 +13,7 @@ import click
 
 from radiod.cli import Station, pass_station
 from radiod.clock import SystemClock, to_ms
+from radiod.config import RULES
 from radiod.errors import StoreError
 from radiod.library.artists import artist_key
 from radiod.playlog.store import CORRECTABLE, PlayLog, read_plays, read_plays_csv
@@ -102,6 +103,10 @@ def report_command(station: Station, format: str, first: str, last: str, output:
     conn.close()
 
     if format == "soundexchange":
+        if category is not None:
+            problem = RULES["reports.transmission_category"].problem(category)
+            if problem:
+                raise ReportError(f"--category: {problem}")
         hours = None
         if ath_hours is not None:
             try:
@@ -161,7 +166,7 @@ def verify_log_command(station: Station, first: str | None, last: str | None, di
     problems = [str(b) for b in result.breaks]
     if digest_file is not None:
         try:
-            published = json.loads(digest_file.read_text(encoding="utf-8"))
+            published = json.loads(_read_text(digest_file))
             problems += [f"digest {p}" for p in check_digest(conn, station.config.zone, published)]
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ReportError(f"{digest_file}: not a play log digest: {exc}") from None
@@ -201,6 +206,9 @@ def verify_export_command(export: Path, digest_file: Path | None) -> None:
 
 
 def _read_text(path: Path) -> str:
+    # A device or FIFO (/dev/zero) would be read until memory runs out.
+    if path.exists() and not path.is_file():
+        raise ReportError(f"{path}: cannot read: not a regular file")
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
