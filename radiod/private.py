@@ -25,7 +25,7 @@ def private_dir(path: Path) -> Path:
     if path.exists() and not path.is_dir():
         raise StateError(f"{path}: is a file, not a folder")
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)   # parents keep the umask's mode
     except OSError as exc:
         raise StateError(f"{path}: cannot create the folder: {exc.strerror or exc}") from None
     tighten(path)
