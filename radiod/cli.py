@@ -84,6 +84,11 @@ def config_command(station: Station) -> None:
     click.echo(describe(station.config), nl=False)
 
 
+def one_line(text: str) -> str:
+    """A message as one line: a newline in a file name (or a daemon's reply) must not start another."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
 def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="radiod", standalone_mode=False)
@@ -92,7 +97,7 @@ def main(argv: list[str] | None = None) -> None:
             click.echo(problem, err=True)
         sys.exit(exc.exit_code)
     except RadiodError as exc:
-        click.echo(f"radiod: {exc}", err=True)
+        click.echo(f"radiod: {one_line(str(exc))}", err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)

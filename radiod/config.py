@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import os
+import re
 import tomllib
 import typing
 from dataclasses import dataclass, field
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from radiod import tomltext
 from radiod.errors import ConfigError
 
 CONFIG_FILE = "radiod.toml"
@@ -141,6 +144,109 @@ class Config:
         return self.paths.state / "now-playing.json"
 
 
+@dataclass(frozen=True)
+class Range:
+    """A number setting's allowed values, both ends included."""
+
+    low: float
+    high: float
+
+    def problem(self, value: Any) -> str | None:
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"must be a finite number, got {value!r}"
+        if self.low <= value <= self.high:
+            return None
+        return f"must be between {_num(self.low)} and {_num(self.high)}, got {value!r}"
+
+
+@dataclass(frozen=True)
+class Format:
+    """A string setting's shape: ``pattern`` must match the whole value; ``message`` may use {value!r}."""
+
+    pattern: str
+    message: str
+
+    def problem(self, value: Any) -> str | None:
+        if re.fullmatch(self.pattern, value, flags=re.DOTALL):
+            return None
+        return self.message.format(value=_Brief(value))
+
+
+class _Brief:
+    """A value as shown in a message: its repr, cut to a line's worth (an environment value may be huge)."""
+
+    LIMIT = 60
+
+    def __init__(self, value: Any):
+        self.value = value
+
+    def __repr__(self) -> str:
+        text = repr(self.value)
+        return text if len(text) <= self.LIMIT else f"{text[:self.LIMIT]}… ({len(text)} characters)"
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+_PORT = Range(1, 65535)
+_ONE_LINE = Format(r"[^\x00-\x1f\x7f]*", "must be one line of printable text, got {value!r}")
+
+# Every number setting has a range here and every string setting with a shape has a format
+# (tests/test_config.py checks that no int or float field is missing). A list setting's rule
+# applies to each entry. Add the row beside the new setting; keep them in field order.
+RULES: dict[str, Range | Format] = {
+    "station.name": Format(r"[^\x00-\x1f\x7f]+", "must be one non-empty line of printable text, got {value!r}"),
+    "station.service_name": Format(r"[^\x00-\x1f\x7f/\\]*",
+                                   "must be printable text without / or \\ (it is part of file names), "
+                                   "got {value!r}"),
+    "library.workers": Range(0, 256),
+    "library.silence_threshold_db": Range(-120, 0),
+    "library.rescan_minutes": Range(0, 7 * 24 * 60),
+    "playout.output": Format(r"auto|default|none|pulse:[^\x00-\x1f\x7f]+|file:[^\x00-\x1f\x7f]+",
+                             "expected 'auto', 'default', 'none', 'pulse:SINK' or 'file:PATH', got {value!r}"),
+    "playout.target_lufs": Range(-60, 0),
+    "playout.max_gain_db": Range(0, 40),
+    "playout.fade_out_ms": Range(0, 60_000),
+    "playout.crossfade_ms": Range(0, 30_000),
+    "playout.preroll_ms": Range(100, 60_000),
+    "playout.watchdog_ms": Range(500, 600_000),
+    "web.host": Format(r"[A-Za-z0-9._:%-]+", "must be a host name or IP address, got {value!r}"),
+    "web.port": _PORT,
+    "web.secret_key": Format(r"|[^\x00-\x1f\x7f]{16,}", "must be empty (generated) or at least 16 printable "
+                                                         "characters"),
+    "web.workers": Range(0, 256),
+    "web.threads": Range(1, 1024),
+    "web.nice": Range(0, 19),
+    "web.sse_clients": Range(1, 100_000),
+    "web.cors_origins": Format(r"\*|https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?",
+                               "must be '*' or an origin like https://example.org, got {value!r}"),
+    "web.upload_limit_mb": Range(1, 1024 * 1024),
+    "reports.transmission_category": Format(r"[A-Z0-9]{1,2}", "must be a SoundExchange category code "
+                                                              "(1-2 capital letters or digits), got {value!r}"),
+    "reports.icecast_status_url": Format(r"|https?://[^\s\x00-\x1f\x7f]+",
+                                         "must be empty or an http(s):// URL, got {value!r}"),
+    "reports.local_threshold_percent": Range(0, 100),
+    "reports.contact_name": _ONE_LINE,
+    "reports.contact_email": Format(r"|[^\s@]+@[^\s@]+", "must be empty or an e-mail address, got {value!r}"),
+    "reports.contact_phone": _ONE_LINE,
+    "reports.street": _ONE_LINE,
+    "reports.city_state_zip": _ONE_LINE,
+    "liquidsoap.binary": Format(r"[^\x00-\x1f\x7f]+", "must be a program name or path, got {value!r}"),
+    "liquidsoap.harbor_port": Range(0, 65535),
+    "liquidsoap.harbor_mount": Format(r"[A-Za-z0-9._-]+", "must be a mount name (letters, digits, . _ -), "
+                                                          "got {value!r}"),
+    "liquidsoap.live_grace_minutes": Range(0, 24 * 60),
+    "liquidsoap.archive_days": Range(0, 100 * 366),
+    "liquidsoap.icecast_host": Format(r"|[A-Za-z0-9._:%-]+", "must be empty or a host name or IP address, "
+                                                              "got {value!r}"),
+    "liquidsoap.icecast_port": _PORT,
+    "liquidsoap.icecast_mounts": Format(r"[A-Za-z0-9._/-]*\.(?i:mp3|ogg|opus|aac)",
+                                        "{value!r} has no known format (end it in .mp3, .ogg, .opus or .aac)"),
+    "liquidsoap.icecast_bitrate": Range(8, 512),
+}
+
+
 SECTIONS: dict[str, type] = {
     f.name: f.type if isinstance(f.type, type) else typing.get_type_hints(Config)[f.name]
     for f in dataclasses.fields(Config)
@@ -150,6 +256,8 @@ SECTIONS: dict[str, type] = {
 
 def _coerce(value: Any, hint: Any, station_dir: Path) -> Any:
     """Convert a TOML value to the field's type, or raise ValueError with a short reason."""
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("contains a NUL character")
     if hint is Path:
         if not isinstance(value, str) or not value:
             raise ValueError("expected a path (a non-empty string)")
@@ -164,19 +272,19 @@ def _coerce(value: Any, hint: Any, station_dir: Path) -> Any:
         return [_coerce(v, item_hint, station_dir) for v in value]
     if hint is bool:
         if not isinstance(value, bool):
-            raise ValueError(f"expected true or false, got {value!r}")
+            raise ValueError(f"expected true or false, got {_Brief(value)!r}")
         return value
     if hint is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"expected a whole number, got {value!r}")
+            raise ValueError(f"expected a whole number, got {_Brief(value)!r}")
         return value
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"expected a number, got {value!r}")
+            raise ValueError(f"expected a number, got {_Brief(value)!r}")
         return float(value)
     if hint is str:
         if not isinstance(value, str):
-            raise ValueError(f"expected a string, got {value!r}")
+            raise ValueError(f"expected a string, got {_Brief(value)!r}")
         return value
     raise TypeError(hint)
 
@@ -184,7 +292,7 @@ def _coerce(value: Any, hint: Any, station_dir: Path) -> Any:
 def _parse_env_value(raw: str) -> Any:
     """Environment values are read as TOML values when they parse, else as plain strings."""
     try:
-        return tomllib.loads(f"v = {raw}")["v"]
+        return tomltext.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
         return raw
 
@@ -220,7 +328,7 @@ def load_config(station_dir: Path | str, env: Mapping[str, str] | None = None) -
     problems: list[str] = []
     if path.exists():
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = tomltext.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError([f"{label}: {exc}"]) from None
         except (OSError, UnicodeDecodeError) as exc:
@@ -258,6 +366,7 @@ def load_config(station_dir: Path | str, env: Mapping[str, str] | None = None) -
             choices = next(f for f in dataclasses.fields(cls) if f.name == key).metadata["choices"]
             if choices and values[key] not in choices:
                 problems.append(f"{where}: {keyname}: must be one of {', '.join(choices)}, got {values[key]!r}")
+            problems += [f"{where}: {keyname}: {p}" for p in _rule_problems(f"{section}.{key}", values[key])]
         for f in dataclasses.fields(cls):
             # Path defaults are written relative; anchor them to the station directory too.
             if f.name not in values and Path in (hints[f.name], *typing.get_args(hints[f.name])):
@@ -272,6 +381,14 @@ def load_config(station_dir: Path | str, env: Mapping[str, str] | None = None) -
     if problems:
         raise ConfigError(problems)
     return Config(station_dir=station_dir, **built)
+
+
+def _rule_problems(name: str, value: Any) -> list[str]:
+    rule = RULES.get(name)
+    if rule is None:
+        return []
+    found = (rule.problem(v) for v in (value if isinstance(value, list) else [value]))
+    return [p for p in found if p is not None]
 
 
 def describe(config: Config) -> str:

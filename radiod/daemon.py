@@ -37,6 +37,7 @@ from radiod.playout.engine import Engine
 from radiod.playout.fallback import Fallback
 from radiod.playout.nowplaying import NowPlayingWriter
 from radiod.playout.port import Player
+from radiod.private import private_dir
 from radiod.store import open_db, open_readonly
 
 log = logging.getLogger("radiod")
@@ -96,7 +97,7 @@ class Daemon:
 
     def build(self) -> None:
         cfg = self.config
-        cfg.paths.state.mkdir(parents=True, exist_ok=True)
+        private_dir(cfg.paths.state)     # control socket, journal, session keys
         self.conn = open_db(cfg.paths.database)
         self.playlog = PlayLog(self.conn)
         self.daylogs = DayLogs(cfg, self._connect_ro)
@@ -274,7 +275,11 @@ class Daemon:
         from radiod.errors import MediaError
 
         p = Path(insert.path)
-        if not p.is_absolute() or not p.is_file():
+        try:
+            usable = p.is_absolute() and p.is_file()
+        except OSError:                 # e.g. a name too long for the filesystem
+            usable = False
+        if not usable:
             return {"ok": False, "error": f"{insert.path}: not an existing file (give an absolute path)"}
         try:
             measured = analyze_file(p, silence_threshold_db=self.config.library.silence_threshold_db)

@@ -40,6 +40,10 @@ class StoreError(RadiodError):
     """The database cannot be opened or migrated."""
 
 
+class StateError(RadiodError):
+    """A runtime folder or file (the state folder, the database's folder) cannot be created."""
+
+
 class BridgeError(RadiodError):
     """The Liquidsoap bridge failed."""
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from radiod.clock import Clock, SystemClock, to_ms
 from radiod.errors import StoreError
+from radiod.private import create_private, tighten
 
 # Components whose schemas live in the database, in the order they are migrated.
 COMPONENTS = (
@@ -35,12 +36,38 @@ def _connect(uri: str, *, read_only: bool) -> sqlite3.Connection:
     return conn
 
 
+def _refuse_directory(path: Path) -> None:
+    # SQLite's own words for a directory are "disk I/O error" or "unable to open database file".
+    if path.is_dir():
+        raise StoreError(f"{path}: is a directory, not a database file")
+
+
+def _check_whole(conn: sqlite3.Connection) -> None:
+    """Refuse a file that is not a database, or one cut short, when it is opened.
+
+    SQLite reads lazily, so random bytes or a truncated copy would otherwise fail on some later
+    query deep inside a command; reading the schema finds both (a cut file fails its size check).
+    """
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+
+
 def open_db(path: Path | str, *, migrate: bool = True) -> sqlite3.Connection:
     """Open the writer connection (autocommit mode; use ``transaction()`` to group writes)."""
     path = Path(path)
+    _refuse_directory(path)
+    if path.parent.exists() and not path.parent.is_dir():
+        raise StoreError(f"{path}: cannot create the database: {path.parent} is a file, not a folder")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        # It holds password hashes: 0600 whatever the umask; SQLite gives -wal and -shm the same mode.
+        create_private(path)
+        for companion in (f"{path}-wal", f"{path}-shm"):
+            tighten(Path(companion))
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot create the database: {exc.strerror or exc}") from None
+    try:
         conn = _connect(f"file:{path}", read_only=False)
+        _check_whole(conn)
         if migrate:
             apply_migrations(conn)
     except sqlite3.DatabaseError as exc:
@@ -53,8 +80,11 @@ def open_readonly(path: Path | str) -> sqlite3.Connection:
     path = Path(path)
     if not path.exists():
         raise StoreError(f"{path}: database does not exist (run 'radiod scan' first)")
+    _refuse_directory(path)
     try:
-        return _connect(f"file:{path}?mode=ro", read_only=True)
+        conn = _connect(f"file:{path}?mode=ro", read_only=True)
+        _check_whole(conn)
+        return conn
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: cannot open database: {exc}") from None
 

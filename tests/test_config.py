@@ -74,7 +74,7 @@ def test_missing_station_directory(tmp_path):
 
 
 def test_describe_masks_secrets(tmp_path):
-    write(tmp_path, '[web]\nsecret_key = "hunter2"\n[liquidsoap]\nicecast_password = "s3cret"\n')
+    write(tmp_path, '[web]\nsecret_key = "hunter2-hunter2-hunter2"\n[liquidsoap]\nicecast_password = "s3cret"\n')
     text = describe(load_config(tmp_path, env={}))
     assert "hunter2" not in text and "s3cret" not in text
     assert 'secret_key = "********"' in text
@@ -113,3 +113,173 @@ def test_every_setting_is_documented():
         assert f"## [{section}]" in doc
         for f in dataclasses.fields(cls):
             assert f"| `{f.name}` |" in doc, f"{section}.{f.name} missing from docs/configuration.md"
+
+
+# -- every setting validated on load ------------------------------------------------------------
+
+def _fields():
+    import dataclasses
+    import typing
+
+    from radiod.config import SECTIONS
+
+    for section, cls in SECTIONS.items():
+        hints = typing.get_type_hints(cls)
+        for f in dataclasses.fields(cls):
+            yield section, f, hints[f.name]
+
+
+def test_every_number_setting_has_a_range_and_every_rule_names_a_setting():
+    from radiod.config import RULES, Range
+
+    numbers = {f"{s}.{f.name}" for s, f, hint in _fields() if hint in (int, float)}
+    ranged = {name for name, rule in RULES.items() if isinstance(rule, Range)}
+    assert numbers - ranged == set(), "number settings without a range in radiod.config.RULES"
+    assert set(RULES) <= {f"{s}.{f.name}" for s, f, _ in _fields()}, "a rule names no setting"
+
+
+def _toml(value) -> str:
+    import json
+
+    return json.dumps(value)  # a JSON string is a TOML basic string, control characters escaped
+
+
+def _range_cases():
+    from radiod.config import RULES, Range
+
+    for name, rule in RULES.items():
+        if isinstance(rule, Range):
+            yield pytest.param(name, rule, id=name)
+
+
+def _shown(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+@pytest.mark.parametrize("name,rule", list(_range_cases()))
+def test_each_range_accepts_its_ends_and_refuses_beyond(tmp_path, name, rule):
+    section, key = name.split(".")
+    label = str(tmp_path / "radiod.toml")
+    for ok in (rule.low, rule.high):
+        write(tmp_path, f"[{section}]\n{key} = {int(ok)}\n")
+        assert getattr(getattr(load_config(tmp_path, env={}), section), key) == ok
+    step = 0.5 if name in _float_settings() else 1
+    for bad in (int(rule.low) - step, int(rule.high) + step):
+        write(tmp_path, f"[{section}]\n{key} = {bad!r}\n")
+        with pytest.raises(ConfigError) as err:
+            load_config(tmp_path, env={})
+        assert err.value.problems == [
+            f"{label}: {name}: must be between {_shown(rule.low)} and {_shown(rule.high)}, got {bad!r}"]
+
+
+def _float_settings() -> set[str]:
+    return {f"{s}.{f.name}" for s, f, hint in _fields() if hint is float}
+
+
+@pytest.mark.parametrize("name", sorted(_float_settings()))
+def test_float_settings_refuse_infinity_and_nan(tmp_path, name):
+    section, key = name.split(".")
+    for bad in ("inf", "-inf", "nan"):
+        write(tmp_path, f"[{section}]\n{key} = {bad}\n")
+        with pytest.raises(ConfigError) as err:
+            load_config(tmp_path, env={})
+        assert err.value.problems == [f"{tmp_path / 'radiod.toml'}: {name}: must be a finite number, got {float(bad)!r}"]
+
+
+BAD_STRINGS = {
+    "station.name": "",
+    "station.service_name": "../../etc/x",
+    "playout.output": "speakers",
+    "web.host": "0.0.0.0; rm -rf /",
+    "web.secret_key": "short",
+    "web.cors_origins": "fan.example",
+    "reports.transmission_category": "a long one",
+    "reports.icecast_status_url": "ftp://x",
+    "reports.contact_name": "Åsa\nInjected: header",
+    "reports.contact_email": "nobody",
+    "reports.contact_phone": "555\r\n",
+    "reports.street": "Main St\t",
+    "reports.city_state_zip": "\x1b[31m",
+    "liquidsoap.binary": "",
+    "liquidsoap.harbor_mount": "live/../../x",
+    "liquidsoap.icecast_host": "host name",
+    "liquidsoap.icecast_mounts": "radio.wma",
+}
+
+
+def test_every_format_rule_has_a_refused_example():
+    from radiod.config import RULES, Format
+
+    assert {n for n, r in RULES.items() if isinstance(r, Format)} == set(BAD_STRINGS)
+
+
+@pytest.mark.parametrize("name", sorted(BAD_STRINGS))
+def test_each_string_format_refuses_a_bad_value_and_accepts_the_default(tmp_path, name):
+    section, key = name.split(".")
+    assert load_config(tmp_path, env={})  # the defaults pass every rule
+    write(tmp_path, f"[{section}]\n{key} = {_toml(BAD_STRINGS[name])}\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path, env={})
+    (problem,) = err.value.problems
+    assert problem.startswith(f"{tmp_path / 'radiod.toml'}: {name}: ")
+    if name == "web.secret_key":
+        assert BAD_STRINGS[name] not in problem  # a secret is never echoed
+
+
+def test_a_nul_in_any_string_or_path_is_refused(tmp_path):
+    write(tmp_path, '[paths]\ndatabase = "a\\u0000b"\n[station]\nname = "x\\u0000"\n')
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path, env={})
+    label = tmp_path / "radiod.toml"
+    assert sorted(err.value.problems) == [f"{label}: paths.database: contains a NUL character",
+                                          f"{label}: station.name: contains a NUL character"]
+
+
+def test_config_command_reports_every_out_of_range_setting_at_once(tmp_path):
+    """The finding: `radiod config` printed port = 70000, threads = 0, workers = -1, sse_clients = -5."""
+    import subprocess
+    import sys
+
+    write(tmp_path, "[web]\nport = 70000\nthreads = 0\nworkers = -1\nsse_clients = -5\n"
+                    "[library]\nworkers = -3\n[liquidsoap]\nicecast_port = 0\n")
+    done = subprocess.run([str(Path(sys.executable).parent / "radiod"), "--station", str(tmp_path), "config"],
+                          capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "RADIOD_PLAYOUT_PREROLL_MS": "0"},
+                          timeout=60)
+    label = tmp_path / "radiod.toml"
+    assert done.returncode == 1 and done.stdout == ""
+    assert sorted(done.stderr.splitlines()) == sorted([
+        f"{label}: web.port: must be between 1 and 65535, got 70000",
+        f"{label}: web.threads: must be between 1 and 1024, got 0",
+        f"{label}: web.workers: must be between 0 and 256, got -1",
+        f"{label}: web.sse_clients: must be between 1 and 100000, got -5",
+        f"{label}: library.workers: must be between 0 and 256, got -3",
+        f"{label}: liquidsoap.icecast_port: must be between 1 and 65535, got 0",
+        "environment: RADIOD_PLAYOUT_PREROLL_MS: must be between 100 and 60000, got 0",
+    ])
+
+
+def test_out_of_range_port_in_the_environment_is_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run([str(Path(sys.executable).parent / "radiod"), "--station", str(tmp_path), "web"],
+                          capture_output=True, text=True, timeout=60,
+                          env={"PATH": "/usr/bin:/bin", "RADIOD_WEB_PORT": "70000"})
+    assert done.returncode == 1
+    assert done.stderr == "environment: RADIOD_WEB_PORT: must be between 1 and 65535, got 70000\n"
+
+
+def test_every_rule_is_documented_with_its_range():
+    from radiod.config import RULES, Range
+
+    doc = (Path(__file__).parent.parent / "docs" / "configuration.md").read_text(encoding="utf-8")
+    allowed = doc[doc.index("## Allowed values"):]
+    rows = {line.split("|")[1].strip(): line for line in allowed.splitlines() if line.startswith("| `")}
+    for name, rule in RULES.items():
+        section, key = name.split(".")
+        # a row may name several keys of one section: `reports.contact_name`, `street`
+        row = next((r for k, r in rows.items() if f"`{name}`" in k or (f"`{key}`" in k and f"`{section}." in k)),
+                   None)
+        assert row is not None, f"{name} missing from the allowed values in docs/configuration.md"
+        if isinstance(rule, Range):
+            assert f"| {_shown(rule.low)} – {_shown(rule.high)}" in row, f"{name}: range differs from the docs"

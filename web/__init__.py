@@ -17,6 +17,7 @@ from flask import Flask
 
 from radiod.clock import Clock, SystemClock
 from radiod.config import Config
+from radiod.private import private_dir, tighten
 from radiod.store import open_db
 from web.fastpath import NowPlayingFastPath
 from web.nowplaying import NowPlayingHub
@@ -29,11 +30,12 @@ def _secret_key(config: Config) -> str:
     if config.web.secret_key:
         return config.web.secret_key
     path = config.paths.state / "web-secret"
+    private_dir(path.parent)
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_urlsafe(48))
+    tighten(path)
     return path.read_text().strip()
 
 

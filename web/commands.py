@@ -174,7 +174,7 @@ def supervise(workers: int, start: Callable[[int], None], on_lost: Callable[[int
 
 @click.command("web")
 @click.option("--host", help="Address to listen on (default: web.host).")
-@click.option("--port", type=int, help="Port to listen on, 0 for any free one (default: web.port).")
+@click.option("--port", type=click.IntRange(0, 65535), help="Port to listen on, 0 for any free one (default: web.port).")
 @pass_station
 def web_command(station: Station, host: str | None, port: int | None) -> None:
     """Serve the control panel, public pages and JSON API."""

@@ -144,7 +144,7 @@ def _run_analysis(conn: sqlite3.Connection, config: Config, *, show_bar: bool, q
 
 
 @click.command("analyze")
-@click.option("--workers", type=click.IntRange(min=0), default=None,
+@click.option("--workers", type=click.IntRange(0, 256), default=None,
               help="Parallel ffmpeg processes (default: library.workers; 0 = one per core).")
 @pass_station
 def analyze_command(station: Station, workers: int | None) -> None:

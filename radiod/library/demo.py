@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 import click
 
 import radiod
-from radiod.clock import SystemClock
+from radiod.clock import SystemClock, day_range_problem
 from radiod.errors import RadiodError, ScheduleError
 from radiod.library.registry import ArtistRegistry, load_registry, registry_path
 from radiod.library.synth import make_tone
@@ -370,11 +370,14 @@ def demo_group() -> None:
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Reference date for release dates (default: today in Toronto).")
-@click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True,
+@click.option("--workers", type=click.IntRange(0, 256), default=0, show_default=True,
               help="ffmpeg processes at once (0 = one per core).")
 def init_command(directory: Path, today: Any, workers: int) -> None:
     """Write a demo station (80 tracks, IDs, jingles, a DJ show, schedules) into DIRECTORY."""
     reference = today.date() if today else SystemClock().now().astimezone(ZoneInfo(TIMEZONE)).date()
+    problem = day_range_problem(reference)
+    if problem:
+        raise click.BadParameter(problem, param_hint="--today")
     check_target(directory)
     stderr = click.get_text_stream("stderr")
     if stderr.isatty():

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from radiod import tomltext
 from radiod.errors import ScheduleError
 from radiod.library.artists import artist_key
 
@@ -110,7 +111,7 @@ def load_registry(path: Path | str) -> ArtistRegistry:
 def parse_registry(text: str, path: Path | str = REGISTRY_FILE) -> ArtistRegistry:
     """Parse artists.toml text (``path`` only labels the messages)."""
     try:
-        data = tomllib.loads(text)
+        data = tomltext.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         where = _TOML_LOCATION.search(message)

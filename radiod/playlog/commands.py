@@ -13,6 +13,7 @@ import click
 
 from radiod.cli import Station, pass_station
 from radiod.clock import SystemClock, to_ms
+from radiod.config import RULES
 from radiod.errors import StoreError
 from radiod.library.artists import artist_key
 from radiod.playlog.store import CORRECTABLE, PlayLog, read_plays, read_plays_csv
@@ -26,6 +27,7 @@ from radiod.store import open_db, open_readonly
 MODULES = {"soundexchange": soundexchange, "music-usage": music_usage, "plays": plays, "summary": summary,
            "local-content": compliance, "preflight": preflight}
 FORMATS = tuple(MODULES)
+ATH_HOURS_MAX = 10**12
 
 
 def read_report_rows(conn: sqlite3.Connection, format: str, period: Period,
@@ -101,12 +103,20 @@ def report_command(station: Station, format: str, first: str, last: str, output:
     conn.close()
 
     if format == "soundexchange":
+        if category is not None:
+            problem = RULES["reports.transmission_category"].problem(category)
+            if problem:
+                raise ReportError(f"--category: {problem}")
         hours = None
         if ath_hours is not None:
             try:
                 hours = Decimal(ath_hours)
             except InvalidOperation:
                 raise ReportError(f"--ath-hours: expected a number of hours, got {ath_hours!r}") from None
+            # A far bigger figure than any station's would overflow the report's number formatting.
+            if not hours.is_finite() or not 0 <= hours <= ATH_HOURS_MAX:
+                raise ReportError(f"--ath-hours: expected a number of hours from 0 to {ATH_HOURS_MAX}, "
+                                  f"got {ath_hours!r}")
         r = config.reports
         options = soundexchange.Options(
             service_name=config.service_name, transmission_category=category or r.transmission_category,
@@ -156,7 +166,7 @@ def verify_log_command(station: Station, first: str | None, last: str | None, di
     problems = [str(b) for b in result.breaks]
     if digest_file is not None:
         try:
-            published = json.loads(digest_file.read_text(encoding="utf-8"))
+            published = json.loads(_read_text(digest_file))
             problems += [f"digest {p}" for p in check_digest(conn, station.config.zone, published)]
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ReportError(f"{digest_file}: not a play log digest: {exc}") from None
@@ -196,6 +206,9 @@ def verify_export_command(export: Path, digest_file: Path | None) -> None:
 
 
 def _read_text(path: Path) -> str:
+    # A device or FIFO (/dev/zero) would be read until memory runs out.
+    if path.exists() and not path.is_file():
+        raise ReportError(f"{path}: cannot read: not a regular file")
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -234,7 +247,7 @@ def ledger_command(station: Station, artist: str, first: str, last: str) -> None
 
 
 @click.command("correct-play")
-@click.argument("play_id", type=int)
+@click.argument("play_id", type=click.IntRange(1, 2**63 - 1))  # SQLite's INTEGER
 @click.argument("field", type=click.Choice(CORRECTABLE))
 @click.argument("value")
 @click.option("--by", "changed_by", required=True, help="Who makes the correction.")

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from radiod.cli import Station, pass_station
+from radiod.clock import day_range_problem
 from radiod.errors import ControlError
 
 
@@ -96,6 +97,10 @@ def simulate_command(station: Station, first: datetime, last: datetime, out: Pat
     """Play a date range on a virtual clock and summarise what would air."""
     from radiod.playout.simulate import simulate
 
+    for hint, given in (("--from", first), ("--to", last)):
+        problem = day_range_problem(given.date())
+        if problem:
+            raise click.BadParameter(problem, param_hint=hint)
     if last.date() < first.date():
         raise click.BadParameter("--to is before --from", param_hint="--to")
     config = station.config

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from radiod.errors import ControlError
+from radiod.private import private_dir
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 MAX_LINE = 64 * 1024
@@ -116,14 +117,14 @@ class ControlServer:
 
     def __init__(self, path: Path, handler: Handler):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         if self.path.exists():
             if _answers(self.path):
                 raise ControlError(f"{self.path}: another radiod is already running on this station")
             self.path.unlink()                      # left behind by a crash
         with _ShortPath(self.path) as short:
             self._server = _Server(short, handler)
-        os.chmod(self.path, 0o660)
+        os.chmod(self.path, 0o600)          # only radiod's own user may drive the station
         self._thread = threading.Thread(target=self._server.serve_forever, name="control", daemon=True)
 
     def start(self) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from radiod.clock import FakeClock, to_ms
 from radiod.config import Config
+from radiod.errors import StoreError
 from radiod.playlog.store import PlayLog, read_plays
 from radiod.playout.daylogs import DayLogs
 from radiod.playout.engine import Engine
@@ -37,8 +38,11 @@ def simulate(config: Config, first: date, last: date, out: Path) -> dict[str, An
                       seed=first.isoformat(), media_roots=config.paths.media, uploads_root=config.paths.uploads)
     items = [i for p in plans for i in p.items]
 
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{out}{suffix}").unlink(missing_ok=True)
+    try:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{out}{suffix}").unlink(missing_ok=True)
+    except OSError as exc:
+        raise StoreError(f"{out}: cannot replace the simulation log: {exc.strerror or exc}") from None
     conn = open_db(out)
     conn.execute("PRAGMA synchronous = OFF")     # a throwaway preview: no need to survive power loss
     zone = config.zone

@@ -7,6 +7,7 @@ from functools import cached_property
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from radiod.clock import day_range_problem
 from radiod.reports import ReportError
 
 
@@ -42,6 +43,9 @@ def parse_period(first: str, last: str, zone: ZoneInfo) -> Period:
             days.append(date.fromisoformat(text))
         except (TypeError, ValueError):
             raise ReportError(f"{name}: expected a date as YYYY-MM-DD, got {text!r}") from None
+        problem = day_range_problem(days[-1])
+        if problem:
+            raise ReportError(f"{name}: {problem}")
     if days[1] < days[0]:
         raise ReportError(f"--to {days[1]} is before --from {days[0]}")
     return Period(days[0], days[1], zone)

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from radiod.cli import Station, pass_station
-from radiod.clock import SystemClock, to_ms
+from radiod.clock import SystemClock, day_range_problem, to_ms
 from radiod.config import Config
 from radiod.errors import RadiodError, ScheduleError, StoreError
 from radiod.library.model import Track
@@ -106,9 +106,13 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"expected YYYY-MM-DD, got {value!r}") from None
+    problem = day_range_problem(day)
+    if problem:
+        raise click.BadParameter(problem)
+    return day
 
 
 @click.command("plan")

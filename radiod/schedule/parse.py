@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from datetime import date, time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Callable
 
+from radiod import tomltext
+from radiod.clock import day_range_problem
 from radiod.errors import ScheduleError
 from radiod.schedule.model import (
     DAYS, RELAXABLE, Category, Clock, ClockEvent, FallbackEntry, Rules, Schedule, Separation, Show,
@@ -81,7 +83,7 @@ class Reader:
             problems.append(f"{self.label}: cannot read: {exc}")
             return
         try:
-            self.data = tomllib.loads(text)
+            self.data = tomltext.loads(text)
         except tomllib.TOMLDecodeError as exc:
             problems.append(_syntax_message(self.label, str(exc), text))
             return
@@ -239,12 +241,19 @@ def _full(key: str) -> str:
 
 
 def as_date(value: Any) -> date:
+    if isinstance(value, datetime):         # a TOML date-time is a date too, but not a day
+        raise ValueError(f"expected a date as YYYY-MM-DD, got a date and time {value.isoformat()!r}")
     if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(as_str(value))
-    except ValueError:
-        raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+        day = value
+    else:
+        try:
+            day = date.fromisoformat(as_str(value))
+        except ValueError:
+            raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+    problem = day_range_problem(day)
+    if problem:
+        raise ValueError(problem)
+    return day
 
 
 def choice(*options: str) -> Callable[[Any], str]:
