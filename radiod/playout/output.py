@@ -4,6 +4,11 @@ libVLC "plays" into nothing without complaint when its output is broken, so ever
 verified with ``pactl`` before use. Writing to a file goes through a private PulseAudio daemon
 with a null sink recorded by ``parec``: unlike libVLC's ``afile`` output (one player only, a
 second player overwrites the file), the sink mixes every player, so crossfades are recorded too.
+
+The private server is closed to other local users twice over: its socket lives in a folder only
+this user may enter (0700, checked to be ours), and the server admits only clients whose kernel
+credentials carry this user's uid — no anonymous access, no cookie a copied file could give away.
+A client that can reach a PulseAudio server can load modules into it, i.e. run code as us.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -147,11 +153,33 @@ def _reap_previous(directory: Path) -> None:
     (directory / "native").unlink(missing_ok=True)
 
 
+def _private_folder(directory: Path) -> None:
+    """Make ``directory`` a folder only this user can enter (0700), or refuse.
+
+    The socket PulseAudio creates is 0777 whatever the umask, so the folder is what keeps
+    others out; one that is a symlink or belongs to someone else could be theirs to open."""
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise PlayerError(f"cannot create the sound server's folder {directory}: {exc.strerror}") from None
+    info = os.lstat(directory)
+    if not stat.S_ISDIR(info.st_mode):
+        raise PlayerError(f"{directory}: not a folder (a symlink or a file): refusing to put the sound server's socket there")
+    if info.st_uid != os.geteuid():
+        raise PlayerError(f"{directory}: owned by uid {info.st_uid}, not by this user (uid {os.geteuid()}): "
+                          "refusing to put the sound server's socket there")
+    if stat.S_IMODE(info.st_mode) != 0o700:
+        os.chmod(directory, 0o700)          # an older radiod left it 0755
+
+
 def start_private_pulse(directory: Path, sink: str = "radio", timeout_ms: int = 5000) -> PulseServer:
     """Start a PulseAudio daemon with a null sink ``sink``; its socket, HOME and runtime dir in ``directory``."""
     if shutil.which("pulseaudio") is None:
         raise PlayerError("pulseaudio is not installed (needed for file output and capture)")
-    directory.mkdir(parents=True, exist_ok=True)
+    _private_folder(directory)
     _reap_previous(directory)
     socket = directory / "native"
     env = {**os.environ, "HOME": str(directory), "XDG_RUNTIME_DIR": str(directory),
@@ -163,9 +191,10 @@ def start_private_pulse(directory: Path, sink: str = "radio", timeout_ms: int = 
             ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--disallow-exit",
              "--use-pid-file=no", "--system=no", "--log-target=stderr", "--log-level=error",
              "-L", f"module-null-sink sink_name={sink} rate={RATE} channels={CHANNELS}",
-             "-L", f"module-native-protocol-unix socket={socket} auth-anonymous=1",
+             # only clients running as this user (checked by their socket credentials)
+             "-L", f"module-native-protocol-unix socket={socket} auth-anonymous=0 auth-cookie-enabled=0",
              "-L", "module-always-sink"],
-            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log_file)
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log_file, umask=0o077)
     (directory / "pulseaudio.pid").write_text(str(process.pid))
     server = PulseServer(directory, sink, process)
     deadline = time.monotonic_ns() + timeout_ms * 1_000_000
