@@ -2,7 +2,7 @@
 
 libVLC "plays" into nothing without complaint when its output is broken, so every output is
 verified with ``pactl`` before use. Writing to a file goes through a private PulseAudio daemon
-with a null sink recorded by ``parec``: unlike libVLC's ``afile`` output (one player only, a
+with a null sink recorded by ``parec`` (``recording``): unlike libVLC's ``afile`` output (one player only, a
 second player overwrites the file), the sink mixes every player, so crossfades are recorded too.
 
 The private server is closed to other local users twice over: its socket lives in a folder only
@@ -19,7 +19,7 @@ import signal
 import stat
 import subprocess
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from radiod.errors import PlayerError
@@ -69,7 +69,6 @@ class PulseServer:
     directory: Path
     sink: str
     process: subprocess.Popen
-    recorder: subprocess.Popen | None = field(default=None)
 
     @property
     def server(self) -> str:
@@ -91,35 +90,8 @@ class PulseServer:
         if done is None or done.returncode != 0:
             raise PlayerError(f"cannot add PulseAudio sink {name!r}: {done.stderr.strip() if done else 'pactl missing'}")
 
-    def record_to(self, path: Path) -> None:
-        """Record everything the sink plays into a WAV file until ``stop``.
-
-        A small latency matters: by default parec is sent 2 s fragments, lost when it stops."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.exists() and path.stat().st_size > WAV_HEADER_BYTES:
-            # an earlier run's recording (perhaps cut short by a crash) is kept, not overwritten
-            path.rename(path.with_name(f"{path.stem}.{path.stat().st_mtime_ns // 1_000_000}{path.suffix}"))
-        self.recorder = subprocess.Popen(
-            ["parec", "-d", self.monitor, "--file-format=wav", "--format=s16le", f"--rate={RATE}",
-             f"--channels={CHANNELS}", "--latency-msec=50", str(path)],
-            env=self.env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        (self.directory / "parec.pid").write_text(str(self.recorder.pid))
-        # A fresh null sink's monitor delivers its first data ~2 s late: wait for it, or the
-        # first seconds played would be missing from the file.
-        deadline = time.monotonic_ns() + 5_000_000_000
-        while time.monotonic_ns() < deadline:
-            if self.recorder.poll() is not None:
-                raise PlayerError(f"cannot record to {path}: parec exited with status {self.recorder.returncode}")
-            if path.exists() and path.stat().st_size > WAV_HEADER_BYTES:
-                return
-            time.sleep(0.02)
-        raise PlayerError(f"recording to {path} did not start within 5 s")
-
     def stop(self) -> None:
-        """Stop the recorder (SIGINT lets parec finish the WAV header) and the daemon."""
-        if self.recorder is not None:
-            _end(self.recorder, signal.SIGINT)
-            self.recorder = None
+        """Stop the daemon."""
         _end(self.process, signal.SIGTERM)
 
 
