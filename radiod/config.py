@@ -64,6 +64,9 @@ class PlayoutConfig:
     preroll_ms: int = _opt(3000, "How early the next item is opened and paused, ready to start.")
     watchdog_ms: int = _opt(5000, "Playing but not advancing for this long counts as a failure.")
     hide_next: bool = _opt(False, "Do not publish the next track (US webcasting rules forbid pre-announcing).")
+    record_minutes: int = _opt(60, "File output: a new recording file every this many minutes, on the clock (1-1440).")
+    record_keep_days: float = _opt(2.0, "File output: recordings older than this are deleted (0 = no age limit).")
+    record_keep_gb: float = _opt(10.0, "File output: most space all recordings take, oldest deleted first (0 = no limit).")
 
 
 @dataclass(frozen=True)
@@ -269,9 +272,22 @@ def load_config(station_dir: Path | str, env: Mapping[str, str] | None = None) -
         ZoneInfo(built["station"].timezone)
     except (ZoneInfoNotFoundError, ValueError):
         problems.append(f"{label}: station.timezone: unknown timezone {built['station'].timezone!r}")
+    problems += _check_recording(built["playout"], label)
     if problems:
         raise ConfigError(problems)
     return Config(station_dir=station_dir, **built)
+
+
+def _check_recording(playout: PlayoutConfig, label: str) -> list[str]:
+    """The file output's rotation and expiry settings in range."""
+    problems = []
+    if not 1 <= playout.record_minutes <= 1440:
+        problems.append(f"{label}: playout.record_minutes: must be 1 to 1440, got {playout.record_minutes}")
+    for key in ("record_keep_days", "record_keep_gb"):
+        value = getattr(playout, key)
+        if not (0 <= value < float("inf")):           # also refuses NaN
+            problems.append(f"{label}: playout.{key}: must be 0 or more, got {value}")
+    return problems
 
 
 def describe(config: Config) -> str:

@@ -174,6 +174,7 @@ class Recorder:
             env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         if self.pid_file is not None:
             self.pid_file.write_text(str(self.process.pid))
+        assert self.process.stdout is not None
         try:
             fcntl.fcntl(self.process.stdout.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
         except OSError:
