@@ -19,6 +19,7 @@ import os
 import re
 import signal
 import struct
+import termios
 import subprocess
 import threading
 import time
@@ -33,7 +34,8 @@ from radiod.playout.output import CHANNELS, RATE, WAV_HEADER_BYTES
 log = logging.getLogger(__name__)
 
 FRAME_BYTES = 2 * CHANNELS
-GAP_MS = 1000          # audio this far behind the clock went missing (the recorder was held up)
+GAP_MS = 1000          # audio this far behind the clock, once caught up, went missing
+READ_BYTES = 65536
 START_TIMEOUT_MS = 5000
 PIPE_BYTES = 1 << 20   # ~6 s of audio buffered while a write is slow (the default 64 KiB holds 0.4 s)
 
@@ -134,6 +136,11 @@ def _header(data_bytes: int) -> bytes:
             + b"data" + struct.pack("<I", data_bytes))
 
 
+def _queued(fd: int) -> int:
+    """Bytes waiting in a pipe."""
+    return struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0]
+
+
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
@@ -215,14 +222,17 @@ class Recorder:
         frames = 0                 # frames written since the anchor
         cut_ms = 0                 # where the clock ends the current file
         try:
-            while data := os.read(fd, 65536):
+            while data := os.read(fd, READ_BYTES):
                 now = self.now_ms()
                 pending += data
                 whole = len(pending) - len(pending) % FRAME_BYTES
                 chunk, pending = pending[:whole], pending[whole:]
                 n = len(chunk) // FRAME_BYTES
                 behind = now - (anchor_ms + (frames + n) * 1000 / RATE)
-                if self._wav is None or behind > GAP_MS:
+                # Behind the clock after a stall is normal: the server holds ~20 s for a slow
+                # reader and sends it all once we read again. Only audio still missing once
+                # caught up (a short read, nothing left in the pipe) was lost.
+                if self._wav is None or (behind > GAP_MS and len(data) < READ_BYTES and not _queued(fd)):
                     if self._wav is not None:
                         log.warning("recording: %.0f ms of audio missing before %s (the recorder was held up)",
                                     behind, stamp(now))

@@ -203,3 +203,53 @@ def test_a_recording_cut_short_by_a_crash_is_a_valid_file(tmp_path):
         frames = rec.getnframes()
     assert frames > RATE
     assert 0 <= path.stat().st_size - (44 + frames * 4) < 65536, "the header lags by one write at most"
+
+
+STALLED = """
+import logging, signal, sys, time
+from pathlib import Path
+from radiod.clock import SystemClock, to_ms
+from radiod.playout.output import start_private_pulse
+from radiod.playout.recording import Recorder, Retention
+logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGTERM])     # for sigwait; the threads inherit it
+folder = Path(sys.argv[1])
+pulse = start_private_pulse(folder / "pulse")
+recorder = Recorder(pulse.monitor, folder / "output.wav", Retention(segment_ms=1000, keep_ms=0, keep_bytes=0),
+                    lambda: to_ms(SystemClock().now()), pulse.env())
+recorder.start()
+print("recording", flush=True)
+signal.sigwait([signal.SIGTERM])
+recorder.stop()
+pulse.stop()
+"""
+
+
+def test_a_recorder_stopped_for_seconds_catches_up_with_nothing_missing_and_files_named_true(tmp_path):
+    """SIGSTOP for 5 s (a stalled VM): the server holds the audio, the recording catches up, and
+    every file still holds the second its name says — not a false "missing" and shifted names."""
+    daemon = subprocess.Popen([sys.executable, "-c", STALLED, str(tmp_path)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              cwd=Path(__file__).parents[2])
+    try:
+        assert daemon.stdout.readline().strip() == "recording"
+        began = time.time()
+        time.sleep(1.5)
+        daemon.send_signal(signal.SIGSTOP)
+        time.sleep(5)
+        daemon.send_signal(signal.SIGCONT)
+        time.sleep(2)
+        ended = time.time()
+        daemon.send_signal(signal.SIGTERM)
+        _, log_text = daemon.communicate(timeout=15)
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+    assert "missing" not in log_text and "ERROR" not in log_text, log_text
+    files = recordings(tmp_path / "output.wav")
+    frames = [read(f).shape[0] for f in files]
+    assert abs(sum(frames) / RATE - (ended - began)) < 0.5, "the whole time is recorded"
+    for n in range(1, len(files) - 1):
+        assert frames[n] == RATE
+        assert (start_of(files[n]) - start_of(files[n - 1])).total_seconds() == 1
+    assert abs(start_of(files[-1]).timestamp() - (ended - frames[-1] / RATE)) < 1.5, "the last name is true"
