@@ -172,15 +172,19 @@ class Recorder:
     def start(self) -> None:
         """Start recording; return once the first audio is in a file (a fresh sink's monitor
         delivers ~2 s late, and the first seconds played would be missing otherwise)."""
-        self.base.parent.mkdir(parents=True, exist_ok=True)
-        expire(self.base, self.retention, self.now_ms())
-        # A small latency matters: by default parec is sent 2 s fragments, lost when it stops.
-        self.process = subprocess.Popen(
-            ["parec", "-d", self.source, "--raw", "--format=s16le", f"--rate={RATE}",
-             f"--channels={CHANNELS}", "--latency-msec=50"],
-            env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        if self.pid_file is not None:
-            self.pid_file.write_text(str(self.process.pid))
+        try:
+            self.base.parent.mkdir(parents=True, exist_ok=True)
+            expire(self.base, self.retention, self.now_ms())
+            # A small latency matters: by default parec is sent 2 s fragments, lost when it stops.
+            self.process = subprocess.Popen(
+                ["parec", "-d", self.source, "--raw", "--format=s16le", f"--rate={RATE}",
+                 f"--channels={CHANNELS}", "--latency-msec=50"],
+                env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            if self.pid_file is not None:
+                self.pid_file.write_text(str(self.process.pid))
+        except OSError as exc:
+            self.stop()
+            raise PlayerError(f"cannot record to {self.base.parent}: {exc.strerror or exc}") from None
         assert self.process.stdout is not None
         try:
             fcntl.fcntl(self.process.stdout.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
