@@ -73,6 +73,11 @@ def test_another_user_can_neither_connect_nor_load_a_module_nor_mute_the_air(sta
         listing = subprocess.run(["runuser", "-u", "nobody", "--", "ls", str(server.directory)],
                                  capture_output=True, text=True, timeout=10)
         assert listing.returncode != 0 and "Permission denied" in listing.stderr
+        for name in ("pulseaudio.log", "pulseaudio.pid", "native"):
+            assert (server.directory / name).exists()
+            opened = subprocess.run(["runuser", "-u", "nobody", "--", "cat", str(server.directory / name)],
+                                    capture_output=True, text=True, timeout=10)
+            assert opened.returncode != 0 and "Permission denied" in opened.stderr
     finally:
         server.stop()
 
