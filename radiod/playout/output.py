@@ -130,14 +130,17 @@ def _private_folder(directory: Path) -> None:
 
     The socket PulseAudio creates is 0777 whatever the umask, so the folder is what keeps
     others out; one that is a symlink or belongs to someone else could be theirs to open."""
-    directory.parent.mkdir(parents=True, exist_ok=True)
     try:
+        directory.parent.mkdir(parents=True, exist_ok=True)
         directory.mkdir(mode=0o700)
     except FileExistsError:
         pass
     except OSError as exc:
         raise PlayerError(f"cannot create the sound server's folder {directory}: {exc.strerror}") from None
-    info = os.lstat(directory)
+    try:
+        info = os.lstat(directory)
+    except OSError as exc:
+        raise PlayerError(f"cannot use the sound server's folder {directory}: {exc.strerror}") from None
     if not stat.S_ISDIR(info.st_mode):
         raise PlayerError(f"{directory}: not a folder (a symlink or a file): refusing to put the sound server's socket there")
     if info.st_uid != os.geteuid():

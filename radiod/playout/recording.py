@@ -117,6 +117,7 @@ class _Wav:
             _write_all(self._fd, _header(0))
         except OSError:
             os.close(self._fd)
+            path.unlink(missing_ok=True)       # a full disk must not fill the folder with empty files
             raise
 
     def write(self, pcm: bytes) -> None:
@@ -168,6 +169,7 @@ class Recorder:
         self._wav: _Wav | None = None
         self._thread: threading.Thread | None = None
         self._started = threading.Event()
+        self._opening = base.parent             # the file being opened (for an error)
 
     def start(self) -> None:
         """Start recording; return once the first audio is in a file (a fresh sink's monitor
@@ -196,9 +198,9 @@ class Recorder:
             self.stop()
             raise PlayerError(f"recording to {self.base.parent} did not start within {START_TIMEOUT_MS // 1000} s")
         if not self.alive():
-            problem = self.error or f"parec exited with status {self.process.poll()}"
             self.stop()
-            raise PlayerError(f"cannot record to {self.base.parent}: {problem}")
+            raise PlayerError(f"cannot record: {self.error}" if self.error else
+                              f"cannot record to {self.base.parent}: parec exited with status {self.process.poll()}")
 
     def alive(self) -> bool:
         return (self.process is not None and self.process.poll() is None and not self.error
@@ -255,7 +257,7 @@ class Recorder:
                     chunk, n, frames = chunk[take * FRAME_BYTES:], n - take, frames + take
                     self._started.set()
         except OSError as exc:
-            where = self._wav.path if self._wav is not None else self.base.parent
+            where = self._wav.path if self._wav is not None else self._opening
             self.error = f"{where}: {exc.strerror or exc}"
             if self._started.is_set():
                 log.error("recording stopped: cannot write %s", self.error)
@@ -277,6 +279,7 @@ class Recorder:
         n = 0
         while True:
             try:
+                self._opening = path
                 self._wav = _Wav(path)
                 break
             except FileExistsError:            # a restart within the same second

@@ -253,3 +253,33 @@ def test_a_recorder_stopped_for_seconds_catches_up_with_nothing_missing_and_file
         assert frames[n] == RATE
         assert (start_of(files[n]) - start_of(files[n - 1])).total_seconds() == 1
     assert abs(start_of(files[-1]).timestamp() - (ended - frames[-1] / RATE)) < 1.5, "the last name is true"
+
+
+def test_file_output_on_a_full_disk_is_an_output_loss_and_comes_back_when_there_is_room(
+        small_disk, tmp_path, monkeypatch, caplog):
+    """The recording is the air in file output: a disk that fills stops it, the player says the
+    output is lost and why, retries, and records again once room is made."""
+    monkeypatch.setenv("PULSE_SERVER", f"unix:{tmp_path / 'no-server'}")
+    p = VlcPlayer(SystemClock(), output=f"file:{small_disk / 'air.wav'}", cache_dir=tmp_path / "cache",
+                  state_dir=tmp_path / "state", recording=Retention(keep_ms=0, keep_bytes=0))
+    events = Events(p)
+    caplog.set_level(logging.INFO)
+    try:
+        p.check_output()
+        lost = events.wait("output-lost", "", timeout_s=20)
+        full = p._recorder.current
+        time.sleep(3)                                  # retried meanwhile, still full
+        assert not [e for e in events.items if e.kind == "output-back"]
+        full.unlink()                                  # an operator makes room
+        events.wait("output-back", "", timeout_s=10)
+    finally:
+        p.close()
+    assert lost.detail == f"the recording to {full} stopped ({full}: No space left on device)"
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors[0] == f"recording stopped: cannot write {full}: No space left on device"
+    assert errors[1].startswith("audio output stopped (the recording to")
+    assert len(errors) == 3 and errors[2].startswith("audio output: cannot record: ")
+    assert errors[2].endswith(".wav: No space left on device; trying again every 2 s"), "once, naming the file"
+    [again] = recordings(small_disk / "air.wav")        # no empty files left by the retries
+    with wave.open(str(again)) as rec:
+        assert rec.getnframes() > 0
