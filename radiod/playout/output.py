@@ -142,7 +142,8 @@ def _private_folder(directory: Path) -> None:
     except OSError as exc:
         raise PlayerError(f"cannot use the sound server's folder {directory}: {exc.strerror}") from None
     if not stat.S_ISDIR(info.st_mode):
-        raise PlayerError(f"{directory}: not a folder (a symlink or a file): refusing to put the sound server's socket there")
+        raise PlayerError(f"{directory}: not a folder (a symlink or a file): "
+                          "refusing to put the sound server's socket there")
     if info.st_uid != os.geteuid():
         raise PlayerError(f"{directory}: owned by uid {info.st_uid}, not by this user (uid {os.geteuid()}): "
                           "refusing to put the sound server's socket there")
