@@ -67,6 +67,9 @@ class PlayoutConfig:
     preroll_ms: int = _opt(3000, "How early the next item is opened and paused, ready to start.")
     watchdog_ms: int = _opt(5000, "Playing but not advancing for this long counts as a failure.")
     hide_next: bool = _opt(False, "Do not publish the next track (US webcasting rules forbid pre-announcing).")
+    record_minutes: int = _opt(60, "File output: a new recording file every this many minutes, on the clock (1-1440).")
+    record_keep_days: float = _opt(2.0, "File output: recordings older than this are deleted (0 = no age limit).")
+    record_keep_gb: float = _opt(10.0, "File output: most space all recordings take, oldest deleted first (0 = no limit).")
 
 
 @dataclass(frozen=True)
@@ -211,6 +214,9 @@ RULES: dict[str, Range | Format] = {
     "playout.crossfade_ms": Range(0, 30_000),
     "playout.preroll_ms": Range(100, 60_000),
     "playout.watchdog_ms": Range(500, 600_000),
+    "playout.record_minutes": Range(1, 1440),
+    "playout.record_keep_days": Range(0, 100 * 365),
+    "playout.record_keep_gb": Range(0, 1_000_000),
     "web.host": Format(r"[A-Za-z0-9._:%-]+", "must be a host name or IP address, got {value!r}"),
     "web.port": _PORT,
     "web.secret_key": Format(r"|[^\x00-\x1f\x7f]{16,}", "must be empty (generated) or at least 16 printable "

@@ -51,11 +51,15 @@ def make_player(config: Config, clock: Clock) -> Player:
     """The audio engine named by ``playout.engine`` (imported only when used)."""
     engine = config.playout.engine
     if engine == "vlc":
+        from radiod.playout.recording import Retention
         from radiod.playout.vlc_player import VlcPlayer
 
-        state = config.paths.state
-        return VlcPlayer(clock, output=config.playout.output, cache_dir=state / "cache", state_dir=state,
-                         stall_ms=config.playout.watchdog_ms)
+        state, playout = config.paths.state, config.playout
+        retention = Retention(segment_ms=playout.record_minutes * 60_000,
+                              keep_ms=round(playout.record_keep_days * 86_400_000),
+                              keep_bytes=round(playout.record_keep_gb * 1000**3))
+        return VlcPlayer(clock, output=playout.output, cache_dir=state / "cache", state_dir=state,
+                         stall_ms=playout.watchdog_ms, recording=retention)
     if engine == "liquidsoap":
         try:
             from radiod.bridge.liquidsoap import LiquidsoapPlayer  # type: ignore[import-not-found]

@@ -30,5 +30,5 @@ echo "demo: control panel $(grep -o 'http://[^ ]*' "$station/web.out" || echo "d
 echo "demo: log in as $(sed -n 's/^user name: //p' "$login") with password $(sed -n 's/^password: //p' "$login")" \
      "(kept in $login)" >&2
 echo "demo: putting $station on air (Ctrl-C stops it). Audio goes to the default output, or into" \
-     "$station/state/output.wav when there is no sound device; the first log line says which." >&2
+     "hourly files $station/state/output-<UTC start>.wav when there is no sound device; the first log line says which." >&2
 "$radiod" --station "$station" run      # not exec: the EXIT trap stops the panel too

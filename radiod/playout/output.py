@@ -2,8 +2,13 @@
 
 libVLC "plays" into nothing without complaint when its output is broken, so every output is
 verified with ``pactl`` before use. Writing to a file goes through a private PulseAudio daemon
-with a null sink recorded by ``parec``: unlike libVLC's ``afile`` output (one player only, a
+with a null sink recorded by ``parec`` (``recording``): unlike libVLC's ``afile`` output (one player only, a
 second player overwrites the file), the sink mixes every player, so crossfades are recorded too.
+
+The private server is closed to other local users twice over: its socket lives in a folder only
+this user may enter (0700, checked to be ours), and the server admits only clients whose kernel
+credentials carry this user's uid — no anonymous access, no cookie a copied file could give away.
+A client that can reach a PulseAudio server can load modules into it, i.e. run code as us.
 """
 
 from __future__ import annotations
@@ -11,9 +16,10 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from radiod.errors import PlayerError
@@ -63,7 +69,6 @@ class PulseServer:
     directory: Path
     sink: str
     process: subprocess.Popen
-    recorder: subprocess.Popen | None = field(default=None)
 
     @property
     def server(self) -> str:
@@ -85,35 +90,8 @@ class PulseServer:
         if done is None or done.returncode != 0:
             raise PlayerError(f"cannot add PulseAudio sink {name!r}: {done.stderr.strip() if done else 'pactl missing'}")
 
-    def record_to(self, path: Path) -> None:
-        """Record everything the sink plays into a WAV file until ``stop``.
-
-        A small latency matters: by default parec is sent 2 s fragments, lost when it stops."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.exists() and path.stat().st_size > WAV_HEADER_BYTES:
-            # an earlier run's recording (perhaps cut short by a crash) is kept, not overwritten
-            path.rename(path.with_name(f"{path.stem}.{path.stat().st_mtime_ns // 1_000_000}{path.suffix}"))
-        self.recorder = subprocess.Popen(
-            ["parec", "-d", self.monitor, "--file-format=wav", "--format=s16le", f"--rate={RATE}",
-             f"--channels={CHANNELS}", "--latency-msec=50", str(path)],
-            env=self.env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        (self.directory / "parec.pid").write_text(str(self.recorder.pid))
-        # A fresh null sink's monitor delivers its first data ~2 s late: wait for it, or the
-        # first seconds played would be missing from the file.
-        deadline = time.monotonic_ns() + 5_000_000_000
-        while time.monotonic_ns() < deadline:
-            if self.recorder.poll() is not None:
-                raise PlayerError(f"cannot record to {path}: parec exited with status {self.recorder.returncode}")
-            if path.exists() and path.stat().st_size > WAV_HEADER_BYTES:
-                return
-            time.sleep(0.02)
-        raise PlayerError(f"recording to {path} did not start within 5 s")
-
     def stop(self) -> None:
-        """Stop the recorder (SIGINT lets parec finish the WAV header) and the daemon."""
-        if self.recorder is not None:
-            _end(self.recorder, signal.SIGINT)
-            self.recorder = None
+        """Stop the daemon."""
         _end(self.process, signal.SIGTERM)
 
 
@@ -147,11 +125,37 @@ def _reap_previous(directory: Path) -> None:
     (directory / "native").unlink(missing_ok=True)
 
 
+def _private_folder(directory: Path) -> None:
+    """Make ``directory`` a folder only this user can enter (0700), or refuse.
+
+    The socket PulseAudio creates is 0777 whatever the umask, so the folder is what keeps
+    others out; one that is a symlink or belongs to someone else could be theirs to open."""
+    try:
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise PlayerError(f"cannot create the sound server's folder {directory}: {exc.strerror}") from None
+    try:
+        info = os.lstat(directory)
+    except OSError as exc:
+        raise PlayerError(f"cannot use the sound server's folder {directory}: {exc.strerror}") from None
+    if not stat.S_ISDIR(info.st_mode):
+        raise PlayerError(f"{directory}: not a folder (a symlink or a file): "
+                          "refusing to put the sound server's socket there")
+    if info.st_uid != os.geteuid():
+        raise PlayerError(f"{directory}: owned by uid {info.st_uid}, not by this user (uid {os.geteuid()}): "
+                          "refusing to put the sound server's socket there")
+    if stat.S_IMODE(info.st_mode) != 0o700:
+        os.chmod(directory, 0o700)          # an older radiod left it 0755
+
+
 def start_private_pulse(directory: Path, sink: str = "radio", timeout_ms: int = 5000) -> PulseServer:
     """Start a PulseAudio daemon with a null sink ``sink``; its socket, HOME and runtime dir in ``directory``."""
     if shutil.which("pulseaudio") is None:
         raise PlayerError("pulseaudio is not installed (needed for file output and capture)")
-    directory.mkdir(parents=True, exist_ok=True)
+    _private_folder(directory)
     _reap_previous(directory)
     socket = directory / "native"
     env = {**os.environ, "HOME": str(directory), "XDG_RUNTIME_DIR": str(directory),
@@ -163,9 +167,10 @@ def start_private_pulse(directory: Path, sink: str = "radio", timeout_ms: int = 
             ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--disallow-exit",
              "--use-pid-file=no", "--system=no", "--log-target=stderr", "--log-level=error",
              "-L", f"module-null-sink sink_name={sink} rate={RATE} channels={CHANNELS}",
-             "-L", f"module-native-protocol-unix socket={socket} auth-anonymous=1",
+             # only clients running as this user (checked by their socket credentials)
+             "-L", f"module-native-protocol-unix socket={socket} auth-anonymous=0 auth-cookie-enabled=0",
              "-L", "module-always-sink"],
-            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log_file)
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log_file, umask=0o077)
     (directory / "pulseaudio.pid").write_text(str(process.pid))
     server = PulseServer(directory, sink, process)
     deadline = time.monotonic_ns() + timeout_ms * 1_000_000

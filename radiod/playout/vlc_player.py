@@ -21,6 +21,7 @@
   or a named sink goes away, so a thread asks the server every ``OUTPUT_CHECK_MS``. When it stops
   answering, what was playing fails (the log says why), starts wait, and the stream is restarted
   as soon as the output answers again (a private server behind file output is started anew).
+- File output is recorded in files cut by the clock and expired (``recording``).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from radiod.playout.mixer import Mixer, Voice, frames_written
 from radiod.playout.output import RATE
 from radiod.playout.pcm_cache import HEAD_MS, Cancel, Decoded, decode, sweep_cache
 from radiod.playout.port import Cue, Listener, PlayerEvent
+from radiod.playout.recording import Recorder, Retention
 from radiod.playout.vlc_stream import VlcStream
 
 log = logging.getLogger(__name__)
@@ -84,7 +86,7 @@ class VlcPlayer:
 
     def __init__(self, clock: Clock, *, output: str = "auto", cache_dir: Path,
                  state_dir: Path | None = None, stall_ms: int = 5000, preroll_timeout_ms: int = 5000,
-                 head_ms: int = HEAD_MS):
+                 head_ms: int = HEAD_MS, recording: Retention = Retention()):
         self.clock = clock
         self.output = output
         self.cache_dir = Path(cache_dir)
@@ -92,6 +94,7 @@ class VlcPlayer:
         self.stall_ms = stall_ms
         self.preroll_timeout_ms = preroll_timeout_ms
         self.head_ms = head_ms
+        self.retention = recording
         self._listener: Listener = lambda event: None
         self._inbox: queue.Queue = queue.Queue()
         self._items: dict[str, _Item] = {}          # owned by the control thread
@@ -102,7 +105,8 @@ class VlcPlayer:
         self._description: str | None = None
         self._device: str | None = None              # a PulseAudio sink name, or None: default
         self._pulse: out.PulseServer | None = None   # a private server (file output)
-        self._recording: Path | None = None          # where that server's sink is recorded
+        self._recording: Path | None = None          # where that server's sink is recorded (the base name)
+        self._recorder: Recorder | None = None
         self._saved_server: str | None = None
         self._closed = False
         self._closing = threading.Event()
@@ -158,8 +162,10 @@ class VlcPlayer:
         if self._stream is not None:
             self._stream.close()
         self._decoder.shutdown(wait=True, cancel_futures=True)
+        if self._recorder is not None:
+            self._recorder.stop()          # the file ends at the last frame sent
         if self._pulse is not None:
-            self._pulse.stop()             # finishes the recording
+            self._pulse.stop()
             self._pulse = None
             if self._saved_server is None:
                 os.environ.pop("PULSE_SERVER", None)
@@ -176,7 +182,7 @@ class VlcPlayer:
                 return f"PulseAudio default sink {info.get('Default Sink', '?')!r}"
             path = self.state_dir / "output.wav"
             return self._file_output(path, "no PulseAudio server answers (pactl info), so the "
-                                           f"output is recorded to {path}")
+                                           f"output is recorded to {self._files(path)}")
         if spec == "default":
             if out.pulse_info() is not None:
                 return "PulseAudio default sink"
@@ -193,17 +199,29 @@ class VlcPlayer:
             return f"PulseAudio sink {arg!r}"
         if kind == "file" and arg:
             path = Path(arg)
-            return self._file_output(path, f"recording the output to {path}")
+            return self._file_output(path, f"recording the output to {self._files(path)}")
         raise PlayerError(f"output {spec!r}: expected 'auto', 'default', 'pulse:SINK' or 'file:PATH'")
 
     def _file_output(self, path: Path, description: str) -> str:
         # libVLC's own file output holds one player only; a private null sink mixes them all.
         self._pulse = out.start_private_pulse(self.state_dir / "pulse")
-        self._pulse.record_to(path)
         self._recording = path
+        self._record()
         self._saved_server = os.environ.get("PULSE_SERVER")
         os.environ["PULSE_SERVER"] = self._pulse.server     # libVLC's pulse module reads it
         return description
+
+    def _files(self, base: Path) -> str:
+        minutes = self.retention.segment_ms / 60_000
+        return f"{base.parent / base.stem}-<UTC start>{base.suffix}, a file every {minutes:g} min"
+
+    def _record(self) -> None:
+        """A recorder on the private server's sink (into files named after ``_recording``)."""
+        assert self._pulse is not None and self._recording is not None
+        self._recorder = Recorder(self._pulse.monitor, self._recording, self.retention,
+                                  lambda: to_ms(self.clock.now()), self._pulse.env(),
+                                  self._pulse.directory / "parec.pid")
+        self._recorder.start()
 
     def _output_problem(self) -> str | None:
         """Why the output cannot sound now (None: it answers). Any thread; asks the server."""
@@ -215,8 +233,9 @@ class VlcPlayer:
                 return f"PulseAudio sink {self._device!r} is gone"
         elif out.pulse_info() is None:
             return "no PulseAudio server answers"
-        if self._pulse is not None and (self._pulse.recorder is None or self._pulse.recorder.poll() is not None):
-            return f"the recording to {self._recording} stopped"
+        if (recorder := self._recorder) is not None and not recorder.alive():
+            return f"the recording to {recorder.current or self._recording} stopped" + \
+                (f" ({recorder.error})" if recorder.error else "")
         return None
 
     def _watch_output(self) -> None:
@@ -411,10 +430,14 @@ class VlcPlayer:
         try:
             if self._pulse is not None:
                 if self._pulse.process.poll() is not None:
-                    self._pulse.stop()                   # its recorder too
+                    if self._recorder is not None:
+                        self._recorder.stop()
+                    self._pulse.stop()
                     self._pulse = out.start_private_pulse(self.state_dir / "pulse")
-                if self._pulse.recorder is None or self._pulse.recorder.poll() is not None:
-                    self._pulse.record_to(self._recording)   # an earlier recording is kept beside it
+                if self._recorder is None or not self._recorder.alive():
+                    if self._recorder is not None:
+                        self._recorder.stop()
+                    self._record()                       # into a new file, named by the time
             if problem := self._output_problem():
                 raise PlayerError(problem)
             self._stream = self._start_stream()

@@ -5,6 +5,7 @@ each join reads straight off the channel edges)."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import threading
 import time
@@ -350,7 +351,7 @@ def test_auto_without_a_sound_server_records_to_a_file(pulse, tmp_path, monkeypa
     p = VlcPlayer(SystemClock(), output="auto", cache_dir=tmp_path / "cache", state_dir=tmp_path / "state")
     try:
         description = p.check_output()
-        assert "no PulseAudio server answers" in description and "output.wav" in description
+        assert "no PulseAudio server answers" in description and "output-<UTC start>.wav" in description
         events = Events(p)
         p.prepare(Cue("a", str(a)))
         p.prepare(Cue("b", str(b)))
@@ -363,7 +364,8 @@ def test_auto_without_a_sound_server_records_to_a_file(pulse, tmp_path, monkeypa
     finally:
         p.close()
     assert os.environ["PULSE_SERVER"] == f"unix:{tmp_path / 'no-server'}"     # restored on close
-    with wave.open(str(tmp_path / "state" / "output.wav")) as rec:
+    [recording] = (tmp_path / "state").glob("output-*.wav")
+    with wave.open(str(recording)) as rec:
         pcm = np.frombuffer(rec.readframes(rec.getnframes()), dtype="<i2").reshape(-1, 2)
     spans = []
     for channel in (LEFT, RIGHT):
@@ -529,7 +531,7 @@ def test_file_output_whose_recorder_or_server_dies_records_again_into_a_new_file
             p.prepare(Cue(victim, str(write_tone(tmp_path / f"{victim}.wav", 500, 60_000, LEFT))))
             p.start(victim)
             events.wait("started", victim)
-            getattr(p._pulse, victim).kill()
+            (p._recorder if victim == "recorder" else p._pulse).process.kill()
             lost.append(events.wait_any(victim, kinds=("failed",), timeout_s=OUTPUT_CHECK_MS / 1000 + 5))
             back = len([e for e in events.items if e.kind == "output-back"])
             deadline = time.monotonic() + RESTART_AFTER_MS / 1000 + 10
@@ -541,9 +543,11 @@ def test_file_output_whose_recorder_or_server_dies_records_again_into_a_new_file
         time.sleep(0.3)
     finally:
         p.close()
-    assert lost[0].detail == f"the audio output stopped (the recording to {state / 'output.wav'} stopped)"
+    assert re.fullmatch(rf"the audio output stopped \(the recording to {state}/output-\S+Z\.wav stopped\)",
+                        lost[0].detail)
     assert lost[1].detail == "the audio output stopped (no PulseAudio server answers)"
-    assert len(list(state.glob("output.*.wav"))) == 2          # the two earlier recordings, kept
-    with wave.open(str(state / "output.wav")) as rec:
+    files = sorted(state.glob("output-*.wav"), key=lambda f: f.stat().st_mtime_ns)
+    assert len(files) == 3          # the two earlier recordings are kept beside the new one
+    with wave.open(str(files[-1])) as rec:
         pcm = np.frombuffer(rec.readframes(rec.getnframes()), dtype="<i2").reshape(-1, 2)
     assert np.count_nonzero(np.abs(pcm[:, RIGHT]) > 300) > length_ms_to_frames(550)
