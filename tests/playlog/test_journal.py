@@ -6,8 +6,6 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +17,8 @@ from radiod.playlog.store import DuplicatePlay, PlayLog
 from radiod.playlog.verify import verify_chain
 from radiod.playlog.writer import open_journaled
 from radiod.store import open_db
+
+from db_faults import fill, small_tmpfs, write_lock
 
 from .conftest import snapshot
 
@@ -65,24 +65,8 @@ def check_log(db: Path) -> None:
 @pytest.fixture
 def tmpfs(tmp_path):
     """A 1 MiB tmpfs: a disk that really fills up."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], check=True)
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=True)
-
-
-def fill(directory: Path) -> Path:
-    filler = directory / "filler"
-    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
-    for chunk in (65536, 4096, 1):
-        try:
-            while True:
-                os.write(fd, b"\0" * chunk)
-        except OSError:
-            pass
-    os.close(fd)
-    return filler
+    with small_tmpfs(tmp_path / "disk", "1m") as mount:
+        yield mount
 
 
 def test_plays_are_written_in_order_and_chained(tmp_path):
@@ -200,32 +184,17 @@ def test_starting_on_a_full_disk_reads_the_database_and_waits(tmpfs, caplog):
     check_log(db)
 
 
-LOCKER = """
-import sqlite3, sys, time
-conn = sqlite3.connect(sys.argv[1], isolation_level=None)
-conn.execute("BEGIN IMMEDIATE")
-print("locked", flush=True)
-sys.stdin.read()
-"""
-
-
 def test_a_write_lock_held_by_another_process_only_delays_the_rows(tmp_path, caplog):
     db = tmp_path / "radiod.db"
     open_db(db).close()
     w = writer_for(db)
     drainer = Drainer(w.journal, connect(db))
-    locker = subprocess.Popen([sys.executable, "-c", LOCKER, str(db)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
-    try:
-        assert locker.stdout.readline() == "locked\n"
+    with write_lock(db):
         caplog.set_level(logging.WARNING)
         air(w, 3)
         assert not drainer.drain_once()
         assert "database unavailable (" in caplog.text and "database is locked" in caplog.text
         assert w.journal.waiting() == 6
-    finally:
-        locker.stdin.close()
-        locker.wait(timeout=10)
     assert drainer.drain_once()
     assert "database back after" in caplog.text
     assert [r["item_key"] for r in rows(db)] == ["k0", "k1", "k2"]
