@@ -147,7 +147,8 @@ class PlayLog:
         columns = ", ".join(row)
         marks = ", ".join("?" for _ in row)
         cur = self.conn.execute(f"INSERT INTO plays ({columns}) VALUES ({marks})", list(row.values()))
-        return int(cur.lastrowid)
+        assert cur.lastrowid is not None
+        return cur.lastrowid
 
     def close_play(self, play_id: int, *, ended_at_ms: int, played_ms: int, end_reason: str,
                    detail: str = "") -> dict[str, Any]:
