@@ -109,6 +109,7 @@ class JournaledPlayLog:
         self._keys = dict(known.keys)
         self._listeners: int | None = None
         self._database_read = database_read     # False: plays open in the database are unknown
+        self._prune_at = 2 * len(self._keys) + 1000
 
     # -- start-up ------------------------------------------------------------------------------
 
@@ -149,6 +150,8 @@ class JournaledPlayLog:
             self._open[play_id] = _Open(values["started_at_ms"], values["length_ms"], key)
             if key:
                 self._keys[key] = _Key(play_id, values["started_at_ms"], None)
+                if len(self._keys) >= self._prune_at:
+                    self._prune(values["started_at_ms"] - LOOKBACK_MS)
             return play_id
 
     def close_play(self, play_id: int, *, ended_at_ms: int, played_ms: int, end_reason: str,
@@ -201,6 +204,11 @@ class JournaledPlayLog:
     def _append(self, record: Record) -> None:
         self._n += 1
         self.journal.append(record)
+
+    def _prune(self, before_ms: int) -> None:
+        """Forget the keys of closed plays started before ``before_ms`` (a daemon runs for months)."""
+        self._keys = {k: v for k, v in self._keys.items() if v.end_reason is None or v.started_at_ms >= before_ms}
+        self._prune_at = 2 * len(self._keys) + 1000
 
     def _closed(self, play_id: int, end_reason: str) -> None:
         opened = self._open.pop(play_id, None)

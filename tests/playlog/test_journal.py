@@ -213,3 +213,29 @@ def test_the_drainer_thread_stops_with_everything_written(tmp_path):
     w2 = writer_for(db)
     assert air(w2, 1, start_n=4) == [5]
     assert os.path.getsize(journal_path(db)) < 2000
+
+
+def test_the_journal_writes_the_same_rows_and_hashes_as_writing_directly(tmp_path):
+    """Opens, closes, listener counts and a crash's interrupted plays, through the journal and
+    straight into SQLite: the same rows, the same chain."""
+    direct_db, journal_db = tmp_path / "direct.db", tmp_path / "journal.db"
+    direct = PlayLog(open_db(direct_db))
+    journaled = writer_for(journal_db)
+    for w in (direct, journaled):
+        a = w.open_play(started_at_ms=T0, planned_start_ms=T0 - 20, source="rotation", usage="feature",
+                        snapshot=snapshot(1), item_key="a")
+        w.record_listeners(T0 + 1000, 5)
+        b = w.open_play(started_at_ms=T0 + 2000, source="show", usage="talk", show="Night", item_key="b",
+                        snapshot=snapshot(2, length_ms=3000))
+        w.record_listeners(T0 + 2500, 9)
+        w.close_play(a, ended_at_ms=T0 + 3000, played_ms=3000, end_reason="skipped", detail="by hand")
+        c = w.open_play(started_at_ms=T0 + 3000, source="fallback", usage="station_id", snapshot=snapshot(3))
+        w.close_play(c, ended_at_ms=T0 + 4000, played_ms=1000, end_reason="end")
+        assert (a, b, c) == (1, 2, 3)
+        assert w.close_open_as_interrupted(T0 + 9000) == 1
+    direct.conn.close()
+    Drainer(journaled.journal, connect(journal_db)).drain_once()
+    assert rows(journal_db) == rows(direct_db)
+    assert [r["hash"] for r in rows(journal_db)] == [r["hash"] for r in rows(direct_db)]
+    assert [r["listeners_peak"] for r in rows(journal_db)] == [9, 9, 9]
+    check_log(journal_db)

@@ -221,3 +221,25 @@ def test_kill_nine_with_plays_only_in_the_journal(tmp_path):
     by_id = {r["id"]: r for r in rows}
     assert by_id[ids[-1]]["end_reason"] == "interrupted"     # on air at the kill
     assert "record(s) from the journal" in again.log()
+
+
+def test_now_playing_on_a_full_disk_is_a_warning_not_the_end_of_playout(tmp_path, caplog):
+    import logging
+
+    from radiod.clock import SystemClock
+    from radiod.daemon import _Tolerant
+    from radiod.playout.nowplaying import NowPlayingWriter
+
+    with small_tmpfs(tmp_path / "disk", "1m") as disk:
+        write = _Tolerant(NowPlayingWriter(disk / "now-playing.json", station="X", hide_next=False,
+                                           clock=SystemClock()))
+        filler = fill(disk)
+        caplog.set_level(logging.WARNING)
+        for _ in range(3):
+            write({"state": "playing", "now": None})
+        assert caplog.text.count("now-playing file not written") == 1
+        assert not (disk / "now-playing.json").exists()
+        filler.unlink()
+        write({"state": "playing", "now": None})
+        assert "now-playing file written again" in caplog.text
+        assert (disk / "now-playing.json").exists()
