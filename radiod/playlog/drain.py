@@ -118,6 +118,7 @@ class Drainer:
     def drain_once(self) -> bool:
         """Write one batch if there is one; True when the database took it (or nothing waited)."""
         self.journal.flush()                  # records kept in memory go to the file first
+        self.journal.sync()
         batch = self.journal.batch(BATCH)
         if not batch:
             return True
