@@ -94,6 +94,7 @@ class Drainer:
         self._down_since: float | None = None
         self._down_logged = 0.0
         self._compacted = time.monotonic()
+        self._stop_within_s = 5.0
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="playlog-drain", daemon=True)
@@ -101,6 +102,7 @@ class Drainer:
 
     def stop(self, timeout_s: float = 5.0) -> int:
         """Write what can be written within ``timeout_s``, then stop; returns records still waiting."""
+        self._stop_within_s = timeout_s
         self._stop.set()
         self.journal.changed.set()
         if self._thread is not None:
@@ -141,7 +143,7 @@ class Drainer:
         backoff = 0.0
         while True:
             if self._stop.is_set():
-                deadline = deadline or time.monotonic() + 5.0
+                deadline = deadline or time.monotonic() + self._stop_within_s
                 if not self.journal.waiting() or time.monotonic() >= deadline:
                     return
             self.journal.changed.clear()
@@ -155,7 +157,10 @@ class Drainer:
                 self.journal.changed.wait(0.5 if self.journal.unwritten() else 5.0)
             else:
                 backoff = min(MAX_BACKOFF_S, max(0.1, backoff * 2))
-                self._stop.wait(backoff)
+                if self._stop.is_set():
+                    time.sleep(backoff)           # the stop event no longer waits
+                else:
+                    self._stop.wait(backoff)
 
     def _unavailable(self, exc: Exception) -> None:
         now = time.monotonic()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 import sqlite3
 from pathlib import Path
 
@@ -239,3 +240,20 @@ def test_the_journal_writes_the_same_rows_and_hashes_as_writing_directly(tmp_pat
     assert [r["hash"] for r in rows(journal_db)] == [r["hash"] for r in rows(direct_db)]
     assert [r["listeners_peak"] for r in rows(journal_db)] == [9, 9, 9]
     check_log(journal_db)
+
+
+def test_stopping_while_the_database_is_locked_leaves_the_records_in_the_journal(tmp_path, caplog):
+    db = tmp_path / "radiod.db"
+    open_db(db).close()
+    w = writer_for(db)
+    drainer = Drainer(w.journal, connect(db))
+    drainer.start()
+    with write_lock(db):
+        air(w, 2)
+        started = time.monotonic()
+        assert drainer.stop(1.0) == 4
+        assert time.monotonic() - started < 10
+    assert [r.n for r in load(journal_path(db)).records] == [1, 2, 3, 4]
+    w2 = writer_for(db)                        # the next start writes them
+    Drainer(w2.journal, connect(db)).drain_once()
+    assert [r["item_key"] for r in rows(db)] == ["k0", "k1"]
