@@ -9,6 +9,9 @@ Threads and who talks to whom:
   (nightly: plan the next day; every few seconds: look for schedule file changes; periodic
   library rescan; hourly housekeeping);
 - the control socket server (``radiod ctl``, the web panel) forwards commands to the engine;
+- the play-log drainer writes the journal the engine appends to into SQLite, retrying while the
+  database is locked, full or failing (``radiod.playlog.drain``): the engine thread never
+  touches SQLite, so no database error can stop playout or make it wait;
 - the main thread waits for SIGTERM/SIGINT and watches the engine thread: if it dies the daemon
   exits non-zero so systemd restarts it. SIGUSR1 dumps every thread's stack to stderr.
 """
@@ -27,10 +30,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from radiod.clock import Clock, SystemClock
+from radiod.clock import Clock, SystemClock, to_ms
 from radiod.config import Config
 from radiod.errors import PlayerError, RadiodError, ScheduleError
-from radiod.playlog.store import PlayLog
+from radiod.playlog.drain import Drainer
+from radiod.playlog.journal import journal_path
+from radiod.playlog.writer import JournaledPlayLog, open_journaled
 from radiod.playout.control import ControlServer, InsertRequest
 from radiod.playout.daylogs import DayLogs
 from radiod.playout.engine import Engine
@@ -40,6 +45,9 @@ from radiod.playout.port import Player
 from radiod.private import private_dir
 from radiod.store import open_db, open_readonly
 
+DRAIN_AT_STOP_S = 5.0
+DRAIN_BUSY_TIMEOUT_MS = 1000
+
 log = logging.getLogger("radiod")
 
 ENGINE_COMMANDS = ("status", "skip", "pause", "resume", "errors")
@@ -47,7 +55,7 @@ COMMAND_TIMEOUT_S = 5.0
 SCHEDULE_POLL_S = 10
 
 
-def make_player(config: Config, clock: Clock) -> Player:
+def make_player(config: Config, clock: Clock, playlog: JournaledPlayLog | None = None) -> Player:
     """The audio engine named by ``playout.engine`` (imported only when used)."""
     engine = config.playout.engine
     if engine == "vlc":
@@ -66,7 +74,12 @@ def make_player(config: Config, clock: Clock) -> Player:
         except ImportError:
             raise PlayerError("playout.engine = 'liquidsoap': the Liquidsoap player is not available "
                               "in this installation; use 'vlc'") from None
-        return LiquidsoapPlayer(config, clock)
+        if playlog is None:
+            return LiquidsoapPlayer(config, clock)
+        from radiod.bridge.live import LiveLog
+
+        # Live rows through the same journal: ids come from one place, the chain in one order.
+        return LiquidsoapPlayer(config, clock, on_live=LiveLog(playlog, clock))
     raise PlayerError(f"playout.engine: unknown engine {engine!r}")
 
 
@@ -83,6 +96,27 @@ def schedule_fingerprint(directory: Path) -> str:
     return h.hexdigest()
 
 
+class _Tolerant:
+    """An engine ``on_change`` callback whose file writes may fail (a full disk) without ending
+    playout: the first failure of a run of them is logged, and when writing works again."""
+
+    def __init__(self, write: Any):
+        self.write = write
+        self.failing = ""
+
+    def __call__(self, status: dict[str, Any]) -> None:
+        try:
+            self.write(status)
+        except OSError as exc:
+            if not self.failing:
+                log.warning("now-playing file not written (%s); playout goes on", exc)
+            self.failing = str(exc)
+            return
+        if self.failing:
+            log.warning("now-playing file written again")
+            self.failing = ""
+
+
 class Daemon:
     def __init__(self, config: Config, *, clock: Clock | None = None, player: Player | None = None):
         self.config = config
@@ -97,13 +131,17 @@ class Daemon:
     # -- building ----------------------------------------------------------------------------------
 
     def _connect_ro(self) -> sqlite3.Connection:
-        return open_readonly(self.config.paths.database)
+        return open_readonly(self.config.paths.database, full_disk_fallback=True)
+
+    def _connect_writer(self) -> sqlite3.Connection:
+        return open_db(self.config.paths.database, busy_timeout_ms=DRAIN_BUSY_TIMEOUT_MS)
 
     def build(self) -> None:
         cfg = self.config
         private_dir(cfg.paths.state)     # control socket, journal, session keys
-        self.conn = open_db(cfg.paths.database)
-        self.playlog = PlayLog(self.conn)
+        self.playlog = open_journaled(cfg.paths.database, journal_path(cfg.paths.database),
+                                      now_ms=to_ms(self.clock.now()))
+        self.drainer = Drainer(self.playlog.journal, self._connect_writer)
         self.daylogs = DayLogs(cfg, self._connect_ro)
         self._fingerprint = schedule_fingerprint(cfg.paths.schedules)
         try:
@@ -111,15 +149,28 @@ class Daemon:
         except ScheduleError:
             if not self.daylogs.path(self.daylogs.local_day(self.clock.now())).exists():
                 raise               # nothing planned and nothing to plan from: refuse to start
-        items = self.daylogs.window(self.clock.now(), ensure=self.daylogs.schedule is not None)
+        items = self._window()
         fallback = self._fallback()
-        self.player = self._player or make_player(cfg, self.clock)
+        self.player = self._player or make_player(cfg, self.clock, self.playlog)
         self.output = self.player.check_output()
         self.engine = Engine(self.player, self.clock, self.playlog, cfg.playout, items=items, fallback=fallback,
                              show_info=self.daylogs.show_info,
-                             on_change=NowPlayingWriter(cfg.now_playing_file, station=cfg.station.name,
-                                                        hide_next=cfg.playout.hide_next, clock=self.clock))
+                             on_change=_Tolerant(NowPlayingWriter(cfg.now_playing_file, station=cfg.station.name,
+                                                                  hide_next=cfg.playout.hide_next,
+                                                                  clock=self.clock)))
         self.control = ControlServer(cfg.control_socket, self.handle_command)
+
+    def _window(self) -> list:
+        """The engine's log; with today's log saved, a failure to plan ahead (a full disk, an
+        unreadable database) is a warning and the hourly job plans again."""
+        now = self.clock.now()
+        try:
+            return self.daylogs.window(now, ensure=self.daylogs.schedule is not None)
+        except (RadiodError, sqlite3.Error, OSError) as exc:
+            if not self.daylogs.path(self.daylogs.local_day(now)).exists():
+                raise
+            log.warning("planning ahead failed, playing the saved logs: %s", exc)
+            return self.daylogs.window(now, ensure=False)
 
     def _fallback(self) -> Fallback:
         try:
@@ -133,6 +184,7 @@ class Daemon:
     def run(self) -> int:
         """Build, run until SIGTERM/SIGINT (0) or until the engine thread dies (raises PlayerError)."""
         self.build()
+        self.drainer.start()
         previous = self._install_signals()
         threads = [threading.Thread(target=self._engine_main, name="engine", daemon=True),
                    threading.Thread(target=self._worker_main, name="worker", daemon=True)]
@@ -153,7 +205,7 @@ class Daemon:
             threads[0].join(timeout=10)
             self.work.put(None)
             threads[1].join(timeout=10)
-            self.conn.close()
+            self._stop_drainer()
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
             faulthandler.unregister(signal.SIGUSR1)
@@ -161,6 +213,20 @@ class Daemon:
             raise PlayerError(f"the playout engine stopped: {self.engine_error or 'thread ended'}")
         log.info("stopped cleanly")
         return 0
+
+    def _stop_drainer(self) -> None:
+        """Write what the database will take now; the rest stays in the journal for the next start."""
+        waiting = self.drainer.stop(DRAIN_AT_STOP_S)
+        lost = self.playlog.journal.unwritten()
+        if lost:
+            # Neither the database nor the journal could take them: the log is the last place left.
+            log.error("play log: %d record(s) could be written neither to the database nor to the journal %s; "
+                      "they follow, one per line", len(lost), self.playlog.journal.path)
+            for line in lost:
+                log.error("play log record: %s", line.decode(errors="replace").rstrip())
+        elif waiting:
+            log.warning("play log: %d record(s) wait in the journal %s; they are written at the next start",
+                        waiting, self.playlog.journal.path)
 
     def _install_signals(self) -> dict[int, Any]:
         """SIGTERM/SIGINT stop cleanly, SIGUSR1 dumps every thread; returns the handlers replaced."""

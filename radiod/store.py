@@ -24,11 +24,11 @@ COMPONENTS = (
 BUSY_TIMEOUT_MS = 10_000
 
 
-def _connect(uri: str, *, read_only: bool) -> sqlite3.Connection:
-    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+def _connect(uri: str, *, read_only: bool, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
+    conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout_ms / 1000,
                            isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     conn.execute("PRAGMA foreign_keys = ON")
     if not read_only:
         conn.execute("PRAGMA journal_mode = WAL")
@@ -51,7 +51,7 @@ def _check_whole(conn: sqlite3.Connection) -> None:
     conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
 
 
-def open_db(path: Path | str, *, migrate: bool = True) -> sqlite3.Connection:
+def open_db(path: Path | str, *, migrate: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
     """Open the writer connection (autocommit mode; use ``transaction()`` to group writes)."""
     path = Path(path)
     _refuse_directory(path)
@@ -66,7 +66,7 @@ def open_db(path: Path | str, *, migrate: bool = True) -> sqlite3.Connection:
     except OSError as exc:
         raise StoreError(f"{path}: cannot create the database: {exc.strerror or exc}") from None
     try:
-        conn = _connect(f"file:{path}", read_only=False)
+        conn = _connect(f"file:{path}", read_only=False, busy_timeout_ms=busy_timeout_ms)
         _check_whole(conn)
         if migrate:
             apply_migrations(conn)
@@ -75,14 +75,30 @@ def open_db(path: Path | str, *, migrate: bool = True) -> sqlite3.Connection:
     return conn
 
 
-def open_readonly(path: Path | str) -> sqlite3.Connection:
-    """A connection that cannot write (for the web panel and reports)."""
+def open_readonly(path: Path | str, *, full_disk_fallback: bool = False) -> sqlite3.Connection:
+    """A connection that cannot write (for the web panel and reports).
+
+    With ``full_disk_fallback``, a database that cannot be opened because its shared-memory file
+    cannot be created (a full disk after a clean stop) is opened ``immutable`` instead — only
+    when it has no write-ahead log to miss. Only short-lived readers in the daemon use it: an
+    immutable reader takes no locks, so it must not outlive the moment space returns.
+    """
     path = Path(path)
     if not path.exists():
         raise StoreError(f"{path}: database does not exist (run 'radiod scan' first)")
     _refuse_directory(path)
     try:
         conn = _connect(f"file:{path}?mode=ro", read_only=True)
+        try:
+            _check_whole(conn)
+            return conn
+        except sqlite3.OperationalError:
+            conn.close()
+            wal = Path(f"{path}-wal")
+            if not full_disk_fallback or wal.exists() and wal.stat().st_size > 0:
+                raise
+        # A full disk after a clean stop: nothing can be locked or logged, but the file is whole.
+        conn = _connect(f"file:{path}?mode=ro&immutable=1", read_only=True)
         _check_whole(conn)
         return conn
     except sqlite3.DatabaseError as exc:

@@ -92,4 +92,12 @@ MIGRATIONS: list[str] = [
         SELECT RAISE(ABORT, 'play log: corrections cannot be deleted');
     END;
     """,
+    """
+    -- How far the play-log journal has been written into this database: records numbered up
+    -- to applied_n are in the tables (radiod.playlog.drain writes both in one transaction).
+    CREATE TABLE play_journal (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        applied_n INTEGER NOT NULL
+    );
+    """,
 ]

@@ -63,6 +63,49 @@ def row_dict(row: Mapping[str, Any]) -> dict[str, Any]:
     return d
 
 
+INTERRUPTED_DETAIL = "not closed before restart"
+
+
+def play_values(*, started_at_ms: int, source: str, usage: str, planned_start_ms: int | None = None,
+                show: str = "", category: str = "", track_id: int | None = None,
+                snapshot: Mapping[str, Any] | None = None, item_key: str | None = None, channel: str = "",
+                exclusion: str = "", listeners: int | None = None) -> dict[str, Any]:
+    """The column values of a new play row, checked (StoreError names a bad value)."""
+    _choice("source", source, SOURCES)
+    _choice("usage", usage, USAGES)
+    _choice("exclusion", exclusion, EXCLUSIONS)
+    snap = dict(snapshot or {})
+    values = {k: snap.get(k, default) for k, default in SNAPSHOT_FIELDS.items()}
+    values = {k: ("" if v is None and SNAPSHOT_FIELDS[k] == "" else v) for k, v in values.items()}
+    if track_id is None:
+        track_id = snap.get("track_id")
+    values.update(
+        item_key=item_key or None, started_at_ms=int(started_at_ms), planned_start_ms=planned_start_ms,
+        start_error_ms=None if planned_start_ms is None else int(started_at_ms) - int(planned_start_ms),
+        source=source, usage=usage, show=show or "", category=category or "", channel=channel or "",
+        exclusion=exclusion, track_id=track_id, local=int(bool(values["local"])),
+        artist_keys=json.dumps(list(values["artist_keys"] or []), ensure_ascii=False),
+    )
+    if listeners is not None:
+        values.update(listeners_start=listeners, listeners_peak=listeners, performances=listeners, listener_ms=0,
+                      listeners_last=listeners, listeners_last_ms=int(started_at_ms))
+    return values
+
+
+def check_close(play_id: int, played_ms: int, end_reason: str) -> None:
+    """StoreError unless the figures of a close are valid."""
+    _choice("end_reason", end_reason, END_REASONS)
+    if played_ms < 0:
+        raise StoreError(f"play log: play {play_id}: played_ms must not be negative, got {played_ms}")
+
+
+def interrupted_at(now_ms: int, started_at_ms: int, length_ms: int | None) -> tuple[int, int]:
+    """(ended_at_ms, played_ms) of a play found open after a crash: played until now, at most its length."""
+    ended = max(now_ms, started_at_ms)
+    played = ended - started_at_ms
+    return ended, played if length_ms is None else min(played, length_ms)
+
+
 class PlayLog:
     """Writer side of the as-played log."""
 
@@ -83,46 +126,38 @@ class PlayLog:
         Raises DuplicatePlay when ``item_key`` already has a row. ``listeners`` is the current
         listener count; by default the last one the poller recorded (None when there is no poller).
         """
-        _choice("source", source, SOURCES)
-        _choice("usage", usage, USAGES)
-        _choice("exclusion", exclusion, EXCLUSIONS)
-        snap = dict(snapshot or {})
-        values = {k: snap.get(k, default) for k, default in SNAPSHOT_FIELDS.items()}
-        values = {k: ("" if v is None and SNAPSHOT_FIELDS[k] == "" else v) for k, v in values.items()}
-        if track_id is None:
-            track_id = snap.get("track_id")
-        values.update(
-            item_key=item_key or None, started_at_ms=int(started_at_ms), planned_start_ms=planned_start_ms,
-            start_error_ms=None if planned_start_ms is None else int(started_at_ms) - int(planned_start_ms),
-            source=source, usage=usage, show=show or "", category=category or "", channel=channel or "",
-            exclusion=exclusion, track_id=track_id, local=int(bool(values["local"])),
-            artist_keys=json.dumps(list(values["artist_keys"] or []), ensure_ascii=False),
-        )
-        if listeners is None:
-            listeners = self._listeners
-        if listeners is not None:
-            values.update(listeners_start=listeners, listeners_peak=listeners, performances=listeners, listener_ms=0,
-                          listeners_last=listeners, listeners_last_ms=int(started_at_ms))
-        columns = ", ".join(values)
-        marks = ", ".join("?" for _ in values)
+        values = play_values(started_at_ms=started_at_ms, source=source, usage=usage,
+                             planned_start_ms=planned_start_ms, show=show, category=category, track_id=track_id,
+                             snapshot=snapshot, item_key=item_key, channel=channel, exclusion=exclusion,
+                             listeners=self._listeners if listeners is None else listeners)
         with self._lock, transaction(self.conn):
-            if item_key:
-                existing = self.conn.execute("SELECT id FROM plays WHERE item_key = ?", (item_key,)).fetchone()
-                if existing:
-                    raise DuplicatePlay(item_key, existing[0])
-            cur = self.conn.execute(f"INSERT INTO plays ({columns}) VALUES ({marks})", list(values.values()))
-            return int(cur.lastrowid)
+            return self.insert(values)
+
+    def insert(self, values: Mapping[str, Any], play_id: int | None = None) -> int:
+        """Insert a row from ``play_values`` (inside the caller's transaction); returns its id.
+
+        ``play_id`` gives the row a chosen id (the journal allocates ids before SQLite sees them).
+        """
+        item_key = values.get("item_key")
+        if item_key:
+            existing = self.conn.execute("SELECT id FROM plays WHERE item_key = ?", (item_key,)).fetchone()
+            if existing:
+                raise DuplicatePlay(item_key, existing[0])
+        row = dict(values) if play_id is None else {"id": int(play_id), **values}
+        columns = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        cur = self.conn.execute(f"INSERT INTO plays ({columns}) VALUES ({marks})", list(row.values()))
+        assert cur.lastrowid is not None
+        return cur.lastrowid
 
     def close_play(self, play_id: int, *, ended_at_ms: int, played_ms: int, end_reason: str,
                    detail: str = "") -> dict[str, Any]:
         """Close an open play (exactly once): fixes its end, listener figures and chain hash."""
-        _choice("end_reason", end_reason, END_REASONS)
-        if played_ms < 0:
-            raise StoreError(f"play log: play {play_id}: played_ms must not be negative, got {played_ms}")
+        check_close(play_id, played_ms, end_reason)
         with self._lock, transaction(self.conn):
-            return self._close(play_id, int(ended_at_ms), int(played_ms), end_reason, detail or "")
+            return self.close(play_id, int(ended_at_ms), int(played_ms), end_reason, detail or "")
 
-    def _close(self, play_id: int, ended_at_ms: int, played_ms: int, end_reason: str, detail: str) -> dict:
+    def close(self, play_id: int, ended_at_ms: int, played_ms: int, end_reason: str, detail: str) -> dict:
         row = self.conn.execute("SELECT * FROM plays WHERE id = ?", (play_id,)).fetchone()
         if row is None:
             raise StoreError(f"play log: no play {play_id}")
@@ -145,37 +180,48 @@ class PlayLog:
              d["seq"], d["prev_hash"], d["hash"], play_id))
         return row_dict(d)
 
-    def close_open_as_interrupted(self, now_ms: int, detail: str = "not closed before restart") -> int:
+    def close_open_as_interrupted(self, now_ms: int, detail: str = INTERRUPTED_DETAIL) -> int:
         """Close every open play (at start-up after a crash); returns how many were closed.
 
         played_ms is the time from start to ``now_ms``, capped at the track length when known.
         """
         with self._lock, transaction(self.conn):
-            rows = self.conn.execute(
-                "SELECT id, started_at_ms, length_ms FROM plays WHERE seq IS NULL ORDER BY id").fetchall()
-            for r in rows:
-                ended = max(int(now_ms), r["started_at_ms"])
-                played = ended - r["started_at_ms"]
-                if r["length_ms"] is not None:
-                    played = min(played, r["length_ms"])
-                self._close(r["id"], ended, played, "interrupted", detail)
-            return len(rows)
+            return self.close_open(now_ms, detail)
+
+    def close_open(self, now_ms: int, detail: str, below_id: int | None = None) -> int:
+        """close_open_as_interrupted inside the caller's transaction, for ids below ``below_id``."""
+        rows = self.conn.execute(
+            "SELECT id, started_at_ms, length_ms FROM plays WHERE seq IS NULL AND id < ? ORDER BY id",
+            (below_id if below_id is not None else 2**62,)).fetchall()
+        for r in rows:
+            ended, played = interrupted_at(int(now_ms), r["started_at_ms"], r["length_ms"])
+            self.close(r["id"], ended, played, "interrupted", detail)
+        return len(rows)
+
+    def outcomes(self, *, started_from_ms: int) -> list[tuple[str, str]]:
+        """(item_key, end_reason) of the closed plays started since ``started_from_ms``, in start order."""
+        return [(r["item_key"], r["end_reason"]) for r in self.plays(started_from_ms=started_from_ms)
+                if r.get("item_key")]
 
     def record_listeners(self, at_ms: int, listeners: int) -> int:
         """Feed a listener count measured at ``at_ms`` to every open play; returns how many."""
         with self._lock, transaction(self.conn):
             self._listeners = int(listeners)
-            cur = self.conn.execute(
-                "UPDATE plays SET"
-                " listener_ms = COALESCE(listener_ms, 0)"
-                "   + COALESCE(listeners_last, 0) * MAX(0, ?1 - COALESCE(listeners_last_ms, ?1)),"
-                " listeners_start = COALESCE(listeners_start, ?2),"
-                " listeners_peak = MAX(COALESCE(listeners_peak, ?2), ?2),"
-                " performances = COALESCE(performances, ?2) + MAX(0, ?2 - COALESCE(listeners_last, ?2)),"
-                " listeners_last = ?2, listeners_last_ms = MAX(?1, COALESCE(listeners_last_ms, ?1))"
-                " WHERE seq IS NULL",
-                (int(at_ms), int(listeners)))
-            return cur.rowcount
+            return self.count_listeners(at_ms, listeners)
+
+    def count_listeners(self, at_ms: int, listeners: int) -> int:
+        """record_listeners inside the caller's transaction."""
+        cur = self.conn.execute(
+            "UPDATE plays SET"
+            " listener_ms = COALESCE(listener_ms, 0)"
+            "   + COALESCE(listeners_last, 0) * MAX(0, ?1 - COALESCE(listeners_last_ms, ?1)),"
+            " listeners_start = COALESCE(listeners_start, ?2),"
+            " listeners_peak = MAX(COALESCE(listeners_peak, ?2), ?2),"
+            " performances = COALESCE(performances, ?2) + MAX(0, ?2 - COALESCE(listeners_last, ?2)),"
+            " listeners_last = ?2, listeners_last_ms = MAX(?1, COALESCE(listeners_last_ms, ?1))"
+            " WHERE seq IS NULL",
+            (int(at_ms), int(listeners)))
+        return cur.rowcount
 
     def correct(self, play_id: int, field: str, value: Any, *, changed_by: str, changed_at_ms: int,
                 reason: str = "") -> dict[str, Any]:

@@ -7,7 +7,7 @@ and what has already aired it works out what should come next and when (``timing
 item's actual start plus its true length, never on 'ended'. It never assumes a timer fired:
 every wake-up recomputes from the clock.
 
-Every item that starts gets a row in the as-played log (``PlayLog``), closed exactly once when
+Every item that starts gets a row in the as-played log (a ``PlayWriter``), closed exactly once when
 it ends, is skipped, cut, fails or the daemon stops. Items are keyed by ``timing.item_key`` so an
 item that already aired is never aired (or logged) again after a restart.
 
@@ -32,7 +32,8 @@ from typing import Any, Callable, Sequence
 from radiod.clock import Clock, from_ms, to_ms
 from radiod.config import PlayoutConfig
 from radiod.errors import PlayerError
-from radiod.playlog.store import DuplicatePlay, PlayLog
+from radiod.playlog.store import DuplicatePlay
+from radiod.playlog.writer import PlayWriter
 from radiod.playout.fallback import Fallback
 from radiod.playout.port import Cue, Player, PlayerEvent
 from radiod.playout.timing import Decision, Timeline, decide_next, join_point
@@ -109,7 +110,7 @@ class _Stop:
 class Engine:
     """Owns playout: call ``post``/``command``/``set_log``/``stop`` from any thread."""
 
-    def __init__(self, player: Player, clock: Clock, playlog: PlayLog, config: PlayoutConfig, *,
+    def __init__(self, player: Player, clock: Clock, playlog: PlayWriter, config: PlayoutConfig, *,
                  items: Sequence[LogItem] = (), fallback: Fallback | None = None,
                  show_info: ShowInfo | None = None, on_change: Callable[[dict], None] | None = None,
                  watchdog_poll_ms: int = 1000, max_errors: int = 50):
@@ -638,9 +639,8 @@ class Engine:
         if not len(self.tl):
             return
         latest: dict[str, str] = {}
-        for row in self.playlog.plays(started_from_ms=self.tl.starts[0] - 6 * 3600_000):
-            if row.get("item_key"):
-                latest[base_key(row["item_key"])] = row["end_reason"]
+        for key, end_reason in self.playlog.outcomes(started_from_ms=self.tl.starts[0] - 6 * 3600_000):
+            latest[base_key(key)] = end_reason
         self.done = set(latest)
         self.resumable = {k for k, why in latest.items() if why in ("interrupted", "shutdown")}
         # Where the log stood when the daemon stopped: boundaries after it are missed, not aired late.
