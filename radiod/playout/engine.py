@@ -34,7 +34,9 @@ from radiod.config import PlayoutConfig
 from radiod.errors import PlayerError
 from radiod.playlog.store import DuplicatePlay, PlayLog
 from radiod.playout.fallback import Fallback
+from radiod.playout.media_roots import RETRY_MS, MediaOutage, MediaRoots, probe, under
 from radiod.playout.port import Cue, Player, PlayerEvent
+from radiod.playout.stall import TICK_MS, ClockJump, overran
 from radiod.playout.timing import Decision, Timeline, decide_next, join_point
 from radiod.schedule.log import LogItem
 
@@ -112,7 +114,8 @@ class Engine:
     def __init__(self, player: Player, clock: Clock, playlog: PlayLog, config: PlayoutConfig, *,
                  items: Sequence[LogItem] = (), fallback: Fallback | None = None,
                  show_info: ShowInfo | None = None, on_change: Callable[[dict], None] | None = None,
-                 watchdog_poll_ms: int = 1000, max_errors: int = 50):
+                 watchdog_poll_ms: int = 1000, max_errors: int = 50,
+                 media_roots: Sequence[str | os.PathLike[str]] = ()):
         self.player = player
         self.clock = clock
         self.playlog = playlog
@@ -141,6 +144,8 @@ class Engine:
         self._last_published: dict | None = None
         self._stopped = False
         self._state_before_outage = "playing"
+        self.media = MediaRoots(media_roots)
+        self.outages: dict[str, MediaOutage] = {}    # folder → outage, while it is away
         player.set_listener(self.post)
 
     # -- any thread ------------------------------------------------------------------------------
@@ -168,11 +173,18 @@ class Engine:
         try:
             while not self._stopped:
                 wake = self.next_wakeup_ms()
-                timeout = 1.0 if wake is None else max(0.0, (wake - self.clock.monotonic_ms()) / 1000)
+                began = self.clock.monotonic_ms()
+                wait_ms = TICK_MS if wake is None else max(0, min(wake - began, TICK_MS))
                 try:
-                    self._handle(self.inbox.get(timeout=min(timeout, 1.0)))
+                    message = self.inbox.get(timeout=wait_ms / 1000)
                 except queue.Empty:
-                    pass
+                    message = None
+                # Before anything the player reported on waking: was the whole process frozen?
+                jump = overran(began, began + wait_ms, self.clock.monotonic_ms())
+                if jump is not None:
+                    self._on_clock_jump(jump)
+                if message is not None:
+                    self._handle(message)
                 self.pump()
         finally:
             self.shutdown()
@@ -227,6 +239,7 @@ class Engine:
                 times.append(self._mono(end) + self.config.watchdog_ms)
         if self._retry_mono is not None:
             times.append(self._retry_mono)
+        times += [o.retry_mono for o in self.outages.values()]
         if not times:
             return None
         return max(min(times), now + 1)
@@ -259,6 +272,8 @@ class Engine:
                 message.reply.set_result({"ok": False, "error": str(exc)})
         elif isinstance(message, _SetLog):
             self._on_set_log(message.items)
+        elif isinstance(message, ClockJump):
+            self._on_clock_jump(message)
         elif isinstance(message, _Stop):
             self._stopped = True
         elif callable(message):
@@ -308,6 +323,35 @@ class Engine:
             return
         self._error("output", "audio output back")
         self.state = "paused" if self._state_before_outage == "paused" else "playing"
+        self.flowing = False
+
+    def _on_clock_jump(self, jump: ClockJump) -> None:
+        """The process stood still (SIGSTOP, a stalled VM): nothing was heard for ``jump.length_ms``.
+
+        Logged as dead air with its length; what was on air is closed as 'interrupted' with only
+        what was heard before the stall, and the engine comes back by the clock as after a restart.
+        """
+        if self.state in ("stopped", "starting"):
+            return
+        seconds = jump.length_ms / 1000
+        self._error("dead-air", f"the process stood still for {seconds:.1f} s (stopped or stalled): "
+                    "nothing was heard; back on air by the clock", length_ms=jump.length_ms)
+        frozen_at = self._wall_of(jump.from_mono)
+        for slot in list(self.slots.values()):
+            end = slot.expected_end()
+            if slot.play_id is not None and slot.started_mono is not None:
+                if end is not None and end <= frozen_at:
+                    # It had finished before the stall: its row ends where its audio did.
+                    played = max(0, min(slot.remaining_ms, end - (slot.started_wall or end)))
+                    self._close_row(slot, slot.stop_reason or "end", played, at_wall=end)
+                else:
+                    slot.detail = f"dead air: the process stood still for {seconds:.1f} s"
+                    heard = max(0, min(jump.from_mono - slot.started_mono, slot.remaining_ms))
+                    self._close_row(slot, "interrupted", heard, at_wall=frozen_at)
+                    self.resumable.add(base_key(slot.key))      # a show continues where the clock is
+                self.done.add(base_key(slot.key))
+            self._abandon(slot)
+        self.pending = None
         self.flowing = False
 
     def _on_started(self, slot: Slot, ev: PlayerEvent) -> None:
@@ -424,6 +468,8 @@ class Engine:
     # -- reconciling -------------------------------------------------------------------------------
 
     def _tick(self) -> None:
+        if self.outages:
+            self._retry_outages()
         if self.state not in ("playing", "fallback"):
             return
         self._watchdog()
@@ -482,6 +528,17 @@ class Engine:
             decision = Decision(None, decision.start_ms, fill_until_ms=self.tl.ends[decision.index],
                                 reason=planned.note or f"planned {planned.kind} item has no audio")
             reason = decision.reason
+        outage = None if item is not None or decision.index is None else \
+            self._outage_of(self.tl.items[decision.index].path)
+        if outage is not None and decision.index is not None:
+            # Its folder is away: passed over (not done, so it can still air if it comes back in
+            # time) and covered by the fallback, without trying the file.
+            planned = self.tl.items[decision.index]
+            outage.miss(self.tl.keys[decision.index], planned.title or os.path.basename(planned.path))
+            self.cursor = max(self.cursor, decision.index)
+            decision = Decision(None, decision.start_ms, fill_until_ms=self.tl.ends[decision.index],
+                                reason=f"media folder {outage.folder}: {outage.why}")
+            reason = decision.reason
         if item is None and decision.index is not None:
             item = self.tl.items[decision.index]
             key = self.tl.keys[decision.index]
@@ -489,7 +546,8 @@ class Engine:
                 key = f"{key}@{decision.offset_ms}"      # a show continued after a restart
         elif item is None:
             room = None if decision.fill_until_ms is None else decision.fill_until_ms - decision.start_ms
-            item = self.fallback.next_item(from_ms(decision.start_ms), decision.reason, room)
+            item = self.fallback.next_item(from_ms(decision.start_ms), decision.reason, room,
+                                           usable=self._reachable)
             if item is None:
                 if not self._fallback_failing:
                     self._error("fallback", f"no fallback item can play ({decision.reason})")
@@ -577,6 +635,9 @@ class Engine:
 
     def _fail(self, slot: Slot, detail: str, played_ms: int) -> None:
         """An item could not play (or stopped playing): record it, skip it, keep the station on air."""
+        outage = self._outage_of(slot.item.path, probe_now=True)
+        if outage is not None:
+            return self._pass_over(slot, outage, played_ms)
         self.stats["failed"] += 1
         self.done.add(base_key(slot.key))
         if slot.item.source == "fallback":
@@ -600,6 +661,86 @@ class Engine:
         if slot is self.current and nxt is not None and nxt.started_wall is None and nxt.start_wall > self._wall():
             self._abandon(nxt)            # it was due when this one would have ended: bring it forward
         self._abandon(slot)
+
+    # -- media outages -------------------------------------------------------------------------------
+
+    def _outage_of(self, path: str, *, probe_now: bool = False) -> MediaOutage | None:
+        """The outage ``path``'s folder is in; with ``probe_now`` its folders are looked at first
+        (a file that failed), starting an outage when one of them is away."""
+        if not path:
+            return None
+        for folder, outage in self.outages.items():
+            if under(path, folder):
+                return outage
+        if not probe_now or not self.media.roots:
+            return None          # no media roots given (tests of single files): no outages
+        gone = self.media.unreachable(path)
+        if gone is None:
+            return None
+        outage = MediaOutage(gone.folder, gone.why, since_wall=self._wall(),
+                             retry_mono=self.clock.monotonic_ms() + RETRY_MS, missed={})
+        self.outages[gone.folder] = outage
+        self._error("media-outage", f"{gone.folder}: {gone.why}; its items are passed over (not failed) and "
+                    f"the fallback plays until it is back (looked at every {RETRY_MS // 1000} s)")
+        return outage
+
+    def _reachable(self, path: str) -> bool:
+        return self._outage_of(path) is None
+
+    def _pass_over(self, slot: Slot, outage: MediaOutage, played_ms: int) -> None:
+        """An item whose folder is away: not failed, not used up; the station goes on without it."""
+        if slot.index is not None:
+            outage.miss(slot.key, slot.item.title or os.path.basename(slot.item.path))
+        if slot.play_id is not None:
+            # It was on air when its folder went: what was heard stands.
+            slot.detail = f"media folder {outage.folder}: {outage.why}"
+            self._close_row(slot, "interrupted", played_ms)
+            self.done.add(base_key(slot.key))
+        nxt = self.next
+        if slot is self.current and nxt is not None and nxt.started_wall is None and nxt.start_wall > self._wall():
+            self._abandon(nxt)
+        self._abandon(slot)
+
+    def _retry_outages(self) -> None:
+        """Look at each folder that is away when its turn comes; resume the plan when it is back."""
+        now_mono = self.clock.monotonic_ms()
+        back = False
+        for folder, outage in list(self.outages.items()):
+            if now_mono < outage.retry_mono:
+                continue
+            why = probe(folder)
+            if why is not None:
+                outage.why = why
+                outage.retry_mono = now_mono + RETRY_MS
+                continue
+            del self.outages[folder]
+            length = (self._wall() - outage.since_wall) / 1000
+            self._error("media-outage", f"{folder} is back after {length:.1f} s; {outage.summary()}",
+                        length_ms=self._wall() - outage.since_wall, missed=len(outage.missed))
+            back = True
+        if back and self.state in ("playing", "fallback"):
+            self._resume_plan()
+
+    def _resume_plan(self) -> None:
+        """Back to the plan at the item due now (by the clock, as after a restart); a fallback
+        item on air fades out for it."""
+        cur = self.current
+        if cur is not None and cur.stop_reason is None and cur.item.source != "fallback":
+            return              # a planned item from elsewhere is on air: the plan follows it
+        if self.next is not None and self.next.started_wall is None:
+            self._abandon(self.next)
+        self.pending = None
+        self._fill_blocked_until = None
+        self._retry_mono = None
+        if cur is None:
+            self.flowing = False        # nothing on air: come in by the clock
+            return
+        decision = join_point(self.tl, self._wall(), self.done, self.resumable)
+        if decision.index is None:
+            return                      # nothing is due now: the fallback fills on as planned
+        self.cursor = decision.index - 1
+        if cur.stop_reason is None:
+            self._cut(cur, "cut", fade_ms=min(self.config.fade_out_ms, 500))
 
     def _abandon(self, slot: Slot) -> None:
         """Forget a slot (and silence it); later events about it are ignored."""
@@ -696,8 +837,8 @@ class Engine:
             self._last_published = snap
             self.on_change(snap)
 
-    def _error(self, kind: str, detail: str) -> None:
-        self.errors.append({"at": iso(self._wall()), "kind": kind, "detail": detail})
+    def _error(self, kind: str, detail: str, **figures: int) -> None:
+        self.errors.append({"at": iso(self._wall()), "kind": kind, "detail": detail, **figures})
         log.warning("%s: %s", kind, detail)
 
     # -- helpers -----------------------------------------------------------------------------------
