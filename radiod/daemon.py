@@ -111,7 +111,8 @@ class Daemon:
         self.player = self._player or make_player(cfg, self.clock)
         self.output = self.player.check_output()
         self.engine = Engine(self.player, self.clock, self.playlog, cfg.playout, items=items, fallback=fallback,
-                             show_info=self.daylogs.show_info, media_roots=[*cfg.paths.media, cfg.paths.uploads],
+                             show_info=self.daylogs.show_info,
+                             media_roots=[*cfg.paths.media, cfg.paths.uploads],
                              on_change=NowPlayingWriter(cfg.now_playing_file, station=cfg.station.name,
                                                         hide_next=cfg.playout.hide_next, clock=self.clock))
         self.control = ControlServer(cfg.control_socket, self.handle_command)

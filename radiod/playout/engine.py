@@ -37,7 +37,7 @@ from radiod.playout.fallback import Fallback
 from radiod.playout.media_roots import RETRY_MS, MediaOutage, MediaRoots, probe, under
 from radiod.playout.port import Cue, Player, PlayerEvent
 from radiod.playout.stall import TICK_MS, ClockJump, overran
-from radiod.playout.timing import Decision, Timeline, decide_next, join_point
+from radiod.playout.timing import MIN_FILL_MS, Decision, Timeline, decide_next, join_point
 from radiod.schedule.log import LogItem
 
 log = logging.getLogger(__name__)
@@ -531,13 +531,19 @@ class Engine:
         outage = None if item is not None or decision.index is None else \
             self._outage_of(self.tl.items[decision.index].path)
         if outage is not None and decision.index is not None:
-            # Its folder is away: passed over (not done, so it can still air if it comes back in
-            # time) and covered by the fallback, without trying the file.
-            planned = self.tl.items[decision.index]
-            outage.miss(self.tl.keys[decision.index], planned.title or os.path.basename(planned.path))
-            self.cursor = max(self.cursor, decision.index)
-            decision = Decision(None, decision.start_ms, fill_until_ms=self.tl.ends[decision.index],
-                                reason=f"media folder {outage.folder}: {outage.why}")
+            # Its folder is away: covered by the fallback without trying the file, and passed
+            # over only once its slot has begun (the plan keeps to the clock meanwhile, so it
+            # resumes at the item due when the folder is back). Not done: never used up.
+            planned, why = self.tl.items[decision.index], f"media folder {outage.folder}: {outage.why}"
+            begins = self.tl.starts[decision.index]
+            if begins - decision.start_ms >= MIN_FILL_MS:
+                decision = Decision(None, decision.start_ms, fill_until_ms=begins, then_index=decision.index,
+                                    reason=why)
+            else:
+                outage.miss(self.tl.keys[decision.index], planned.title or os.path.basename(planned.path), begins)
+                self.cursor = max(self.cursor, decision.index)
+                decision = Decision(None, decision.start_ms, fill_until_ms=self.tl.ends[decision.index],
+                                    reason=why)
             reason = decision.reason
         if item is None and decision.index is not None:
             item = self.tl.items[decision.index]
@@ -562,8 +568,9 @@ class Engine:
                 return None
             self._fallback_failing = False
             key = f"fallback:{decision.start_ms}:{next(self._handles)}"
-            self._error("fallback", f"fallback until {iso(decision.fill_until_ms) or 'further notice'}: "
-                        f"{decision.reason}")
+            if outage is None:      # an outage has its own two lines, not one per item
+                self._error("fallback", f"fallback until {iso(decision.fill_until_ms) or 'further notice'}: "
+                            f"{decision.reason}")
         assert key is not None
         slot = Slot(handle=f"h{next(self._handles)}:{key}", item=item, key=key, index=decision.index,
                     offset_ms=decision.offset_ms, start_wall=decision.start_ms, reason=reason)
@@ -689,8 +696,6 @@ class Engine:
 
     def _pass_over(self, slot: Slot, outage: MediaOutage, played_ms: int) -> None:
         """An item whose folder is away: not failed, not used up; the station goes on without it."""
-        if slot.index is not None:
-            outage.miss(slot.key, slot.item.title or os.path.basename(slot.item.path))
         if slot.play_id is not None:
             # It was on air when its folder went: what was heard stands.
             slot.detail = f"media folder {outage.folder}: {outage.why}"
@@ -714,9 +719,11 @@ class Engine:
                 outage.retry_mono = now_mono + RETRY_MS
                 continue
             del self.outages[folder]
-            length = (self._wall() - outage.since_wall) / 1000
-            self._error("media-outage", f"{folder} is back after {length:.1f} s; {outage.summary()}",
-                        length_ms=self._wall() - outage.since_wall, missed=len(outage.missed))
+            now = self._wall()
+            due = join_point(self.tl, now, self.done, self.resumable).index     # airs now: not missed
+            missed = outage.missed_by(now, except_key=None if due is None else self.tl.keys[due])
+            self._error("media-outage", f"{folder} is back after {(now - outage.since_wall) / 1000:.1f} s; "
+                        f"{outage.summary(missed)}", length_ms=now - outage.since_wall, missed=len(missed))
             back = True
         if back and self.state in ("playing", "fallback"):
             self._resume_plan()

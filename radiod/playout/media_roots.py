@@ -85,14 +85,19 @@ class MediaOutage:
     why: str
     since_wall: int
     retry_mono: int
-    missed: dict[str, str]          # item key → title, in the order they came due
+    missed: dict[str, tuple[str, int]]      # item key → (title, planned start), as they came due
 
-    def miss(self, key: str, title: str) -> None:
-        self.missed.setdefault(key, title)
+    def miss(self, key: str, title: str, planned_ms: int) -> None:
+        self.missed.setdefault(key, (title, planned_ms))
 
-    def summary(self) -> str:
+    def missed_by(self, instant_ms: int, except_key: str | None = None) -> list[str]:
+        """Titles of the items passed over whose slot began before ``instant_ms`` (the one still
+        joined on return excepted)."""
+        return [title for key, (title, start) in self.missed.items() if start < instant_ms and key != except_key]
+
+    @staticmethod
+    def summary(titles: list[str]) -> str:
         """'3 planned items missed (Song 1 … Song 3)' or 'no planned item missed'."""
-        titles = list(self.missed.values())
         if not titles:
             return "no planned item missed"
         span = titles[0] if len(titles) == 1 else f"{titles[0]} … {titles[-1]}"
