@@ -146,6 +146,7 @@ class Engine:
         self._state_before_outage = "playing"
         self.media = MediaRoots(media_roots)
         self.outages: dict[str, MediaOutage] = {}    # folder → outage, while it is away
+        self._rejoin: Decision | None = None          # where the plan resumes after an outage
         player.set_listener(self.post)
 
     # -- any thread ------------------------------------------------------------------------------
@@ -496,6 +497,12 @@ class Engine:
             if t_end is None or cur.stop_reason is not None and cur.end_wall is None:
                 return          # its end is unknown: wait for 'ended'
             decision = decide_next(self.tl, self.cursor, t_end, self.done, now)
+            if self._rejoin is not None:        # a folder is back: the plan, as the clock has it
+                decision, self._rejoin = self._rejoin, None
+                if t_end > decision.start_ms:
+                    decision = dataclasses.replace(decision, cut_ms=decision.start_ms)
+                else:
+                    decision = join_point(self.tl, max(now, t_end), self.done, self.resumable)
             cur.cut_wall = decision.cut_ms
             if self._crossfades(cur, decision):
                 decision = dataclasses.replace(decision, start_ms=max(now, decision.start_ms - self.config.crossfade_ms))
@@ -742,12 +749,10 @@ class Engine:
         if cur is None:
             self.flowing = False        # nothing on air: come in by the clock
             return
-        decision = join_point(self.tl, self._wall(), self.done, self.resumable)
-        if decision.index is None:
-            return                      # nothing is due now: the fallback fills on as planned
-        self.cursor = decision.index - 1
-        if cur.stop_reason is None:
-            self._cut(cur, "cut", fade_ms=min(self.config.fade_out_ms, 500))
+        # The fallback item on air is cut (faded) for it once it is prepared, preroll from now.
+        decision = join_point(self.tl, self._wall() + self.config.preroll_ms, self.done, self.resumable)
+        if decision.index is not None:
+            self._rejoin = decision
 
     def _abandon(self, slot: Slot) -> None:
         """Forget a slot (and silence it); later events about it are ignored."""

@@ -7,9 +7,9 @@ import dataclasses
 from datetime import timedelta
 from pathlib import Path
 
-from radiod.clock import to_ms
+from radiod.config import PlayoutConfig
 from radiod.playout.fallback import Fallback
-from radiod.playout.media_roots import MediaRoots, probe
+from radiod.playout.media_roots import RETRY_MS, MediaRoots, probe
 from radiod.playout.stall import ClockJump, overran
 from radiod.playout.timing import item_key
 from radiod.schedule.log import LogItem
@@ -74,9 +74,10 @@ def test_a_music_folder_away_for_90_s_is_an_outage_not_72_bad_items(tmp_path):
     for a, b in zip(aired, aired[1:]):
         if a["end_reason"] in ("end", "cut"):
             assert b["started_at_ms"] <= a["ended_at_ms"] + 1, (a, b)
-    # The plan resumed by itself (no reload) at the item due then, within the retry interval.
+    # The plan resumed by itself (no reload) at the item due then: within the retry interval and
+    # a preroll (the fallback item on air is cut once the planned one is prepared).
     resumed = [r for r in rows if r["source"] == "rotation" and r["started_at_ms"] >= back]
-    assert resumed and resumed[0]["started_at_ms"] - back <= 3_500
+    assert resumed and resumed[0]["started_at_ms"] - back <= RETRY_MS + PlayoutConfig().preroll_ms
     t = resumed[0]["started_at_ms"]
     n = next(n for n, i in enumerate(items) if ms(i.start) <= t < ms(i.start) + i.length_ms)
     due = items[n] if t - ms(items[n].start) <= items[n].length_ms // 2 else items[n + 1]   # as after a restart
@@ -214,3 +215,24 @@ def test_a_late_wake_is_a_jump_and_an_early_or_slightly_late_one_is_not():
     assert overran(0, 250, 1900) is None                     # a loaded machine
     jump = overran(1000, 1250, 16_250)
     assert jump is not None and jump.length_ms == 15_250
+
+
+def test_a_long_fallback_song_is_faded_for_the_plan_when_the_folder_is_back(tmp_path):
+    music, spare = tmp_path / "music", tmp_path / "spare"
+    items = files(music, sequence(T0, [60] * 10))
+    emergency = files(spare, [dataclasses.replace(song(800 + i, T0, 200), path=f"/x/e{i}.mp3") for i in range(2)])
+    rig = rig_on_disk(tmp_path, items, [music, spare], fallback=Fallback(emergency=emergency))
+    rig.run_until(at(0.5))
+    music.rename(tmp_path / "away")
+    rig.run_until(at(2, T0) + timedelta(seconds=10))
+    (tmp_path / "away").rename(music)
+    rig.run_until(at(6))
+    rows = sorted(rig.rows(), key=lambda r: r["started_at_ms"])
+    fill = [r for r in rows if r["source"] == "fallback"]
+    assert len(fill) == 1 and fill[0]["end_reason"] == "cut"          # 200 s song, cut for the plan
+    after = rows[rows.index(fill[0]) + 1]
+    assert after["started_at_ms"] == fill[0]["ended_at_ms"]           # no gap, no overlap past the fade
+    # Song 3's slot (2:00–3:00) was less than half gone when the folder came back: it airs.
+    assert after["item_key"] == item_key(items[2])
+    assert after["started_at_ms"] - ms(at(2, T0) + timedelta(seconds=10)) <= RETRY_MS + PlayoutConfig().preroll_ms
+    assert [r for r in rows if r["end_reason"] == "failed"] == []
