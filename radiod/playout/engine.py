@@ -541,16 +541,15 @@ class Engine:
             # Its folder is away: covered by the fallback without trying the file, and passed
             # over only once its slot has begun (the plan keeps to the clock meanwhile, so it
             # resumes at the item due when the folder is back). Not done: never used up.
-            planned, why = self.tl.items[decision.index], f"media folder {outage.folder}: {outage.why}"
-            begins = self.tl.starts[decision.index]
+            index = decision.index
+            planned, why = self.tl.items[index], f"media folder {outage.folder}: {outage.why}"
+            begins = self.tl.starts[index]
             if begins - decision.start_ms >= MIN_FILL_MS:
-                decision = Decision(None, decision.start_ms, fill_until_ms=begins, then_index=decision.index,
-                                    reason=why)
+                decision = Decision(None, decision.start_ms, fill_until_ms=begins, then_index=index, reason=why)
             else:
-                outage.miss(self.tl.keys[decision.index], planned.title or os.path.basename(planned.path), begins)
-                self.cursor = max(self.cursor, decision.index)
-                decision = Decision(None, decision.start_ms, fill_until_ms=self.tl.ends[decision.index],
-                                    reason=why)
+                outage.miss(self.tl.keys[index], planned.title or os.path.basename(planned.path), begins)
+                self.cursor = max(self.cursor, index)
+                decision = Decision(None, decision.start_ms, fill_until_ms=self.tl.ends[index], reason=why)
             reason = decision.reason
         if item is None and decision.index is not None:
             item = self.tl.items[decision.index]
