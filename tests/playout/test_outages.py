@@ -4,6 +4,9 @@ process that stood still (a clock jump)."""
 from __future__ import annotations
 
 import dataclasses
+import shutil
+import subprocess
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,6 +18,8 @@ from radiod.playout.timing import item_key
 from radiod.schedule.log import LogItem
 
 from .helpers import Rig, T0, at, ms, sequence, show, song
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def files(folder: Path, items: list[LogItem]) -> list[LogItem]:
@@ -135,18 +140,27 @@ def test_a_renamed_sub_folder_is_an_outage_of_that_folder_only(tmp_path):
     assert [r for r in rig.rows() if r["end_reason"] == "failed"] == []
 
 
-def test_an_emptied_mount_point_is_an_outage(tmp_path):
+def test_an_unmounted_share_leaves_an_empty_mount_point_which_is_an_outage(tmp_path):
+    """A real tmpfs mounted on the music folder, unmounted mid-hour and mounted again."""
     music = tmp_path / "music"
-    items = files(music, sequence(T0, [30] * 10))
-    rig = rig_on_disk(tmp_path, items, [music], fallback=Fallback(station_ids=station_ids(tmp_path / "ids")))
-    rig.run_until(at(0.2))
-    stash = tmp_path / "stash"
-    stash.mkdir()
-    for f in music.iterdir():                                # what an unmounted share leaves behind
-        f.rename(stash / f.name)
-    rig.run_until(at(2))
-    assert outage_lines(rig)[0]["detail"].startswith(f"{music}: empty")
+    music.mkdir()
+    mount = ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(music)]
+    subprocess.run(mount, check=True)
+    try:
+        items = files(music, sequence(T0, [30] * 12))
+        rig = rig_on_disk(tmp_path, items, [music], fallback=Fallback(station_ids=station_ids(tmp_path / "ids")))
+        rig.run_until(at(0.2))
+        subprocess.run(["umount", str(music)], check=True)
+        rig.run_until(at(2))
+        subprocess.run(mount, check=True)
+        files(music, items)                  # the share is back with its files
+        rig.run_until(at(4))
+    finally:
+        subprocess.run(["umount", str(music)], capture_output=True)
+    lines = outage_lines(rig)
+    assert len(lines) == 2 and lines[0]["detail"].startswith(f"{music}: empty"), lines
     assert [r for r in rig.rows() if r["end_reason"] == "failed"] == []
+    assert [r for r in rig.rows() if r["source"] == "rotation" and r["started_at_ms"] >= ms(at(2))]
 
 
 def test_one_missing_file_in_a_folder_that_is_there_is_still_a_bad_item(tmp_path):
@@ -167,6 +181,25 @@ def test_probe_tells_why_a_folder_cannot_be_used(tmp_path):
     (tmp_path / "d").mkdir()
     assert probe(str(tmp_path / "d")) == "empty"
     assert probe(str(tmp_path)) is None
+
+
+def test_a_folder_the_service_user_cannot_read_is_unreadable():
+    """As a real non-root user (root reads anything): a music folder of mode 0700 owned by root."""
+    base = Path(tempfile.mkdtemp(dir="/tmp"))
+    try:
+        base.chmod(0o755)
+        music = base / "music"
+        music.mkdir(mode=0o700)
+        (music / "a.wav").write_bytes(b"audio")
+        code = (f"import sys; sys.path.insert(0, {str(REPO)!r}); "
+                f"from radiod.playout.media_roots import MediaRoots; "
+                f"print(MediaRoots([{str(music)!r}]).unreachable({str(music / 'a.wav')!r}))")
+        out = subprocess.run(["runuser", "-u", "nobody", "--", "/usr/bin/python3", "-c", code],
+                             capture_output=True, text=True, timeout=30)
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.strip() == f"Unreachable(folder='{music}', why='unreadable: Permission denied')"
+    finally:
+        shutil.rmtree(base)
 
 
 # -- a process that stood still ------------------------------------------------------------------
