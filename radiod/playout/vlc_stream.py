@@ -29,13 +29,14 @@ from radiod.clock import Clock
 from radiod.errors import PlayerError
 from radiod.playout.output import RATE
 from radiod.playout.pcm_cache import FRAME_BYTES, wav_header
+from radiod.playout.stall import STALL_MS
 
 log = logging.getLogger(__name__)
 
 BLOCK_FRAMES = 1024         # 23 ms per read: small steps keep the lead tight
 AHEAD_MS = 100              # frames are handed over at most this long before the open-time pace
 START_TIMEOUT_MS = 5000     # libVLC must report Playing within this long, or the output is broken
-BEHIND_MS = 1500            # a read this late means the process stood still: the stream is restarted
+BEHIND_MS = STALL_MS        # a read this late means the process stood still: the stream is restarted
 
 
 class VlcStream:

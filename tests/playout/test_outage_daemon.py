@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import time
 from datetime import timedelta, timezone
@@ -50,6 +51,21 @@ def monotonic_ms() -> float:
     return time.monotonic_ns() / 1e6
 
 
+def assert_log_sound(station: Path) -> None:
+    """The as-played log verifies, the database is intact, no item has two rows, none is open."""
+    done = subprocess.run([*RADIOD, "--station", str(station), "verify-log"], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0 and done.stdout.startswith("ok:"), done.stdout + done.stderr
+    conn = sqlite3.connect(station / "radiod.db")
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()
+    every = rows(station)
+    keys = [r["item_key"] for r in every]
+    assert len(keys) == len(set(keys)) and all(r["seq"] is not None for r in every)
+
+
 @pytest.mark.slow
 def test_sigstop_is_logged_as_dead_air_and_the_station_comes_back_by_the_clock(tmp_path):
     station, items = make_station(tmp_path, song_ms=6000, minutes=6, lead_ms=2000)
@@ -77,6 +93,7 @@ def test_sigstop_is_logged_as_dead_air_and_the_station_comes_back_by_the_clock(t
             code = daemon.terminate()
         cap.stop()
     assert code == 0, daemon.log()[-2000:]
+    assert_log_sound(station)
     log = daemon.log()
     dead = [e for e in errors if e["kind"] == "dead-air"]
     assert len(dead) == 1, errors
@@ -158,6 +175,7 @@ def test_a_music_folder_renamed_away_and_back_keeps_the_station_on_air(tmp_path)
             code = daemon.terminate()
         cap.stop()
     assert code == 0, daemon.log()[-2000:]
+    assert_log_sound(station)
     log = daemon.log()
     every = rows(station)
     assert [r for r in every if r["end_reason"] == "failed"] == [], "an item was failed for its folder"
