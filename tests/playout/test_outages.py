@@ -7,9 +7,12 @@ import dataclasses
 import shutil
 import subprocess
 import tempfile
+import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
+from radiod.clock import SystemClock
 from radiod.config import PlayoutConfig
 from radiod.playout.fallback import Fallback
 from radiod.playout.media_roots import RETRY_MS, MediaRoots, probe
@@ -269,3 +272,38 @@ def test_a_long_fallback_song_is_faded_for_the_plan_when_the_folder_is_back(tmp_
     assert after["item_key"] == item_key(items[2])
     assert after["started_at_ms"] - ms(at(2, T0) + timedelta(seconds=10)) <= RETRY_MS + PlayoutConfig().preroll_ms
     assert [r for r in rows if r["end_reason"] == "failed"] == []
+
+
+class LeapingClock(SystemClock):
+    """The system clock, plus a jump the test makes while the engine thread waits (a frozen
+    process sees both clocks leap when it wakes)."""
+
+    def __init__(self) -> None:
+        self.leap_ms = 0
+
+    def now(self):
+        return super().now() + timedelta(milliseconds=self.leap_ms)
+
+    def monotonic_ms(self) -> int:
+        return super().monotonic_ms() + self.leap_ms
+
+
+def test_the_engine_thread_notices_its_own_wait_overran(tmp_path):
+    """run() on its own thread: a wait that ends 15 s late is dead air, logged once."""
+    clock = LeapingClock()
+    start = clock.now()
+    rig = Rig(tmp_path / "r.db", sequence(start - timedelta(seconds=1), [60] * 3), clock=clock)  # type: ignore[arg-type]
+    thread = threading.Thread(target=rig.engine.run, daemon=True)
+    thread.start()
+    try:
+        time.sleep(0.6)                       # running, waiting in 250 ms steps
+        clock.leap_ms = 15_000
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not [e for e in rig.engine.errors if e["kind"] == "dead-air"]:
+            time.sleep(0.05)
+        time.sleep(0.6)
+    finally:
+        rig.engine.stop()
+        thread.join(timeout=10)
+    dead = [e for e in rig.engine.errors if e["kind"] == "dead-air"]
+    assert len(dead) == 1 and 15_000 <= dead[0]["length_ms"] <= 15_000 + 250 + 200, dead
