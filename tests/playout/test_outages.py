@@ -122,6 +122,7 @@ def test_no_reachable_fallback_means_one_line_not_a_flood(tmp_path):
     (tmp_path / "away").rename(music)
     rig.run_until(at(5))
     assert [r for r in rig.rows() if r["end_reason"] == "failed"] == []
+    assert rig.engine.fallback.failed == set()          # the IDs were away, not bad
     assert len(outage_lines(rig)) == 2
     assert len([e for e in rig.engine.errors if e["kind"] == "fallback" and "no fallback" in e["detail"]]) <= 3
     assert [r for r in rig.rows() if r["started_at_ms"] >= ms(at(3)) + 3_500 and r["source"] == "rotation"]
