@@ -155,6 +155,7 @@ class Daemon:
         self.output = self.player.check_output()
         self.engine = Engine(self.player, self.clock, self.playlog, cfg.playout, items=items, fallback=fallback,
                              show_info=self.daylogs.show_info,
+                             media_roots=[*cfg.paths.media, cfg.paths.uploads],
                              on_change=_Tolerant(NowPlayingWriter(cfg.now_playing_file, station=cfg.station.name,
                                                                   hide_next=cfg.playout.hide_next,
                                                                   clock=self.clock)))

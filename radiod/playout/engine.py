@@ -35,8 +35,10 @@ from radiod.errors import PlayerError
 from radiod.playlog.store import DuplicatePlay
 from radiod.playlog.writer import PlayWriter
 from radiod.playout.fallback import Fallback
+from radiod.playout.media_roots import RETRY_MS, MediaOutage, MediaRoots, probe, under
 from radiod.playout.port import Cue, Player, PlayerEvent
-from radiod.playout.timing import Decision, Timeline, decide_next, join_point
+from radiod.playout.stall import TICK_MS, ClockJump, overran
+from radiod.playout.timing import MIN_FILL_MS, Decision, Timeline, decide_next, join_point
 from radiod.schedule.log import LogItem
 
 log = logging.getLogger(__name__)
@@ -113,7 +115,8 @@ class Engine:
     def __init__(self, player: Player, clock: Clock, playlog: PlayWriter, config: PlayoutConfig, *,
                  items: Sequence[LogItem] = (), fallback: Fallback | None = None,
                  show_info: ShowInfo | None = None, on_change: Callable[[dict], None] | None = None,
-                 watchdog_poll_ms: int = 1000, max_errors: int = 50):
+                 watchdog_poll_ms: int = 1000, max_errors: int = 50,
+                 media_roots: Sequence[str | os.PathLike[str]] = ()):
         self.player = player
         self.clock = clock
         self.playlog = playlog
@@ -142,6 +145,9 @@ class Engine:
         self._last_published: dict | None = None
         self._stopped = False
         self._state_before_outage = "playing"
+        self.media = MediaRoots(media_roots)
+        self.outages: dict[str, MediaOutage] = {}    # folder → outage, while it is away
+        self._rejoin: Decision | None = None          # where the plan resumes after an outage
         player.set_listener(self.post)
 
     # -- any thread ------------------------------------------------------------------------------
@@ -169,11 +175,18 @@ class Engine:
         try:
             while not self._stopped:
                 wake = self.next_wakeup_ms()
-                timeout = 1.0 if wake is None else max(0.0, (wake - self.clock.monotonic_ms()) / 1000)
+                began = self.clock.monotonic_ms()
+                wait_ms = TICK_MS if wake is None else max(0, min(wake - began, TICK_MS))
                 try:
-                    self._handle(self.inbox.get(timeout=min(timeout, 1.0)))
+                    message = self.inbox.get(timeout=wait_ms / 1000)
                 except queue.Empty:
-                    pass
+                    message = None
+                # Before anything the player reported on waking: was the whole process frozen?
+                jump = overran(began, began + wait_ms, self.clock.monotonic_ms())
+                if jump is not None:
+                    self._on_clock_jump(jump)
+                if message is not None:
+                    self._handle(message)
                 self.pump()
         finally:
             self.shutdown()
@@ -228,6 +241,7 @@ class Engine:
                 times.append(self._mono(end) + self.config.watchdog_ms)
         if self._retry_mono is not None:
             times.append(self._retry_mono)
+        times += [o.retry_mono for o in self.outages.values()]
         if not times:
             return None
         return max(min(times), now + 1)
@@ -260,6 +274,8 @@ class Engine:
                 message.reply.set_result({"ok": False, "error": str(exc)})
         elif isinstance(message, _SetLog):
             self._on_set_log(message.items)
+        elif isinstance(message, ClockJump):
+            self._on_clock_jump(message)
         elif isinstance(message, _Stop):
             self._stopped = True
         elif callable(message):
@@ -309,6 +325,35 @@ class Engine:
             return
         self._error("output", "audio output back")
         self.state = "paused" if self._state_before_outage == "paused" else "playing"
+        self.flowing = False
+
+    def _on_clock_jump(self, jump: ClockJump) -> None:
+        """The process stood still (SIGSTOP, a stalled VM): nothing was heard for ``jump.length_ms``.
+
+        Logged as dead air with its length; what was on air is closed as 'interrupted' with only
+        what was heard before the stall, and the engine comes back by the clock as after a restart.
+        """
+        if self.state in ("stopped", "starting"):
+            return
+        seconds = jump.length_ms / 1000
+        self._error("dead-air", f"the process stood still for {seconds:.1f} s (stopped or stalled): "
+                    "nothing was heard; back on air by the clock", length_ms=jump.length_ms)
+        frozen_at = self._wall_of(jump.from_mono)
+        for slot in list(self.slots.values()):
+            end = slot.expected_end()
+            if slot.play_id is not None and slot.started_mono is not None:
+                if end is not None and end <= frozen_at:
+                    # It had finished before the stall: its row ends where its audio did.
+                    played = max(0, min(slot.remaining_ms, end - (slot.started_wall or end)))
+                    self._close_row(slot, slot.stop_reason or "end", played, at_wall=end)
+                else:
+                    slot.detail = f"dead air: the process stood still for {seconds:.1f} s"
+                    heard = max(0, min(jump.from_mono - slot.started_mono, slot.remaining_ms))
+                    self._close_row(slot, "interrupted", heard, at_wall=frozen_at)
+                    self.resumable.add(base_key(slot.key))      # a show continues where the clock is
+                self.done.add(base_key(slot.key))
+            self._abandon(slot)
+        self.pending = None
         self.flowing = False
 
     def _on_started(self, slot: Slot, ev: PlayerEvent) -> None:
@@ -425,6 +470,8 @@ class Engine:
     # -- reconciling -------------------------------------------------------------------------------
 
     def _tick(self) -> None:
+        if self.outages:
+            self._retry_outages()
         if self.state not in ("playing", "fallback"):
             return
         self._watchdog()
@@ -451,6 +498,12 @@ class Engine:
             if t_end is None or cur.stop_reason is not None and cur.end_wall is None:
                 return          # its end is unknown: wait for 'ended'
             decision = decide_next(self.tl, self.cursor, t_end, self.done, now)
+            if self._rejoin is not None:        # a folder is back: the plan, as the clock has it
+                decision, self._rejoin = self._rejoin, None
+                if t_end > decision.start_ms:
+                    decision = dataclasses.replace(decision, cut_ms=decision.start_ms)
+                else:
+                    decision = join_point(self.tl, max(now, t_end), self.done, self.resumable)
             cur.cut_wall = decision.cut_ms
             if self._crossfades(cur, decision):
                 decision = dataclasses.replace(decision, start_ms=max(now, decision.start_ms - self.config.crossfade_ms))
@@ -495,6 +548,22 @@ class Engine:
             decision = Decision(None, decision.start_ms, fill_until_ms=self.tl.ends[decision.index],
                                 reason=planned.note or f"planned {planned.kind} item has no audio")
             reason = decision.reason
+        outage = None if item is not None or decision.index is None else \
+            self._outage_of(self.tl.items[decision.index].path)
+        if outage is not None and decision.index is not None:
+            # Its folder is away: covered by the fallback without trying the file, and passed
+            # over only once its slot has begun (the plan keeps to the clock meanwhile, so it
+            # resumes at the item due when the folder is back). Not done: never used up.
+            index = decision.index
+            planned, why = self.tl.items[index], f"media folder {outage.folder}: {outage.why}"
+            begins = self.tl.starts[index]
+            if begins - decision.start_ms >= MIN_FILL_MS:
+                decision = Decision(None, decision.start_ms, fill_until_ms=begins, then_index=index, reason=why)
+            else:
+                outage.miss(self.tl.keys[index], planned.title or os.path.basename(planned.path), begins)
+                self.cursor = max(self.cursor, index)
+                decision = Decision(None, decision.start_ms, fill_until_ms=self.tl.ends[index], reason=why)
+            reason = decision.reason
         if item is None and decision.index is not None:
             item = self.tl.items[decision.index]
             key = self.tl.keys[decision.index]
@@ -507,7 +576,8 @@ class Engine:
             elif self.cursor < 0:
                 self.cursor = bisect.bisect_right(self.tl.starts, decision.start_ms) - 1
             room = None if decision.fill_until_ms is None else decision.fill_until_ms - decision.start_ms
-            item = self.fallback.next_item(from_ms(decision.start_ms), decision.reason, room)
+            item = self.fallback.next_item(from_ms(decision.start_ms), decision.reason, room,
+                                           usable=self._reachable)
             if item is None:
                 if not self._fallback_failing:
                     self._error("fallback", f"no fallback item can play ({decision.reason})")
@@ -522,8 +592,9 @@ class Engine:
                 return None
             self._fallback_failing = False
             key = f"fallback:{decision.start_ms}:{next(self._handles)}"
-            self._error("fallback", f"fallback until {iso(decision.fill_until_ms) or 'further notice'}: "
-                        f"{decision.reason}")
+            if outage is None:      # an outage has its own two lines, not one per item
+                self._error("fallback", f"fallback until {iso(decision.fill_until_ms) or 'further notice'}: "
+                            f"{decision.reason}")
         assert key is not None
         slot = Slot(handle=f"h{next(self._handles)}:{key}", item=item, key=key, index=decision.index,
                     offset_ms=decision.offset_ms, start_wall=decision.start_ms, reason=reason)
@@ -595,6 +666,9 @@ class Engine:
 
     def _fail(self, slot: Slot, detail: str, played_ms: int) -> None:
         """An item could not play (or stopped playing): record it, skip it, keep the station on air."""
+        outage = self._outage_of(slot.item.path, probe_now=True)
+        if outage is not None:
+            return self._pass_over(slot, outage, played_ms)
         self.stats["failed"] += 1
         self.done.add(base_key(slot.key))
         if slot.item.source == "fallback":
@@ -618,6 +692,84 @@ class Engine:
         if slot is self.current and nxt is not None and nxt.started_wall is None and nxt.start_wall > self._wall():
             self._abandon(nxt)            # it was due when this one would have ended: bring it forward
         self._abandon(slot)
+
+    # -- media outages -------------------------------------------------------------------------------
+
+    def _outage_of(self, path: str, *, probe_now: bool = False) -> MediaOutage | None:
+        """The outage ``path``'s folder is in; with ``probe_now`` its folders are looked at first
+        (a file that failed), starting an outage when one of them is away."""
+        if not path:
+            return None
+        for folder, outage in self.outages.items():
+            if under(path, folder):
+                return outage
+        if not probe_now or not self.media.roots:
+            return None          # no media roots given (tests of single files): no outages
+        gone = self.media.unreachable(path)
+        if gone is None:
+            return None
+        outage = MediaOutage(gone.folder, gone.why, since_wall=self._wall(),
+                             retry_mono=self.clock.monotonic_ms() + RETRY_MS, missed={})
+        self.outages[gone.folder] = outage
+        self._error("media-outage", f"{gone.folder}: {gone.why}; its items are passed over (not failed) and "
+                    f"the fallback plays until it is back (looked at every {RETRY_MS // 1000} s)")
+        return outage
+
+    def _reachable(self, path: str) -> bool:
+        return self._outage_of(path) is None
+
+    def _pass_over(self, slot: Slot, outage: MediaOutage, played_ms: int) -> None:
+        """An item whose folder is away: not failed, not used up; the station goes on without it."""
+        if slot.play_id is not None:
+            # It was on air when its folder went: what was heard stands.
+            slot.detail = f"media folder {outage.folder}: {outage.why}"
+            self._close_row(slot, "interrupted", played_ms)
+            self.done.add(base_key(slot.key))
+        nxt = self.next
+        if slot is self.current and nxt is not None and nxt.started_wall is None and nxt.start_wall > self._wall():
+            self._abandon(nxt)
+        self._abandon(slot)
+
+    def _retry_outages(self) -> None:
+        """Look at each folder that is away when its turn comes; resume the plan when it is back."""
+        now_mono = self.clock.monotonic_ms()
+        back = False
+        for folder, outage in list(self.outages.items()):
+            if now_mono < outage.retry_mono:
+                continue
+            why = probe(folder)
+            if why is not None:
+                outage.why = why
+                outage.retry_mono = now_mono + RETRY_MS
+                continue
+            del self.outages[folder]
+            now = self._wall()
+            due = join_point(self.tl, now, self.done, self.resumable).index     # airs now: not missed
+            missed = outage.missed_by(now, except_key=None if due is None else self.tl.keys[due])
+            self._error("media-outage", f"{folder} is back after {(now - outage.since_wall) / 1000:.1f} s; "
+                        f"{outage.summary(missed)}", length_ms=now - outage.since_wall, missed=len(missed))
+            back = True
+        if back and self.state in ("playing", "fallback"):
+            self._resume_plan()
+
+    def _resume_plan(self) -> None:
+        """Back to the plan at the item due now (by the clock, as after a restart); a fallback
+        item on air fades out for it."""
+        cur = self.current
+        if cur is not None and cur.stop_reason is None and cur.item.source != "fallback":
+            return              # a planned item from elsewhere is on air: the plan follows it
+        if self.next is not None and self.next.started_wall is None:
+            self._abandon(self.next)
+        self.pending = None
+        self._fill_blocked_until = None
+        self._retry_mono = None
+        if cur is None:
+            self.flowing = False        # nothing on air: come in by the clock
+            return
+        # The fallback item on air is cut (faded) for it once it is prepared, preroll from now.
+        decision = join_point(self.tl, self._wall() + self.config.preroll_ms, self.done, self.resumable)
+        if decision.index is not None:
+            self._rejoin = decision
 
     def _abandon(self, slot: Slot) -> None:
         """Forget a slot (and silence it); later events about it are ignored."""
@@ -715,8 +867,8 @@ class Engine:
             self._last_published = snap
             self.on_change(snap)
 
-    def _error(self, kind: str, detail: str) -> None:
-        self.errors.append({"at": iso(self._wall()), "kind": kind, "detail": detail})
+    def _error(self, kind: str, detail: str, **figures: int) -> None:
+        self.errors.append({"at": iso(self._wall()), "kind": kind, "detail": detail, **figures})
         log.warning("%s: %s", kind, detail)
 
     # -- helpers -----------------------------------------------------------------------------------

@@ -29,12 +29,14 @@ from radiod.clock import Clock
 from radiod.errors import PlayerError
 from radiod.playout.output import RATE
 from radiod.playout.pcm_cache import FRAME_BYTES, wav_header
+from radiod.playout.stall import STALL_MS
 
 log = logging.getLogger(__name__)
 
 BLOCK_FRAMES = 1024         # 23 ms per read: small steps keep the lead tight
 AHEAD_MS = 100              # frames are handed over at most this long before the open-time pace
 START_TIMEOUT_MS = 5000     # libVLC must report Playing within this long, or the output is broken
+BEHIND_MS = STALL_MS        # a read this late means the process stood still: the stream is restarted
 
 
 class VlcStream:
@@ -123,6 +125,12 @@ class VlcStream:
             due_ms = self._opened_ms + self._frames * 1000 / RATE - AHEAD_MS
             wait_ms = due_ms - self.clock.monotonic_ms()
             if wait_ms > 0 and self._closing.wait(wait_ms / 1000):
+                return 0
+            if wait_ms < -BEHIND_MS:
+                # libVLC's buffer ran dry long ago (SIGSTOP, a stalled VM): its clock no longer maps
+                # frames to the instants they are heard, and catching up would be heard as drops.
+                self._closing.set()
+                self.on_broken(f"the stream fell {-wait_ms / 1000:.1f} s behind (the process stood still)")
                 return 0
             try:
                 data = self.render(frames)
