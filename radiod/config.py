@@ -77,7 +77,31 @@ class WebConfig:
     sse_clients: int = _opt(256, "Most listeners on the live now-playing feed at once, over all processes.")
     cors_origins: list[str] = _opt(["*"], "Origins allowed to embed the public JSON API.")
     upload_limit_mb: int = _opt(2048, "Largest upload accepted.")
+    upload_quota_mb: int = _opt(8192, "Most each DJ may hold in uploads, finished and in progress (0 = no quota).")
+    uploads_total_mb: int = _opt(0, "Most all uploads together may hold (0 = no quota).")
+    uploads_min_free_mb: int = _opt(1024, "Free space uploads always leave on their disks (0 = none).")
     behind_tls: bool = _opt(False, "Mark cookies Secure (set when served behind HTTPS).")
+    max_header_kb: int = _opt(32, "Largest request line plus headers (KiB); more is answered 431.")
+    max_headers: int = _opt(100, "Most header lines in one request; more is answered 431.")
+    header_timeout_s: int = _opt(10, "Time a client has to send a request's headers; then 408.")
+    body_timeout_s: int = _opt(15, "Longest wait for the next piece of a request body; then 408.")
+    form_limit_kb: int = _opt(64, "Largest body of a request without a logged-in session (login, public pages).")
+    panel_limit_kb: int = _opt(1024, "Largest body of a logged-in panel request (uploads excepted).")
+    connections_per_address: int = _opt(64, "Most open connections from one address (per server process; "
+                                             "nginx on 127.0.0.1 is exempt when behind_tls).")
+    feeds_per_address: int = _opt(8, "Most live-feed listeners from one address (per server process).")
+
+
+# Bounds of the [web] request limits, checked on load: (least, most).
+WEB_LIMITS = {"max_header_kb": (1, 1024), "max_headers": (10, 1000), "header_timeout_s": (1, 600),
+              "body_timeout_s": (1, 600), "form_limit_kb": (1, 1024), "panel_limit_kb": (1, 100 * 1024),
+              "connections_per_address": (1, 100_000), "feeds_per_address": (1, 100_000),
+              "upload_quota_mb": (0, 2**30), "uploads_total_mb": (0, 2**30), "uploads_min_free_mb": (0, 2**30)}
+
+
+def _web_problems(web: "WebConfig", label: str) -> list[str]:
+    return [f"{label}: web.{key}: must be from {low} to {high}, got {getattr(web, key)}"
+            for key, (low, high) in WEB_LIMITS.items() if not low <= getattr(web, key) <= high]
 
 
 @dataclass(frozen=True)
@@ -269,6 +293,7 @@ def load_config(station_dir: Path | str, env: Mapping[str, str] | None = None) -
         ZoneInfo(built["station"].timezone)
     except (ZoneInfoNotFoundError, ValueError):
         problems.append(f"{label}: station.timezone: unknown timezone {built['station'].timezone!r}")
+    problems += _web_problems(built["web"], label)
     if problems:
         raise ConfigError(problems)
     return Config(station_dir=station_dir, **built)
