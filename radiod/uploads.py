@@ -50,7 +50,7 @@ class Quota:
 
 
 def _mb(n: int) -> str:
-    return f"{n / 2**20:.0f} MB"
+    return f"{n / 2**20:.1f}".removesuffix(".0") + " MB"
 
 
 def sanitise_name(name: str) -> str:
