@@ -15,13 +15,15 @@ growth of the server's temporary folder. Each cell is the median of ``--runs`` r
 
     .venv/bin/python bench/abuse.py [--seconds 8] [--runs 3] [--clients 20]
 
-Load generator and server share this machine's cores; the load average is printed at the end.
+Attackers run in a process of their own, ordinary clients in this one; both share this machine's
+cores with the server. The load average is printed at the end.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import statistics
 import sys
@@ -41,6 +43,7 @@ from radiod.config import load_config  # noqa: E402
 ORDINARY = "127.0.0.2"
 ATTACK_ADDRESSES = [f"127.0.1.{n}" for n in range(1, 31)]
 FEED_ADDRESS = "127.0.2.1"
+KINDS = ["none (baseline)", "slow headers", "large bodies", "500 feeds", "all three"]
 
 
 async def ordinary(host: str, port: int, stop: asyncio.Event, latencies: list[float], errors: list[str]) -> None:
@@ -148,11 +151,27 @@ def attacks(host: str, port: int, kind: str, stop: asyncio.Event, held: list[int
     return jobs
 
 
+def attack_process(host: str, port: int, kind: str, seconds: float, held_out) -> None:
+    """The attackers, in their own process: their CPU is not the ordinary clients' event loop."""
+    held: list[int] = []
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        tasks = [asyncio.create_task(a) for a in attacks(host, port, kind, stop, held)]
+        await asyncio.sleep(seconds)
+        stop.set()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    asyncio.run(main())
+    held_out.value = len(held)
+
+
 def run_once(url: str, pid: int, tmp: Path, kind: str, seconds: float, clients: int) -> dict:
     host, port = host_port(url)
     latencies: list[float] = []
     errors: list[str] = []
-    held: list[int] = []
     peak = {"rss": rss_kb(pid), "tmp": 0}
     tmp_before = folder_bytes(tmp)
     sampling = threading.Event()
@@ -164,26 +183,30 @@ def run_once(url: str, pid: int, tmp: Path, kind: str, seconds: float, clients: 
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
+    held = multiprocessing.Value("i", 0)
+    attacker = None
+    if kind != KINDS[0]:
+        attacker = multiprocessing.get_context("fork").Process(
+            target=attack_process, args=(host, port, kind, seconds + 1.5, held))
+        attacker.start()
+        time.sleep(1.5)                      # the attack is under way first
 
-    async def main() -> None:
+    async def listen() -> None:
         stop = asyncio.Event()
-        attack = [asyncio.create_task(a) for a in attacks(host, port, kind, stop, held)]
-        await asyncio.sleep(1.5 if attack else 0)            # the attack is under way first
         listeners = [asyncio.create_task(ordinary(host, port, stop, latencies, errors)) for _ in range(clients)]
         await asyncio.sleep(seconds)
         stop.set()
         await asyncio.gather(*listeners)
-        for task in attack:
-            task.cancel()
-        await asyncio.gather(*attack, return_exceptions=True)
 
-    asyncio.run(main())
+    asyncio.run(listen())
+    if attacker is not None:
+        attacker.join(30)
     sampling.set()
     sampler.join()
     ordered = sorted(latencies)
     return {"p50": ordered[len(ordered) // 2], "p99": ordered[int(0.99 * (len(ordered) - 1))],
             "max": ordered[-1], "requests": len(ordered), "errors": len(errors),
-            "rss_mb": peak["rss"] / 1024, "tmp_mb": peak["tmp"] / 2**20, "feeds": len(held)}
+            "rss_mb": peak["rss"] / 1024, "tmp_mb": peak["tmp"] / 2**20, "feeds": held.value}
 
 
 def main() -> None:
@@ -204,7 +227,7 @@ def main() -> None:
         config = load_config(make_station(scratch / "station"), env={})
         write_now_playing(config, now_doc("Bench Song", "Bench Band"))
         web = RadiodWeb(config.station_dir, env={"TMPDIR": str(server_tmp)})
-        kinds = ["none (baseline)", "slow headers", "large bodies", "500 feeds", "all three"]
+        kinds = KINDS
         with web as url:
             time.sleep(2)                         # the workers are started
             workers = len(Path(f"/proc/{web.process.pid}/task/{web.process.pid}/children").read_text().split())
