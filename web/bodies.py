@@ -63,6 +63,7 @@ class StreamedBody:
         self._receive, self._loop, self._timeout = receive, loop, timeout
         self._buffer = bytearray()
         self.finished = False
+        self._gone: Exception | None = None
 
     async def _next(self) -> bytes:
         try:
@@ -76,8 +77,15 @@ class StreamedBody:
         return message.get("body", b"")
 
     def _fill(self, wanted: int) -> None:
-        while len(self._buffer) < wanted and not self.finished:
-            self._buffer += asyncio.run_coroutine_threadsafe(self._next(), self._loop).result()
+        if self._gone is not None and not self._buffer:
+            raise self._gone
+        while len(self._buffer) < wanted and not self.finished and self._gone is None:
+            try:
+                self._buffer += asyncio.run_coroutine_threadsafe(self._next(), self._loop).result()
+            except (ClientDisconnected, RequestTimeout) as exc:
+                if not self._buffer:
+                    raise
+                self._gone = exc        # hand over what did arrive first (an upload keeps it)
 
     def read(self, size: int = -1) -> bytes:
         if size is None or size < 0:

@@ -107,8 +107,6 @@ def bounded_protocol(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
             self._unset_keepalive_if_required()
             if self._in_headers:
                 self._header_bytes += len(data)
-                if self._header_timer is None:
-                    self._arm_header_timer()    # a keep-alive connection's next request begins
             try:
                 self.parser.feed_data(data)
             except httptools.HttpParserUpgrade:
@@ -125,6 +123,14 @@ def bounded_protocol(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
                 self._refuse(b"431 Request Header Fields Too Large", b"Request headers too large.\n",
                              "headers over the size limit")
 
+        def on_message_begin(self) -> None:
+            # A request's first byte: its headers are counted and timed from here. (Not from the
+            # previous answer: that may go out before its request's body has all arrived.)
+            self._in_headers, self._header_bytes, self._header_lines = True, 0, 0
+            if self._header_timer is None:
+                self._arm_header_timer()
+            super().on_message_begin()
+
         def on_header(self, name: bytes, value: bytes) -> None:
             self._header_lines += 1
             if self._header_lines > limits.max_headers:
@@ -137,10 +143,6 @@ def bounded_protocol(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
             self._in_headers = False
             self._cancel_header_timer()
             super().on_headers_complete()
-
-        def on_response_complete(self) -> None:
-            self._in_headers, self._header_bytes, self._header_lines = True, 0, 0
-            super().on_response_complete()
 
         # -- timer and refusal -----------------------------------------------------------------
 
@@ -156,9 +158,6 @@ def bounded_protocol(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
         def _headers_too_slow(self) -> None:
             self._header_timer = None
             if self._in_headers and not self.transport.is_closing():
-                if self._header_bytes == 0 and self.cycle is not None:
-                    self.transport.close()          # idle between requests: just close
-                    return
                 self._refuse(b"408 Request Timeout", b"Request headers not received in time.\n",
                              "a request whose headers came too slowly")
 
