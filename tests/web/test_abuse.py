@@ -4,6 +4,8 @@ files and the server's own log are checked."""
 
 from __future__ import annotations
 
+import http.client
+import json
 import resource
 import socket
 import threading
@@ -274,3 +276,28 @@ def test_clients_that_reset_mid_headers_leave_no_place_taken(server):
         s.close()                       # RST
     time.sleep(0.3)
     assert get(server.base, "/api/now-playing", source=ATTACKER)[0] == 200
+
+
+def test_a_body_right_after_an_answer_on_a_keep_alive_connection_is_not_taken_for_headers(server):
+    """Flask's answer goes out in pieces: a quick client has read it whole (Content-Length) and sent
+    the next request, body and all, before the server marks the answer complete. That body is
+    the next request's, not headers over the limit."""
+    dj = Session(server.base).login("dj1")
+    host, port = server.base.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10, source_address=(ORDINARY, 0))
+    cookie = "; ".join(f"{k}={v}" for k, v in dj.cookies.items())
+    body = b"not audio " * 23_000
+    try:
+        for n in range(3):
+            conn.request("POST", "/dj/shows/night/uploads", body=f"name=x{n}.mp3&size={len(body)}&csrf_token={dj.csrf}",
+                         headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+            r = conn.getresponse()
+            created = json.loads(r.read())
+            conn.request("PUT", f"/dj/uploads/{created['id']}?offset=0", body=body,
+                         headers={"Cookie": cookie, "X-CSRF-Token": dj.csrf, "Content-Type": "application/octet-stream"})
+            r = conn.getresponse()
+            answer_ = json.loads(r.read())
+            assert r.status == 422 and "not an audio file" in answer_["error"], (r.status, answer_)
+    finally:
+        conn.close()
+    assert "refused headers over the size limit from 127.0.0.2" not in log_of(server)
