@@ -223,6 +223,8 @@ class PanelASGI:
     # -- everything else: Flask ----------------------------------------------------------------
 
     async def _wsgi(self, scope: dict, receive: Receive, send: Send) -> None:
+        loop = self._loop
+        assert loop is not None                 # set at startup, before any request
         address = (scope.get("client") or ("",))[0]
         length = _header(scope, b"content-length")
         if length and not length.isdigit():
@@ -234,9 +236,9 @@ class PanelASGI:
                 await _plain(send, 413, b"Request body too large\n")
                 return
             # Not read here: Flask checks login and CSRF, then the view streams it to the upload file.
-            body = StreamedBody(receive, self._loop, self.body_timeout)
+            body = StreamedBody(receive, loop, self.body_timeout)
             environ = _environ(scope, body, int(length) if length else None)
-            await self._loop.run_in_executor(self.pool, self._run_wsgi, environ, send, body)
+            await loop.run_in_executor(self.pool, self._run_wsgi, environ, send, body)
             return
         limit = self.panel_limit if logged_in(self.flask, _header(scope, b"cookie")) else self.form_limit
         try:
@@ -247,7 +249,7 @@ class PanelASGI:
                 await _plain(send, refused.status, refused.text)
             return                              # cut off: Flask never sees a partial request
         environ = _environ(scope, io.BytesIO(data), len(data))
-        await self._loop.run_in_executor(self.pool, self._run_wsgi, environ, send, None)
+        await loop.run_in_executor(self.pool, self._run_wsgi, environ, send, None)
 
     def _run_wsgi(self, environ: dict, send: Send, streamed: StreamedBody | None) -> None:
         """On a pool thread: run Flask and pass its answer to the event loop piece by piece.

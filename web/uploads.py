@@ -56,6 +56,11 @@ def next_airing(show_id: str):
     return None, schedule.shows.get(show_id)
 
 
+def _who() -> str:
+    user = current_user()
+    return user.name if user is not None else "?"
+
+
 def _error(message: str, code: int = 400):
     return jsonify(ok=False, error=message), code
 
@@ -97,7 +102,7 @@ def create(show_id: str):
         p = store().create(show=show_id, user=current_user().name, name=request.form.get("name", ""),
                            size=size, now_ms=to_ms(station().clock.now()))
     except NoRoom as exc:
-        log.warning("upload refused for %s: %s", current_user().name, exc)
+        log.warning("upload refused for %s: %s", _who(), exc)
         return _error(str(exc), 507)
     except UploadError as exc:
         return _error(str(exc))
@@ -134,7 +139,7 @@ def receive(upload_id: str):
     try:
         received = uploads.receive(p, offset, request.stream)
     except NoRoom as exc:
-        log.warning("upload stopped for %s: %s", current_user().name, exc)
+        log.warning("upload stopped for %s: %s", _who(), exc)
         return _error(str(exc), 507)
     except UploadError as exc:
         return _error(str(exc), 409)
