@@ -91,3 +91,20 @@ def test_the_free_space_floor_stops_an_upload_midway_and_removes_it(tmp_path, sm
         assert dj.request("GET", f"/dj/uploads/{created['id']}")[0] == 404
         log = (config.station_dir / "web.log").read_text()
     assert "upload stopped for dj1: show.mp3: stopped at" in log
+
+
+def test_finished_files_count_toward_the_quota_of_the_dj_who_filed_them(tmp_path):
+    from part2_support import make_audio
+
+    config = station_with(tmp_path / "st", "upload_quota_mb = 1\n")
+    audio = make_audio(tmp_path / "fits.mp3", 58).read_bytes()          # about 230 KB
+    with RadiodWeb(config.station_dir) as url:
+        dj1, dj2 = Session(url).login("dj1"), Session(url).login("dj2")
+        status, created = dj1.create_upload("night", "fits.mp3", len(audio))
+        assert status == 200, created
+        status, done = dj1.put_upload(created["id"], 0, audio)
+        assert status == 200 and done["done"], done
+        rest = MB - len(audio)
+        assert dj1.create_upload("night", "more.mp3", rest + 1)[0] == 507      # the filed show counts
+        assert dj2.create_upload("late", "more.mp3", rest + 1)[0] == 200       # not against dj2
+        assert dj1.create_upload("night", "more.mp3", rest)[0] == 200
