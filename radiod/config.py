@@ -83,9 +83,22 @@ class WebConfig:
     sse_clients: int = _opt(256, "Most listeners on the live now-playing feed at once, over all processes.")
     cors_origins: list[str] = _opt(["*"], "Origins allowed to embed the public JSON API.")
     upload_limit_mb: int = _opt(2048, "Largest upload accepted.")
+    upload_quota_mb: int = _opt(8192, "Most each DJ may hold in uploads, finished and in progress (0 = no quota).")
+    uploads_total_mb: int = _opt(0, "Most all uploads together may hold (0 = no quota).")
+    uploads_min_free_mb: int = _opt(1024, "Free space uploads always leave on their disks (0 = none).")
     behind_tls: bool = _opt(False, "Mark cookies Secure (set when served behind HTTPS).")
+    max_header_kb: int = _opt(32, "Largest request line plus headers (KiB); more is answered 431.")
+    max_headers: int = _opt(100, "Most header lines in one request; more is answered 431.")
+    header_timeout_s: int = _opt(10, "Time a client has to send a request's headers; then 408.")
+    body_timeout_s: int = _opt(15, "Longest wait for the next piece of a request body; then 408.")
+    form_limit_kb: int = _opt(64, "Largest body of a request without a logged-in session (login, public pages).")
+    panel_limit_kb: int = _opt(1024, "Largest body of a logged-in panel request (uploads excepted).")
+    connections_per_address: int = _opt(64, "Most open connections from one address (per server process; "
+                                             "nginx on 127.0.0.1 is exempt when behind_tls).")
+    feeds_per_address: int = _opt(8, "Most live-feed listeners from one address (per server process).")
 
 
+# Bounds of the [web] request limits, checked on load: (least, most).
 @dataclass(frozen=True)
 class ReportsConfig:
     transmission_category: str = _opt("A", "SoundExchange transmission category code.")
@@ -228,6 +241,17 @@ RULES: dict[str, Range | Format] = {
     "web.cors_origins": Format(r"\*|https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?",
                                "must be '*' or an origin like https://example.org, got {value!r}"),
     "web.upload_limit_mb": Range(1, 1024 * 1024),
+    "web.max_header_kb": Range(1, 1024),
+    "web.max_headers": Range(10, 1000),
+    "web.header_timeout_s": Range(1, 600),
+    "web.body_timeout_s": Range(1, 600),
+    "web.form_limit_kb": Range(1, 1024),
+    "web.panel_limit_kb": Range(1, 100 * 1024),
+    "web.connections_per_address": Range(1, 100_000),
+    "web.feeds_per_address": Range(1, 100_000),
+    "web.upload_quota_mb": Range(0, 2**30),
+    "web.uploads_total_mb": Range(0, 2**30),
+    "web.uploads_min_free_mb": Range(0, 2**30),
     "reports.transmission_category": Format(r"[A-Z0-9]{1,2}", "must be a SoundExchange category code "
                                                               "(1-2 capital letters or digits), got {value!r}"),
     "reports.icecast_status_url": Format(r"|https?://[^\s\x00-\x1f\x7f]+",

@@ -6,10 +6,16 @@ bytes go into ``<state>/uploads-partial/<id>.part`` — outside the uploads fold
 received is ever scanned or aired. When the last byte arrives the file is checked (audio type by
 content, duration, loudness) and either moved into ``<uploads>/<show-id>/`` or deleted. Partial
 uploads left alone for a day are swept away.
+
+Storage is bounded (``Quota``): per DJ, in total, and by a free-space floor on the disks the bytes
+land on. An upload in progress reserves its announced size, so the checks at creation hold for the
+whole transfer; the floor is checked again for every piece written, and an upload that reaches it
+is removed (one DJ never fills the station's disk).
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -32,6 +38,19 @@ _ID = re.compile(r"[0-9a-f]{32}")
 
 class UploadError(RadiodError):
     """An upload refused or failed; the message is one line for the DJ."""
+
+
+@dataclass(frozen=True)
+class Quota:
+    """Storage bounds for uploads, in bytes (0 = no bound of that kind)."""
+
+    per_dj: int = 0
+    total: int = 0
+    min_free: int = 0
+
+
+def _mb(n: int) -> str:
+    return f"{n / 2**20:.1f}".removesuffix(".0") + " MB"
 
 
 def sanitise_name(name: str) -> str:
@@ -97,10 +116,82 @@ class Checked:
 class Uploads:
     """Partial uploads in ``partial_dir``, finished files in ``uploads_dir/<show>/``."""
 
-    def __init__(self, uploads_dir: Path, partial_dir: Path, *, limit_bytes: int):
+    def __init__(self, uploads_dir: Path, partial_dir: Path, *, limit_bytes: int, quota: Quota = Quota()):
         self.uploads_dir = uploads_dir
         self.partial_dir = partial_dir
         self.limit_bytes = limit_bytes
+        self.quota = quota
+
+    @property
+    def _owners_file(self) -> Path:
+        return self.partial_dir.parent / "upload-owners.json"     # "<show>/<file>" -> the DJ who filed it
+
+    def _owners(self) -> dict[str, str]:
+        try:
+            data = json.loads(self._owners_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def _record_owner(self, target: Path, user: str) -> None:
+        """Remember who filed ``target`` (locked: several panel processes finish uploads)."""
+        self.partial_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.partial_dir.parent / "upload-owners.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            owners = {k: v for k, v in self._owners().items() if (self.uploads_dir / k).is_file()}
+            owners[f"{target.parent.name}/{target.name}"] = user
+            tmp = self._owners_file.with_suffix(".tmp")
+            tmp.write_text(json.dumps(owners), encoding="utf-8")
+            os.replace(tmp, self._owners_file)
+
+    def _in_progress(self) -> list[Partial]:
+        if not self.partial_dir.is_dir():
+            return []
+        return [p for p in (self.get(m.stem) for m in self.partial_dir.glob("*.json")) if p is not None]
+
+    def used(self, user: str | None = None) -> int:
+        """Bytes held by uploads (one DJ's when ``user`` is given): filed files plus the announced
+        size of each upload in progress."""
+        reserved = sum(p.size for p in self._in_progress() if user is None or p.user.lower() == user.lower())
+        if user is None:
+            filed = sum(f.stat().st_size for f in self.uploads_dir.rglob("*") if f.is_file()) \
+                if self.uploads_dir.is_dir() else 0
+        else:
+            filed = 0
+            for rel, owner in self._owners().items():
+                if owner.lower() == user.lower():
+                    try:
+                        filed += (self.uploads_dir / rel).stat().st_size
+                    except OSError:
+                        pass
+        return filed + reserved
+
+    def free_bytes(self) -> int:
+        """Free space on the emptier-looking of the two disks an upload is written to (the least)."""
+        free = []
+        for folder in (self.partial_dir, self.uploads_dir):
+            probe = folder
+            while not probe.exists() and probe != probe.parent:
+                probe = probe.parent
+            st = os.statvfs(probe)
+            free.append(st.f_bavail * st.f_frsize)
+        return min(free)
+
+    def _check_room(self, name: str, user: str, size: int) -> None:
+        q = self.quota
+        if q.per_dj:
+            mine = self.used(user)
+            if mine + size > q.per_dj:
+                raise NoRoom(f"{name}: {_mb(size)} would put your uploads at {_mb(mine + size)}, "
+                                  f"over your {_mb(q.per_dj)} quota; remove a file first")
+        if q.total:
+            everyone = self.used()
+            if everyone + size > q.total:
+                raise NoRoom(f"{name}: {_mb(size)} would put the station's uploads over their "
+                                  f"{_mb(q.total)} quota ({_mb(everyone)} used); ask the manager")
+        if q.min_free and self.free_bytes() - size < q.min_free:
+            raise NoRoom(f"{name}: not enough free disk space for {_mb(size)} (the station keeps "
+                              f"{_mb(q.min_free)} free); ask the manager")
 
     def show_dir(self, show: str) -> Path:
         return self.uploads_dir / show
@@ -120,6 +211,7 @@ class Uploads:
             raise UploadError(f"{sanitise_name(name)}: {size / 2**20:.0f} MB is over the "
                               f"{self.limit_bytes / 2**20:.0f} MB upload limit")
         self.sweep(now_ms)
+        self._check_room(sanitise_name(name), user, size)
         self.partial_dir.mkdir(parents=True, exist_ok=True)
         p = Partial(id=secrets.token_hex(16), show=show, user=user, name=sanitise_name(name), size=size,
                     created_ms=now_ms, folder=self.partial_dir)
@@ -139,10 +231,12 @@ class Uploads:
 
     def receive(self, p: Partial, offset: int, stream: BinaryIO) -> int:
         """Append the stream's bytes at ``offset`` (which must be what was received so far);
-        returns the new offset. A cut connection keeps what arrived, for a resume."""
+        returns the new offset. A cut connection keeps what arrived, for a resume; reaching the
+        free-space floor (or a full disk) removes the upload and raises UploadError."""
         have = p.offset
         if offset != have:
             raise UploadError(f"{p.name}: expected the piece at byte {have}, got one at {offset}")
+        floor = self.quota.min_free
         with open(p.path, "r+b") as f:
             f.seek(have)
             try:
@@ -150,13 +244,28 @@ class Uploads:
                     piece = stream.read(min(PIECE, p.size - have))
                     if not piece:
                         break
-                    f.write(piece)
+                    if floor and self.free_bytes() - len(piece) < floor:
+                        raise NoRoom(f"{p.name}: stopped at {_mb(have)}: the disk is down to the "
+                                      f"{_mb(floor)} the station keeps free; the upload was removed")
+                    try:
+                        f.write(piece)
+                        f.flush()         # a full disk shows here, not later at close
+                    except OSError as exc:
+                        raise NoRoom(f"{p.name}: stopped at {_mb(have)}: cannot write "
+                                      f"({exc.strerror or exc}); the upload was removed") from None
                     have += len(piece)
                 if have == p.size and stream.read(1):
                     raise UploadError(f"{p.name}: more bytes than the announced {p.size}")
+            except NoRoom:
+                have = 0
+                p.remove()
+                raise
             finally:
-                f.flush()
-                f.truncate(have)      # what was written is exactly what was received
+                try:
+                    f.flush()
+                    f.truncate(have)      # what was written is exactly what was received
+                except OSError:
+                    pass
         return have
 
     def sweep(self, now_ms: int) -> int:
@@ -190,8 +299,13 @@ class Uploads:
                 old.unlink()
         _move(p.path, target)
         p.remove()
+        self._record_owner(target, p.user)
         checked.name = target.name
         return checked
+
+
+class NoRoom(UploadError):
+    """No room for an upload: a quota or the free-space floor (the partial file, if any, is gone)."""
 
 
 def glob_escape(text: str) -> str:

@@ -21,6 +21,7 @@ from radiod.private import private_dir, tighten
 from radiod.store import open_db
 from web.fastpath import NowPlayingFastPath
 from web.nowplaying import NowPlayingHub
+from web.pagecache import TtlCache
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,8 @@ class Radiod:
         self.config = config
         self.clock = clock
         self.hub = hub
+        # Artist ledgers (a year of plays each): cached 30 s per artist and period, computed one at a time.
+        self.ledgers = TtlCache(ttl_s=30, size=256, wait_s=5)
         # Each live-feed listener holds a server thread; beyond this many they are told to poll.
         self.sse_slots = threading.BoundedSemaphore(config.web.sse_clients)
         # The server grows its thread pool by one per open feed (set by `radiod web`), so parked

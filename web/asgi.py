@@ -7,29 +7,37 @@ everything else in Flask on a small thread pool.
   thread that follows the now-playing hub, so hundreds of listeners cost no threads. The feed
   sends the security and CORS headers every Flask answer gets (both built by web/headers.py) and
   the same events as the Flask route in web/api.py, which serves it under any other WSGI server.
-- Any other request is read whole first (spooled to disk past 1 MiB, as a WSGI server does), then
-  handed to Flask on one of ``web.threads`` threads; a body cut off half-way never reaches Flask.
+- Any other request is read whole first, in memory and bounded (``web.form_limit_kb`` without a
+  logged-in session, ``web.panel_limit_kb`` with one), then handed to Flask on one of
+  ``web.threads`` threads; a body cut off half-way never reaches Flask. Only the upload route
+  (``PUT /dj/uploads/<id>``) takes a large body, and it is not read here: Flask checks the login
+  and the CSRF token first, and only the view reads the body, piece by piece, into the checked
+  upload file (web/bodies.py). A body that stalls longer than ``web.body_timeout_s`` gets 408.
+- Live-feed places are limited per client address (``web.feeds_per_address``) as well as in all.
 """
 
 from __future__ import annotations
 
 import asyncio
+import io
 import json
+import re
 import sys
-import tempfile
 import threading
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Awaitable, Callable, Protocol
 
 from flask import Flask
 
 from web.api import KEEPALIVE_S, _event
+from web.bodies import BodyRefused, StreamedBody, logged_in, read_body
 from web.fastpath import NOT_FOR_304, Copy, NowPlayingFastPath
 from web.headers import cors_headers, security_headers
+from web.limits import REFUSALS
 
 FEED_PATH = "/api/now-playing/events"
-MAX_BODY = 1 << 30            # one request body of 1 GiB or more is refused (uploads come in pieces)
-SPOOL_IN_MEMORY = 1 << 20
+UPLOAD_ROUTE = re.compile(r"/dj/uploads/[0-9a-f]{32}")     # the only route with large bodies
 
 Receive = Callable[[], Awaitable[dict]]
 Send = Callable[[dict], Awaitable[None]]
@@ -64,6 +72,12 @@ class PanelASGI:
         self.hub = radiod.hub
         self.fast = app.wsgi_app if isinstance(app.wsgi_app, NowPlayingFastPath) else NowPlayingFastPath(app)
         self.slots = slots or LocalSlots(radiod.config.web.sse_clients)
+        web = radiod.config.web
+        self.feeds_per_address = web.feeds_per_address
+        self._feeds_of: Counter[str] = Counter()
+        self.body_timeout = float(web.body_timeout_s)
+        self.form_limit, self.panel_limit = web.form_limit_kb * 1024, web.panel_limit_kb * 1024
+        self.upload_limit = web.upload_limit_mb * 2**20
         self.pool = ThreadPoolExecutor(radiod.config.web.threads, thread_name_prefix="panel")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._changed: asyncio.Event | None = None   # replaced on every change, set to wake feeds
@@ -159,13 +173,29 @@ class PanelASGI:
             (b"x-accel-buffering", b"no")]   # nginx: pass each event through at once
 
     async def _feed(self, scope: dict, receive: Receive, send: Send) -> None:
+        address = (scope.get("client") or ("",))[0]
+        if self._feeds_of[address] >= self.feeds_per_address:
+            REFUSALS.note(address, "a live feed over the per-address limit")
+            return await self._feed_refused(scope, send)
         if not self.slots.take():
-            body = json.dumps({"error": "Too many listeners on the live feed; poll /api/now-playing instead."})
-            headers = [h for h in self._feed_headers(scope) if h[0] not in (b"content-type", b"cache-control")]
-            await send({"type": "http.response.start", "status": 503, "headers": headers + [
-                (b"content-type", b"application/json"), (b"retry-after", b"10")]})
-            await send({"type": "http.response.body", "body": body.encode()})
-            return
+            return await self._feed_refused(scope, send)
+        self._feeds_of[address] += 1
+        try:
+            await self._feed_open(scope, receive, send)
+        finally:
+            self._feeds_of[address] -= 1
+            if self._feeds_of[address] <= 0:
+                del self._feeds_of[address]
+            self.slots.give_back()
+
+    async def _feed_refused(self, scope: dict, send: Send) -> None:
+        body = json.dumps({"error": "Too many listeners on the live feed; poll /api/now-playing instead."})
+        headers = [h for h in self._feed_headers(scope) if h[0] not in (b"content-type", b"cache-control")]
+        await send({"type": "http.response.start", "status": 503, "headers": headers + [
+            (b"content-type", b"application/json"), (b"retry-after", b"10")]})
+        await send({"type": "http.response.body", "body": body.encode()})
+
+    async def _feed_open(self, scope: dict, receive: Receive, send: Send) -> None:
         gone = asyncio.ensure_future(_until_disconnect(receive))
         stopping = asyncio.ensure_future(self._stop.wait())
         try:
@@ -191,44 +221,50 @@ class PanelASGI:
         finally:
             gone.cancel()
             stopping.cancel()
-            self.slots.give_back()
 
     # -- everything else: Flask ----------------------------------------------------------------
 
     async def _wsgi(self, scope: dict, receive: Receive, send: Send) -> None:
+        loop = self._loop
+        assert loop is not None                 # set at startup, before any request
+        address = (scope.get("client") or ("",))[0]
         length = _header(scope, b"content-length")
-        if length and (not length.isdigit() or int(length) >= MAX_BODY):
-            await _plain(send, 413, b"Request body too large\n")
+        if length and not length.isdigit():
+            await _plain(send, 400, b"Bad Content-Length\n")
             return
-        body = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+        if scope["method"] == "PUT" and UPLOAD_ROUTE.fullmatch(scope["path"]):
+            if length and int(length) > self.upload_limit:
+                REFUSALS.note(address, "an upload over the size limit")
+                await _plain(send, 413, b"Request body too large\n")
+                return
+            # Not read here: Flask checks login and CSRF, then the view streams it to the upload file.
+            body = StreamedBody(receive, loop, self.body_timeout)
+            environ = _environ(scope, body, int(length) if length else None)
+            await loop.run_in_executor(self.pool, self._run_wsgi, environ, send, body)
+            return
+        limit = self.panel_limit if logged_in(self.flask, _header(scope, b"cookie")) else self.form_limit
         try:
-            size = 0
-            while True:
-                message = await receive()
-                if message["type"] == "http.disconnect":
-                    return                      # cut off: Flask never sees a partial request
-                chunk = message.get("body", b"")
-                size += len(chunk)
-                if size >= MAX_BODY:
-                    await _plain(send, 413, b"Request body too large\n")
-                    return
-                body.write(chunk)
-                if not message.get("more_body", False):
-                    break
-            body.seek(0)
-            environ = _environ(scope, body, size)
-            await self._loop.run_in_executor(self.pool, self._run_wsgi, environ, send)
-        finally:
-            body.close()
+            data = await read_body(receive, limit, int(length) if length else None, self.body_timeout)
+        except BodyRefused as refused:
+            if refused.status:
+                REFUSALS.note(address, refused.kind)
+                await _plain(send, refused.status, refused.text)
+            return                              # cut off: Flask never sees a partial request
+        environ = _environ(scope, io.BytesIO(data), len(data))
+        await loop.run_in_executor(self.pool, self._run_wsgi, environ, send, None)
 
-    def _run_wsgi(self, environ: dict, send: Send) -> None:
-        """On a pool thread: run Flask and pass its answer to the event loop piece by piece."""
+    def _run_wsgi(self, environ: dict, send: Send, streamed: StreamedBody | None) -> None:
+        """On a pool thread: run Flask and pass its answer to the event loop piece by piece.
+        When Flask left part of a streamed body unread, the connection is closed after the answer
+        (so the rest is never read)."""
         loop = self._loop
         started: list[Any] = []
 
         def start_response(status: str, headers: list, exc_info=None):
-            started[:] = [int(status.split()[0]),
-                          [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]]
+            encoded = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]
+            if streamed is not None and not streamed.finished:
+                encoded.append((b"connection", b"close"))
+            started[:] = [int(status.split()[0]), encoded]
             return lambda data: None
 
         def push(message: dict) -> None:
@@ -270,8 +306,9 @@ def _header(scope: dict, name: bytes) -> str:
     return ""
 
 
-def _environ(scope: dict, body, size: int) -> dict:
-    """The WSGI environ (PEP 3333) for an ASGI HTTP scope whose body is already read."""
+def _environ(scope: dict, body, size: int | None) -> dict:
+    """The WSGI environ (PEP 3333) for an ASGI HTTP scope; ``size`` None: a body of unknown
+    length, ended by the stream itself."""
     server = scope.get("server") or ("localhost", 80)
     client = scope.get("client") or ("", 0)
     environ = {
@@ -284,7 +321,7 @@ def _environ(scope: dict, body, size: int) -> dict:
         "SERVER_PROTOCOL": f"HTTP/{scope['http_version']}",
         "REMOTE_ADDR": client[0],
         "REMOTE_PORT": str(client[1]),
-        "CONTENT_LENGTH": str(size),
+        "CONTENT_LENGTH": "" if size is None else str(size),
         "wsgi.version": (1, 0),
         "wsgi.url_scheme": scope.get("scheme", "http"),
         "wsgi.input": body,
@@ -293,6 +330,8 @@ def _environ(scope: dict, body, size: int) -> dict:
         "wsgi.multiprocess": True,
         "wsgi.run_once": False,
     }
+    if size is None:
+        environ["wsgi.input_terminated"] = True
     for key, value in scope["headers"]:
         name = key.decode("latin-1").upper().replace("-", "_")
         if name in ("CONTENT_LENGTH",):

@@ -103,11 +103,17 @@ def serve(config: Config, sock: socket.socket, slots: WorkerSlots) -> None:
 
     from web import create_app
     from web.asgi import PanelASGI
+    from web.limits import ConnectionLimits, bounded_protocol
 
     panel = PanelASGI(create_app(config), slots=slots)
     web = config.web
+    limits = ConnectionLimits(
+        max_header_bytes=web.max_header_kb * 1024, max_headers=web.max_headers,
+        header_timeout_s=web.header_timeout_s, per_address=web.connections_per_address,
+        # Behind nginx every connection comes from it; nginx limits each client (deploy/nginx).
+        exempt=frozenset({"127.0.0.1", "::1"}) if web.behind_tls else frozenset())
     server_config = uvicorn.Config(
-        panel, lifespan="on", loop="uvloop", http="httptools", ws="none", interface="asgi3",
+        panel, lifespan="on", loop="uvloop", http=bounded_protocol(limits), ws="none", interface="asgi3",
         log_config=None, access_log=False,
         # Behind the documented nginx setup: trust its forwarded address and scheme only.
         proxy_headers=web.behind_tls, forwarded_allow_ips="127.0.0.1" if web.behind_tls else None,

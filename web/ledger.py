@@ -12,6 +12,7 @@ from radiod.playlog.store import read_plays
 from radiod.playlog.verify import daily_digest
 from radiod.reports.ledger import artist_ledger as build_ledger
 from radiod.reports.period import Period
+from web.pagecache import Busy
 from web.params import parse_day
 
 DEFAULT_DAYS = 90
@@ -75,7 +76,13 @@ def ledger_for_request(artist_id: str, not_found: str) -> dict[str, Any]:
                                   radiod.clock.now().astimezone(zone).date(), zone)
     except ValueError as exc:
         abort(400, description=str(exc))
-    ledger = artist_ledger(reader(), unslug(artist_id), period)
+    key = unslug(artist_id)
+    try:
+        # Per canonical (artist, period): ?junk=1 or a reordered query string computes nothing new.
+        ledger = radiod.ledgers.get((key, period.first, period.last, str(period.zone)),
+                                    lambda: artist_ledger(reader(), key, period))
+    except Busy:
+        abort(503, description="The station is busy; try again in a few seconds.")
     if ledger is None:
         abort(404, description=not_found)
     return ledger

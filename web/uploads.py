@@ -7,6 +7,7 @@ The piece that completes the file answers with the checks' result.
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
@@ -15,19 +16,23 @@ from radiod.clock import to_ms
 from radiod.errors import ScheduleError
 from radiod.schedule.parse import load_schedule
 from radiod.schedule.resolve import airings
-from radiod.uploads import Partial, UploadError, Uploads, fmt_ms
+from radiod.uploads import NoRoom, Partial, Quota, UploadError, Uploads, fmt_ms
 from web import station
 from web.dj import own_shows
 from web.schedule import week_schedule
 from web.security import current_user, require_role
 
 bp = Blueprint("uploads", __name__, url_prefix="/dj")
+log = logging.getLogger("radiod.web")
 
 
 def store() -> Uploads:
-    config = station().config
-    return Uploads(config.paths.uploads, config.paths.state / "uploads-partial",
-                   limit_bytes=config.web.upload_limit_mb * 2**20)
+    web = station().config.web
+    quota = Quota(per_dj=web.upload_quota_mb * 2**20, total=web.uploads_total_mb * 2**20,
+                  min_free=web.uploads_min_free_mb * 2**20)
+    paths = station().config.paths
+    return Uploads(paths.uploads, paths.state / "uploads-partial", limit_bytes=web.upload_limit_mb * 2**20,
+                   quota=quota)
 
 
 def _own(show_id: str) -> dict:
@@ -49,6 +54,11 @@ def next_airing(show_id: str):
         if airing.show.id == show_id and airing.start > now:
             return airing, schedule.shows[show_id]
     return None, schedule.shows.get(show_id)
+
+
+def _who() -> str:
+    user = current_user()
+    return user.name if user is not None else "?"
 
 
 def _error(message: str, code: int = 400):
@@ -91,6 +101,9 @@ def create(show_id: str):
     try:
         p = store().create(show=show_id, user=current_user().name, name=request.form.get("name", ""),
                            size=size, now_ms=to_ms(station().clock.now()))
+    except NoRoom as exc:
+        log.warning("upload refused for %s: %s", _who(), exc)
+        return _error(str(exc), 507)
     except UploadError as exc:
         return _error(str(exc))
     return jsonify(ok=True, id=p.id, offset=0, size=p.size, name=p.name)
@@ -125,6 +138,9 @@ def receive(upload_id: str):
     uploads = store()
     try:
         received = uploads.receive(p, offset, request.stream)
+    except NoRoom as exc:
+        log.warning("upload stopped for %s: %s", _who(), exc)
+        return _error(str(exc), 507)
     except UploadError as exc:
         return _error(str(exc), 409)
     if received < p.size:
