@@ -13,7 +13,11 @@ For each: the ordinary clients' latency (p50/p99/max over all their requests, ms
 highest resident memory of all `radiod web` processes together while the attack ran, and the
 growth of the server's temporary folder. Each cell is the median of ``--runs`` runs.
 
-    .venv/bin/python bench/abuse.py [--seconds 8] [--runs 3] [--clients 20]
+    .venv/bin/python bench/abuse.py [--seconds 8] [--runs 3] [--clients 20] [--with-playout]
+
+With ``--with-playout`` it then plays bench/playout.py's chain of hard starts into a private
+PulseAudio null sink twice — on a quiet panel and while all three attacks run — and prints the
+hard-start error measured from the captured audio, side by side.
 
 Attackers run in a process of their own, ordinary clients in this one; both share this machine's
 cores with the server. The load average is printed at the end.
@@ -209,11 +213,38 @@ def run_once(url: str, pid: int, tmp: Path, kind: str, seconds: float, clients: 
             "rss_mb": peak["rss"] / 1024, "tmp_mb": peak["tmp"] / 2**20, "feeds": held.value}
 
 
+def playout_under_attack(url: str, boundaries: int, track_ms: int) -> dict[str, list[float]]:
+    """Hard-start errors (ms, heard vs scheduled) of one chain on a quiet panel and one under attack."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from playout import chain, private_pulse
+
+    host, port = host_port(url)
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="radiod-bench-") as tmp, private_pulse(Path(tmp)) as pulse:
+        results["quiet panel"] = chain(pulse, Path(tmp), boundaries, track_ms)["starts"]
+        held = multiprocessing.Value("i", 0)
+        seconds = boundaries * track_ms / 1000 + 60            # longer than the chain takes
+        attacker = multiprocessing.get_context("fork").Process(
+            target=attack_process, args=(host, port, KINDS[-1], seconds, held))
+        attacker.start()
+        try:
+            time.sleep(1.5)                                   # the attack is under way first
+            results["all three attacks"] = chain(pulse, Path(tmp), boundaries, track_ms)["starts"]
+        finally:
+            attacker.terminate()
+            attacker.join(30)
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8, help="ordinary clients' time per run")
     parser.add_argument("--runs", type=int, default=3, help="runs per row (the median is shown)")
     parser.add_argument("--clients", type=int, default=20, help="ordinary clients polling now-playing")
+    parser.add_argument("--with-playout", action="store_true",
+                        help="also measure playout's hard-start error from captured audio, quiet and attacked")
+    parser.add_argument("--boundaries", type=int, default=60, help="hard starts per playout chain")
+    parser.add_argument("--track-ms", type=int, default=500, help="length of each tone in the chain")
     args = parser.parse_args()
 
     import resource
@@ -237,6 +268,7 @@ def main() -> None:
                     rows[kind].append(run_once(url, web.process.pid, server_tmp, kind, args.seconds, args.clients))
                     time.sleep(2)                 # dropped connections and feeds are let go
             refusals = [line for line in web.log.read_text().splitlines() if " refused " in line]
+            playout = playout_under_attack(url, args.boundaries, args.track_ms) if args.with_playout else {}
         print(f"/api/now-playing for {args.clients} ordinary clients (poll every 50 ms, keep-alive) while "
               f"attacked; radiod web with {workers or 1} worker process(es), default limits; "
               f"median of {args.runs} runs of {args.seconds:.0f} s")
@@ -249,6 +281,14 @@ def main() -> None:
         p99s = {k: [round(r["p99"], 1) for r in rows[k]] for k in kinds}
         print("p99 of each run (ms):", "; ".join(f"{k}: {v}" for k, v in p99s.items()))
         print(f"refusals logged by the server: {len(refusals)} lines (one per address and kind a minute)")
+        if playout:
+            print(f"\nplayout: hard-start error of {args.boundaries + 1} chained starts, heard vs scheduled "
+                  "(ms, from the captured null-sink audio)")
+            print(f"{'while':24} {'p50':>7} {'p99':>7} {'max':>7}")
+            for name, starts in playout.items():
+                ordered = sorted(starts)
+                print(f"{name:24} {statistics.median(ordered):7.1f} {ordered[int(0.99 * (len(ordered) - 1))]:7.1f} "
+                      f"{max(ordered, key=abs):7.1f}")
         print(f"load average after: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
 
 
