@@ -215,18 +215,19 @@ def _skip_padding(fileobj: BinaryIO, offset: int, size: int) -> int:
 
 
 def _describe_after_tag(head: bytes) -> str:
-    if _looks_like_text(head):
-        return f"text ({_preview(head)})"
+    text = re.match(rb"[\t\n\r\x20-\x7e]*", head).group()     # the text the bytes start with
+    if _looks_like_text(head) or len(text) >= 8:
+        return f"text ({_preview(text if len(text) >= 8 else head)})"
     for magic, name in _OTHER_FORMATS:
         if head.startswith(magic):
             return f"{name} data"
     return "unrecognised content"
 
 
-def _preview(head: bytes) -> str:
+def _preview(text: bytes) -> str:
     """The first words of some text, quoted, on one line."""
-    words = " ".join(head[:24].decode("utf-8", "replace").split())
-    return repr(words + ("..." if len(head) > 24 else ""))
+    words = " ".join(text[:24].decode("utf-8", "replace").split())
+    return repr(words + ("..." if len(text) > 24 else ""))
 
 
 # MPEG audio header fields: bitrates in kbit/s by (MPEG-1?, layer), sample rates by version bits.
