@@ -214,8 +214,11 @@ def _skip_padding(fileobj: BinaryIO, offset: int, size: int) -> int:
     return offset + len(block) - len(stripped)
 
 
+_PRINTABLE = bytes([9, 10, 13, *range(32, 127)])
+
+
 def _describe_after_tag(head: bytes) -> str:
-    text = re.match(rb"[\t\n\r\x20-\x7e]*", head).group()     # the text the bytes start with
+    text = head[:len(head) - len(head.lstrip(_PRINTABLE))]      # the text the bytes start with
     if _looks_like_text(head) or len(text) >= 8:
         return f"text ({_preview(text if len(text) >= 8 else head)})"
     for magic, name in _OTHER_FORMATS:
