@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -101,12 +100,7 @@ def report_command(station: Station, format: str, first: str, last: str, output:
     conn.close()
 
     if format == "soundexchange":
-        hours = None
-        if ath_hours is not None:
-            try:
-                hours = Decimal(ath_hours)
-            except InvalidOperation:
-                raise ReportError(f"--ath-hours: expected a number of hours, got {ath_hours!r}") from None
+        hours = None if ath_hours is None else soundexchange.parse_ath_hours(ath_hours, "--ath-hours")
         r = config.reports
         options = soundexchange.Options(
             service_name=config.service_name, transmission_category=category or r.transmission_category,
@@ -197,7 +191,8 @@ def verify_export_command(export: Path, digest_file: Path | None) -> None:
 
 def _read_text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        # bytes as written: newline translation would turn a CR inside a field into LF (and break its hash)
+        return path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ReportError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
 
