@@ -326,7 +326,11 @@ def _move(src: Path, dst: Path) -> None:
 def check_file(path: Path, name: str, *, slot_ms: int | None, tolerance_ms: int, others: list[Path],
                silence_threshold_db: float) -> Checked:
     """Audio type by content, duration against the slot (with the show's other files), loudness.
-    Raises UploadError naming the file when it is not audio or makes the show too long."""
+    Raises UploadError naming the file when it is not audio or makes the show too long.
+
+    The type comes from the bytes (tags.read_tags): what follows an ID3 tag must be real audio
+    frames, so a playlist or script dressed as an MP3 is refused here, before ffmpeg sees it.
+    """
     from radiod.library.analyze import analyze_file
     from radiod.library.tags import read_tags
 
@@ -337,7 +341,8 @@ def check_file(path: Path, name: str, *, slot_ms: int | None, tolerance_ms: int,
     if info.length_ms <= 0:
         raise UploadError(f"{name}: no audio in the file")
     try:
-        measured = analyze_file(path, silence_threshold_db=silence_threshold_db)
+        # ffmpeg reads the file as the format read_tags found in its content, nothing else
+        measured = analyze_file(path, silence_threshold_db=silence_threshold_db, fmt=info.format)
         length_ms, loudness = measured.decoded_length_ms or info.length_ms, measured.loudness_lufs
     except MediaError as exc:
         raise UploadError(f"{name}: cannot be decoded ({getattr(exc, 'reason', exc)})") from None

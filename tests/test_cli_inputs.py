@@ -166,7 +166,7 @@ def test_ath_hours_must_be_a_real_count(station, tmp_path, hours):
     done = radiod(station, "report", "soundexchange", "--from", "2026-01-01", "--to", "2026-01-31",
                   "--ath-hours", hours, "-o", str(tmp_path / "se.txt"))
     assert done.returncode == 1
-    assert one_line(done) == f"radiod: --ath-hours: expected a number of hours from 0 to 1000000000000, got {hours!r}"
+    assert one_line(done) == f"radiod: --ath-hours: expected a number of hours from 0 to 10,000,000,000, got {hours!r}"
     assert not (tmp_path / "se.txt").exists()
 
 

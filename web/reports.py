@@ -4,7 +4,6 @@ week as an inline SVG chart with the quota line, and the play log's hash-chain v
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
@@ -100,10 +99,7 @@ def _download(fmt: str) -> Response:
     if fmt == "soundexchange":
         r = station().config.reports
         hours_text = request.args.get("ath_hours", "").strip()
-        try:
-            hours = Decimal(hours_text) if hours_text else None
-        except InvalidOperation:
-            raise ReportError(f"ath_hours: expected a number of hours, got {hours_text!r}") from None
+        hours = soundexchange.parse_ath_hours(hours_text, "ath_hours") if hours_text else None
         options = soundexchange.Options(
             service_name=station().config.service_name, transmission_category=r.transmission_category,
             contact=soundexchange.Contact(r.contact_name, r.street, r.city_state_zip, r.contact_phone,

@@ -27,6 +27,8 @@ from typing import Callable
 
 from radiod.clock import Clock, SystemClock, to_ms
 from radiod.errors import MediaError
+from radiod.library.ffmpeg import input_args, input_url
+from radiod.library.tags import detect_format
 from radiod.store import transaction
 
 FFMPEG = "ffmpeg"
@@ -78,8 +80,12 @@ class AnalyzeSummary:
     errors: list[tuple[str, str]] = field(default_factory=list)   # (path, reason)
 
 
-def ffmpeg_command(path: Path | str, *, silence_threshold_db: float) -> list[str]:
-    """The argument list of the single analysis pass (no shell is involved)."""
+def ffmpeg_command(path: Path | str, fmt: str, *, silence_threshold_db: float) -> list[str]:
+    """The argument list of the single analysis pass (no shell is involved).
+
+    ``fmt`` is the format radiod found in the content: ffmpeg reads the file as that and nothing
+    else (library.ffmpeg.input_args).
+    """
     filters = ",".join([
         # framelog=verbose keeps the 10-per-second frame lines out of the info-level log.
         "ebur128=peak=true:framelog=verbose",
@@ -87,17 +93,25 @@ def ffmpeg_command(path: Path | str, *, silence_threshold_db: float) -> list[str
         "astats=measure_perchannel=none:measure_overall=Number_of_samples",
     ])
     return [FFMPEG, "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info",
-            "-i", _input_url(path), "-map", "0:a:0", "-af", filters, "-f", "null", "-"]
+            *input_args(path, fmt), "-map", "0:a:0", "-af", filters, "-f", "null", "-"]
 
 
-def _input_url(path: Path | str) -> str:
-    """An explicit file: URL, so a name like 'a:b.mp3' or '-x.mp3' is never read as a protocol or option."""
-    return "file:" + str(Path(path).absolute())
+def analyze_file(path: Path | str, *, silence_threshold_db: float, fmt: str | None = None) -> AnalysisResult:
+    """Measure one file; raises AnalysisError (a MediaError) with a one-line reason.
 
-
-def analyze_file(path: Path | str, *, silence_threshold_db: float) -> AnalysisResult:
-    """Measure one file; raises AnalysisError (a MediaError) with a one-line reason."""
-    command = ffmpeg_command(path, silence_threshold_db=silence_threshold_db)
+    ``fmt`` is the file's format as radiod determined it (the library's ``format`` column, an
+    upload's check); without it the content is sniffed here. Content that is no audio format
+    radiod knows never reaches ffmpeg.
+    """
+    if fmt is None:
+        try:
+            fmt = detect_format(path)
+        except MediaError as exc:
+            raise AnalysisError(path, str(exc), about_content=_readable(path)) from None
+    try:
+        command = ffmpeg_command(path, fmt, silence_threshold_db=silence_threshold_db)
+    except MediaError as exc:
+        raise AnalysisError(path, str(exc)) from None
     try:
         proc = subprocess.run(command, capture_output=True, timeout=TIMEOUT_MS / 1000, check=False)
     except FileNotFoundError:
@@ -107,12 +121,15 @@ def analyze_file(path: Path | str, *, silence_threshold_db: float) -> AnalysisRe
                             about_content=False) from None
     log = proc.stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
-        readable = os.path.isfile(path) and os.access(path, os.R_OK)
-        raise AnalysisError(path, _ffmpeg_reason(log, path), about_content=readable)
+        raise AnalysisError(path, _ffmpeg_reason(log, path), about_content=_readable(path))
     try:
         return parse_log(log, silence_threshold_db=silence_threshold_db)
     except ValueError as exc:
         raise AnalysisError(path, str(exc)) from None
+
+
+def _readable(path: Path | str) -> bool:
+    return os.path.isfile(path) and os.access(path, os.R_OK)
 
 
 _LOG_PREFIX = re.compile(r"^\[[^\]]*\]\s*")   # "[mp3 @ 0x55ab…] "
@@ -127,7 +144,7 @@ def _ffmpeg_reason(log: str, path: Path | str) -> str:
     if "matches no streams" in log:
         return "no audio stream"
     lines = [ln.strip() for ln in log.splitlines() if ln.strip()]
-    prefix = f"{_input_url(path)}: "
+    prefix = f"{input_url(path)}: "
     for i in range(len(lines) - 1, -1, -1):
         if lines[i].startswith(prefix):
             error = lines[i][len(prefix):]
@@ -204,14 +221,15 @@ def _cue_points(events: list[tuple[str, str]], length_ms: int) -> tuple[int, int
     return cue_in, cue_out
 
 
-def pending(conn: sqlite3.Connection) -> list[tuple[str, str]]:
-    """(content_hash, path) of each playable content without an analysis row, one path per hash."""
+def pending(conn: sqlite3.Connection) -> list[tuple[str, str, str | None]]:
+    """(content_hash, path, format) of each playable content without an analysis row, one path
+    per hash (SQLite takes the bare ``format`` from the row that MIN picks)."""
     rows = conn.execute(
-        "SELECT t.content_hash, MIN(t.path) FROM tracks t"
+        "SELECT t.content_hash, MIN(t.path), t.format FROM tracks t"
         " WHERE t.status = 'ok' AND t.content_hash IS NOT NULL"
         " AND NOT EXISTS (SELECT 1 FROM analysis a WHERE a.content_hash = t.content_hash)"
         " GROUP BY t.content_hash ORDER BY MIN(t.path)").fetchall()
-    return [(row[0], row[1]) for row in rows]
+    return [(row[0], row[1], row[2]) for row in rows]
 
 
 def analyze_library(conn: sqlite3.Connection, *, workers: int, silence_threshold_db: float,
@@ -239,8 +257,9 @@ def analyze_library(conn: sqlite3.Connection, *, workers: int, silence_threshold
         return summary
     workers = workers or os.cpu_count() or 1
     with ThreadPoolExecutor(max_workers=min(workers, total)) as pool:
-        futures = {pool.submit(_analyze_one, path, silence_threshold_db): (content_hash, path)
-                   for content_hash, path in todo}
+        # the format the scan found in the content: ffmpeg is told to read the file as that
+        futures = {pool.submit(_analyze_one, path, fmt, silence_threshold_db): (content_hash, path)
+                   for content_hash, path, fmt in todo}
         for done, future in enumerate(as_completed(futures), start=1):
             content_hash, path = futures[future]
             result, error = future.result()
@@ -256,9 +275,10 @@ def analyze_library(conn: sqlite3.Connection, *, workers: int, silence_threshold
     return summary
 
 
-def _analyze_one(path: str, silence_threshold_db: float) -> tuple[AnalysisResult | None, AnalysisError | None]:
+def _analyze_one(path: str, fmt: str | None, silence_threshold_db: float
+                 ) -> tuple[AnalysisResult | None, AnalysisError | None]:
     try:
-        return analyze_file(path, silence_threshold_db=silence_threshold_db), None
+        return analyze_file(path, silence_threshold_db=silence_threshold_db, fmt=fmt), None
     except AnalysisError as exc:
         return None, exc
 

@@ -159,7 +159,13 @@ _CLASSES: dict[str, type] = {"mp3": MP3, "aac": AAC, "flac": FLAC, "ogg": OggVor
 
 
 def _detect(fileobj: BinaryIO, size: int, suffix: str) -> tuple[str, int]:
-    """(format key, offset where the audio starts) from the content; raises MediaError."""
+    """(format key, offset where the audio starts) from the content; raises MediaError.
+
+    What follows an ID3 tag must itself be audio (real MPEG or ADTS frames, or another format's
+    magic), after at most some zero padding: ffmpeg, left to probe, would obey a playlist or a
+    script there and read other files. An "mp3" or "aac" is only called so when two
+    consecutive frames (or one frame that ends the file) are found.
+    """
     offset = 0
     for _ in range(4):                   # files with several stacked ID3v2 tags exist
         fileobj.seek(offset)
@@ -171,20 +177,139 @@ def _detect(fileobj: BinaryIO, size: int, suffix: str) -> tuple[str, int]:
             raise MediaError("truncated file (ends inside its ID3 tag)")
         tag_size = _synchsafe(head[6:10])
         offset += 10 + tag_size + (10 if head[5] & 0x10 else 0)
+        offset = _skip_padding(fileobj, offset, size)
         if offset >= size:
             raise MediaError("truncated file (no audio after its ID3 tag)")
     else:
         kind = None
     if kind == "ogg-other":
         raise MediaError("unsupported format (an Ogg stream that is not Vorbis, Opus or FLAC)")
+    if kind in ("mp3", "aac") and not _frames_at(fileobj, offset, size, kind):
+        kind = None
     if kind is None:
         if offset:
-            kind = "mp3"                 # an ID3 tag, then something MP3 frame search may find
-        elif suffix in (".mp3", ".aac") and not _looks_like_text(head):
-            kind = "mp3" if suffix == ".mp3" else "aac"   # MPEG data after junk: mutagen decides
-        else:
-            raise MediaError(_describe_unknown(head))
+            raise MediaError(f"not an audio file (its ID3 tag is followed by {_describe_after_tag(head)}, "
+                             "not by audio frames)")
+        if suffix in (".mp3", ".aac") and not _looks_like_text(head):
+            # MPEG data after junk (a damaged start): it must hold real frames early on
+            found = _find_frames(fileobj, size, "mp3" if suffix == ".mp3" else "aac")
+            if found is None:
+                raise MediaError(_describe_unknown(head))
+            return found
+        raise MediaError(_describe_unknown(head))
     return kind, offset
+
+
+PADDING_LIMIT = 65536      # zero bytes tolerated between an ID3 tag and the audio
+SEARCH_LIMIT = 65536       # how far into a file with a damaged start frames are looked for
+
+
+def _skip_padding(fileobj: BinaryIO, offset: int, size: int) -> int:
+    """The offset of the first non-zero byte at or after ``offset`` (at most PADDING_LIMIT on)."""
+    fileobj.seek(offset)
+    block = fileobj.read(PADDING_LIMIT)
+    stripped = block.lstrip(b"\x00")
+    if not stripped:
+        return min(size, offset + len(block))
+    return offset + len(block) - len(stripped)
+
+
+_PRINTABLE = bytes([9, 10, 13, *range(32, 127)])
+
+
+def _describe_after_tag(head: bytes) -> str:
+    text = head[:len(head) - len(head.lstrip(_PRINTABLE))]      # the text the bytes start with
+    if _looks_like_text(head) or len(text) >= 8:
+        return f"text ({_preview(text if len(text) >= 8 else head)})"
+    for magic, name in _OTHER_FORMATS:
+        if head.startswith(magic):
+            return f"{name} data"
+    return "unrecognised content"
+
+
+def _preview(text: bytes) -> str:
+    """The first words of some text, quoted, on one line."""
+    words = " ".join(text[:24].decode("utf-8", "replace").split())
+    return repr(words + ("..." if len(text) > 24 else ""))
+
+
+# MPEG audio header fields: bitrates in kbit/s by (MPEG-1?, layer), sample rates by version bits.
+_MPEG_KBPS = {
+    (True, 1): (0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448),
+    (True, 2): (0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384),
+    (True, 3): (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
+    (False, 1): (0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256),
+    (False, 2): (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
+    (False, 3): (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
+}
+_MPEG_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
+
+
+def _mpeg_frame(header: bytes) -> tuple[tuple[int, int, int], int] | None:
+    """((version, layer, rate), frame length in bytes; 0 for free format) of an MPEG audio
+    frame header, or None when the four bytes are not one."""
+    if len(header) < 4 or header[0] != 0xFF or header[1] & 0xE0 != 0xE0:
+        return None
+    version, layer_bits = (header[1] >> 3) & 3, (header[1] >> 1) & 3
+    rate_index, bitrate_index, padding = (header[2] >> 2) & 3, header[2] >> 4, (header[2] >> 1) & 1
+    if version == 1 or layer_bits == 0 or rate_index == 3 or bitrate_index == 15:
+        return None
+    layer = 4 - layer_bits
+    rate = _MPEG_RATES[version][rate_index]
+    kbps = _MPEG_KBPS[(version == 3, layer)][bitrate_index]
+    if layer == 1:
+        length = (12 * kbps * 1000 // rate + padding) * 4
+    else:
+        length = (144 if version == 3 or layer == 2 else 72) * kbps * 1000 // rate + padding
+    return (version, layer, rate), length
+
+
+def _adts_frame(header: bytes) -> tuple[tuple[int, int, int], int] | None:
+    """((profile, rate index, channels), frame length) of an ADTS header, or None."""
+    if len(header) < 7 or header[0] != 0xFF or header[1] & 0xF6 != 0xF0:
+        return None
+    rate_index = (header[2] >> 2) & 0x0F
+    length = ((header[3] & 0x03) << 11) | (header[4] << 3) | (header[5] >> 5)
+    if rate_index > 12 or length < 7:
+        return None
+    return (header[2] >> 6, rate_index, ((header[2] & 1) << 2) | (header[3] >> 6)), length
+
+
+def _frames_at(fileobj: BinaryIO, offset: int, size: int, kind: str) -> bool:
+    """A frame at ``offset`` followed by a like one (or by the end of the file)."""
+    parse = _mpeg_frame if kind == "mp3" else _adts_frame
+    fileobj.seek(offset)
+    first = parse(fileobj.read(7))
+    if first is None:
+        return False
+    shape, length = first
+    if length == 0:                      # free-format MPEG: no length to follow; the header will do
+        return True
+    if offset + length > size + 4:
+        raise MediaError("truncated file (it ends inside its first audio frame)")
+    if offset + length >= size:
+        return True                      # the only frame (a few missing bytes are tolerated)
+    fileobj.seek(offset + length)
+    following = fileobj.read(7)
+    if offset + length + len(following) >= size and len(following) < 4:
+        return True                      # a few trailing bytes (an encoder's last padding)
+    second = parse(following)
+    return second is not None and second[0] == shape
+
+
+def _find_frames(fileobj: BinaryIO, size: int, kind: str) -> tuple[str, int] | None:
+    """(kind, offset) of the first real pair of frames in the first SEARCH_LIMIT bytes."""
+    fileobj.seek(0)
+    data = fileobj.read(SEARCH_LIMIT)
+    pos = data.find(b"\xff")
+    while 0 <= pos < len(data) - 3:
+        try:
+            if _frames_at(fileobj, pos, size, kind):
+                return kind, pos
+        except MediaError:               # a sync-like byte pair whose "frame" overruns the file
+            pass
+        pos = data.find(b"\xff", pos + 1)
+    return None
 
 
 def _synchsafe(data: bytes) -> int:
@@ -210,6 +335,24 @@ def _call(what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 def _one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return text[:300] or type(exc).__name__
+
+
+def detect_format(path: Path | str) -> str:
+    """The format key of a file from its content alone (mp3, aac, flac, ogg, opus, oggflac, m4a,
+    wav, aiff): what ffmpeg is told to read it as. Raises MediaError with a one-line reason."""
+    path = Path(path)
+    try:
+        fileobj = open(path, "rb")
+    except OSError as exc:
+        raise MediaError(f"cannot open: {exc.strerror or exc}") from None
+    with fileobj:
+        try:
+            size = fileobj.seek(0, io.SEEK_END)
+            if size == 0:
+                raise MediaError("empty file")
+            return _detect(fileobj, size, path.suffix.lower())[0]
+        except OSError as exc:
+            raise MediaError(f"cannot read: {exc.strerror or exc}") from None
 
 
 def read_tags(path: Path | str) -> TagInfo:

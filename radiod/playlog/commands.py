@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,6 @@ from radiod.store import open_db, open_readonly
 MODULES = {"soundexchange": soundexchange, "music-usage": music_usage, "plays": plays, "summary": summary,
            "local-content": compliance, "preflight": preflight}
 FORMATS = tuple(MODULES)
-ATH_HOURS_MAX = 10**12
 
 
 def read_report_rows(conn: sqlite3.Connection, format: str, period: Period,
@@ -107,16 +105,7 @@ def report_command(station: Station, format: str, first: str, last: str, output:
             problem = RULES["reports.transmission_category"].problem(category)
             if problem:
                 raise ReportError(f"--category: {problem}")
-        hours = None
-        if ath_hours is not None:
-            try:
-                hours = Decimal(ath_hours)
-            except InvalidOperation:
-                raise ReportError(f"--ath-hours: expected a number of hours, got {ath_hours!r}") from None
-            # A far bigger figure than any station's would overflow the report's number formatting.
-            if not hours.is_finite() or not 0 <= hours <= ATH_HOURS_MAX:
-                raise ReportError(f"--ath-hours: expected a number of hours from 0 to {ATH_HOURS_MAX}, "
-                                  f"got {ath_hours!r}")
+        hours = None if ath_hours is None else soundexchange.parse_ath_hours(ath_hours, "--ath-hours")
         r = config.reports
         options = soundexchange.Options(
             service_name=config.service_name, transmission_category=category or r.transmission_category,
@@ -210,7 +199,8 @@ def _read_text(path: Path) -> str:
     if path.exists() and not path.is_file():
         raise ReportError(f"{path}: cannot read: not a regular file")
     try:
-        return path.read_text(encoding="utf-8")
+        # bytes as written: newline translation would turn a CR inside a field into LF (and break its hash)
+        return path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ReportError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from radiod.playlog.chain import CORRECTION_FIELDS, GENESIS, PLAY_FIELDS, link
 from radiod.playlog.store import closed_plays_where
+from radiod.reports.csvfile import restore
 from radiod.reports.period import LocalTimes
 
 
@@ -210,4 +211,4 @@ def _typed(name: str, value: str):
         return int(value) if value != "" else None
     if name in _NULLABLE_TEXT and value == "":
         return None
-    return value
+    return restore(value)       # the export escapes text a spreadsheet would run as a formula

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 import struct
 import subprocess
 import tempfile
@@ -25,6 +26,8 @@ from pathlib import Path
 from typing import Callable
 
 from radiod.errors import MediaError
+from radiod.library.ffmpeg import format_for_name, input_args, input_url
+from radiod.library.tags import detect_format
 from radiod.playout.output import CHANNELS, RATE
 from radiod.playout.port import Cue
 
@@ -107,11 +110,15 @@ def decode(cue: Cue, cache_dir: Path, offset_ms: int = 0,
             return Decoded(target, total)
     if not os.path.exists(cue.path):
         raise MediaError(f"{cue.path}: file not found")
+    try:
+        fmt = input_format(cue.path)
+    except MediaError as exc:
+        raise MediaError(f"{cue.path}: cannot decode: {exc}") from None
     start_ms = cue.cue_in_ms + offset_ms
     limit = None if cue.cue_out_ms is None else max(0, frames_of(cue.cue_out_ms - start_ms))
     cache_dir.mkdir(parents=True, exist_ok=True)
     try:
-        frames = _decode_to(target, cue, start_ms, limit, on_head, frames_of(head_ms), cancel)
+        frames = _decode_to(target, cue, fmt, start_ms, limit, on_head, frames_of(head_ms), cancel)
     except BaseException:
         target.unlink(missing_ok=True)
         raise
@@ -121,16 +128,23 @@ def decode(cue: Cue, cache_dir: Path, offset_ms: int = 0,
     return Decoded(target, frames)
 
 
-def _decode_to(out_path: Path, cue: Cue, start_ms: int, limit: int | None,
+def input_format(path: str) -> str:
+    """The format ffmpeg is told to read ``path`` as (never its own guess, which would follow a
+    playlist hidden in the file): a regular file's is sniffed from its content; a pipe cannot
+    be read twice, so its name's suffix says, and that is forced with ``-f`` all the same."""
+    if stat.S_ISREG(os.stat(path).st_mode):
+        return detect_format(path)
+    return format_for_name(path)
+
+
+def _decode_to(out_path: Path, cue: Cue, fmt: str, start_ms: int, limit: int | None,
                on_head: Callable[[Path], None] | None, head: int, cancel: Cancel | None) -> int:
     """Run ffmpeg, stream its PCM into a WAV with the fades; return the item's frames."""
     # An input seek is fast but the MP3 decoder restarts with ~10 ms of zeros; so seek to a second
     # before the start and let ffmpeg trim the rest exactly (an output seek decodes and discards).
     coarse_ms = max(0, start_ms - SEEK_MARGIN_MS)
-    args = ["ffmpeg", "-nostdin", "-v", "error"]
-    if coarse_ms:
-        args += ["-ss", f"{coarse_ms / 1000:.3f}"]
-    args += ["-i", cue.path, "-vn", "-ac", str(CHANNELS), "-ar", str(RATE)]
+    args = ["ffmpeg", "-nostdin", "-v", "error", *input_args(cue.path, fmt, seek_ms=coarse_ms),
+            "-vn", "-ac", str(CHANNELS), "-ar", str(RATE)]
     if start_ms > coarse_ms:
         args += ["-ss", f"{(start_ms - coarse_ms) / 1000:.3f}"]
     if cue.gain_db:
@@ -182,7 +196,7 @@ def _decode_to(out_path: Path, cue: Cue, start_ms: int, limit: int | None,
         if not cut and code != 0:
             errors.seek(0)
             lines = errors.read().decode(errors="replace").strip().splitlines()
-            why = lines[-1].removeprefix(f"{cue.path}: ") if lines else f"ffmpeg exit status {code}"
+            why = lines[-1].removeprefix(f"{input_url(cue.path)}: ") if lines else f"ffmpeg exit status {code}"
             raise MediaError(f"{cue.path}: cannot decode: {why}")
         if fade_out and tail:
             held = len(tail) // FRAME_BYTES

@@ -22,7 +22,6 @@ import struct
 import termios
 import subprocess
 import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path

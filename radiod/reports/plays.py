@@ -7,7 +7,7 @@ from operator import itemgetter
 from typing import Any, Iterable, Mapping
 
 from radiod.playlog.chain import PLAY_FIELDS
-from radiod.reports.csvfile import LINE_END, Lines, field
+from radiod.reports.csvfile import LINE_END, Lines, field, neutral_line, risky
 from radiod.reports.period import LocalTimes, Period
 
 COLUMNS = None   # every column (the commands read them with read_plays_csv, the fast way)
@@ -40,7 +40,9 @@ def report(rows: Iterable[Mapping[str, Any] | tuple], period: Period) -> bytes:
             text = keys_field.get(keys)
             if text is None:
                 text = keys_field[keys] = field(json.dumps(json.loads(keys), ensure_ascii=False))
-            write(f"{iso(started)},{iso(ended)},{before},{text},{after},{LINE_END}")
+            line = f"{iso(started)},{iso(ended)},{before},{text},{after},{LINE_END}"
+            # only ``before`` holds text from tags (times, keys JSON, numbers and hashes are safe)
+            write(neutral_line(line) if risky(before) else line)
             continue
         if not start_ms <= r["started_at_ms"] < end_ms:
             continue

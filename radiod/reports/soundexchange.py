@@ -17,7 +17,7 @@ import io
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Iterable, Mapping
 
 from anyascii import anyascii
@@ -34,6 +34,9 @@ RESERVED = {TEXT: "'", DELIMITER: "/", "\r": " ", "\n": " ", "\t": " "}
 
 COLUMNS = ("started_at_ms", "played_ms", "usage", "exclusion", "length_ms", "artist", "title", "isrc", "album",
            "label", "show", "channel", "performances", "listener_ms")
+
+# Aggregate tuning hours a report may state: a whole year of 1,000,000 listeners is 8.8e9 hours.
+MAX_ATH_HOURS = Decimal(10) ** 10
 
 ATP_COLUMNS = ("NAME_OF_SERVICE", "TRANSMISSION_CATEGORY", "FEATURED_ARTIST", "SOUND_RECORDING_TITLE",
                "ISRC", "ALBUM_TITLE", "MARKETING_LABEL", "ACTUAL_TOTAL_PERFORMANCES")
@@ -88,6 +91,25 @@ class _Ascii:
         return out
 
 
+def parse_ath_hours(text: str, what: str = "ath_hours") -> Decimal:
+    """A manual ATH figure from the command line or the panel; ReportError (one line, naming
+    ``what``) unless it is a plain number of hours from 0 to MAX_ATH_HOURS."""
+    try:
+        hours = Decimal(text.strip())
+    except (InvalidOperation, ValueError):
+        raise ReportError(f"{what}: expected a number of hours, got {text!r}") from None
+    return check_ath_hours(hours, what, text)
+
+
+def check_ath_hours(hours: Decimal, what: str = "ath_hours", given: str | None = None) -> Decimal:
+    """``hours`` when it can stand in the report: finite (not NaN or Infinity), not negative, at
+    most MAX_ATH_HOURS (so it prints as the plain number the regulation wants)."""
+    if not hours.is_finite() or hours < 0 or hours > MAX_ATH_HOURS:
+        shown = given if given is not None else str(hours)
+        raise ReportError(f"{what}: expected a number of hours from 0 to {MAX_ATH_HOURS:,.0f}, got {shown!r}")
+    return hours
+
+
 def file_stem(service_name: str, period: Period) -> str:
     """``AcmeMusicCo20050101-20050331`` (§370.4(e)(5)): letters and digits of the name only."""
     name = "".join(c for c in anyascii(service_name) if c.isalnum())
@@ -116,7 +138,7 @@ def report(rows: Iterable[Mapping[str, Any]], period: Period, options: Options, 
     service = options.service_name
     lines: list[str] = []
     if options.ath:
-        hours = options.ath_hours if options.ath_hours is not None else _ath_from_figures(rows)
+        hours = check_ath_hours(options.ath_hours if options.ath_hours is not None else _ath_from_figures(rows))
         hours_text = str(hours.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
         frequency = Counter((recording_key(r), options.program or r["show"] or r["channel"] or service) for r in plays)
         for (key, program), count in sorted(frequency.items(), key=_sort_key):

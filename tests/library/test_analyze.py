@@ -13,6 +13,7 @@ from mutagen.mp3 import MP3
 from radiod.clock import FakeClock, to_ms
 from radiod.errors import MediaError
 from radiod.library.analyze import AnalysisError, analyze_file, analyze_library, parse_log
+from radiod.library.ffmpeg import format_for_name
 from radiod.store import open_db
 
 CODECS = {"flac": ["-c:a", "flac"], "mp3": ["-c:a", "libmp3lame", "-b:a", "192k"],
@@ -105,13 +106,16 @@ def _broken_files(directory: Path) -> dict[str, Path]:
         "text named mp3": directory / "notes.mp3",
         "random bytes": directory / "noise.flac",
         "missing": directory / "gone.ogg",
-        "no audio stream": directory / "picture.mkv",
+        "not a format radiod reads": directory / "picture.mkv",
+        "no audio stream": directory / "picture.mp4",
     }
     files["zero-byte"].write_bytes(b"")
     files["text named mp3"].write_text("these are not the sounds you are looking for\n" * 20)
     files["random bytes"].write_bytes(b"fLaC" + hashlib.sha256(b"x").digest() * 300)
     subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
-                    "color=c=blue:s=32x32:d=1", "-c:v", "ffv1", str(files["no audio stream"])], check=True)
+                    "color=c=blue:s=32x32:d=1", "-c:v", "ffv1", str(files["not a format radiod reads"])], check=True)
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                    "color=c=blue:s=32x32:d=1", "-c:v", "mpeg4", str(files["no audio stream"])], check=True)
     files["cut in the header"] = directory / "cut.mp3"
     files["cut in the header"].write_bytes(good.read_bytes()[:300])
     return files
@@ -126,8 +130,10 @@ def test_broken_input_raises_media_error_with_one_line_naming_the_file(audio_dir
         assert message.startswith(f"{path}: "), what
         assert "\n" not in message, what
         assert len(info.value.reason) > 5, what
-    with pytest.raises(MediaError, match="no audio stream"):
+    with pytest.raises(MediaError, match=r"unsupported format \(Matroska/WebM\)"):
         analyze_file(audio_dir / "broken" / "picture.mkv", silence_threshold_db=THRESHOLD_DB)
+    with pytest.raises(MediaError, match="no audio stream"):
+        analyze_file(audio_dir / "broken" / "picture.mp4", silence_threshold_db=THRESHOLD_DB)
 
 
 def test_a_silent_file_is_an_error_not_a_zero_length_track(audio_dir):
@@ -168,12 +174,15 @@ def test_too_short_to_gate_has_no_loudness(audio_dir):
 # --- the library pass ---------------------------------------------------------------------
 
 def _add_track(conn, path: Path, *, status: str = "ok") -> None:
+    """A tracks row as a scan leaves it, with the format its name promises (the analysis reads the
+    file as that format; a corrupt file that claims to be 'ok' then fails in ffmpeg)."""
     digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
     stat = path.stat() if path.exists() else None
     conn.execute(
-        "INSERT INTO tracks (path, size, mtime_ns, content_hash, status, scanned_at_ms)"
-        " VALUES (?, ?, ?, ?, ?, 0)",
-        (str(path), stat.st_size if stat else 0, stat.st_mtime_ns if stat else 0, digest, status))
+        "INSERT INTO tracks (path, size, mtime_ns, content_hash, status, format, scanned_at_ms)"
+        " VALUES (?, ?, ?, ?, ?, ?, 0)",
+        (str(path), stat.st_size if stat else 0, stat.st_mtime_ns if stat else 0, digest, status,
+         format_for_name(path)))
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from radiod.errors import MediaError
 from radiod.library import tags as tagmod
 from radiod.library.tags import (MAX_TEXT, normalise_date, normalise_isrc, read_tags, read_tags_and_hash,
                                  sniff, write_tags)
-from tests.library.samples import FORMATS, FULL_TAGS
+from tests.library.samples import FORMATS
 
 EXPECTED_CODEC = {"mp3": "mp3", "ogg": "vorbis", "opus": "opus", "flac": "flac", "m4a": "aac",
                   "wav": "pcm", "aiff": "pcm"}

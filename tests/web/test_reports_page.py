@@ -81,3 +81,11 @@ def test_chart_geometry():
                {"period": "total", "share_by_count": "50.0", "result": "pass"}], 25.0)
     assert [b["height"] for b in c["bars"]] == [CHART_H - 2 * PAD, 0]
     assert c["quota_y"] == PAD + (CHART_H - 2 * PAD) * 0.75
+
+
+@pytest.mark.parametrize("hours", ["-5", "NaN", "Infinity"])
+def test_an_ath_figure_that_is_not_a_number_of_hours_is_a_400_with_one_line(boss, hours):
+    r = boss.get(f"/manager/reports/download?format=soundexchange&from=2026-11-19&to=2026-11-20&ath_hours={hours}")
+    assert r.status_code == 400
+    assert (f"ath_hours: expected a number of hours from 0 to 10,000,000,000, got &#39;{hours}&#39;"
+            in r.get_data(as_text=True))
