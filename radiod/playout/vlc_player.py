@@ -38,6 +38,7 @@ from typing import Any
 from radiod.clock import Clock, to_ms
 from radiod.errors import MediaError, PlayerError
 from radiod.playout import output as out
+from radiod.playout.cache_space import CacheSpace
 from radiod.playout.mixer import Mixer, Voice, frames_written
 from radiod.playout.output import RATE
 from radiod.playout.pcm_cache import HEAD_MS, Cancel, Decoded, decode, sweep_cache
@@ -90,6 +91,7 @@ class VlcPlayer:
         self.clock = clock
         self.output = output
         self.cache_dir = Path(cache_dir)
+        self._cache_space = CacheSpace(self.cache_dir)
         self.state_dir = Path(state_dir) if state_dir else self.cache_dir
         self.stall_ms = stall_ms
         self.preroll_timeout_ms = preroll_timeout_ms
@@ -162,6 +164,7 @@ class VlcPlayer:
         if self._stream is not None:
             self._stream.close()
         self._decoder.shutdown(wait=True, cancel_futures=True)
+        self._cache_space.close()
         if self._recorder is not None:
             self._recorder.stop()          # the file ends at the last frame sent
         if self._pulse is not None:
@@ -320,7 +323,8 @@ class VlcPlayer:
 
         def work() -> None:
             try:
-                result: Decoded | str = decode(cue, self.cache_dir, offset, on_head=head,
+                folder = self._cache_space.folder_for(cue, offset, to_ms(self.clock.now()))
+                result: Decoded | str = decode(cue, folder, offset, on_head=head,
                                                head_ms=self.head_ms, cancel=cancel)
             except MediaError as exc:
                 result = str(exc)
