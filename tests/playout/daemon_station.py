@@ -91,7 +91,11 @@ class Daemon:
 
 
 def rows(station: Path) -> list[dict]:
-    db = station / "radiod.db"
+    return db_rows(station / "radiod.db")
+
+
+def db_rows(db: Path) -> list[dict]:
+    """Every play row of the database at ``db``, read-only; [] while it does not exist yet."""
     if not db.exists():
         return []
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)

@@ -19,7 +19,7 @@ from radiod.playlog.journal import journal_path, load
 from radiod.playlog.records import PlayOpened
 from radiod.store import open_db
 
-from .daemon_station import RADIOD, Daemon, make_station, now_playing, wait_for
+from .daemon_station import RADIOD, Daemon, db_rows, make_station, now_playing, wait_for
 
 PLAY_LINE = re.compile(r"radiod\.playout\.engine: play (\d+): ")
 
@@ -27,19 +27,6 @@ PLAY_LINE = re.compile(r"radiod\.playout\.engine: play (\d+): ")
 def aired(daemon: Daemon) -> list[int]:
     """Play ids in the order the daemon's log says they went on air."""
     return [int(m.group(1)) for m in PLAY_LINE.finditer(daemon.log())]
-
-
-def db_rows(db: Path) -> list[dict]:
-    if not db.exists():
-        return []
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute("SELECT * FROM plays ORDER BY id")]
-    except sqlite3.OperationalError:
-        return []
-    finally:
-        conn.close()
 
 
 def use_database(station: Path, db: Path) -> None:
