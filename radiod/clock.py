@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
 
@@ -61,17 +61,3 @@ def to_ms(instant: datetime) -> int:
 def from_ms(epoch_ms: int) -> datetime:
     """Aware UTC datetime from epoch milliseconds."""
     return datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc)
-
-
-# The days radiod plans, plays and reports. A day's end, or the history looked back on before
-# it, must stay inside datetime's years 1..9999 in every timezone; far years are refused as
-# input instead of overflowing somewhere inside.
-FIRST_DAY = date(1900, 1, 1)
-LAST_DAY = date(9000, 12, 31)
-
-
-def day_range_problem(day: date) -> str | None:
-    """Why ``day`` cannot be planned, played or reported, or None when it can."""
-    if FIRST_DAY <= day <= LAST_DAY:
-        return None
-    return f"{day.isoformat()} is outside the supported dates {FIRST_DAY} to {LAST_DAY}"

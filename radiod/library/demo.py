@@ -24,7 +24,8 @@ from zoneinfo import ZoneInfo
 import click
 
 import radiod
-from radiod.clock import SystemClock, day_range_problem
+from radiod.clock import SystemClock
+from radiod.days import day_range_problem
 from radiod.errors import RadiodError, ScheduleError
 from radiod.library.registry import ArtistRegistry, load_registry, registry_path
 from radiod.library.synth import make_tone

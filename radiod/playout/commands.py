@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from radiod.cli import Station, pass_station
-from radiod.clock import day_range_problem
+from radiod.days import day_range_problem
 from radiod.errors import ControlError
 
 

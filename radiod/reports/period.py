@@ -7,7 +7,7 @@ from functools import cached_property
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from radiod.clock import day_range_problem
+from radiod.days import day_range_problem
 from radiod.reports import ReportError
 
 

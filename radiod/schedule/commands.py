@@ -11,7 +11,8 @@ from typing import Any
 import click
 
 from radiod.cli import Station, pass_station
-from radiod.clock import SystemClock, day_range_problem, to_ms
+from radiod.clock import SystemClock, to_ms
+from radiod.days import day_range_problem
 from radiod.config import Config
 from radiod.errors import RadiodError, ScheduleError, StoreError
 from radiod.library.model import Track

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from radiod import tomltext
-from radiod.clock import day_range_problem
+from radiod.days import day_range_problem
 from radiod.errors import ScheduleError
 from radiod.schedule.model import (
     DAYS, RELAXABLE, Category, Clock, ClockEvent, FallbackEntry, Rules, Schedule, Separation, Show,
