@@ -78,6 +78,8 @@ class PanelASGI:
         self.body_timeout = float(web.body_timeout_s)
         self.form_limit, self.panel_limit = web.form_limit_kb * 1024, web.panel_limit_kb * 1024
         self.upload_limit = web.upload_limit_mb * 2**20
+        # a refusal carries the security headers every other answer does
+        self._security = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in security_headers(web)]
         self.pool = ThreadPoolExecutor(radiod.config.web.threads, thread_name_prefix="panel")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._changed: asyncio.Event | None = None   # replaced on every change, set to wake feeds
@@ -230,12 +232,12 @@ class PanelASGI:
         address = (scope.get("client") or ("",))[0]
         length = _header(scope, b"content-length")
         if length and not length.isdigit():
-            await _plain(send, 400, b"Bad Content-Length\n")
+            await _plain(send, 400, b"Bad Content-Length\n", self._security)
             return
         if scope["method"] == "PUT" and UPLOAD_ROUTE.fullmatch(scope["path"]):
             if length and int(length) > self.upload_limit:
                 REFUSALS.note(address, "an upload over the size limit")
-                await _plain(send, 413, b"Request body too large\n")
+                await _plain(send, 413, b"Request body too large\n", self._security)
                 return
             # Not read here: Flask checks login and CSRF, then the view streams it to the upload file.
             body = StreamedBody(receive, loop, self.body_timeout)
@@ -248,7 +250,7 @@ class PanelASGI:
         except BodyRefused as refused:
             if refused.status:
                 REFUSALS.note(address, refused.kind)
-                await _plain(send, refused.status, refused.text)
+                await _plain(send, refused.status, refused.text, self._security)
             return                              # cut off: Flask never sees a partial request
         environ = _environ(scope, io.BytesIO(data), len(data))
         await loop.run_in_executor(self.pool, self._run_wsgi, environ, send, None)
@@ -293,9 +295,9 @@ async def _until_disconnect(receive: Receive) -> None:
         pass
 
 
-async def _plain(send: Send, status: int, body: bytes) -> None:
+async def _plain(send: Send, status: int, body: bytes, extra: list[tuple[bytes, bytes]]) -> None:
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close")]})
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close"), *extra]})
     await send({"type": "http.response.body", "body": body})
 
 

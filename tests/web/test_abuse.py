@@ -160,6 +160,18 @@ def test_anonymous_large_bodies_to_login_get_413_at_once_and_nothing_grows(serve
     ordinary_ok(server)
 
 
+def test_a_refused_body_carries_the_security_headers_every_answer_does(server):
+    s = raw(server.base)
+    s.sendall(b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+              b"Content-Length: 1048576\r\n\r\n")
+    got = answer(s)
+    s.close()
+    head = got.split(b"\r\n\r\n", 1)[0].lower()
+    assert code(got) == 413
+    assert b"\r\nx-content-type-options: nosniff" in head and b"\r\ncontent-security-policy: " in head
+    assert b"\r\nx-frame-options: deny" in head
+
+
 def test_a_stalled_form_body_gets_408(server):
     s = raw(server.base)
     s.sendall(b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nname=a")
