@@ -39,7 +39,8 @@ from radiod.bridge.process import Supervisor
 from radiod.bridge.render import ScriptOptions, render
 from radiod.clock import Clock, SystemClock, to_ms
 from radiod.config import Config
-from radiod.errors import BridgeError, PlayerError
+from radiod.errors import BridgeError, MediaError, PlayerError
+from radiod.library.tags import detect_format
 from radiod.playout.port import Cue, Listener, PlayerEvent
 
 log = logging.getLogger(__name__)
@@ -220,6 +221,14 @@ class LiquidsoapPlayer:
         if not os.path.isfile(cue.path):
             self._emit(PlayerEvent("failed", cue.handle, self.clock.monotonic_ms(),
                                    detail=f"{cue.path}: no such file"))
+            return
+        try:
+            # Liquidsoap probes what it is given (a playlist behind an ID3 tag would play another
+            # file): only content radiod recognises as audio is handed over, checked again here
+            # because the file may have changed since it was scanned.
+            detect_format(cue.path)
+        except MediaError as exc:
+            self._emit(PlayerEvent("failed", cue.handle, self.clock.monotonic_ms(), detail=f"{cue.path}: {exc}"))
             return
         self._ensure_running()
         with self._cond:

@@ -14,6 +14,7 @@ import pytest
 
 from radiod.bridge.player import LiquidsoapPlayer
 from radiod.clock import SystemClock
+from radiod.playout.port import Cue
 from tests.playout.contract import Harness, PlayerContract, make_tone
 
 from .helpers import station
@@ -77,3 +78,22 @@ class TestLiquidsoapPlayerContract(PlayerContract):
         deadline = time.monotonic() + 5
         while h.player.on_air == "auto" and time.monotonic() < deadline:
             time.sleep(0.02)
+
+
+def test_a_file_hiding_a_playlist_is_failed_before_liquidsoap_reads_it(tmp_path):
+    from tests.library.hostile import write_crafted
+
+    target = make_tone(tmp_path / "other-show.mp3", 1000)
+    crafted = write_crafted("hls-file-url", tmp_path / "swapped.mp3", target)
+    (tmp_path / "st").mkdir()
+    config = station(tmp_path / "st", '[playout]\noutput = "file:out.raw"\n[liquidsoap]\nharbor_port = 0\n')
+    player = LiquidsoapPlayer(config, clock=SystemClock())
+    events = []
+    player.set_listener(events.append)
+    try:
+        player.prepare(Cue("h1", str(crafted)))
+        [event] = events
+        assert event.kind == "failed" and "not an audio file" in event.detail and "#EXTM3U" in event.detail
+        assert player._supervisor is None                # Liquidsoap was never started for it
+    finally:
+        player.close()
