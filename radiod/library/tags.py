@@ -341,11 +341,7 @@ def detect_format(path: Path | str) -> str:
     """The format key of a file from its content alone (mp3, aac, flac, ogg, opus, oggflac, m4a,
     wav, aiff): what ffmpeg is told to read it as. Raises MediaError with a one-line reason."""
     path = Path(path)
-    try:
-        fileobj = open(path, "rb")
-    except OSError as exc:
-        raise MediaError(f"cannot open: {exc.strerror or exc}") from None
-    with fileobj:
+    with _open(path) as fileobj:
         try:
             size = fileobj.seek(0, io.SEEK_END)
             if size == 0:
@@ -368,11 +364,7 @@ def read_tags_and_hash(path: Path | str, hasher: Callable[[], Any] | None) -> tu
     be read at all, so errors are hashed too.
     """
     path = Path(path)
-    try:
-        fileobj = open(path, "rb")
-    except OSError as exc:
-        raise MediaError(f"cannot open: {exc.strerror or exc}") from None
-    with fileobj:
+    with _open(path) as fileobj:
         digest = ""
         try:
             if hasher is not None:
@@ -382,6 +374,13 @@ def read_tags_and_hash(path: Path | str, hasher: Callable[[], Any] | None) -> tu
             exc.content_hash = digest  # type: ignore[attr-defined]
             raise
         return info, digest
+
+
+def _open(path: Path) -> BinaryIO:
+    try:
+        return open(path, "rb")
+    except OSError as exc:
+        raise MediaError(f"cannot open: {exc.strerror or exc}") from None
 
 
 def _file_digest(fileobj: BinaryIO, hasher: Callable[[], Any]) -> str:
