@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT / "tests" / "web"))
 
 from panel_support import RadiodWeb, make_station, now_doc, write_now_playing  # noqa: E402
 from radiod.config import load_config  # noqa: E402
-from web.nginx import Nginx, free_port  # noqa: E402
+from radiod_web.nginx import Nginx, free_port  # noqa: E402
 
 
 # Mirrors the shipped config's now-playing location, so the ceiling gets the same tuning.

@@ -19,9 +19,9 @@ from radiod.clock import Clock, SystemClock
 from radiod.config import Config
 from radiod.private import private_dir, tighten
 from radiod.store import open_db
-from web.fastpath import NowPlayingFastPath
-from web.nowplaying import NowPlayingHub
-from web.pagecache import TtlCache
+from radiod_web.fastpath import NowPlayingFastPath
+from radiod_web.nowplaying import NowPlayingHub
+from radiod_web.pagecache import TtlCache
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ def create_app(config: Config, test_config: Mapping[str, Any] | None = None, *,
     if watch:
         hub.start()
 
-    from web import api, auth, dj, errors, manager, params, public, security
+    from radiod_web import api, auth, dj, errors, manager, params, public, security
 
     params.init_app(app)                # before any route: <int:…> is bounded
     security.init_app(app)
@@ -81,7 +81,7 @@ def create_app(config: Config, test_config: Mapping[str, Any] | None = None, *,
     app.register_blueprint(api.bp)
     app.register_blueprint(dj.bp)
     app.register_blueprint(manager.bp)
-    from web import controls, grid, library, reports, uploads
+    from radiod_web import controls, grid, library, reports, uploads
     app.register_blueprint(uploads.bp)
     app.register_blueprint(grid.bp)
     app.register_blueprint(reports.bp)

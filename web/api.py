@@ -7,13 +7,13 @@ from pathlib import Path
 
 from flask import Blueprint, Response, jsonify, request
 
-from web import station
-from web.headers import cors_headers
-from web.ledger import ledger_for_request
-from web.params import MAX_EPOCH_MS, int_arg
-from web.queries import MAX_LIMIT, public_play, recent_plays
-from web.schedule import week_schedule
-from web.security import reader
+from radiod_web import station
+from radiod_web.headers import cors_headers
+from radiod_web.ledger import ledger_for_request
+from radiod_web.params import MAX_EPOCH_MS, int_arg
+from radiod_web.queries import MAX_LIMIT, public_play, recent_plays
+from radiod_web.schedule import week_schedule
+from radiod_web.security import reader
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

@@ -30,11 +30,11 @@ from typing import Any, Awaitable, Callable, Protocol
 
 from flask import Flask
 
-from web.api import KEEPALIVE_S, _event
-from web.bodies import BodyRefused, StreamedBody, logged_in, read_body
-from web.fastpath import NOT_FOR_304, Copy, NowPlayingFastPath
-from web.headers import cors_headers, security_headers
-from web.limits import REFUSALS
+from radiod_web.api import KEEPALIVE_S, _event
+from radiod_web.bodies import BodyRefused, StreamedBody, logged_in, read_body
+from radiod_web.fastpath import NOT_FOR_304, Copy, NowPlayingFastPath
+from radiod_web.headers import cors_headers, security_headers
+from radiod_web.limits import REFUSALS
 
 FEED_PATH = "/api/now-playing/events"
 UPLOAD_ROUTE = re.compile(r"/dj/uploads/[0-9a-f]{32}")     # the only route with large bodies
@@ -44,7 +44,7 @@ Send = Callable[[dict], Awaitable[None]]
 
 
 class FeedSlots(Protocol):
-    """Live-feed places shared by every worker process (see web/commands.py)."""
+    """Live-feed places shared by every worker process (see web/server.py)."""
 
     def take(self) -> bool: ...
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from web.security import accounts, current_user, end_session, safe_next, start_session
+from radiod_web.security import accounts, current_user, end_session, safe_next, start_session
 
 bp = Blueprint("auth", __name__)
 

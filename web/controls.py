@@ -12,9 +12,9 @@ from radiod.errors import ControlError, ScheduleError
 from radiod.library.query import load_track
 from radiod.playout.control import InsertRequest, send_command
 from radiod.schedule.parse import load_schedule
-from web import station
-from web.params import SQLITE_MAX, ParamError, parse_int
-from web.security import reader, require_role
+from radiod_web import station
+from radiod_web.params import SQLITE_MAX, ParamError, parse_int
+from radiod_web.security import reader, require_role
 
 bp = Blueprint("controls", __name__, url_prefix="/manager/controls")
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 
 from radiod.accounts.users import User
-from web import station
-from web.queries import PLAY_COLUMNS, local_time, public_play
-from web.schedule import week_schedule
-from web.security import current_user, reader, require_role
+from radiod_web import station
+from radiod_web.queries import PLAY_COLUMNS, local_time, public_play
+from radiod_web.schedule import week_schedule
+from radiod_web.security import current_user, reader, require_role
 
 bp = Blueprint("dj", __name__, url_prefix="/dj")
 

@@ -17,9 +17,9 @@ from radiod.errors import ControlError, ScheduleError
 from radiod.schedule import edit
 from radiod.schedule.model import DAYS
 from radiod.schedule.parse import FILES, load_schedule
-from web import station
-from web.params import ParamError, parse_day
-from web.security import accounts, current_user, require_role
+from radiod_web import station
+from radiod_web.params import ParamError, parse_day
+from radiod_web.security import accounts, current_user, require_role
 
 bp = Blueprint("grid", __name__, url_prefix="/manager/grid")
 
@@ -110,7 +110,7 @@ def _save(before: str, after: str, summary: str, *, file: str = edit.GRID, on_er
 
 
 def _check(changes: dict[str, str]) -> tuple[list[str], list[str]]:
-    from radiod.schedule.commands import library_for_checks     # the library half of `radiod check`
+    from radiod.app.checks import library_for_checks     # the library half of `radiod check`
     config = station().config
     tracks, problems = library_for_checks(config)
     errors, warnings = edit.check_files(config.paths.schedules, changes, tracks=tracks,
@@ -225,7 +225,7 @@ def save_file(name: str):
 @require_role("manager")
 def preview():
     """A day's planned log with the local share per hour, from the files as they are now."""
-    from radiod.schedule.commands import library_for_checks
+    from radiod.app.checks import library_for_checks
     from radiod.schedule.plan import plan_day
     config = station().config
     today = station().clock.now().astimezone(config.zone).date()

@@ -12,8 +12,8 @@ from radiod.playlog.store import read_plays
 from radiod.playlog.verify import daily_digest
 from radiod.reports.ledger import artist_ledger as build_ledger
 from radiod.reports.period import Period
-from web.pagecache import Busy
-from web.params import parse_day
+from radiod_web.pagecache import Busy
+from radiod_web.params import parse_day
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 400
@@ -65,9 +65,9 @@ def ledger_for_request(artist_id: str, not_found: str) -> dict[str, Any]:
     """
     from flask import abort, request
 
-    from web import station
-    from web.queries import unslug
-    from web.security import reader
+    from radiod_web import station
+    from radiod_web.queries import unslug
+    from radiod_web.security import reader
 
     radiod = station()
     zone = radiod.config.zone

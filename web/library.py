@@ -17,8 +17,8 @@ from radiod.playlog.store import read_plays
 from radiod.reports import preflight
 from radiod.reports.period import Period
 from radiod.store import transaction
-from web import station
-from web.security import accounts, current_user, reader, require_role
+from radiod_web import station
+from radiod_web.security import accounts, current_user, reader, require_role
 
 bp = Blueprint("library", __name__, url_prefix="/manager/library")
 

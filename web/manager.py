@@ -6,9 +6,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from radiod.accounts.users import ROLES, AccountError
 from radiod.errors import ControlError
-from web import station
-from web.queries import local_time
-from web.security import accounts, current_user, require_role
+from radiod_web import station
+from radiod_web.queries import local_time
+from radiod_web.security import accounts, current_user, require_role
 
 bp = Blueprint("manager", __name__, url_prefix="/manager")
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from web import station
+from radiod_web import station
 from radiod.reports.period import hms
-from web.ledger import ledger_for_request
-from web.queries import local_time, public_play, recent_plays
-from web.schedule import week_schedule
-from web.security import reader
+from radiod_web.ledger import ledger_for_request
+from radiod_web.queries import local_time, public_play, recent_plays
+from radiod_web.schedule import week_schedule
+from radiod_web.security import reader
 
 bp = Blueprint("public", __name__)
 

@@ -8,14 +8,14 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from radiod.playlog.commands import read_report_rows
+from radiod.app.reports import read_report_rows
 from radiod.playlog.store import read_plays
 from radiod.playlog.verify import verify_chain
 from radiod.reports import ReportError, compliance, music_usage, plays, preflight, soundexchange, summary
 from radiod.reports.period import Period, parse_period
-from web import station
-from web.params import ParamError, parse_day
-from web.security import reader, require_role
+from radiod_web import station
+from radiod_web.params import ParamError, parse_day
+from radiod_web.security import reader, require_role
 
 bp = Blueprint("reports", __name__, url_prefix="/manager/reports")
 

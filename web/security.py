@@ -13,8 +13,8 @@ from flask import Flask, abort, g, redirect, request, session, url_for
 
 from radiod.accounts.users import Accounts, User
 from radiod.store import open_db, open_readonly
-from web import station
-from web.headers import security_headers
+from radiod_web import station
+from radiod_web.headers import security_headers
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}

@@ -17,10 +17,10 @@ from radiod.errors import ScheduleError
 from radiod.schedule.parse import load_schedule
 from radiod.schedule.resolve import airings
 from radiod.uploads import NoRoom, Partial, Quota, UploadError, Uploads, fmt_ms
-from web import station
-from web.dj import own_shows
-from web.schedule import week_schedule
-from web.security import current_user, require_role
+from radiod_web import station
+from radiod_web.dj import own_shows
+from radiod_web.schedule import week_schedule
+from radiod_web.security import current_user, require_role
 
 bp = Blueprint("uploads", __name__, url_prefix="/dj")
 log = logging.getLogger("radiod.web")

@@ -1,4 +1,4 @@
-"""``radiod demo init DIR``: a small, realistic, deterministic example station.
+"""The demo station (``radiod demo init DIR``): a small, realistic, deterministic example station.
 
 The station (Demo FM, Toronto) gets 80 tagged music tracks by the fictional artists of
 ``schedules/artists.toml``, station IDs, jingles, PSAs, one DJ's pre-recorded show, a copy of the
@@ -19,13 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Callable
-from zoneinfo import ZoneInfo
-
-import click
 
 import radiod
-from radiod.clock import SystemClock
-from radiod.days import day_range_problem
 from radiod.errors import RadiodError, ScheduleError
 from radiod.library.registry import ArtistRegistry, load_registry, registry_path
 from radiod.library.synth import make_tone
@@ -358,36 +353,3 @@ def _write(directory: Path, today: date, workers: int,
     music = sum(1 for f in plan if f.relpath.startswith("media/music/"))
     show = sum(1 for f in plan if f.relpath.startswith("uploads/"))
     return DemoSummary(directory, music=music, imaging=len(plan) - music - show, show_parts=show)
-
-
-# --------------------------------------------------------------------------- CLI
-
-@click.group("demo")
-def demo_group() -> None:
-    """The demo station."""
-
-
-@demo_group.command("init")
-@click.argument("directory", type=click.Path(path_type=Path))
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Reference date for release dates (default: today in Toronto).")
-@click.option("--workers", type=click.IntRange(0, 256), default=0, show_default=True,
-              help="ffmpeg processes at once (0 = one per core).")
-def init_command(directory: Path, today: Any, workers: int) -> None:
-    """Write a demo station (80 tracks, IDs, jingles, a DJ show, schedules) into DIRECTORY."""
-    reference = today.date() if today else SystemClock().now().astimezone(ZoneInfo(TIMEZONE)).date()
-    problem = day_range_problem(reference)
-    if problem:
-        raise click.BadParameter(problem, param_hint="--today")
-    check_target(directory)
-    stderr = click.get_text_stream("stderr")
-    if stderr.isatty():
-        with click.progressbar(length=FILE_COUNT, label="Generating audio", file=stderr) as bar:
-            summary = build_demo(directory, today=reference, workers=workers,
-                                 progress=lambda done, total: bar.update(done - bar.pos))
-    else:
-        summary = build_demo(directory, today=reference, workers=workers)
-    click.echo(f"{directory}: demo station with {summary.music} music tracks, {summary.imaging} IDs, "
-               f"jingles and PSAs, and a {summary.show_parts}-part pre-recorded show "
-               f"(release dates relative to {reference.isoformat()})")
-    click.echo(f"next: radiod --station {directory} scan")

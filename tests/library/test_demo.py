@@ -17,7 +17,7 @@ from radiod.config import load_config
 from radiod.errors import MediaError, RadiodError
 from radiod.library.analyze import analyze_library
 from radiod.library.artists import split_artists
-from radiod.library.commands import artist_listing
+from radiod.app.artists import artist_listing
 from radiod.library.demo import (ALBUMS, FILE_COUNT, SHOW_ID, build_demo, plan_demo,
                                  repository_schedules)
 from radiod.library.registry import load_registry, registry_path

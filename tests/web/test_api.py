@@ -10,8 +10,8 @@ import pytest
 
 from radiod.config import load_config
 from radiod.store import open_db
-from web import create_app
-from web.nowplaying import NowPlayingHub
+from radiod_web import create_app
+from radiod_web.nowplaying import NowPlayingHub
 
 from panel_support import add_play, make_station, now_doc, write_now_playing
 

@@ -6,7 +6,7 @@ import pytest
 
 from radiod.config import load_config
 from radiod.playout.control import ControlServer
-from web import create_app
+from radiod_web import create_app
 
 from panel_support import XSS, csrf_from, login
 from part2_support import add_part2_users, make_audio, make_part2_station

@@ -11,7 +11,7 @@ import pytest
 from radiod.clock import FakeClock
 from radiod.config import load_config
 from radiod.schedule import edit
-from web import create_app
+from radiod_web import create_app
 
 from panel_support import csrf_from, login
 from part2_support import GRID, add_part2_users, make_part2_station

@@ -14,7 +14,7 @@ import pytest
 from radiod.clock import FakeClock
 from radiod.config import load_config
 from tests.library.hostile import crafted
-from web import create_app
+from radiod_web import create_app
 
 from panel_support import login, token_of
 from part2_support import add_part2_users, make_part2_station

@@ -16,7 +16,7 @@ from radiod.clock import SystemClock
 from radiod.config import load_config
 from radiod.playout.control import MAX_TEXT, ControlServer, InsertRequest
 from radiod.store import open_db
-from web import create_app
+from radiod_web import create_app
 
 from http_support import Visitor
 from panel_support import PASSWORD, RadiodWeb, csrf_from, login

@@ -14,7 +14,7 @@ from radiod.library.tags import read_tags, write_tags
 from radiod.playlog.store import PlayLog
 from radiod.store import open_db
 from radiod.clock import to_ms
-from web import create_app
+from radiod_web import create_app
 
 from panel_support import csrf_from, login
 from part2_support import add_part2_users, make_audio, make_part2_station

@@ -8,7 +8,7 @@ from radiod.accounts.users import Accounts
 from radiod.clock import SystemClock
 from radiod.playout.control import ControlServer
 from radiod.store import open_db
-from web import create_app
+from radiod_web import create_app
 
 from panel_support import add_users, login, token_of
 

@@ -11,7 +11,7 @@ import ssl
 import pytest
 
 from radiod.config import load_config
-from web.nginx import Nginx
+from radiod_web.nginx import Nginx
 
 from panel_support import RadiodWeb, make_station, now_doc, write_now_playing
 

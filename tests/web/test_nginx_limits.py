@@ -11,7 +11,7 @@ import time
 import pytest
 
 from radiod.config import load_config
-from web.nginx import Nginx
+from radiod_web.nginx import Nginx
 
 from hostile import answer, code, folder_bytes
 from panel_support import RadiodWeb, make_station, now_doc, write_now_playing

@@ -8,7 +8,7 @@ import pytest
 
 from radiod.config import load_config
 from radiod.store import open_db
-from web import create_app
+from radiod_web import create_app
 
 from panel_support import add_play, add_users, login, make_station, now_doc, token_of, write_now_playing
 
@@ -137,7 +137,7 @@ def test_permission(clients, role, rule, method, path, form, expected):
 
 def test_api_answers_401_not_a_redirect_for_anonymous(app):
     # No API route needs a login today; the decorator's JSON behaviour is still checked on a probe.
-    from web.security import require_role
+    from radiod_web.security import require_role
     probe = require_role("manager")(lambda: "secret")
     with app.test_request_context("/api/probe"):
         from werkzeug.exceptions import Unauthorized

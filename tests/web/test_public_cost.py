@@ -9,7 +9,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 from radiod.store import open_db
-from web import create_app
+from radiod_web import create_app
 
 from panel_support import add_play
 

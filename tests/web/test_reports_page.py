@@ -13,8 +13,8 @@ import pytest
 from radiod.clock import FakeClock
 from radiod.config import load_config
 from radiod.store import open_db
-from web import create_app
-from web.reports import CHART_H, PAD, chart
+from radiod_web import create_app
+from radiod_web.reports import CHART_H, PAD, chart
 
 from panel_support import add_play, login
 from part2_support import add_part2_users, make_part2_station

@@ -12,7 +12,7 @@ from radiod.accounts.users import Accounts
 from radiod.clock import SystemClock
 from radiod.config import load_config
 from radiod.store import open_db
-from web import create_app
+from radiod_web import create_app
 
 from panel_support import (PASSWORD, XSS, add_play, add_users, csrf_from, login, make_station, now_doc,
                            token_of, write_now_playing)

@@ -12,7 +12,7 @@ import pytest
 from radiod.clock import FakeClock
 from radiod.config import load_config
 from radiod.uploads import sanitise_name
-from web import create_app
+from radiod_web import create_app
 
 from panel_support import login, token_of
 from part2_support import add_part2_users, make_audio, make_part2_station

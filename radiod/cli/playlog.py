@@ -3,42 +3,28 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
-from radiod.cli import Station, pass_station
+from radiod.app.reports import FORMATS, MODULES, read_report_rows
+from radiod.cli.station import Station, pass_station
 from radiod.clock import SystemClock, to_ms
 from radiod.config import RULES
 from radiod.errors import StoreError
 from radiod.library.artists import artist_key
-from radiod.playlog.store import CORRECTABLE, PlayLog, read_plays, read_plays_csv
-from radiod.playlog.verify import check_digest, daily_digest, verify_chain, verify_export
-from radiod.reports import ReportError, compliance, music_usage, plays, preflight, soundexchange, summary
-from radiod.reports import ledger
+from radiod.playlog.store import CORRECTABLE, PlayLog, read_plays
+from radiod.playlog.verify import (
+    check_digest,
+    daily_digest,
+    verify_chain,
+    verify_export,
+)
+from radiod.reports import ReportError, compliance, ledger, preflight, soundexchange
 from radiod.reports.ledger import artist_ledger
 from radiod.reports.period import Period, parse_period
 from radiod.store import open_db, open_readonly
-
-MODULES = {"soundexchange": soundexchange, "music-usage": music_usage, "plays": plays, "summary": summary,
-           "local-content": compliance, "preflight": preflight}
-FORMATS = tuple(MODULES)
-
-
-def read_report_rows(conn: sqlite3.Connection, format: str, period: Period,
-                     corrected: bool = True) -> list[Any]:
-    """The play rows report FORMAT reads for the period (only the columns it needs)."""
-    if format == "plays":       # every column: as CSV text made by SQLite, several times faster than dicts
-        return read_plays_csv(conn, started_from_ms=period.start_ms, started_before_ms=period.end_ms,
-                              corrected=corrected)
-    columns = MODULES[format].COLUMNS
-    if format == "music-usage":                      # also checked for metadata gaps
-        columns = columns + preflight.COLUMNS
-    return read_plays(conn, started_from_ms=period.start_ms, started_before_ms=period.end_ms,
-                      columns=columns, corrected=corrected)
 
 
 def _period(station: Station, first: str | None, last: str | None) -> Period | None:

@@ -7,7 +7,7 @@ import sys
 import click
 
 from radiod.accounts.users import ROLES, Accounts
-from radiod.cli import Station, pass_station
+from radiod.cli.station import Station, pass_station
 from radiod.clock import SystemClock
 from radiod.store import open_db
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from radiod.cli import Station, pass_station
+from radiod.cli.station import Station, pass_station
 from radiod.days import day_range_problem
 from radiod.errors import ControlError
 

@@ -8,32 +8,32 @@ from pathlib import Path
 
 import click
 
-from radiod.config import Config, describe, load_config
+from radiod.cli.station import Station, one_line, pass_station
+from radiod.config import describe
 from radiod.errors import ConfigError, RadiodError, ScheduleError
 
-# Subcommands live beside the code they drive and are imported only when used, so a slow or
-# heavy import (libVLC, Flask) never delays an unrelated command.
+# One module per area in this package; each is imported only when its command is used, so a slow
+# or heavy import (libVLC, Flask) never delays an unrelated command.
 COMMANDS: dict[str, str] = {
-    "config": "radiod.cli:config_command",
-    "scan": "radiod.library.commands:scan_command",
-    "analyze": "radiod.library.commands:analyze_command",
-    "artists": "radiod.library.commands:artists_command",
-    "demo": "radiod.library.demo:demo_group",
-    "user": "radiod.accounts.commands:user_group",
-    "web": "web.commands:web_command",
-    "report": "radiod.playlog.commands:report_command",
-    "verify-log": "radiod.playlog.commands:verify_log_command",
-    "verify-export": "radiod.playlog.commands:verify_export_command",
-    "log-digest": "radiod.playlog.commands:log_digest_command",
-    "ledger": "radiod.playlog.commands:ledger_command",
-    "correct-play": "radiod.playlog.commands:correct_play_command",
-    "run": "radiod.playout.commands:run_command",
-    "ctl": "radiod.playout.commands:ctl_command",
-    "simulate": "radiod.playout.commands:simulate_command",
-    "check": "radiod.schedule.commands:check_command",
-    "plan": "radiod.schedule.commands:plan_command",
-    "bridge": "radiod.bridge.commands:bridge_group",
-    # more commands are registered here
+    "config": "radiod.cli.main:config_command",
+    "scan": "radiod.cli.library:scan_command",
+    "analyze": "radiod.cli.library:analyze_command",
+    "artists": "radiod.cli.library:artists_command",
+    "demo": "radiod.cli.demo:demo_group",
+    "user": "radiod.cli.accounts:user_group",
+    "web": "radiod.cli.web:web_command",
+    "report": "radiod.cli.playlog:report_command",
+    "verify-log": "radiod.cli.playlog:verify_log_command",
+    "verify-export": "radiod.cli.playlog:verify_export_command",
+    "log-digest": "radiod.cli.playlog:log_digest_command",
+    "ledger": "radiod.cli.playlog:ledger_command",
+    "correct-play": "radiod.cli.playlog:correct_play_command",
+    "run": "radiod.cli.playout:run_command",
+    "ctl": "radiod.cli.playout:ctl_command",
+    "simulate": "radiod.cli.playout:simulate_command",
+    "check": "radiod.cli.schedule:check_command",
+    "plan": "radiod.cli.schedule:plan_command",
+    "bridge": "radiod.cli.bridge:bridge_group",
 }
 
 
@@ -47,23 +47,6 @@ class LazyGroup(click.Group):
             return None
         module, attr = target.split(":")
         return getattr(importlib.import_module(module), attr)
-
-
-class Station:
-    """Per-invocation context: the station directory and its configuration, loaded on first use."""
-
-    def __init__(self, directory: Path):
-        self.directory = directory
-        self._config: Config | None = None
-
-    @property
-    def config(self) -> Config:
-        if self._config is None:
-            self._config = load_config(self.directory)
-        return self._config
-
-
-pass_station = click.make_pass_decorator(Station)
 
 
 @click.group(cls=LazyGroup)
@@ -82,11 +65,6 @@ def cli(ctx: click.Context, station: Path) -> None:
 def config_command(station: Station) -> None:
     """Print the effective configuration (secrets masked)."""
     click.echo(describe(station.config), nl=False)
-
-
-def one_line(text: str) -> str:
-    """A message as one line: a newline in a file name (or a daemon's reply) must not start another."""
-    return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -109,6 +87,3 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     sys.exit(0)
 
-
-if __name__ == "__main__":
-    main()

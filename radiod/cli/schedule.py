@@ -5,57 +5,20 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import click
 
-from radiod.cli import Station, pass_station
+from radiod.app.checks import account_names, library_for_checks
+from radiod.cli.station import Station, pass_station
 from radiod.clock import SystemClock, to_ms
-from radiod.days import day_range_problem
 from radiod.config import Config
+from radiod.days import day_range_problem
 from radiod.errors import RadiodError, ScheduleError, StoreError
-from radiod.library.model import Track
 from radiod.schedule.check import check_library, check_schedule
 from radiod.schedule.log import LogItem
 from radiod.schedule.parse import load_schedule, parse_schedule
 from radiod.schedule.plan import DayLog, plan_days
-
-
-def library_for_checks(config: Config) -> tuple[list[Track] | None, list[str]]:
-    """The library's tracks (None without a database) and problems with the artist registry."""
-    from radiod.library.query import load_tracks
-    from radiod.library.registry import load_registry, registry_path
-    from radiod.store import open_readonly
-
-    try:
-        registry = load_registry(registry_path(config.paths.schedules))
-    except ScheduleError as exc:
-        return None, exc.problems
-    if not Path(config.paths.database).exists():
-        return None, []
-    conn = open_readonly(config.paths.database)
-    try:
-        return load_tracks(conn, registry), []
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{config.paths.database}: cannot read the library: {exc}") from None
-    finally:
-        conn.close()
-
-
-def _accounts(config: Config) -> set[str] | None:
-    """User names with an account, or None when there is no accounts table yet."""
-    from radiod.store import open_readonly
-
-    if not Path(config.paths.database).exists():
-        return None
-    conn = open_readonly(config.paths.database)
-    try:
-        return {row[0].casefold() for row in conn.execute("SELECT name FROM users WHERE disabled = 0")}
-    except sqlite3.DatabaseError:
-        return None
-    finally:
-        conn.close()
 
 
 @click.command("check")
@@ -85,7 +48,7 @@ def check_command(station: Station) -> None:
                                  uploads_root=config.paths.uploads, day=today)
             errors += e
             warnings += w
-        users = _accounts(config)
+        users = account_names(config)
         if users is not None:
             for show in schedule.shows.values():
                 for host in show.hosts:

@@ -1,4 +1,4 @@
-"""`radiod web`: the control panel and public pages in their own processes, served by uvicorn.
+"""The panel's server: the control panel and public pages in their own processes, served by uvicorn.
 
 Why this shape: a listener's page, widget or cache mostly asks for now-playing, and a pure-Python
 HTTP parser on one core was the limit. uvicorn parses HTTP in C (httptools) on an event loop
@@ -18,13 +18,9 @@ import os
 import resource
 import signal
 import socket
-import sys
 import time
 from typing import Callable
 
-import click
-
-from radiod.cli import Station, pass_station
 from radiod.config import Config
 from radiod.errors import RadiodError
 
@@ -100,10 +96,9 @@ def _exit_quietly(signum, frame) -> None:
 def serve(config: Config, sock: socket.socket, slots: WorkerSlots) -> None:
     """One worker: the app, its now-playing watcher and uvicorn on the shared socket, until a signal."""
     import uvicorn
-
-    from web import create_app
-    from web.asgi import PanelASGI
-    from web.limits import ConnectionLimits, bounded_protocol
+    from radiod_web import create_app
+    from radiod_web.asgi import PanelASGI
+    from radiod_web.limits import ConnectionLimits, bounded_protocol
 
     panel = PanelASGI(create_app(config), slots=slots)
     web = config.web
@@ -178,20 +173,11 @@ def supervise(workers: int, start: Callable[[int], None], on_lost: Callable[[int
             spawn(index)
 
 
-@click.command("web")
-@click.option("--host", help="Address to listen on (default: web.host).")
-@click.option("--port", type=click.IntRange(0, 65535), help="Port to listen on, 0 for any free one (default: web.port).")
-@pass_station
-def web_command(station: Station, host: str | None, port: int | None) -> None:
-    """Serve the control panel, public pages and JSON API."""
-    from web import create_app
+def run(config: Config, announce: Callable[[str], None]) -> None:
+    """Serve until SIGTERM/SIGINT: ``web.workers`` processes on one socket, each restarted if it dies."""
+    from radiod_web import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    config = station.config
-    if host is not None or port is not None:
-        web = dataclasses.replace(config.web, host=host or config.web.host,
-                                  port=config.web.port if port is None else port)
-        config = dataclasses.replace(config, web=web)
     # Without systemd's Nice= (packaging/radiod-web.service), this lets a burst of listeners wait for playout.
     if config.web.nice > 0:
         os.nice(config.web.nice)
@@ -201,8 +187,7 @@ def web_command(station: Station, host: str | None, port: int | None) -> None:
     _raise_fd_limit(config.web.sse_clients + config.web.threads + 2048)
     sock = listen(config.web.host, config.web.port)
     shown_host = "127.0.0.1" if config.web.host in ("0.0.0.0", "") else config.web.host
-    click.echo(f"radiod web: {config.station.name} on http://{shown_host}:{sock.getsockname()[1]}/")
-    sys.stdout.flush()
+    announce(f"radiod web: {config.station.name} on http://{shown_host}:{sock.getsockname()[1]}/")
     slots = SharedSlots(config.web.sse_clients, workers)
     if workers == 1:
         signal.signal(signal.SIGTERM, _exit_quietly)

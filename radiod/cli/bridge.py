@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from radiod.cli import Station, pass_station
+from radiod.cli.station import Station, pass_station
 from radiod.errors import BridgeError
 
 
