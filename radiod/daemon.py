@@ -30,6 +30,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from radiod.app.daylogs import DayLogs
 from radiod.clock import Clock, SystemClock, to_ms
 from radiod.config import Config
 from radiod.errors import PlayerError, RadiodError, ScheduleError
@@ -37,7 +38,6 @@ from radiod.playlog.drain import Drainer
 from radiod.playlog.journal import journal_path
 from radiod.playlog.writer import JournaledPlayLog, open_journaled
 from radiod.playout.control import ControlServer, InsertRequest
-from radiod.playout.daylogs import DayLogs
 from radiod.playout.engine import Engine
 from radiod.playout.fallback import Fallback
 from radiod.playout.nowplaying import NowPlayingWriter

@@ -224,9 +224,9 @@ def save_file(name: str):
 @bp.get("/preview")
 @require_role("manager")
 def preview():
-    """A day's planned log with the local share per hour, from the files as they are now."""
+    """A day's planned log with the local share per hour, from the files and play log as they are now."""
     from radiod.app.checks import library_for_checks
-    from radiod.schedule.plan import plan_day
+    from radiod.app.planning import readonly_planner
     config = station().config
     today = station().clock.now().astimezone(config.zone).date()
     problem, log = None, None
@@ -241,8 +241,8 @@ def preview():
             tracks, _ = library_for_checks(config)
             if not tracks:
                 raise ScheduleError(["The library has no tracks yet (run 'radiod scan'); there is nothing to plan with."])
-            log = plan_day(schedule, tracks or [], day, seed=day.isoformat(), media_roots=config.paths.media,
-                           uploads_root=config.paths.uploads)
+            # With the play history and seed playout plans with: the preview is what will air.
+            log = readonly_planner(config).plan(schedule, day, tracks=tracks)[0]
     except ScheduleError as exc:
         problem = _short(str(exc).splitlines()[0])
     return render_template("manager/preview.html", day=day, log=log, problem=problem, zone=config.zone)

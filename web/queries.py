@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
-from radiod.clock import from_ms
+from radiod.clock import iso
 from radiod.library.artists import artist_key, split_artists
 from radiod.playlog.store import row_dict
 
 MAX_LIMIT = 200
 PLAY_COLUMNS = ("id, started_at_ms, ended_at_ms, played_ms, end_reason, source, usage, show, title, artist,"
                 " album, label, isrc, local, artist_keys, length_ms, seq, hash")
-
-
-def iso(ms: int | None) -> str | None:
-    """Epoch ms → '2026-11-21T13:59:02.125Z' (the format of the now-playing file)."""
-    if ms is None:
-        return None
-    return from_ms(ms).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
 
 
 def slug(key: str) -> str:

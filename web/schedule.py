@@ -10,7 +10,7 @@ from radiod.config import Config
 from radiod.errors import ScheduleError
 from radiod.schedule.parse import load_schedule
 from radiod.schedule.resolve import Airing, airings, local_midnight
-from radiod_web.queries import iso
+from radiod.clock import iso
 
 DAYS_SHOWN = 7
 

@@ -12,23 +12,19 @@ from radiod.library.model import Track
 
 def library_for_checks(config: Config) -> tuple[list[Track] | None, list[str]]:
     """The library's tracks (None without a database) and problems with the artist registry."""
-    from radiod.library.query import load_tracks
+    from radiod.app.planning import readonly_planner
     from radiod.library.registry import load_registry, registry_path
-    from radiod.store import open_readonly
 
     try:
-        registry = load_registry(registry_path(config.paths.schedules))
+        load_registry(registry_path(config.paths.schedules))
     except ScheduleError as exc:
         return None, exc.problems
     if not Path(config.paths.database).exists():
         return None, []
-    conn = open_readonly(config.paths.database)
     try:
-        return load_tracks(conn, registry), []
+        return readonly_planner(config).tracks(), []     # the tracks playout plans with
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{config.paths.database}: cannot read the library: {exc}") from None
-    finally:
-        conn.close()
 
 
 def account_names(config: Config) -> set[str] | None:

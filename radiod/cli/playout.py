@@ -95,7 +95,7 @@ def format_status(s: dict[str, Any]) -> str:
 @pass_station
 def simulate_command(station: Station, first: datetime, last: datetime, out: Path | None, as_json: bool) -> None:
     """Play a date range on a virtual clock and summarise what would air."""
-    from radiod.playout.simulate import simulate
+    from radiod.app.simulate import simulate
 
     for hint, given in (("--from", first), ("--to", last)):
         problem = day_range_problem(given.date())

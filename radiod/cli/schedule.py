@@ -10,15 +10,15 @@ from typing import Any
 import click
 
 from radiod.app.checks import account_names, library_for_checks
+from radiod.app.planning import readonly_planner
 from radiod.cli.station import Station, pass_station
 from radiod.clock import SystemClock, to_ms
-from radiod.config import Config
 from radiod.days import day_range_problem
-from radiod.errors import RadiodError, ScheduleError, StoreError
+from radiod.errors import ScheduleError, StoreError
 from radiod.schedule.check import check_library, check_schedule
 from radiod.schedule.log import LogItem
 from radiod.schedule.parse import load_schedule, parse_schedule
-from radiod.schedule.plan import DayLog, plan_days
+from radiod.schedule.plan import DayLog
 
 
 @click.command("check")
@@ -96,9 +96,10 @@ def plan_command(station: Station, day: date | None, days: int, as_json: bool, s
         raise ScheduleError(problems)
     if tracks is None:
         raise StoreError(f"{config.paths.database}: database does not exist (run 'radiod scan' first)")
-    history = _history(config, day)
-    logs = plan_days(schedule, tracks, day, days, history=history, seed=seed or day.isoformat(),
-                     media_roots=config.paths.media, uploads_root=config.paths.uploads)
+    try:
+        logs = readonly_planner(config).plan(schedule, day, days, tracks=tracks, seed=seed)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{config.paths.database}: cannot read the play log: {exc}") from None
     if as_json:
         for log in logs:
             for item in log.items:
@@ -111,17 +112,6 @@ def plan_command(station: Station, day: date | None, days: int, as_json: bool, s
         s = summary_json(logs, zone)
         click.echo(f"{len(logs)} days: {s['music']} music items, local {s['local_share']:.1%}, "
                    f"{s['hours_meeting_quota']}/{s['hours']} hours meet the quota, {s['relaxations']} relaxations")
-
-
-def _history(config: Config, day: date) -> list[tuple]:
-    """Recent plays from the as-played log, as playout feeds them (empty without a play log)."""
-    from radiod.playout.daylogs import DayLogs
-    from radiod.store import open_readonly
-
-    try:
-        return DayLogs(config, lambda: open_readonly(config.paths.database)).history(day)
-    except (sqlite3.DatabaseError, RadiodError):
-        return []
 
 
 def _local(dt: datetime, zone: Any) -> str:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Sequence
 
-from radiod.clock import Clock, from_ms, to_ms
+from radiod.clock import Clock, from_ms, iso, to_ms
 from radiod.config import PlayoutConfig
 from radiod.errors import PlayerError
 from radiod.playlog.store import DuplicatePlay
@@ -45,13 +45,6 @@ log = logging.getLogger(__name__)
 
 ShowInfo = Callable[[datetime], "dict[str, Any] | None"]
 FALLBACK_RETRY_MS = 5000
-
-
-def iso(epoch_ms: int | None) -> str | None:
-    """'2026-11-21T14:00:00.000Z' (how instants appear in status and now-playing)."""
-    if epoch_ms is None:
-        return None
-    return from_ms(epoch_ms).strftime("%Y-%m-%dT%H:%M:%S.") + f"{epoch_ms % 1000:03d}Z"
 
 
 def base_key(key: str) -> str:

@@ -13,8 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from radiod.clock import Clock, to_ms
-from radiod.playout.engine import iso
+from radiod.clock import Clock, iso, to_ms
 
 NOW_FIELDS = ("play_id", "title", "artist", "album", "artist_keys", "local", "show", "source", "usage",
               "started_at", "expected_end", "length_ms")

@@ -207,7 +207,8 @@ def _week_time(minute: int) -> str:
 def check_library(s: Schedule, tracks: Sequence[Track], *, media_roots: Sequence[Path | str] = (),
                   uploads_root: Path | str | None = None, day: date) -> tuple[list[str], list[str]]:
     """Checks against the library: empty and too-small categories, missing show content."""
-    from radiod.schedule.plan import _path_index, show_content_from_tracks
+    from radiod.schedule.fallback import path_index
+    from radiod.schedule.plan import show_content_from_tracks
 
     errors: list[str] = []
     warnings: list[str] = []
@@ -239,7 +240,7 @@ def check_library(s: Schedule, tracks: Sequence[Track], *, media_roots: Sequence
             warnings.append(f"{s.locate('shows.toml', f'show.{show.id}')}: no content in "
                             f"{Path(uploads_root) / show.id} "
                             "(the fallback will cover it)")
-    by_path = _path_index(tracks, media_roots)
+    by_path = path_index(tracks, media_roots)
     for i, entry in enumerate(s.fallback):
         missing = [p for p in entry.paths if p.strip("/") not in by_path]
         if missing:

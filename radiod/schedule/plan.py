@@ -32,6 +32,7 @@ from radiod.clock import from_ms, to_ms
 from radiod.library.model import Track
 from radiod.schedule.log import LogItem, Relaxation, Source
 from radiod.schedule.model import ClockEvent, Schedule, Show
+from radiod.schedule.fallback import chain_categories, path_index, resolve_chain
 from radiod.schedule.pools import build_pools, released_within
 from radiod.schedule.resolve import Airing, airings, local_midnight
 from radiod.schedule.rotation import Play, Rotation
@@ -153,8 +154,8 @@ def plan_days(schedule: Schedule, tracks: Sequence[Track], first_day: date, days
     rotation = Rotation(schedule.rules, pools, history, random.Random(f"{seed}:{first_day.isoformat()}"))
     needs_paths = any(e.paths for e in schedule.fallback) or any(
         ev.file for clock in schedule.clocks.values() for ev in clock.events)
-    by_path = _path_index(tracks, media_roots) if needs_paths else {}
-    playlist = [t for entry in schedule.fallback for p in entry.paths if (t := by_path.get(p.strip("/")))]
+    by_path = path_index(tracks, media_roots) if needs_paths else {}
+    playlist = list(resolve_chain(schedule, tracks, media_roots, by_path).playlist)
     if playlist:
         rotation.set_pool(" playlist", playlist)
     logs = []
@@ -167,17 +168,6 @@ def plan_days(schedule: Schedule, tracks: Sequence[Track], first_day: date, days
                               random.Random(f"{seed}:{day.isoformat()}"), bool(playlist))
         logs.append(planner.plan())
     return logs
-
-
-def _path_index(tracks: Sequence[Track], media_roots: Sequence[Path | str]) -> dict[str, Track]:
-    """Track by path relative to a media root (for fixed items and playlists)."""
-    roots = [Path(r).as_posix().rstrip("/") + "/" for r in media_roots]
-    index = {}
-    for t in tracks:
-        for root in roots:
-            if t.path.startswith(root):
-                index.setdefault(t.path[len(root):], t)
-    return index
 
 
 class _DayPlanner:
@@ -575,7 +565,7 @@ class _DayPlanner:
         self._place_music(track, cid, ev.label or cid, self._relaxations(track, cid, relaxed))
 
     def _chain(self) -> list[str]:
-        chain = [e.category for e in self.s.fallback if e.category]
+        chain = list(chain_categories(self.s))
         if self.has_playlist:
             chain.append(" playlist")
         return chain

@@ -17,7 +17,7 @@ from datetime import timezone
 from pathlib import Path
 
 from radiod.clock import from_ms
-from radiod.playout.daylogs import save_log
+from radiod.app.daylogs import save_log
 from radiod.playout.timing import Timeline
 from radiod.schedule.log import LogItem
 

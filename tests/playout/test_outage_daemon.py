@@ -17,7 +17,7 @@ import pytest
 
 from audio_capture import LEFT, Capture, private_pulse
 from radiod.clock import from_ms
-from radiod.playout.daylogs import save_log
+from radiod.app.daylogs import save_log
 from radiod.playout.engine import base_key
 from radiod.playout.media_roots import RETRY_MS
 from radiod.playout.timing import join_point

@@ -1,4 +1,4 @@
-"""Planned day logs for playout: planned once, kept as files, so a restart resumes the same plan.
+"""Planned day logs for playout (their one store): planned once, kept as files, so a restart resumes the same plan.
 
 A day's log is planned when first needed (or the night before) and written to
 ``state/logs/YYYY-MM-DD.json``. After a crash the daemon reads the same file, so item keys stay
@@ -16,7 +16,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from radiod.clock import from_ms, to_ms
+from radiod.app.fallback import runtime_fallback
+from radiod.app.planning import HistoryRow, Planner
+from radiod.clock import from_ms, iso, to_ms
 from radiod.config import Config
 from radiod.errors import ScheduleError
 from radiod.library.model import Track
@@ -27,7 +29,6 @@ from radiod.schedule.log import LogItem, Relaxation
 log = logging.getLogger(__name__)
 
 REPLAN_MARGIN_MS = 120_000      # a re-plan leaves the next two minutes as they were
-HISTORY_DAYS = 7
 FORMAT = 1
 
 
@@ -73,6 +74,7 @@ class DayLogs:
     def __init__(self, config: Config, connect: Callable[[], sqlite3.Connection]):
         self.config = config
         self.connect = connect
+        self.planner = Planner(config, connect)
         self.dir = config.paths.state / "logs"
         self.schedule: Any = None
         self.schedule_error: str = ""
@@ -111,15 +113,11 @@ class DayLogs:
 
     def plan(self, day: date, *, after: datetime | None = None) -> list[LogItem]:
         """Plan ``day`` and save it; with ``after``, items before that instant stay as saved."""
-        from radiod.schedule.plan import plan_day
-
         if self.schedule is None:
             self.load_schedule()
         if self.schedule is None:
             raise ScheduleError([f"{self.config.paths.schedules}: no usable schedule ({self.schedule_error})"])
-        tracks = self.tracks()
-        daylog = plan_day(self.schedule, tracks, day, history=self.history(day), seed=day.isoformat(),
-                          media_roots=self.config.paths.media, uploads_root=self.config.paths.uploads)
+        daylog = self.planner.plan(self.schedule, day)[0]
         items = list(daylog.items)
         path = self.path(day)
         if after is not None and path.exists():
@@ -131,57 +129,17 @@ class DayLogs:
         return items
 
     def tracks(self) -> list[Track]:
-        from radiod.library.query import load_tracks
-        from radiod.library.registry import load_registry, registry_path
+        return self.planner.tracks()
 
-        registry = load_registry(registry_path(self.config.paths.schedules))
-        conn = self.connect()
-        try:
-            return load_tracks(conn, registry)
-        finally:
-            conn.close()
-
-    def history(self, day: date) -> list[tuple]:
+    def history(self, day: date) -> list[HistoryRow]:
         """Recent plays from the as-played log (for separation and fairness)."""
-        from radiod.playlog.store import read_plays
-
-        start = datetime.combine(day - timedelta(days=HISTORY_DAYS), datetime.min.time(), self.config.zone)
-        conn = self.connect()
-        try:
-            rows = read_plays(conn, started_from_ms=to_ms(start))
-        finally:
-            conn.close()
-        return [(r["track_id"], tuple(r["artist_keys"]), r["album"], r["title"], r["started_at_ms"])
-                for r in rows if r["track_id"] is not None and r["played_ms"]]
+        return self.planner.history(day)
 
     def fallback(self, today: date) -> Fallback:
         """The runtime fallback chain from the schedule: emergency categories/playlist, then IDs."""
         if self.schedule is None:
             return Fallback()
-        from radiod.schedule.pools import build_pools
-
-        tracks = self.tracks()
-        cats = self.schedule.categories
-        chain = [e.category for e in self.schedule.fallback if e.category in cats]
-        pools = build_pools([cats[c] for c in chain], tracks, self.config.paths.media, today)
-        emergency = [self._item(t, c, "feature") for c in chain for t in pools.get(c, [])]
-        roots = [str(r).rstrip("/") + "/" for r in self.config.paths.media]
-        for entry in self.schedule.fallback:
-            for rel in entry.paths:
-                emergency += [self._item(t, "playlist", "feature") for t in tracks
-                              if any(t.path == root + rel.strip("/") for root in roots)]
-        id_cats = [c for c in cats.values() if c.usage == "station_id"]
-        ids = build_pools(id_cats, tracks, self.config.paths.media, today)
-        station_ids = [self._item(t, c.id, "station_id") for c in id_cats for t in ids.get(c.id, [])]
-        return Fallback(emergency, station_ids)
-
-    @staticmethod
-    def _item(track: Track, category: str, usage: str) -> LogItem:
-        return LogItem(start=from_ms(0), length_ms=track.play_ms, kind="music" if usage == "feature" else usage,
-                       source="fallback", usage=usage, category=category, track_id=track.id, path=track.path,
-                       cue_in_ms=track.cue_in_ms, cue_out_ms=track.cue_out_ms, title=track.title,
-                       artist=track.artist, local=track.local, loudness_lufs=track.loudness_lufs,
-                       snapshot=track.snapshot())
+        return runtime_fallback(self.schedule, self.tracks(), self.config.paths.media, today)
 
     def show_info(self, instant: datetime) -> dict[str, Any] | None:
         """The show on air at ``instant`` (for status and now-playing)."""
@@ -193,7 +151,7 @@ class DayLogs:
         if airing is None:
             return None
         return {"title": airing.show.title, "hosts": list(airing.show.hosts),
-                "start": _iso(airing.start), "end": _iso(airing.end)}
+                "start": iso(to_ms(airing.start)) or "", "end": iso(to_ms(airing.end)) or ""}
 
     def prune(self, today: date, keep_days: int = 31) -> int:
         """Delete day logs older than ``keep_days`` (the play log keeps what aired)."""
@@ -208,7 +166,3 @@ class DayLogs:
                 removed += 1
         return removed
 
-
-def _iso(instant: datetime) -> str:
-    from radiod.playout.engine import iso
-    return iso(to_ms(instant)) or ""

@@ -13,29 +13,30 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from radiod.app.fallback import runtime_fallback
+from radiod.app.planning import readonly_planner
 from radiod.clock import FakeClock, to_ms
 from radiod.config import Config
 from radiod.errors import StoreError
 from radiod.playlog.store import PlayLog, read_plays
-from radiod.playout.daylogs import DayLogs
 from radiod.playout.engine import Engine
 from radiod.playout.fake_player import FakePlayer
 from radiod.playout.simulation import run_until
-from radiod.store import open_db, open_readonly
+from radiod.schedule.parse import load_schedule
+from radiod.store import open_db
 
 # The watchdog only matters for stalls, which a FakePlayer never has unless told: poll rarely.
 SIM_WATCHDOG_POLL_MS = 60_000
 
 
 def simulate(config: Config, first: date, last: date, out: Path) -> dict[str, Any]:
-    from radiod.schedule.plan import plan_days
-
+    """Plan ``first``..``last`` as playout would, play it on a virtual clock into ``out``; the summary."""
     cpu_start = _cpu.process_time_ns()
-    daylogs = DayLogs(config, lambda: open_readonly(config.paths.database))
-    schedule = daylogs.load_schedule()
+    schedule = load_schedule(config.paths.schedules)
+    planner = readonly_planner(config)
+    tracks = planner.tracks()
     n_days = (last - first).days + 1
-    plans = plan_days(schedule, daylogs.tracks(), first, n_days, history=daylogs.history(first),
-                      seed=first.isoformat(), media_roots=config.paths.media, uploads_root=config.paths.uploads)
+    plans = planner.plan(schedule, first, n_days, tracks=tracks)
     items = [i for p in plans for i in p.items]
 
     try:
@@ -50,7 +51,8 @@ def simulate(config: Config, first: date, last: date, out: Path) -> dict[str, An
     end = datetime.combine(last + timedelta(days=1), time(0), zone)
     clock = FakeClock(start)
     player = FakePlayer(clock, check_files=True)
-    engine = Engine(player, clock, PlayLog(conn), config.playout, items=items, fallback=daylogs.fallback(first),
+    engine = Engine(player, clock, PlayLog(conn), config.playout, items=items,
+                    fallback=runtime_fallback(schedule, tracks, config.paths.media, first),
                     watchdog_poll_ms=SIM_WATCHDOG_POLL_MS)
     engine.start()
     run_until(engine, player, clock, end)
