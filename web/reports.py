@@ -8,10 +8,10 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from radiod.app.reports import read_report_rows
+from radiod.app.reports import FORMATS, ReportOptions, local_rules, make_report, report_format
 from radiod.playlog.store import read_plays
 from radiod.playlog.verify import verify_chain
-from radiod.reports import ReportError, compliance, music_usage, plays, preflight, soundexchange, summary
+from radiod.reports import ReportError, compliance, soundexchange
 from radiod.reports.period import Period, parse_period
 from radiod_web import station
 from radiod_web.params import ParamError, parse_day
@@ -19,8 +19,6 @@ from radiod_web.security import reader, require_role
 
 bp = Blueprint("reports", __name__, url_prefix="/manager/reports")
 
-FORMATS = {"plays": plays, "summary": summary, "music-usage": music_usage, "preflight": preflight,
-           "local-content": compliance, "soundexchange": soundexchange}
 CHART_W, CHART_H, PAD = 600, 180, 24
 
 
@@ -39,8 +37,7 @@ def _period() -> Period:
 
 
 def _rules(per: str) -> compliance.LocalRules:
-    r = station().config.reports
-    return compliance.rules_for(r.local_preset, r.local_threshold_percent, period=per)
+    return local_rules(station().config, ReportOptions(per=per))
 
 
 def chart(results: list[dict[str, Any]], threshold: float) -> dict[str, Any]:
@@ -91,26 +88,14 @@ def download():
 
 
 def _download(fmt: str) -> Response:
-    if fmt not in FORMATS:
-        raise ReportError(f"format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
+    report_format(fmt)                    # an unknown format is named before the period is read
     period = _period()
-    rows = read_report_rows(reader(), fmt, period)
-    name = f"{station().config.service_name}-{fmt}-{period.label()}.csv"
-    if fmt == "soundexchange":
-        r = station().config.reports
-        hours_text = request.args.get("ath_hours", "").strip()
-        hours = soundexchange.parse_ath_hours(hours_text, "ath_hours") if hours_text else None
-        options = soundexchange.Options(
-            service_name=station().config.service_name, transmission_category=r.transmission_category,
-            contact=soundexchange.Contact(r.contact_name, r.street, r.city_state_zip, r.contact_phone,
-                                          r.contact_email),
-            generated=station().clock.now().astimezone(period.zone).date(), gaps=r.on_metadata_gaps,
-            ath=hours is not None, ath_hours=hours)
-        result = soundexchange.report(rows, period, options)
-        data, name = result.data, result.filename
-    elif fmt == "local-content":
-        data = compliance.report(rows, period, _rules(request.args.get("per") or "week"))
-    else:
-        data = FORMATS[fmt].report(rows, period)
-    return Response(data, mimetype="text/csv" if name.endswith(".csv") else "application/octet-stream",
+    hours_text = request.args.get("ath_hours", "").strip()
+    options = ReportOptions(
+        ath_hours=soundexchange.parse_ath_hours(hours_text, "ath_hours") if hours_text else None,
+        per=request.args.get("per") or "week")
+    result = make_report(reader(), station().config, fmt, period, options,
+                         today=station().clock.now().astimezone(period.zone).date())
+    name = result.filename or f"{station().config.service_name}-{fmt}-{period.label()}.csv"
+    return Response(result.data, mimetype="text/csv" if name.endswith(".csv") else "application/octet-stream",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import click
 
-from radiod.app.reports import FORMATS, MODULES, read_report_rows
+from radiod.app.reports import FORMATS, ReportOptions, make_report
 from radiod.cli.station import Station, pass_station
 from radiod.clock import SystemClock, to_ms
-from radiod.config import RULES
 from radiod.errors import StoreError
 from radiod.library.artists import artist_key
 from radiod.playlog.store import CORRECTABLE, PlayLog, read_plays
@@ -21,7 +20,7 @@ from radiod.playlog.verify import (
     verify_chain,
     verify_export,
 )
-from radiod.reports import ReportError, compliance, ledger, preflight, soundexchange
+from radiod.reports import ReportError, compliance, ledger, soundexchange
 from radiod.reports.ledger import artist_ledger
 from radiod.reports.period import Period, parse_period
 from radiod.store import open_db, open_readonly
@@ -81,49 +80,24 @@ def report_command(station: Station, format: str, first: str, last: str, output:
     """Write a royalty or compliance report for whole days in the station's timezone."""
     config = station.config
     period = parse_period(first, last, config.zone)
-    gaps = gaps or config.reports.on_metadata_gaps
+    options = ReportOptions(
+        corrected=not raw, headers=headers, gzip=gzip_output, category=category, ath=ath,
+        ath_hours=None if ath_hours is None else soundexchange.parse_ath_hours(ath_hours, "--ath-hours"),
+        program=program, gaps=gaps, preset=preset, per=per, basis=basis,
+        dayparts=tuple(compliance.parse_daypart(d) for d in dayparts))
     conn = open_readonly(config.paths.database)
-    rows = read_report_rows(conn, format, period, corrected=not raw)
-    conn.close()
-
-    if format == "soundexchange":
-        if category is not None:
-            problem = RULES["reports.transmission_category"].problem(category)
-            if problem:
-                raise ReportError(f"--category: {problem}")
-        hours = None if ath_hours is None else soundexchange.parse_ath_hours(ath_hours, "--ath-hours")
-        r = config.reports
-        options = soundexchange.Options(
-            service_name=config.service_name, transmission_category=category or r.transmission_category,
-            headers=headers, contact=soundexchange.Contact(r.contact_name, r.street, r.city_state_zip,
-                                                           r.contact_phone, r.contact_email),
-            generated=SystemClock().now().astimezone(config.zone).date(), ath=ath or hours is not None,
-            ath_hours=hours, program=program, gaps=gaps)
-        result = soundexchange.report(rows, period, options, gzip_output=gzip_output)
-        for warning in result.warnings:
-            click.echo(f"warning: {warning}", err=True)
-        for original, ascii_text in result.transliterated.items():
-            click.echo(f"transliterated: {original} -> {ascii_text}", err=True)
-        _write(result.data, output, result.filename)
-        click.echo(f"{result.rows} sound recordings", err=True)
-        return
-
-    if format == "music-usage":
-        found = preflight.gaps(rows, period)
-        if found:
-            message = (f"{len(found)} recording(s) lack ISRC, label or composer (run 'radiod report preflight'); "
-                       f"first: {found[0]['artist']} - {found[0]['title']}")
-            if gaps == "refuse":
-                raise ReportError(message)
-            click.echo(f"warning: {message}", err=True)
-    if format in ("music-usage", "plays", "summary", "preflight"):
-        _write(MODULES[format].report(rows, period), output, None)
-    else:
-        rules = compliance.rules_for(preset or config.reports.local_preset, config.reports.local_threshold_percent,
-                                     period=per, basis=basis,
-                                     dayparts=tuple(compliance.parse_daypart(d) for d in dayparts) or None)
-        click.echo(f"rules: {rules.name}, {rules.threshold_percent:g} % by {rules.basis} per {rules.period}", err=True)
-        _write(compliance.report(rows, period, rules), output, None)
+    try:
+        result = make_report(conn, config, format, period, options,
+                             today=SystemClock().now().astimezone(config.zone).date())
+    finally:
+        conn.close()
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for note in result.notes:
+        click.echo(note, err=True)
+    _write(result.data, output, result.filename)
+    if result.tally:
+        click.echo(result.tally, err=True)
 
 
 @click.command("verify-log")
