@@ -8,9 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from radiod.playlog.store import read_plays
-from radiod.playlog.verify import daily_digest
-from radiod.reports.ledger import artist_ledger as build_ledger
+from radiod.app.ledger import artist_ledger as build_ledger
 from radiod.reports.period import Period
 from radiod_web.pagecache import Busy
 from radiod_web.params import parse_day
@@ -28,16 +26,6 @@ def period_from_args(first: str | None, last: str | None, today: date, zone: Zon
     return Period(start, end, zone)
 
 
-def _play_ids(conn: sqlite3.Connection, key: str, period: Period) -> list[int]:
-    """Closed plays in the period crediting the artist, also through a correction of artist_keys."""
-    return [r[0] for r in conn.execute(
-        "SELECT id FROM plays WHERE seq IS NOT NULL AND started_at_ms >= ? AND started_at_ms < ? AND ("
-        " EXISTS (SELECT 1 FROM json_each(plays.artist_keys) WHERE json_each.value = ?)"
-        " OR id IN (SELECT play_id FROM play_corrections c WHERE c.field = 'artist_keys'"
-        "   AND EXISTS (SELECT 1 FROM json_each(c.after) WHERE json_each.value = ?)))",
-        (period.start_ms, period.end_ms, key, key))]
-
-
 def known_artist(conn: sqlite3.Connection, key: str) -> bool:
     if conn.execute("SELECT 1 FROM track_artists WHERE artist_key = ? LIMIT 1", (key,)).fetchone():
         return True
@@ -49,11 +37,8 @@ def artist_ledger(conn: sqlite3.Connection, key: str, period: Period) -> dict[st
     """The ledger of one artist (None when the station has never heard of them)."""
     if not known_artist(conn, key):
         return None
-    ids = _play_ids(conn, key, period)
-    rows = read_plays(conn, ids=ids) if ids else []
-    digest = daily_digest(conn, period.zone, from_ms=period.start_ms, to_ms=period.end_ms)
     name = conn.execute("SELECT name FROM track_artists WHERE artist_key = ? LIMIT 1", (key,)).fetchone()
-    ledger = build_ledger(rows, name[0] if name else key, period, digest)
+    ledger = build_ledger(conn, name[0] if name else key, period)
     ledger["artist_id"] = key.replace(" ", "-")
     return ledger
 

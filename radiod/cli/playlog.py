@@ -8,20 +8,19 @@ from pathlib import Path
 
 import click
 
+from radiod.app.ledger import artist_ledger
 from radiod.app.reports import FORMATS, ReportOptions, make_report
 from radiod.cli.station import Station, pass_station
 from radiod.clock import SystemClock, to_ms
 from radiod.errors import StoreError
-from radiod.library.artists import artist_key
-from radiod.playlog.store import CORRECTABLE, PlayLog, read_plays
+from radiod.playlog.store import CORRECTABLE, PlayLog
 from radiod.playlog.verify import (
     check_digest,
     daily_digest,
     verify_chain,
     verify_export,
 )
-from radiod.reports import ReportError, compliance, ledger, soundexchange
-from radiod.reports.ledger import artist_ledger
+from radiod.reports import ReportError, compliance, soundexchange
 from radiod.reports.period import Period, parse_period
 from radiod.store import open_db, open_readonly
 
@@ -189,11 +188,11 @@ def ledger_command(station: Station, artist: str, first: str, last: str) -> None
     """Every play of ARTIST in the period, as JSON, with the chain digest to check it against."""
     period = parse_period(first, last, station.config.zone)
     conn = open_readonly(station.config.paths.database)
-    rows = read_plays(conn, started_from_ms=period.start_ms, started_before_ms=period.end_ms,
-                      columns=ledger.COLUMNS, artist_key=artist_key(artist))
-    digest = daily_digest(conn, station.config.zone, from_ms=period.start_ms, to_ms=period.end_ms)
-    conn.close()
-    click.echo(json.dumps(artist_ledger(rows, artist, period, digest), indent=1, ensure_ascii=False))
+    try:
+        found = artist_ledger(conn, artist, period)
+    finally:
+        conn.close()
+    click.echo(json.dumps(found, indent=1, ensure_ascii=False))
 
 
 @click.command("correct-play")
