@@ -8,7 +8,6 @@ Relative paths are resolved against the station directory (the folder holding ra
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import math
 import os
 import re
@@ -20,7 +19,7 @@ from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from radiod import tomltext
-from radiod.errors import ConfigError
+from radiod.errors import ConfigError, did_you_mean
 
 CONFIG_FILE = "radiod.toml"
 
@@ -327,11 +326,6 @@ def _parse_env_value(raw: str) -> Any:
         return raw
 
 
-def _did_you_mean(word: str, candidates: list[str]) -> str:
-    close = difflib.get_close_matches(word, candidates, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
 def _env_overrides(env: Mapping[str, str]) -> tuple[dict[str, dict[str, tuple[str, Any]]], list[str]]:
     """RADIOD_<SECTION>_<KEY> → {section: {key: (variable name, value)}}; unknown names are problems."""
     overrides: dict[str, dict[str, tuple[str, Any]]] = {}
@@ -342,7 +336,7 @@ def _env_overrides(env: Mapping[str, str]) -> tuple[dict[str, dict[str, tuple[st
         rest = name[len("RADIOD_"):].lower()
         section = next((s for s in SECTIONS if rest.startswith(s + "_")), None)
         if section is None:
-            problems.append(f"environment: {name}: unknown setting{_did_you_mean(rest, list(SECTIONS))}")
+            problems.append(f"environment: {name}: unknown setting{did_you_mean(rest, list(SECTIONS))}")
             continue
         overrides.setdefault(section, {})[rest[len(section) + 1:]] = (name, _parse_env_value(raw))
     return overrides, problems
@@ -368,7 +362,7 @@ def load_config(station_dir: Path | str, env: Mapping[str, str] | None = None) -
 
     for key in data:
         if key not in SECTIONS:
-            problems.append(f"{label}: {key}: unknown section{_did_you_mean(key, list(SECTIONS))}")
+            problems.append(f"{label}: {key}: unknown section{did_you_mean(key, list(SECTIONS))}")
     overrides, env_problems = _env_overrides(env)
     problems += env_problems
 
@@ -386,7 +380,7 @@ def load_config(station_dir: Path | str, env: Mapping[str, str] | None = None) -
             sources[k] = ("environment", var, v)
         for key, (where, keyname, raw) in sources.items():
             if key not in names:
-                problems.append(f"{where}: {keyname}: unknown key{_did_you_mean(key, names)}")
+                problems.append(f"{where}: {keyname}: unknown key{did_you_mean(key, names)}")
                 continue
             try:
                 values[key] = _coerce(raw, hints[key], station_dir)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+from typing import Iterable
+
 
 class RadiodError(Exception):
     """Base of every error radiod expects and reports without a traceback."""
@@ -52,3 +55,9 @@ class ControlError(RadiodError):
     """The running daemon cannot be reached or refused a command."""
 
     exit_code = 2
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the candidate closest to a mistyped ``word``, else ''."""
+    close = difflib.get_close_matches(word, list(candidates), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""

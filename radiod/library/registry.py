@@ -19,7 +19,6 @@ empty registry.
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from radiod import tomltext
-from radiod.errors import ScheduleError
+from radiod.errors import ScheduleError, did_you_mean
 from radiod.library.artists import artist_key
 
 REGISTRY_FILE = "artists.toml"
@@ -129,7 +128,7 @@ def parse_registry(text: str, path: Path | str = REGISTRY_FILE) -> ArtistRegistr
 
     for key in data:
         if key != "artist":
-            problems.append(f"{path}: {key}: unknown key{_did_you_mean(key, ['artist'])}; "
+            problems.append(f"{path}: {key}: unknown key{did_you_mean(key, ['artist'])}; "
                             "each artist is an [[artist]] table")
     entries = data.get("artist", [])
     if not isinstance(entries, list):
@@ -164,7 +163,7 @@ def _parse_artist(entry: Any, where: str, problems: list[str]) -> Artist | None:
     before = len(problems)
     for key in entry:
         if key not in _KEYS:
-            problems.append(f"{where}.{key}: unknown key{_did_you_mean(key, list(_KEYS))}")
+            problems.append(f"{where}.{key}: unknown key{did_you_mean(key, list(_KEYS))}")
     name = entry.get("name")
     if not isinstance(name, str) or not name.strip():
         problems.append(f"{where}.name: " + ("missing" if name is None else f"expected a non-empty string, got {name!r}"))
@@ -191,8 +190,3 @@ def _parse_artist(entry: Any, where: str, problems: list[str]) -> Artist | None:
     if len(problems) > before:
         return None
     return Artist(name=name.strip(), local=local, aliases=tuple(a.strip() for a in aliases), **strings)
-
-
-def _did_you_mean(word: str, candidates: list[str]) -> str:
-    close = difflib.get_close_matches(word, candidates, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -19,10 +19,9 @@ from typing import Any, Iterable, Mapping
 from radiod.errors import StoreError
 from radiod.playlog.chain import CORRECTION_FIELDS, GENESIS, PLAY_FIELDS, link
 from radiod.reports.csvfile import field as csv_field
+from radiod.schedule.log import SOURCES, USAGES
 from radiod.store import transaction
 
-SOURCES = ("rotation", "show", "fallback", "live", "insert")
-USAGES = ("feature", "theme", "background", "jingle", "promo", "station_id", "psa", "sponsorship", "talk")
 END_REASONS = ("end", "skipped", "failed", "cut", "shutdown", "interrupted")
 EXCLUSIONS = ("", "direct_licence", "public_domain", "incidental")
 

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Sequence
 
+from radiod.errors import did_you_mean
 from radiod.library.model import Track
 from radiod.schedule.model import DAYS, Clock, Schedule, Slot
 from radiod.schedule.pools import build_pools
@@ -51,7 +52,7 @@ def check_schedule(s: Schedule) -> tuple[list[str], list[str]]:
 
     for slot in s.slots + s.exceptions:
         if slot.show not in s.shows:
-            errors.append(f"{_key_where(s, slot, 'show')}: unknown show {slot.show!r}{_hint(slot.show, s.shows)}")
+            errors.append(f"{_key_where(s, slot, 'show')}: unknown show {slot.show!r}{did_you_mean(slot.show, s.shows)}")
 
     for show in s.shows.values():
         def where(key: str) -> str:
@@ -60,9 +61,9 @@ def check_schedule(s: Schedule) -> tuple[list[str], list[str]]:
         for host in show.hosts:
             if host not in s.djs:
                 errors.append(f"{where('hosts')}: unknown DJ {host!r} (not in station.toml station.djs)"
-                              f"{_hint(host, s.djs)}")
+                              f"{did_you_mean(host, s.djs)}")
         if show.clock and show.clock not in s.clocks:
-            errors.append(f"{where('clock')}: unknown clock {show.clock!r}{_hint(show.clock, s.clocks)}")
+            errors.append(f"{where('clock')}: unknown clock {show.clock!r}{did_you_mean(show.clock, s.clocks)}")
             continue
         clock = s.clocks.get(show.clock)
         has_show_event = clock is not None and any(e.type == "show" for e in clock.events)
@@ -80,24 +81,18 @@ def check_schedule(s: Schedule) -> tuple[list[str], list[str]]:
     for i, entry in enumerate(s.fallback):
         if entry.category and entry.category not in s.categories:
             errors.append(f"{s.locate('station.toml', f'fallback.chain[{i}]')}: unknown category {entry.category!r}"
-                          f"{_hint(entry.category, s.categories)}")
+                          f"{did_you_mean(entry.category, s.categories)}")
     if not s.fallback:
         warnings.append(f"{s.locate('station.toml', 'fallback.chain')}: no fallback: gaps and missing content "
                         "will be silent")
     for cid in s.rules.filler_categories:
         if cid not in s.categories:
             where = s.locate("rules.toml", "fill.filler_categories")
-            errors.append(f"{where}: unknown category {cid!r}{_hint(cid, s.categories)}")
+            errors.append(f"{where}: unknown category {cid!r}{did_you_mean(cid, s.categories)}")
 
     errors += _check_quota(s)
     e, w = _check_grid(s)
     return errors + e, warnings + w
-
-
-def _hint(word: str, known) -> str:
-    import difflib
-    close = difflib.get_close_matches(word, list(known), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _check_clock(s: Schedule, clock: Clock) -> list[str]:
@@ -107,7 +102,7 @@ def _check_clock(s: Schedule, clock: Clock) -> list[str]:
         for cid in ev.categories:
             cat = s.categories.get(cid)
             if cat is None:
-                errors.append(f"{where}: unknown category {cid!r}{_hint(cid, s.categories)}")
+                errors.append(f"{where}: unknown category {cid!r}{did_you_mean(cid, s.categories)}")
             elif ev.type in ("music", "fill") and not cat.is_music:
                 errors.append(f"{where}: category {cid!r} is not music (usage {cat.usage!r}); use an 'item' event")
             elif ev.type == "item" and cat.is_music:

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, get_args
 
 Timing = Literal["hard", "soft", "follow"]
 Source = Literal["rotation", "show", "fallback", "live", "insert"]
+SOURCES: tuple[str, ...] = get_args(Source)
 Usage = Literal["feature", "theme", "background", "jingle", "promo", "station_id", "psa", "sponsorship", "talk"]
+# Every usage a log item and its play row may carry (the play log refuses any other).
+USAGES: tuple[str, ...] = get_args(Usage)
+# What a library category may be used as (categories.toml): theme and background music are cues
+# inside a show, never picked from a category.
+CATEGORY_USAGES: tuple[str, ...] = ("feature", "station_id", "jingle", "psa", "promo", "sponsorship", "talk")
+# The kind of log item a category's usage plans as.
+KIND_OF_USAGE = {"feature": "music", "station_id": "station_id", "jingle": "jingle", "psa": "psa",
+                 "promo": "promo", "sponsorship": "promo", "talk": "talk"}
 
 
 @dataclass(frozen=True)

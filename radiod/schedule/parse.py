@@ -16,14 +16,14 @@ from typing import Any, Callable
 
 from radiod import tomltext
 from radiod.days import day_range_problem
-from radiod.errors import ScheduleError
+from radiod.errors import ScheduleError, did_you_mean
+from radiod.schedule.log import CATEGORY_USAGES
 from radiod.schedule.model import (
     DAYS, RELAXABLE, Category, Clock, ClockEvent, FallbackEntry, Rules, Schedule, Separation, Show,
     Slot,
 )
 
 FILES = ("station.toml", "categories.toml", "clocks.toml", "shows.toml", "grid.toml", "rules.toml")
-USAGES = ("feature", "station_id", "jingle", "psa", "promo", "sponsorship", "talk")
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\[\]]+?)\s*\]\]?\s*(?:#.*)?$")
 _KEY = re.compile(r"^\s*(\"[^\"]*\"|[A-Za-z0-9_-]+)\s*=")
@@ -118,7 +118,7 @@ class Reader:
     def unknown_keys(self, data: dict, allowed: tuple[str, ...], path: str) -> None:
         for key in data:
             if key not in allowed:
-                hint = _close(key, allowed)
+                hint = did_you_mean(key, allowed)
                 self.error(f"{path}.{key}" if path else key, f"unknown key{hint}")
 
 
@@ -131,12 +131,6 @@ def _syntax_message(label: str, message: str, text: str) -> str:
     if match:
         return f"{label}:{max(1, len(text.splitlines()))}: {message[:match.start()].strip()} (at the end of the file)"
     return f"{label}: {message}"
-
-
-def _close(word: str, choices: tuple[str, ...] | list[str]) -> str:
-    import difflib
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 # --- value converters: each raises ValueError with a short reason ---
@@ -260,7 +254,7 @@ def choice(*options: str) -> Callable[[Any], str]:
     def convert(value: Any) -> str:
         text = as_str(value)
         if text not in options:
-            raise ValueError(f"must be one of {', '.join(options)}, got {text!r}{_close(text, options)}")
+            raise ValueError(f"must be one of {', '.join(options)}, got {text!r}{did_you_mean(text, options)}")
         return text
     return convert
 
@@ -394,7 +388,7 @@ def _categories(r: Reader) -> dict[str, Category]:
             genres=tuple(g.casefold() for g in r.value(data, "genres", f"{path}.genres", as_str_list, ())),
             languages=tuple(g.casefold() for g in r.value(data, "languages", f"{path}.languages", as_str_list, ())),
             min_ms=min_ms, max_ms=max_ms,
-            usage=r.value(data, "usage", f"{path}.usage", choice(*USAGES), "feature"),
+            usage=r.value(data, "usage", f"{path}.usage", choice(*CATEGORY_USAGES), "feature"),
         )
     return result
 
@@ -567,7 +561,7 @@ def _rules(r: Reader) -> Rules:
     order = r.value(relax, "order", "relax.order", as_str_list, RELAXABLE)
     for rule in order:
         if rule not in RELAXABLE:
-            r.error("relax.order", f"unknown rule {rule!r}{_close(rule, RELAXABLE)}")
+            r.error("relax.order", f"unknown rule {rule!r}{did_you_mean(rule, RELAXABLE)}")
     order = tuple(rule for rule in order if rule in RELAXABLE)
     order += tuple(rule for rule in RELAXABLE if rule not in order)
     choices = r.value(fair, "choices", "fairness.choices", as_count, 12)

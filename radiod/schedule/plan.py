@@ -30,17 +30,15 @@ from zoneinfo import ZoneInfo
 
 from radiod.clock import from_ms, to_ms
 from radiod.library.model import Track
-from radiod.schedule.log import LogItem, Relaxation, Source
-from radiod.schedule.model import ClockEvent, Schedule, Show
 from radiod.schedule.fallback import chain_categories, path_index, resolve_chain
+from radiod.schedule.log import KIND_OF_USAGE, LogItem, Relaxation, Source
+from radiod.schedule.model import ClockEvent, Schedule, Show
 from radiod.schedule.pools import build_pools, released_within
 from radiod.schedule.resolve import Airing, airings, local_midnight
 from radiod.schedule.rotation import Play, Rotation
 
 HOUR_MS = 3_600_000
 FALLBACK_SHOW = "Fallback"
-KIND_OF_USAGE = {"feature": "music", "station_id": "station_id", "jingle": "jingle", "psa": "psa",
-                 "promo": "promo", "sponsorship": "promo", "talk": "talk"}
 
 
 @dataclass(frozen=True)
