@@ -8,10 +8,10 @@ from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from radiod.errors import ControlError, ScheduleError
+from radiod.app.fallback import emergency_files
+from radiod.errors import ControlError
 from radiod.library.query import load_track
 from radiod.playout.control import InsertRequest, send_command
-from radiod.schedule.parse import load_schedule
 from radiod_web import station
 from radiod_web.params import SQLITE_MAX, ParamError, parse_int
 from radiod_web.security import reader, require_role
@@ -21,20 +21,7 @@ bp = Blueprint("controls", __name__, url_prefix="/manager/controls")
 
 def emergency_items() -> list[Path]:
     """The fallback playlists' files that exist, resolved against the media folders, in order."""
-    config = station().config
-    try:
-        schedule = load_schedule(config.paths.schedules)
-    except ScheduleError:
-        return []
-    found = []
-    for entry in schedule.fallback:
-        for rel in entry.paths:
-            for root in config.paths.media:
-                path = (Path(root) / rel).resolve()
-                if path.is_file() and path not in found:
-                    found.append(path)
-                    break
-    return found
+    return emergency_files(station().config)
 
 
 def _send(cmd: str, **args) -> dict:

@@ -1,7 +1,8 @@
 """The runtime fallback chain of a station: what playout plays when the log has nothing.
 
 Built from the schedule's chain as the planner resolves it (:mod:`radiod.schedule.fallback`):
-the chain's categories and playlist tracks, then the station IDs.
+the chain's categories and playlist tracks, then the station IDs; and the playlist files a
+manager may put on air by hand.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import Sequence
 
 from radiod.clock import from_ms
+from radiod.config import Config
+from radiod.errors import ScheduleError
 from radiod.library.model import Track
 from radiod.playout.fallback import Fallback
 from radiod.schedule.fallback import resolve_chain
@@ -42,3 +45,26 @@ def fallback_item(track: Track, category: str, usage: str) -> LogItem:
                    cue_in_ms=track.cue_in_ms, cue_out_ms=track.cue_out_ms, title=track.title,
                    artist=track.artist, local=track.local, loudness_lufs=track.loudness_lufs,
                    snapshot=track.snapshot())
+
+
+def emergency_files(config: Config) -> list[Path]:
+    """The fallback playlists' files that exist, resolved against the media folders, in order.
+
+    Read from disk rather than the library, so a file copied in before the next scan can still be
+    put on air by hand.
+    """
+    from radiod.schedule.parse import load_schedule
+
+    try:
+        schedule = load_schedule(config.paths.schedules)
+    except ScheduleError:
+        return []
+    found: list[Path] = []
+    for entry in schedule.fallback:
+        for rel in entry.paths:
+            for root in config.paths.media:
+                path = (Path(root) / rel).resolve()
+                if path.is_file() and path not in found:
+                    found.append(path)
+                    break
+    return found
