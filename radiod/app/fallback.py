@@ -17,7 +17,7 @@ from radiod.errors import ScheduleError
 from radiod.library.model import Track
 from radiod.playout.fallback import Fallback
 from radiod.schedule.fallback import resolve_chain
-from radiod.schedule.log import LogItem
+from radiod.schedule.log import LogItem, Usage
 from radiod.schedule.model import Schedule
 from radiod.schedule.pools import build_pools
 
@@ -38,7 +38,7 @@ def runtime_fallback(schedule: Schedule | None, tracks: Sequence[Track], media_r
     return Fallback(emergency, station_ids)
 
 
-def fallback_item(track: Track, category: str, usage: str) -> LogItem:
+def fallback_item(track: Track, category: str, usage: Usage) -> LogItem:
     """A library track as a fallback item (its start is set when it is chosen)."""
     return LogItem(start=from_ms(0), length_ms=track.play_ms, kind="music" if usage == "feature" else usage,
                    source="fallback", usage=usage, category=category, track_id=track.id, path=track.path,

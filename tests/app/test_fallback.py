@@ -68,3 +68,14 @@ def test_the_panel_offers_the_playlist_files_that_exist(tmp_path):
         (station / "media" / "safe" / f"{name}.mp3").write_bytes(b"audio")
     config = load_config(station, env={})
     assert [p.name for p in emergency_files(config)] == ["one.mp3", "two.mp3"]
+
+
+def test_one_vocabulary_of_usages():
+    """Categories may use a subset of what the play log accepts, and each plans as a known kind."""
+    from radiod.playlog.store import USAGES as PLAY_USAGES
+    from radiod.schedule.log import CATEGORY_USAGES, KIND_OF_USAGE, USAGES, Usage
+    from typing import get_args
+
+    assert PLAY_USAGES is USAGES and tuple(get_args(Usage)) == USAGES
+    assert set(CATEGORY_USAGES) <= set(USAGES)
+    assert set(KIND_OF_USAGE) == set(CATEGORY_USAGES)
