@@ -224,12 +224,12 @@ def save_file(name: str):
 @bp.get("/preview")
 @require_role("manager")
 def preview():
-    """A day's planned log with the local share per hour, from the files and play log as they are now."""
+    """A day's log as it will air, with the local share per hour: the one playout saved, else planned now."""
     from radiod.app.checks import library_for_checks
-    from radiod.app.planning import readonly_planner
+    from radiod.app.daylogs import day_as_it_airs
     config = station().config
     today = station().clock.now().astimezone(config.zone).date()
-    problem, log = None, None
+    problem, log, saved = None, None, False
     try:
         # Checked here: year 9999 or year 1 cannot be planned (their hours overflow).
         day = parse_day(request.args["day"], "day") if request.args.get("day") else today
@@ -241,8 +241,9 @@ def preview():
             tracks, _ = library_for_checks(config)
             if not tracks:
                 raise ScheduleError(["The library has no tracks yet (run 'radiod scan'); there is nothing to plan with."])
-            # With the play history and seed playout plans with: the preview is what will air.
-            log = readonly_planner(config).plan(schedule, day, tracks=tracks)[0]
+            # The saved day log, or the day planned as playout will plan it: the preview is what airs.
+            log, saved = day_as_it_airs(config, schedule, day, tracks=tracks)
     except ScheduleError as exc:
         problem = _short(str(exc).splitlines()[0])
-    return render_template("manager/preview.html", day=day, log=log, problem=problem, zone=config.zone)
+    return render_template("manager/preview.html", day=day, log=log, problem=problem, zone=config.zone,
+                           saved=saved)

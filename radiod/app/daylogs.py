@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from radiod.app.fallback import runtime_fallback
-from radiod.app.planning import HistoryRow, Planner
+from radiod.app.planning import HistoryRow, Planner, readonly_planner
 from radiod.clock import from_ms, iso, to_ms
 from radiod.config import Config
 from radiod.errors import ScheduleError
@@ -25,6 +25,8 @@ from radiod.library.model import Track
 from radiod.playout.fallback import Fallback
 from radiod.playout.nowplaying import write_json_atomic
 from radiod.schedule.log import LogItem, Relaxation
+from radiod.schedule.model import Schedule
+from radiod.schedule.plan import DayLog, hour_shares
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +61,35 @@ def save_log(path: Path, day: date, items: Sequence[LogItem], *, relaxations: in
 
 def load_log(path: Path) -> list[LogItem]:
     """Items of a saved day log; raises ScheduleError naming the file when it is unreadable."""
+    return load_saved(path)[0]
+
+
+def load_saved(path: Path) -> tuple[list[LogItem], list[str]]:
+    """Items and warnings of a saved day log; ScheduleError naming the file when it is unreadable."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return [item_from_json(d) for d in data["items"]]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return [item_from_json(d) for d in data["items"]], [str(w) for w in data.get("warnings", [])]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ScheduleError([f"{path}: unreadable day log: {exc}"]) from None
+
+
+def day_log_path(config: Config, day: date) -> Path:
+    return config.paths.state / "logs" / f"{day.isoformat()}.json"
+
+
+def day_as_it_airs(config: Config, schedule: Schedule, day: date, *,
+                   tracks: Sequence[Track] | None = None) -> tuple[DayLog, bool]:
+    """The log that will air on ``day`` and whether playout saved it already.
+
+    A saved day log is what playout plays (it is planned again only when the schedule changes
+    while the daemon runs); without one, the day is planned as playout will plan it.
+    """
+    path = day_log_path(config, day)
+    if path.exists():
+        items, warnings = load_saved(path)
+        return DayLog(day=day, timezone=schedule.timezone, items=items, hours=hour_shares(schedule, items),
+                      relaxations=[r for i in items for r in i.relaxations], warnings=warnings), True
+    return readonly_planner(config).plan(schedule, day, tracks=tracks)[0], False
 
 
 # -- planning --------------------------------------------------------------------------------------
@@ -80,7 +106,7 @@ class DayLogs:
         self.schedule_error: str = ""
 
     def path(self, day: date) -> Path:
-        return self.dir / f"{day.isoformat()}.json"
+        return day_log_path(self.config, day)
 
     def load_schedule(self) -> Any:
         """(Re)read the schedule files; on error keep the last good schedule and remember why."""

@@ -125,6 +125,20 @@ def show_content_from_tracks(schedule: Schedule, tracks: Sequence[Track], upload
     return content
 
 
+def hour_shares(schedule: Schedule, items: Iterable[LogItem]) -> list[HourShare]:
+    """Music items and local ones per local hour (rotation and fallback music; shows excluded)."""
+    zone = ZoneInfo(schedule.timezone)
+    counts: dict[int, list[int]] = {}
+    for i in items:
+        if i.usage == "feature" and i.track_id is not None and i.source != "show":
+            hour = to_ms(i.start.astimezone(zone).replace(minute=0, second=0, microsecond=0))
+            c = counts.setdefault(hour, [0, 0])
+            c[0] += 1
+            c[1] += int(i.local)
+    pct = schedule.rules.local_hour_percent
+    return [HourShare(from_ms(h), m, l, pct) for h, (m, l) in sorted(counts.items())]
+
+
 def plan_day(schedule: Schedule, tracks: Sequence[Track], day: date, *, history: Iterable[Play | tuple] = (),
              seed: int | str = 0, media_roots: Sequence[Path | str] = (), uploads_root: Path | str | None = None,
              show_content: Mapping[str, Sequence[Track]] | None = None) -> DayLog:
@@ -733,14 +747,7 @@ class _DayPlanner:
     # --- bookkeeping ---
 
     def _hours(self, items: list[LogItem]) -> list[HourShare]:
-        counts: dict[int, list[int]] = {}
-        for i in items:
-            if i.usage == "feature" and i.track_id is not None and i.source != "show":
-                c = counts.setdefault(self._hour_start(to_ms(i.start)), [0, 0])
-                c[0] += 1
-                c[1] += int(i.local)
-        pct = self.s.rules.local_hour_percent
-        return [HourShare(from_ms(h), m, l, pct) for h, (m, l) in sorted(counts.items())]
+        return hour_shares(self.s, items)
 
     def _hhmm(self, ms: int, *, seconds: bool = False) -> str:
         return from_ms(ms).astimezone(self.zone).strftime("%H:%M:%S" if seconds else "%H:%M")

@@ -87,35 +87,70 @@ def station(tmp_path_factory):
     return config
 
 
-def test_the_preview_of_tomorrow_is_the_day_log_the_daemon_saves(station):
-    # The daemon's path: its DayLogs plans today and tomorrow and saves them as files.
-    daylogs = DayLogs(station, lambda: open_readonly(station.paths.database, full_disk_fallback=True))
-    daylogs.load_schedule()
-    daylogs.window(NOON)
-    saved = load_log(daylogs.path(TOMORROW))
-
-    app = create_app(station, watch=False, clock=FakeClock(NOON))
+def preview(client, day: date) -> tuple[list, str]:
+    """The preview page's log items (as the view hands them to the template) and its text."""
     shown = []
 
     def record(sender, template, context, **extra):
         if template.name == "manager/preview.html":
             shown.append(context)
-    client = app.test_client()
-    try:
-        assert login(client, "boss").status_code == 302
-        with template_rendered.connected_to(record, app):
-            page = client.get(f"/manager/grid/preview?day={TOMORROW.isoformat()}")
-    finally:
-        app.extensions["radiod"].hub.stop()
+    with template_rendered.connected_to(record, client.application):
+        page = client.get(f"/manager/grid/preview?day={day.isoformat()}")
     assert page.status_code == 200
-    assert shown and shown[0]["problem"] is None
-    preview = shown[0]["log"].items
+    assert len(shown) == 1 and shown[0]["problem"] is None, shown and shown[0]["problem"]
+    return shown[0]["log"].items, page.get_data(as_text=True)
+
+
+@pytest.fixture(scope="module")
+def boss(station):
+    app = create_app(station, watch=False, clock=FakeClock(NOON))
+    client = app.test_client()
+    assert login(client, "boss").status_code == 302
+    yield client
+    app.extensions["radiod"].hub.stop()
+
+
+def test_the_preview_of_tomorrow_is_the_day_log_the_daemon_saves(station, boss):
+    # Before playout has planned tomorrow, the panel plans it.
+    planned, text = preview(boss, TOMORROW)
+    assert "Planned now as playout will plan it" in text
+
+    # The daemon's path: its DayLogs plans today and tomorrow and saves them as files.
+    daylogs = DayLogs(station, lambda: open_readonly(station.paths.database, full_disk_fallback=True))
+    daylogs.load_schedule()
+    daylogs.window(NOON)
+    saved = load_log(daylogs.path(TOMORROW))
     assert len(saved) > 50
-    assert shape(preview) == shape(saved)
+    assert shape(planned) == shape(saved)
+
     # The history mattered: without it tomorrow would open with the songs that aired tonight.
     naive = plan_day(daylogs.schedule, daylogs.tracks(), TOMORROW, seed=TOMORROW.isoformat(),
                      media_roots=station.paths.media, uploads_root=station.paths.uploads)
     assert shape(naive.items) != shape(saved)
-    page_text = page.get_data(as_text=True)
     first_song = next(i for i in saved if i.usage == "feature")
-    assert first_song.title in page_text
+    assert first_song.title in text
+
+
+def test_once_saved_the_preview_is_the_saved_log_even_as_more_plays_air(station, boss):
+    daylogs = DayLogs(station, lambda: open_readonly(station.paths.database, full_disk_fallback=True))
+    daylogs.load_schedule()
+    daylogs.window(NOON)
+    saved = load_log(daylogs.path(TOMORROW))
+    # This afternoon airs too: planning tomorrow now would see it, but playout plays what it saved.
+    conn = open_db(station.paths.database)
+    log = PlayLog(conn)
+    t = to_ms(NOON)
+    for n, item in enumerate(i for i in saved if i.usage == "feature" and i.track_id is not None):
+        if n == 20:
+            break
+        play = log.open_play(started_at_ms=t, source="rotation", usage="feature", track_id=item.track_id,
+                             snapshot=dict(item.snapshot), item_key=f"afternoon-{n}")
+        log.close_play(play, ended_at_ms=t + item.length_ms, played_ms=item.length_ms, end_reason="end")
+        t += item.length_ms
+    conn.close()
+    replanned = readonly_planner(station).plan(daylogs.schedule, TOMORROW)[0]
+    assert shape(replanned.items) != shape(saved)
+
+    shown, text = preview(boss, TOMORROW)
+    assert shape(shown) == shape(saved)
+    assert "The log playout saved for this day" in text
