@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import Sequence
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
@@ -56,7 +57,7 @@ def _show_ids() -> list[str]:
         return []
 
 
-def _page(text: str, *, errors: list[str] = (), typed: dict[int, edit.SlotFields] | None = None,
+def _page(text: str, *, errors: Sequence[str] = (), typed: dict[int, edit.SlotFields] | None = None,
           new: edit.SlotFields | None = None, status: int = 200):
     """The editor; ``errors`` are placed next to the slots they name, the rest above the grid."""
     rows = edit.slots(text)
