@@ -102,13 +102,13 @@ class DayLogs:
         self.connect = connect
         self.planner = Planner(config, connect)
         self.dir = config.paths.state / "logs"
-        self.schedule: Any = None
+        self.schedule: Schedule | None = None
         self.schedule_error: str = ""
 
     def path(self, day: date) -> Path:
         return day_log_path(self.config, day)
 
-    def load_schedule(self) -> Any:
+    def load_schedule(self) -> Schedule | None:
         """(Re)read the schedule files; on error keep the last good schedule and remember why."""
         from radiod.schedule.parse import load_schedule
 

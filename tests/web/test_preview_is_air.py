@@ -154,3 +154,22 @@ def test_once_saved_the_preview_is_the_saved_log_even_as_more_plays_air(station,
     shown, text = preview(boss, TOMORROW)
     assert shape(shown) == shape(saved)
     assert "The log playout saved for this day" in text
+
+
+def test_radiod_plan_prints_the_day_log_the_daemon_saves(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    config = make_station(tmp_path)
+    air_history(config)
+    out = subprocess.run([str(Path(sys.executable).parent / "radiod"), "--station", str(tmp_path / "station"),
+                          "plan", "--date", TOMORROW.isoformat(), "--json"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    printed = [json.loads(line) for line in out.stdout.splitlines()][:-1]
+    daylogs = DayLogs(config, lambda: open_readonly(config.paths.database, full_disk_fallback=True))
+    daylogs.load_schedule()
+    saved = daylogs.plan(TOMORROW)
+    assert [(p["start_ms"], p["track_id"], p["path"]) for p in printed] == \
+        [(to_ms(i.start), i.track_id, i.path) for i in saved]
