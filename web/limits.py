@@ -10,7 +10,8 @@ descriptors or the event loop. ``bounded_protocol(limits)`` returns that protoco
 - at most ``per_address`` open connections from one address in this process (else 503 at once);
   ``exempt`` addresses (the nginx in front) are not counted.
 
-Each refusal is logged as one line naming the address, at most once a minute per address and kind.
+Each refusal carries the security headers every answer does, and is logged as one line naming
+the address, at most once a minute per address and kind.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ class ConnectionLimits:
     header_timeout_s: float
     per_address: int
     exempt: frozenset[str] = field(default_factory=frozenset)
+    # Every refusal carries them, as every other answer does (web/headers.py's answer_headers).
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 class Refusals:
@@ -60,9 +63,10 @@ class Refusals:
 REFUSALS = Refusals()
 
 
-def _answer(status: bytes, text: bytes) -> bytes:
+def _answer(status: bytes, text: bytes, headers: tuple[tuple[str, str], ...]) -> bytes:
+    extra = b"".join(f"{name}: {value}\r\n".encode("latin-1") for name, value in headers)
     return (b"HTTP/1.1 " + status + b"\r\ncontent-type: text/plain; charset=utf-8\r\n"
-            b"content-length: " + str(len(text)).encode() + b"\r\nconnection: close\r\n\r\n" + text)
+            b"content-length: " + str(len(text)).encode() + b"\r\nconnection: close\r\n" + extra + b"\r\n" + text)
 
 
 def bounded_protocol(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
@@ -161,12 +165,20 @@ def bounded_protocol(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
                 self._refuse(b"408 Request Timeout", b"Request headers not received in time.\n",
                              "a request whose headers came too slowly")
 
+        def send_400_response(self, msg: str) -> None:
+            """A request the parser cannot read: 400, with the headers every answer carries."""
+            self._refused = True
+            self._cancel_header_timer()
+            if not self.transport.is_closing():
+                self.transport.write(_answer(b"400 Bad Request", msg.encode("ascii", "replace"), limits.headers))
+                self.transport.close()
+
         def _refuse(self, status: bytes, text: bytes, kind: str) -> None:
             self._refused = True
             self._cancel_header_timer()
             REFUSALS.note(self._address, kind)
             if not self.transport.is_closing():
-                self.transport.write(_answer(status, text))
+                self.transport.write(_answer(status, text, limits.headers))
                 self.transport.close()
 
     return BoundedHttpToolsProtocol
