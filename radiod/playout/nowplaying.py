@@ -47,7 +47,7 @@ class NextTrack:
 
 
 @dataclass(frozen=True)
-class ShowOnAir:
+class ShowNow:
     title: str
     hosts: tuple[str, ...]
     start: str | None
@@ -63,7 +63,7 @@ class NowPlaying:
     state: str
     now: NowTrack | None
     next: NextTrack | None
-    show: ShowOnAir | None
+    show: ShowNow | None
     next_hidden: bool = False
 
     def public(self) -> dict[str, Any]:
@@ -80,7 +80,7 @@ class NowPlaying:
         return json.dumps(self.public(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _plain(part: NowTrack | NextTrack | ShowOnAir | None) -> dict[str, Any] | None:
+def _plain(part: NowTrack | NextTrack | ShowNow | None) -> dict[str, Any] | None:
     if part is None:
         return None
     return {name: list(value) if isinstance(value, tuple) else value for name, value in vars(part).items()}
@@ -100,7 +100,7 @@ def from_status(status: Mapping[str, Any], *, station: str, hide_next: bool, upd
         next=None if hide_next or nxt is None else NextTrack(
             title=nxt.get("title", ""), artist=nxt.get("artist", ""), local=bool(nxt.get("local")),
             planned_start=nxt.get("planned_start")),
-        show=None if not show else ShowOnAir(
+        show=None if not show else ShowNow(
             title=show.get("title", ""), hosts=tuple(show.get("hosts", ())), start=show.get("start"),
             end=show.get("end")),
         next_hidden=hide_next)
