@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import json
 import re
 import sys
 import threading
@@ -63,7 +62,7 @@ class PanelASGI:
         self._changed: asyncio.Event | None = None   # replaced on every change, set to wake feeds
         self._stop: asyncio.Event | None = None
         # now-playing answers as ASGI bytes, for the current version, per CORS grant
-        self._answers: dict[tuple[str, bool, str], tuple[int, list, bytes]] = {}
+        self._answers: dict[tuple[str, bool], tuple[int, list, bytes]] = {}
         self._answers_version = -1
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -125,13 +124,12 @@ class PanelASGI:
             self._answers, self._answers_version = {}, snap.version
         # Only a listed origin changes the headers; any other origin gets the same answer.
         grant = origin if origin in self.web.cors_origins else ""
-        key = (grant, nowplaying.matches(snap.etag, if_none_match), snap.etag)
+        key = (grant, nowplaying.matches(snap.etag, if_none_match))
         cached = self._answers.get(key)
         if cached is None:
             ans = nowplaying.answer(snap, self.web, origin=grant or None, if_none_match=if_none_match)
             cached = (ans.status, encoded(ans.headers), ans.body)
-            if len(self._answers) < 64:
-                self._answers[key] = cached
+            self._answers[key] = cached           # at most two per listed origin, plus two
         return cached
 
     async def _now_playing(self, scope: dict, send: Send) -> None:

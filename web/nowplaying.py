@@ -29,7 +29,6 @@ log = logging.getLogger(__name__)
 POLL_INTERVAL_S = 0.1
 PATH = "/api/now-playing"
 CACHE_CONTROL = "public, max-age=1"
-NOT_FOR_304 = {"content-type", "content-length"}       # headers a 304 answer leaves out
 
 
 @dataclass(frozen=True)
