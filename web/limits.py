@@ -80,6 +80,7 @@ def bounded_protocol(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
         _in_headers = True
         _header_bytes = 0
         _header_lines = 0
+        _parsed_bytes = 0
         _header_timer: asyncio.TimerHandle | None = None
 
         def connection_made(self, transport) -> None:  # type: ignore[override]
@@ -130,10 +131,14 @@ def bounded_protocol(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
         def on_message_begin(self) -> None:
             # A request's first byte: its headers are counted and timed from here. (Not from the
             # previous answer: that may go out before its request's body has all arrived.)
-            self._in_headers, self._header_bytes, self._header_lines = True, 0, 0
+            self._in_headers, self._header_bytes, self._header_lines, self._parsed_bytes = True, 0, 0, 0
             if self._header_timer is None:
                 self._arm_header_timer()
             super().on_message_begin()
+
+        def on_url(self, url: bytes) -> None:
+            self._count_parsed(len(url))
+            super().on_url(url)
 
         def on_header(self, name: bytes, value: bytes) -> None:
             self._header_lines += 1
@@ -141,7 +146,17 @@ def bounded_protocol(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
                 self._refuse(b"431 Request Header Fields Too Large", b"Too many request headers.\n",
                              "a request with too many headers")
                 raise _Stop                       # ends this feed_data; nothing more is parsed
+            self._count_parsed(len(name) + len(value) + 4)
             super().on_header(name, value)
+
+        def _count_parsed(self, size: int) -> None:
+            """Headers that arrive whole in one read are never seen half-way by data_received:
+            count what the parser found, too."""
+            self._parsed_bytes += size
+            if self._parsed_bytes > limits.max_header_bytes:
+                self._refuse(b"431 Request Header Fields Too Large", b"Request headers too large.\n",
+                             "headers over the size limit")
+                raise _Stop
 
         def on_headers_complete(self) -> None:
             self._in_headers = False

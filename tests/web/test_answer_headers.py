@@ -107,6 +107,9 @@ KINDS = [
     ("body: too large", lambda url: ask(url, (POST + "Content-Length: 10000000\r\n\r\n").encode()), 413, False),
     ("body: stalled", lambda url: ask(url, (POST + "Content-Length: 100\r\n\r\nuser=a").encode()), 408, False),
     ("headers too large", lambda url: ask(url, get("/", extra="X-Pad: " + "a" * 300_000 + "\r\n")), 431, None),
+    # 40 kB, over max_header_kb (32) but whole in the server's first read: it used to get through.
+    ("headers too large in one piece", lambda url: ask(url, get("/", extra="X-Pad: " + "a" * 40_000 + "\r\n")),
+     431, None),
     ("too many headers", lambda url: ask(url, get("/", extra="".join(f"X-{i}: 1\r\n" for i in range(150)))),
      431, None),
     ("headers too slow", lambda url: ask(url, b"GET / HTTP/1.1\r\nHost: x\r\n"), 408, None),
