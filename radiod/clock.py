@@ -61,3 +61,10 @@ def to_ms(instant: datetime) -> int:
 def from_ms(epoch_ms: int) -> datetime:
     """Aware UTC datetime from epoch milliseconds."""
     return datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc)
+
+
+def iso(epoch_ms: int | None) -> str | None:
+    """'2026-11-21T14:00:00.000Z' (how instants appear in status, now-playing and the API)."""
+    if epoch_ms is None:
+        return None
+    return from_ms(epoch_ms).strftime("%Y-%m-%dT%H:%M:%S.") + f"{epoch_ms % 1000:03d}Z"

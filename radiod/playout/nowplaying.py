@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from radiod.clock import Clock, to_ms
-from radiod.playout.engine import iso
+from radiod.clock import Clock, iso, to_ms
 
 
 @dataclass(frozen=True)
