@@ -94,7 +94,7 @@ class WebConfig:
     panel_limit_kb: int = _opt(1024, "Largest body of a logged-in panel request (uploads excepted).")
     connections_per_address: int = _opt(64, "Most open connections from one address (per server process; "
                                              "nginx on 127.0.0.1 is exempt when behind_tls).")
-    feeds_per_address: int = _opt(8, "Most live-feed listeners from one address (per server process).")
+    feeds_per_address: int = _opt(8, "Most live-feed listeners from one address, over all processes.")
 
 
 # Bounds of the [web] request limits, checked on load: (least, most).

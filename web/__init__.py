@@ -10,8 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-import threading
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 from flask import Flask
 
@@ -19,7 +18,6 @@ from radiod.clock import Clock, SystemClock
 from radiod.config import Config
 from radiod.private import private_dir, tighten
 from radiod.store import open_db
-from radiod_web.fastpath import NowPlayingFastPath
 from radiod_web.nowplaying import NowPlayingHub
 from radiod_web.pagecache import TtlCache
 
@@ -88,7 +86,6 @@ def create_app(config: Config, test_config: Mapping[str, Any] | None = None, *,
     app.register_blueprint(library.bp)
     app.register_blueprint(controls.bp)
     app.jinja_env.globals.update(station_name=config.station.name)
-    app.wsgi_app = NowPlayingFastPath(app)
     return app
 
 
@@ -101,25 +98,6 @@ class Radiod:
         self.hub = hub
         # Artist ledgers (a year of plays each): cached 30 s per artist and period, computed one at a time.
         self.ledgers = TtlCache(ttl_s=30, size=256, wait_s=5)
-        # Each live-feed listener holds a server thread; beyond this many they are told to poll.
-        self.sse_slots = threading.BoundedSemaphore(config.web.sse_clients)
-        # The server grows its thread pool by one per open feed (set by `radiod web`), so parked
-        # feeds never shrink the pool for ordinary requests and idle feeds add no extra workers.
-        self.on_feeds: Callable[[int], None] | None = None
-        self._feeds = 0
-        self._feeds_lock = threading.Lock()
-
-    def feed_opened(self) -> None:
-        self._count_feeds(+1)
-
-    def feed_closed(self) -> None:
-        self._count_feeds(-1)
-
-    def _count_feeds(self, delta: int) -> None:
-        with self._feeds_lock:
-            self._feeds += delta
-            if self.on_feeds is not None:
-                self.on_feeds(self._feeds)
 
 
 def station() -> Radiod:

@@ -1,4 +1,5 @@
-"""The public JSON API (CORS-enabled, cacheable) and the now-playing event stream."""
+"""The public JSON API (CORS-enabled, cacheable). Its live feed, ``/api/now-playing/events``, is
+answered in the event loop by web/asgi.py, the one implementation of it."""
 
 from __future__ import annotations
 
@@ -7,8 +8,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, jsonify, request
 
-from radiod_web import station
-from radiod_web.headers import cors_headers
+from radiod_web import nowplaying, station
 from radiod_web.ledger import ledger_for_request
 from radiod_web.params import MAX_EPOCH_MS, int_arg
 from radiod_web.queries import MAX_LIMIT, public_play, recent_plays
@@ -17,23 +17,11 @@ from radiod_web.security import reader
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-KEEPALIVE_S = 15.0     # a comment line this often keeps proxies from closing a quiet feed
-CHECK_S = 1.0          # how often a waiting feed checks whether its listener left
 OPENAPI = Path(__file__).parent / "openapi.json"
 
 
 def _cached(response: Response, seconds: int) -> Response:
     response.headers["Cache-Control"] = f"public, max-age={seconds}"
-    return response
-
-
-@bp.after_request
-def _cors(response: Response) -> Response:
-    for name, value in cors_headers(station().config.web, request.headers.get("Origin")):
-        if name == "Vary":
-            response.vary.add(value)
-        else:
-            response.headers[name] = value
     return response
 
 
@@ -51,55 +39,10 @@ def _preflight():
 
 @bp.get("/now-playing")
 def now_playing():
-    snap = station().hub.current()
-    if request.if_none_match.contains(snap.etag.strip('"')):
-        response = Response(status=304)
-    else:
-        response = Response(snap.body, mimetype="application/json")
-    response.headers["ETag"] = snap.etag
-    return _cached(response, 1)
-
-
-def _event(snap) -> bytes:
-    return b"id: %d\nevent: now-playing\ndata: %s\n\n" % (snap.version, snap.body)
-
-
-@bp.get("/now-playing/events")
-def now_playing_events():
-    """Server-sent events: the now-playing document at once, then on every change."""
-    radiod = station()
-    hub, slots = radiod.hub, radiod.sse_slots
-    if not slots.acquire(blocking=False):
-        response = jsonify(error="Too many listeners on the live feed; poll /api/now-playing instead.")
-        response.status_code = 503
-        response.headers["Retry-After"] = "10"
-        return response
-
-    radiod.feed_opened()
-    # `radiod web` answers this route in web/asgi.py; under another WSGI server that can tell when
-    # the listener has gone (waitress's flag), the thread and the slot free at once.
-    gone = request.environ.get("waitress.client_disconnected", lambda: False)
-
-    def stream():
-        snap = hub.current()
-        yield b"retry: 1000\n" + _event(snap)
-        quiet_s = 0.0
-        while not hub.stopping and not gone():
-            newer = hub.wait_for_change(snap.version, CHECK_S)
-            if newer.version > snap.version:
-                snap, quiet_s = newer, 0.0
-                yield _event(snap)
-            elif (quiet_s := quiet_s + CHECK_S) >= KEEPALIVE_S:
-                quiet_s = 0.0
-                yield b": keep-alive\n\n"
-
-    response = Response(stream(), mimetype="text/event-stream")
-    response.headers["Cache-Control"] = "no-cache"
-    response.headers["X-Accel-Buffering"] = "no"   # nginx: pass each event through at once
-    # The server closes every response, even one that never started streaming: free the slot there.
-    response.call_on_close(radiod.feed_closed)
-    response.call_on_close(slots.release)
-    return response
+    """The daemon's file as it is (the live feed, /api/now-playing/events, is web/asgi.py's)."""
+    ans = nowplaying.answer(station().hub.current(), station().config.web, origin=request.headers.get("Origin"),
+                            if_none_match=request.headers.get("If-None-Match", ""))
+    return Response(ans.body, status=ans.status, headers=ans.headers)
 
 
 @bp.get("/history")

@@ -1,90 +1,69 @@
 """The panel as an ASGI application for `radiod web` (uvicorn): two hot paths in the event loop,
 everything else in Flask on a small thread pool.
 
-- ``GET /api/now-playing`` answers from the copy Flask rendered for the current now-playing
-  version (web/fastpath.py) without leaving the event loop: no thread hand-off, no WSGI.
-- ``GET /api/now-playing/events`` (the live feed) is a coroutine per listener, woken by one
-  thread that follows the now-playing hub, so hundreds of listeners cost no threads. The feed
-  sends the security and CORS headers every Flask answer gets (both built by web/headers.py) and
-  the same events as the Flask route in web/api.py, which serves it under any other WSGI server.
+- ``GET /api/now-playing`` is answered without leaving the event loop (no thread hand-off, no
+  WSGI) by the same function as Flask's route: the daemon's file as it is, with its ETag, or 304
+  (web/nowplaying.py's ``answer``).
+- ``GET /api/now-playing/events`` (the live feed; its only implementation) is a coroutine per
+  listener, woken by one thread that follows the now-playing hub, so hundreds of listeners cost
+  no threads.
+- Every answer made here carries the security and CORS headers of web/headers.py's
+  ``answer_headers``, the function Flask's answers use too.
 - Any other request is read whole first, in memory and bounded (``web.form_limit_kb`` without a
   logged-in session, ``web.panel_limit_kb`` with one), then handed to Flask on one of
   ``web.threads`` threads; a body cut off half-way never reaches Flask. Only the upload route
   (``PUT /dj/uploads/<id>``) takes a large body, and it is not read here: Flask checks the login
   and the CSRF token first, and only the view reads the body, piece by piece, into the checked
   upload file (web/bodies.py). A body that stalls longer than ``web.body_timeout_s`` gets 408.
-- Live-feed places are limited per client address (``web.feeds_per_address``) as well as in all.
+- Live-feed places are limited in all (``web.sse_clients``) and per client address
+  (``web.feeds_per_address``), over every worker process (web/places.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import io
-import json
 import re
 import sys
 import threading
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Awaitable, Callable, Protocol
+from typing import Any, Awaitable, Callable
 
 from flask import Flask
 
-from radiod_web.api import KEEPALIVE_S, _event
+from radiod_web import nowplaying
 from radiod_web.bodies import BodyRefused, StreamedBody, logged_in, read_body
-from radiod_web.fastpath import NOT_FOR_304, Copy, NowPlayingFastPath
-from radiod_web.headers import cors_headers, security_headers
+from radiod_web.headers import answer_headers, encoded
 from radiod_web.limits import REFUSALS
+from radiod_web.places import Refusal, WorkerPlaces, single_process
 
 FEED_PATH = "/api/now-playing/events"
+KEEPALIVE_S = 15.0     # a comment line this often keeps proxies from closing a quiet feed
+FEED_FULL = b'{"error": "Too many listeners on the live feed; poll /api/now-playing instead."}'
 UPLOAD_ROUTE = re.compile(r"/dj/uploads/[0-9a-f]{32}")     # the only route with large bodies
 
 Receive = Callable[[], Awaitable[dict]]
 Send = Callable[[dict], Awaitable[None]]
 
 
-class FeedSlots(Protocol):
-    """Live-feed places shared by every worker process (see web/server.py)."""
-
-    def take(self) -> bool: ...
-
-    def give_back(self) -> None: ...
-
-
-class LocalSlots:
-    """Feed places for a single process."""
-
-    def __init__(self, limit: int):
-        self._free = threading.BoundedSemaphore(limit)
-
-    def take(self) -> bool:
-        return self._free.acquire(blocking=False)
-
-    def give_back(self) -> None:
-        self._free.release()
-
-
 class PanelASGI:
-    def __init__(self, app: Flask, *, slots: FeedSlots | None = None):
+    def __init__(self, app: Flask, *, places: WorkerPlaces | None = None):
         radiod = app.extensions["radiod"]
         self.flask = app
         self.wsgi = app.wsgi_app
         self.hub = radiod.hub
-        self.fast = app.wsgi_app if isinstance(app.wsgi_app, NowPlayingFastPath) else NowPlayingFastPath(app)
-        self.slots = slots or LocalSlots(radiod.config.web.sse_clients)
-        web = radiod.config.web
-        self.feeds_per_address = web.feeds_per_address
-        self._feeds_of: Counter[str] = Counter()
+        web = self.web = radiod.config.web
+        self.places = places or single_process(web.sse_clients, web.feeds_per_address)
         self.body_timeout = float(web.body_timeout_s)
         self.form_limit, self.panel_limit = web.form_limit_kb * 1024, web.panel_limit_kb * 1024
         self.upload_limit = web.upload_limit_mb * 2**20
-        # a refusal carries the security headers every other answer does
-        self._security = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in security_headers(web)]
         self.pool = ThreadPoolExecutor(radiod.config.web.threads, thread_name_prefix="panel")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._changed: asyncio.Event | None = None   # replaced on every change, set to wake feeds
         self._stop: asyncio.Event | None = None
-        self._encoded: tuple[Copy, int, list, bytes, list] | None = None   # the copy, as ASGI bytes
+        # now-playing answers as ASGI bytes, for the current version, per CORS grant
+        self._answers: dict[tuple[str, bool], tuple[int, list, bytes]] = {}
+        self._answers_version = -1
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -117,9 +96,8 @@ class PanelASGI:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
         elif scope["type"] == "http":
-            if scope["path"] == self.fast.path and not scope["query_string"] and scope["method"] in ("GET", "HEAD"):
-                if await self._now_playing(scope, send):
-                    return
+            if scope["path"] == nowplaying.PATH and not scope["query_string"] and scope["method"] in ("GET", "HEAD"):
+                return await self._now_playing(scope, send)
             elif scope["path"] == FEED_PATH and scope["method"] == "GET" and self._changed is not None:
                 return await self._feed(scope, receive, send)
             await self._wsgi(scope, receive, send)
@@ -139,77 +117,63 @@ class PanelASGI:
 
     # -- now playing ---------------------------------------------------------------------------
 
-    def _copy(self) -> tuple[int, list, bytes, list] | None:
-        """(status, headers, body, headers for 304) of the current now-playing answer, as bytes."""
-        copy = self.fast.render()
-        if copy is None:
-            return None
-        if self._encoded is None or self._encoded[0] is not copy:
-            status, headers, body = copy.status, copy.headers, copy.body
-            encoded = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]
-            not_modified = [h for h in encoded if h[0].decode() not in NOT_FOR_304]
-            self._encoded = (copy, int(status.split()[0]), encoded, body, not_modified)
-        return self._encoded[1:]
+    def _answer(self, origin: str, if_none_match: str) -> tuple[int, list, bytes]:
+        """The now-playing answer as ASGI bytes, made once per version and CORS grant."""
+        snap = self.hub.current()
+        if snap.version != self._answers_version:
+            self._answers, self._answers_version = {}, snap.version
+        # Only a listed origin changes the headers; any other origin gets the same answer.
+        grant = origin if origin in self.web.cors_origins else ""
+        key = (grant, nowplaying.matches(snap.etag, if_none_match))
+        cached = self._answers.get(key)
+        if cached is None:
+            ans = nowplaying.answer(snap, self.web, origin=grant or None, if_none_match=if_none_match)
+            cached = (ans.status, encoded(ans.headers), ans.body)
+            self._answers[key] = cached           # at most two per listed origin, plus two
+        return cached
 
-    async def _now_playing(self, scope: dict, send: Send) -> bool:
-        answer = self._copy()
-        if answer is None:
-            return False
-        status, headers, body, not_modified = answer
-        if self.fast.matches(_header(scope, b"if-none-match")):
-            await send({"type": "http.response.start", "status": 304, "headers": not_modified})
-            await send({"type": "http.response.body", "body": b""})
-        else:
-            await send({"type": "http.response.start", "status": status, "headers": headers})
-            await send({"type": "http.response.body", "body": body if scope["method"] == "GET" else b""})
-        return True
+    async def _now_playing(self, scope: dict, send: Send) -> None:
+        status, headers, body = self._answer(_header(scope, b"origin"), _header(scope, b"if-none-match"))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body if scope["method"] == "GET" else b""})
 
     # -- live feed -----------------------------------------------------------------------------
 
-    def _feed_headers(self, scope: dict) -> list[tuple[bytes, bytes]]:
-        """The feed's headers: security and CORS from the builder the Flask routes use too."""
-        web = self.flask.extensions["radiod"].config.web
-        shared = security_headers(web) + cors_headers(web, _header(scope, b"origin") or None)
-        return [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in shared] + [
-            (b"content-type", b"text/event-stream"), (b"cache-control", b"no-cache"),
-            (b"x-accel-buffering", b"no")]   # nginx: pass each event through at once
+    def _headers(self, scope: dict) -> list[tuple[bytes, bytes]]:
+        """Security and CORS headers for this request, from the function Flask's answers use."""
+        return encoded(answer_headers(self.web, path=scope["path"], origin=_header(scope, b"origin") or None))
 
     async def _feed(self, scope: dict, receive: Receive, send: Send) -> None:
         address = (scope.get("client") or ("",))[0]
-        if self._feeds_of[address] >= self.feeds_per_address:
-            REFUSALS.note(address, "a live feed over the per-address limit")
-            return await self._feed_refused(scope, send)
-        if not self.slots.take():
-            return await self._feed_refused(scope, send)
-        self._feeds_of[address] += 1
+        refusal = self.places.take(address)
+        if refusal is not None:
+            if refusal is Refusal.ADDRESS:
+                REFUSALS.note(address, refusal.value)
+            await send({"type": "http.response.start", "status": 503, "headers": self._headers(scope) + [
+                (b"content-type", b"application/json"), (b"retry-after", b"10")]})
+            await send({"type": "http.response.body", "body": FEED_FULL})
+            return
         try:
             await self._feed_open(scope, receive, send)
         finally:
-            self._feeds_of[address] -= 1
-            if self._feeds_of[address] <= 0:
-                del self._feeds_of[address]
-            self.slots.give_back()
-
-    async def _feed_refused(self, scope: dict, send: Send) -> None:
-        body = json.dumps({"error": "Too many listeners on the live feed; poll /api/now-playing instead."})
-        headers = [h for h in self._feed_headers(scope) if h[0] not in (b"content-type", b"cache-control")]
-        await send({"type": "http.response.start", "status": 503, "headers": headers + [
-            (b"content-type", b"application/json"), (b"retry-after", b"10")]})
-        await send({"type": "http.response.body", "body": body.encode()})
+            self.places.give_back(address)
 
     async def _feed_open(self, scope: dict, receive: Receive, send: Send) -> None:
         gone = asyncio.ensure_future(_until_disconnect(receive))
         stopping = asyncio.ensure_future(self._stop.wait())
         try:
-            await send({"type": "http.response.start", "status": 200, "headers": self._feed_headers(scope)})
+            await send({"type": "http.response.start", "status": 200, "headers": self._headers(scope) + [
+                (b"content-type", b"text/event-stream"), (b"cache-control", b"no-cache"),
+                (b"x-accel-buffering", b"no")]})   # nginx: pass each event through at once
             snap = self.hub.current()
-            await send({"type": "http.response.body", "body": b"retry: 1000\n" + _event(snap), "more_body": True})
+            await send({"type": "http.response.body", "body": b"retry: 1000\n" + nowplaying.event(snap),
+                        "more_body": True})
             while True:
                 changed = self._changed        # taken before looking, so no change slips between
                 newer = self.hub.current()
                 if newer.version > snap.version:
                     snap = newer
-                    await send({"type": "http.response.body", "body": _event(snap), "more_body": True})
+                    await send({"type": "http.response.body", "body": nowplaying.event(snap), "more_body": True})
                     continue
                 waiting = asyncio.ensure_future(changed.wait())
                 done, _ = await asyncio.wait({gone, stopping, waiting}, timeout=KEEPALIVE_S,
@@ -232,12 +196,12 @@ class PanelASGI:
         address = (scope.get("client") or ("",))[0]
         length = _header(scope, b"content-length")
         if length and not length.isdigit():
-            await _plain(send, 400, b"Bad Content-Length\n", self._security)
+            await _plain(send, 400, b"Bad Content-Length\n", self._headers(scope))
             return
         if scope["method"] == "PUT" and UPLOAD_ROUTE.fullmatch(scope["path"]):
             if length and int(length) > self.upload_limit:
                 REFUSALS.note(address, "an upload over the size limit")
-                await _plain(send, 413, b"Request body too large\n", self._security)
+                await _plain(send, 413, b"Request body too large\n", self._headers(scope))
                 return
             # Not read here: Flask checks login and CSRF, then the view streams it to the upload file.
             body = StreamedBody(receive, loop, self.body_timeout)
@@ -250,7 +214,7 @@ class PanelASGI:
         except BodyRefused as refused:
             if refused.status:
                 REFUSALS.note(address, refused.kind)
-                await _plain(send, refused.status, refused.text, self._security)
+                await _plain(send, refused.status, refused.text, self._headers(scope))
             return                              # cut off: Flask never sees a partial request
         environ = _environ(scope, io.BytesIO(data), len(data))
         await loop.run_in_executor(self.pool, self._run_wsgi, environ, send, None)

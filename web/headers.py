@@ -1,5 +1,6 @@
-"""The security and CORS headers of every answer, built in one place for the Flask routes
-(web/security.py, web/api.py) and for the live feed served from the event loop (web/asgi.py)."""
+"""The security and CORS headers of every answer, computed by one function, ``answer_headers``:
+for the Flask routes (web/security.py), the answers made in the event loop (web/asgi.py:
+now-playing, the live feed, body refusals) and the connection refusals (web/limits.py)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,24 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "frame-ancestors 'none'")
 # The embeddable player page may be framed by any site (it only shows public data).
 CSP_EMBED = CSP.replace("frame-ancestors 'none'", "frame-ancestors *")
+API_PREFIX = "/api/"
 
 Headers = list[tuple[str, str]]
 
 
-def security_headers(web: WebConfig, *, embed: bool = False) -> Headers:
-    """What every answer carries: CSP, framing, sniffing, referrer, and HSTS behind TLS."""
+def answer_headers(web: WebConfig, *, path: str | None, origin: str | None, embed: bool = False) -> Headers:
+    """Every answer's security headers, plus the CORS grant for the public API.
+
+    ``path`` None: a refusal made before the request line was read (its path is unknown), which
+    gets the grant an API answer would, so a page on another site can see why it was refused."""
+    headers = _security(web, embed=embed)
+    if path is None or path.startswith(API_PREFIX):
+        headers += _cors(web, origin)
+    return headers
+
+
+def _security(web: WebConfig, *, embed: bool) -> Headers:
+    """CSP, framing, sniffing, referrer, and HSTS behind TLS."""
     headers = [("Content-Security-Policy", CSP_EMBED if embed else CSP)]
     if not embed:
         headers.append(("X-Frame-Options", "DENY"))
@@ -26,9 +39,9 @@ def security_headers(web: WebConfig, *, embed: bool = False) -> Headers:
     return headers
 
 
-def cors_headers(web: WebConfig, origin: str | None) -> Headers:
-    """Access-Control-Allow-Origin for the public API: '*', or the request's Origin when it is one
-    of ``web.cors_origins`` (then the answer varies by Origin, which caches must know)."""
+def _cors(web: WebConfig, origin: str | None) -> Headers:
+    """Access-Control-Allow-Origin: '*', or the request's Origin when it is one of
+    ``web.cors_origins`` (then the answer varies by Origin, which caches must know)."""
     if "*" in web.cors_origins:
         return [("Access-Control-Allow-Origin", "*")]
     if origin and origin in web.cors_origins:
@@ -36,3 +49,8 @@ def cors_headers(web: WebConfig, origin: str | None) -> Headers:
     if web.cors_origins:
         return [("Vary", "Origin")]        # another origin gets no grant; a cache must not reuse one
     return []
+
+
+def encoded(headers: Headers) -> list[tuple[bytes, bytes]]:
+    """Headers as ASGI wants them: lower-case names, latin-1 bytes."""
+    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers]

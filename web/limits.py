@@ -10,7 +10,8 @@ descriptors or the event loop. ``bounded_protocol(limits)`` returns that protoco
 - at most ``per_address`` open connections from one address in this process (else 503 at once);
   ``exempt`` addresses (the nginx in front) are not counted.
 
-Each refusal is logged as one line naming the address, at most once a minute per address and kind.
+Each refusal carries the security headers every answer does, and is logged as one line naming
+the address, at most once a minute per address and kind.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ class ConnectionLimits:
     header_timeout_s: float
     per_address: int
     exempt: frozenset[str] = field(default_factory=frozenset)
+    # Every refusal carries them, as every other answer does (web/headers.py's answer_headers).
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 class Refusals:
@@ -60,9 +63,10 @@ class Refusals:
 REFUSALS = Refusals()
 
 
-def _answer(status: bytes, text: bytes) -> bytes:
+def _answer(status: bytes, text: bytes, headers: tuple[tuple[str, str], ...]) -> bytes:
+    extra = b"".join(f"{name}: {value}\r\n".encode("latin-1") for name, value in headers)
     return (b"HTTP/1.1 " + status + b"\r\ncontent-type: text/plain; charset=utf-8\r\n"
-            b"content-length: " + str(len(text)).encode() + b"\r\nconnection: close\r\n\r\n" + text)
+            b"content-length: " + str(len(text)).encode() + b"\r\nconnection: close\r\n" + extra + b"\r\n" + text)
 
 
 def bounded_protocol(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
@@ -76,6 +80,7 @@ def bounded_protocol(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
         _in_headers = True
         _header_bytes = 0
         _header_lines = 0
+        _parsed_bytes = 0
         _header_timer: asyncio.TimerHandle | None = None
 
         def connection_made(self, transport) -> None:  # type: ignore[override]
@@ -126,10 +131,14 @@ def bounded_protocol(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
         def on_message_begin(self) -> None:
             # A request's first byte: its headers are counted and timed from here. (Not from the
             # previous answer: that may go out before its request's body has all arrived.)
-            self._in_headers, self._header_bytes, self._header_lines = True, 0, 0
+            self._in_headers, self._header_bytes, self._header_lines, self._parsed_bytes = True, 0, 0, 0
             if self._header_timer is None:
                 self._arm_header_timer()
             super().on_message_begin()
+
+        def on_url(self, url: bytes) -> None:
+            self._count_parsed(len(url))
+            super().on_url(url)
 
         def on_header(self, name: bytes, value: bytes) -> None:
             self._header_lines += 1
@@ -137,7 +146,17 @@ def bounded_protocol(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
                 self._refuse(b"431 Request Header Fields Too Large", b"Too many request headers.\n",
                              "a request with too many headers")
                 raise _Stop                       # ends this feed_data; nothing more is parsed
+            self._count_parsed(len(name) + len(value) + 4)
             super().on_header(name, value)
+
+        def _count_parsed(self, size: int) -> None:
+            """Headers that arrive whole in one read are never seen half-way by data_received:
+            count what the parser found, too."""
+            self._parsed_bytes += size
+            if self._parsed_bytes > limits.max_header_bytes:
+                self._refuse(b"431 Request Header Fields Too Large", b"Request headers too large.\n",
+                             "headers over the size limit")
+                raise _Stop
 
         def on_headers_complete(self) -> None:
             self._in_headers = False
@@ -161,12 +180,20 @@ def bounded_protocol(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
                 self._refuse(b"408 Request Timeout", b"Request headers not received in time.\n",
                              "a request whose headers came too slowly")
 
+        def send_400_response(self, msg: str) -> None:
+            """A request the parser cannot read: 400, with the headers every answer carries."""
+            self._refused = True
+            self._cancel_header_timer()
+            if not self.transport.is_closing():
+                self.transport.write(_answer(b"400 Bad Request", msg.encode("ascii", "replace"), limits.headers))
+                self.transport.close()
+
         def _refuse(self, status: bytes, text: bytes, kind: str) -> None:
             self._refused = True
             self._cancel_header_timer()
             REFUSALS.note(self._address, kind)
             if not self.transport.is_closing():
-                self.transport.write(_answer(status, text))
+                self.transport.write(_answer(status, text, limits.headers))
                 self.transport.close()
 
     return BoundedHttpToolsProtocol

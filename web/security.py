@@ -14,7 +14,7 @@ from flask import Flask, abort, g, redirect, request, session, url_for
 from radiod.accounts.users import Accounts, User
 from radiod.store import open_db, open_readonly
 from radiod_web import station
-from radiod_web.headers import security_headers
+from radiod_web.headers import answer_headers
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
@@ -118,14 +118,18 @@ def safe_next(target: str | None, default: str) -> str:
 
 def _headers(response):
     h = response.headers
-    for name, value in security_headers(station().config.web, embed=request.endpoint == "public.embed"):
-        h.setdefault(name, value)
+    for name, value in answer_headers(station().config.web, path=request.path, origin=request.headers.get("Origin"),
+                                      embed=request.endpoint == "public.embed"):
+        if name == "Vary":
+            response.vary.add(value)
+        else:
+            h.setdefault(name, value)
     # Pages that depend on who is logged in are never stored by a cache.
     # (Checked through g, not the session object: touching that adds "Vary: Cookie" to every
     # response, which would split the public API's cache entries per visitor.)
     if g.get("user") is not None or g.get("personal"):
         h["Cache-Control"] = "no-store"
-        h["Vary"] = "Cookie"
+        response.vary.add("Cookie")
     elif "Cache-Control" not in h:
         h["Cache-Control"] = "no-cache"
     return response

@@ -5,15 +5,14 @@ HTTP parser on one core was the limit. uvicorn parses HTTP in C (httptools) on a
 (uvloop), and web/asgi.py answers now-playing and the live feed inside that loop; the rest of the
 panel runs in Flask on ``web.threads`` threads. One process per core (``web.workers``) shares one
 listening socket; each follows the now-playing file itself, and the live-feed places
-(``web.sse_clients``) are counted across all of them. The parent only starts, restarts and stops
+(``web.sse_clients`` in all, ``web.feeds_per_address`` per address) are counted across all of
+them (web/places.py). The parent only starts, restarts and stops
 the workers.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-import multiprocessing
 import os
 import resource
 import signal
@@ -23,6 +22,7 @@ from typing import Callable
 
 from radiod.config import Config
 from radiod.errors import RadiodError
+from radiod_web.places import FeedPlaces, WorkerPlaces
 
 log = logging.getLogger("radiod.web")
 
@@ -54,59 +54,27 @@ def worker_count(config: Config) -> int:
     return config.web.workers or os.cpu_count() or 1
 
 
-class SharedSlots:
-    """Live-feed places counted across worker processes: one counter per worker in shared memory,
-    so a worker that dies and is replaced gives its places back with one reset."""
-
-    def __init__(self, limit: int, workers: int):
-        self.limit = limit
-        self.counts = multiprocessing.Array("i", workers)
-
-    def reset(self, index: int) -> None:
-        with self.counts.get_lock():
-            self.counts[index] = 0
-
-    def for_worker(self, index: int) -> "WorkerSlots":
-        return WorkerSlots(self, index)
-
-
-@dataclasses.dataclass
-class WorkerSlots:
-    shared: SharedSlots
-    index: int
-
-    def take(self) -> bool:
-        counts = self.shared.counts
-        with counts.get_lock():
-            if sum(counts[:]) >= self.shared.limit:
-                return False
-            counts[self.index] += 1
-            return True
-
-    def give_back(self) -> None:
-        counts = self.shared.counts
-        with counts.get_lock():
-            counts[self.index] -= 1
-
-
 def _exit_quietly(signum, frame) -> None:
     raise SystemExit(0)
 
 
-def serve(config: Config, sock: socket.socket, slots: WorkerSlots) -> None:
+def serve(config: Config, sock: socket.socket, places: WorkerPlaces) -> None:
     """One worker: the app, its now-playing watcher and uvicorn on the shared socket, until a signal."""
     import uvicorn
     from radiod_web import create_app
     from radiod_web.asgi import PanelASGI
+    from radiod_web.headers import answer_headers
     from radiod_web.limits import ConnectionLimits, bounded_protocol
 
-    panel = PanelASGI(create_app(config), slots=slots)
+    panel = PanelASGI(create_app(config), places=places)
     web = config.web
     limits = ConnectionLimits(
         max_header_bytes=web.max_header_kb * 1024, max_headers=web.max_headers,
         header_timeout_s=web.header_timeout_s, per_address=web.connections_per_address,
         # Behind nginx every connection comes from it; nginx limits each client (deploy/nginx).
-        exempt=frozenset({"127.0.0.1", "::1"}) if web.behind_tls else frozenset())
+        exempt=frozenset({"127.0.0.1", "::1"}) if web.behind_tls else frozenset(),
+        # Refused before the request is read: its path and Origin are unknown.
+        headers=tuple(answer_headers(web, path=None, origin=None)))
     server_config = uvicorn.Config(
         panel, lifespan="on", loop="uvloop", http=bounded_protocol(limits), ws="none", interface="asgi3",
         log_config=None, access_log=False,
@@ -188,11 +156,11 @@ def run(config: Config, announce: Callable[[str], None]) -> None:
     sock = listen(config.web.host, config.web.port)
     shown_host = "127.0.0.1" if config.web.host in ("0.0.0.0", "") else config.web.host
     announce(f"radiod web: {config.station.name} on http://{shown_host}:{sock.getsockname()[1]}/")
-    slots = SharedSlots(config.web.sse_clients, workers)
+    places = FeedPlaces(config.web.sse_clients, config.web.feeds_per_address, workers)
     if workers == 1:
         signal.signal(signal.SIGTERM, _exit_quietly)
         signal.signal(signal.SIGINT, _exit_quietly)
-        serve(config, sock, slots.for_worker(0))
+        serve(config, sock, places.for_worker(0))
     else:
-        supervise(workers, lambda index: serve(config, sock, slots.for_worker(index)), slots.reset)
+        supervise(workers, lambda index: serve(config, sock, places.for_worker(index)), places.reset)
     sock.close()

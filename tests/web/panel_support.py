@@ -14,6 +14,7 @@ from radiod.accounts.users import Accounts
 from radiod.clock import SystemClock, to_ms
 from radiod.library.artists import artist_key, split_artists
 from radiod.playlog.store import PlayLog
+from radiod.playout.nowplaying import NowPlayingWriter
 from radiod.store import open_db
 
 # Goes into every tag field in the XSS tests.
@@ -64,12 +65,10 @@ def make_station(root: Path, *, hide_next: bool = False, show_title: str = "Morn
 
 
 def write_now_playing(config, doc: dict) -> None:
-    """Replace the now-playing file atomically, as the daemon does."""
-    path = config.now_playing_file
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(doc), encoding="utf-8")
-    os.replace(tmp, path)
+    """Write the now-playing file with the daemon's own writer: ``doc`` is what the engine reports
+    (state, now, next, show), the file is what the daemon writes from it (``hide_next`` applied)."""
+    NowPlayingWriter(config.now_playing_file, station=config.station.name,
+                     hide_next=config.playout.hide_next, clock=SystemClock())(doc)
 
 
 def iso(dt: datetime) -> str:

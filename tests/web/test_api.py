@@ -1,4 +1,5 @@
-"""The JSON API, the now-playing watcher and the event stream, through the Flask test client."""
+"""The JSON API and the now-playing watcher, through the Flask test client (the live feed, served
+only from the event loop, is tests/web/test_feed.py's)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from radiod.config import load_config
 from radiod.store import open_db
 from radiod_web import create_app
+from radiod_web.asgi import FEED_PATH
 from radiod_web.nowplaying import NowPlayingHub
 
 from panel_support import add_play, make_station, now_doc, write_now_playing
@@ -59,10 +61,7 @@ def test_hide_next_removes_the_next_track_everywhere(tmp_path):
     assert "next" not in client.get("/api/now-playing").get_json()
     assert "Secret Upcoming" not in client.get("/").get_data(as_text=True)
     assert "Secret Upcoming" not in client.get("/embed").get_data(as_text=True)
-    events = client.get("/api/now-playing/events", buffered=False)
-    first = next(events.response)
-    events.close()
-    assert b"Secret Upcoming" not in first and b'"next"' not in first
+    # (and from the live feed: tests/web/test_feed.py, which serves it)
     assert "next" not in client.get("/api/openapi.json").get_json()["components"]["schemas"]["NowPlaying"]["properties"]
     app.extensions["radiod"].hub.stop()
 
@@ -118,7 +117,7 @@ def test_openapi_documents_every_api_route(app):
     doc = app.test_client().get("/api/openapi.json").get_json()
     api_rules = {r.rule.replace("<artist_id>", "{artist_id}") for r in app.url_map.iter_rules()
                  if r.rule.startswith("/api/")}
-    assert set(doc["paths"]) == api_rules
+    assert set(doc["paths"]) == api_rules | {FEED_PATH}       # the live feed is the event loop's
     assert doc["info"]["title"] == "Test FM API"
 
 
@@ -151,52 +150,25 @@ def test_hub_wakes_waiting_listeners(tmp_path):
     assert seen == ["Wake"] * 5
 
 
-def test_event_stream_sends_current_then_each_change(app, config):
-    hub = app.extensions["radiod"].hub
-    write_now_playing(config, now_doc("One", "Band"))
-    hub.poll()
-    response = app.test_client().get("/api/now-playing/events", buffered=False)
-    assert response.mimetype == "text/event-stream" and response.headers["X-Accel-Buffering"] == "no"
-    stream = iter(response.response)
-    first = next(stream)
-    assert first.startswith(b"retry: 1000\nid: 1\nevent: now-playing\ndata: {")
-    assert json.loads(first.split(b"data: ", 1)[1])["now"]["title"] == "One"
-    write_now_playing(config, now_doc("Two", "Band"))
-    hub.poll()
-    second = next(stream)
-    assert second.startswith(b"id: 2\n") and json.loads(second.split(b"data: ", 1)[1])["now"]["title"] == "Two"
-    response.close()
-
-
-def test_event_stream_turns_listeners_away_beyond_the_cap(tmp_path):
-    config = load_config(make_station(tmp_path / "st", web="sse_clients = 2"), env={})
-    app = create_app(config, watch=False)
-    client = app.test_client()
-    open_streams = [client.get("/api/now-playing/events", buffered=False) for _ in range(2)]
-    for s in open_streams:
-        next(iter(s.response))
-    refused = client.get("/api/now-playing/events")
-    assert refused.status_code == 503 and refused.headers["Retry-After"] == "10"
-    open_streams[0].close()                                  # a slot frees when a listener leaves
-    never_read = client.get("/api/now-playing/events", buffered=False)
-    never_read.close()                                       # ... also when it left before the first event
-    third = client.get("/api/now-playing/events", buffered=False)
-    assert third.status_code == 200
-    third.close()
-    open_streams[1].close()
-    app.extensions["radiod"].hub.stop()
-
-
-def test_now_playing_fast_path_follows_changes_and_matches_flask(app, config):
+def test_now_playing_is_the_daemons_file_byte_for_byte_and_follows_changes(app, config):
     hub = app.extensions["radiod"].hub
     client = app.test_client()
     write_now_playing(config, now_doc("Before", "Band"))
     hub.poll()
-    fast = client.get("/api/now-playing")
-    flask = client.get("/api/now-playing?via=flask")           # a query string skips the fast path
-    assert fast.data == flask.data
-    assert {k: v for k, v in fast.headers if k != "Date"} == {k: v for k, v in flask.headers if k != "Date"}
+    first = client.get("/api/now-playing")
+    assert first.data == config.now_playing_file.read_bytes()          # served as written, nothing redone
+    assert first.headers["Content-Type"] == "application/json"
+    assert client.get("/api/now-playing", headers={"If-None-Match": f'W/{first.headers["ETag"]}'}).status_code == 304
     write_now_playing(config, now_doc("After", "Band"))
     hub.poll()
-    assert client.get("/api/now-playing").get_json()["now"]["title"] == "After"
+    after = client.get("/api/now-playing", headers={"If-None-Match": first.headers["ETag"]})
+    assert after.status_code == 200 and after.get_json()["now"]["title"] == "After"
+    assert after.headers["ETag"] != first.headers["ETag"]
     assert client.head("/api/now-playing").data == b""
+
+
+def test_a_file_the_daemon_never_wrote_is_served_as_the_stopped_document(app, config):
+    """Before the daemon's first write: the same off-air document the daemon's module defines."""
+    doc = app.test_client().get("/api/now-playing").get_json()
+    assert doc == {"station": "Test FM", "updated_at": None, "state": "stopped", "now": None, "next": None,
+                   "show": None}
