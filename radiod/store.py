@@ -19,6 +19,7 @@ COMPONENTS = (
     "radiod.library.schema",
     "radiod.playlog.schema",
     "radiod.accounts.schema",
+    "radiod.schedule.schema",
 )
 
 BUSY_TIMEOUT_MS = 10_000

@@ -8,7 +8,8 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from radiod.playlog.store import read_plays
+from radiod.library.store import artist_name
+from radiod.playlog.store import artist_play_ids, credits_artist, read_plays
 from radiod.playlog.verify import daily_digest
 from radiod.reports.ledger import artist_ledger as build_ledger
 from radiod.reports.period import Period
@@ -28,32 +29,18 @@ def period_from_args(first: str | None, last: str | None, today: date, zone: Zon
     return Period(start, end, zone)
 
 
-def _play_ids(conn: sqlite3.Connection, key: str, period: Period) -> list[int]:
-    """Closed plays in the period crediting the artist, also through a correction of artist_keys."""
-    return [r[0] for r in conn.execute(
-        "SELECT id FROM plays WHERE seq IS NOT NULL AND started_at_ms >= ? AND started_at_ms < ? AND ("
-        " EXISTS (SELECT 1 FROM json_each(plays.artist_keys) WHERE json_each.value = ?)"
-        " OR id IN (SELECT play_id FROM play_corrections c WHERE c.field = 'artist_keys'"
-        "   AND EXISTS (SELECT 1 FROM json_each(c.after) WHERE json_each.value = ?)))",
-        (period.start_ms, period.end_ms, key, key))]
-
-
 def known_artist(conn: sqlite3.Connection, key: str) -> bool:
-    if conn.execute("SELECT 1 FROM track_artists WHERE artist_key = ? LIMIT 1", (key,)).fetchone():
-        return True
-    return conn.execute("SELECT 1 FROM plays WHERE EXISTS (SELECT 1 FROM json_each(plays.artist_keys)"
-                        " WHERE json_each.value = ?) LIMIT 1", (key,)).fetchone() is not None
+    return artist_name(conn, key) is not None or credits_artist(conn, key)
 
 
 def artist_ledger(conn: sqlite3.Connection, key: str, period: Period) -> dict[str, Any] | None:
     """The ledger of one artist (None when the station has never heard of them)."""
     if not known_artist(conn, key):
         return None
-    ids = _play_ids(conn, key, period)
+    ids = artist_play_ids(conn, key, from_ms=period.start_ms, before_ms=period.end_ms)
     rows = read_plays(conn, ids=ids) if ids else []
     digest = daily_digest(conn, period.zone, from_ms=period.start_ms, to_ms=period.end_ms)
-    name = conn.execute("SELECT name FROM track_artists WHERE artist_key = ? LIMIT 1", (key,)).fetchone()
-    ledger = build_ledger(rows, name[0] if name else key, period, digest)
+    ledger = build_ledger(rows, artist_name(conn, key) or key, period, digest)
     ledger["artist_id"] = key.replace(" ", "-")
     return ledger
 

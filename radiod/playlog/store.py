@@ -69,7 +69,7 @@ INTERRUPTED_DETAIL = "not closed before restart"
 def play_values(*, started_at_ms: int, source: str, usage: str, planned_start_ms: int | None = None,
                 show: str = "", category: str = "", track_id: int | None = None,
                 snapshot: Mapping[str, Any] | None = None, item_key: str | None = None, channel: str = "",
-                exclusion: str = "", listeners: int | None = None) -> dict[str, Any]:
+                exclusion: str = "", listeners: int | None = None, show_id: str = "") -> dict[str, Any]:
     """The column values of a new play row, checked (StoreError names a bad value)."""
     _choice("source", source, SOURCES)
     _choice("usage", usage, USAGES)
@@ -83,6 +83,7 @@ def play_values(*, started_at_ms: int, source: str, usage: str, planned_start_ms
         item_key=item_key or None, started_at_ms=int(started_at_ms), planned_start_ms=planned_start_ms,
         start_error_ms=None if planned_start_ms is None else int(started_at_ms) - int(planned_start_ms),
         source=source, usage=usage, show=show or "", category=category or "", channel=channel or "",
+        show_id=show_id or "",
         exclusion=exclusion, track_id=track_id, local=int(bool(values["local"])),
         artist_keys=json.dumps(list(values["artist_keys"] or []), ensure_ascii=False),
     )
@@ -120,7 +121,7 @@ class PlayLog:
                   planned_start_ms: int | None = None, show: str = "", category: str = "",
                   track_id: int | None = None, snapshot: Mapping[str, Any] | None = None,
                   item_key: str | None = None, channel: str = "", exclusion: str = "",
-                  listeners: int | None = None) -> int:
+                  listeners: int | None = None, show_id: str = "") -> int:
         """Insert the row of an item that just started; returns its id.
 
         Raises DuplicatePlay when ``item_key`` already has a row. ``listeners`` is the current
@@ -129,7 +130,7 @@ class PlayLog:
         values = play_values(started_at_ms=started_at_ms, source=source, usage=usage,
                              planned_start_ms=planned_start_ms, show=show, category=category, track_id=track_id,
                              snapshot=snapshot, item_key=item_key, channel=channel, exclusion=exclusion,
-                             listeners=self._listeners if listeners is None else listeners)
+                             listeners=self._listeners if listeners is None else listeners, show_id=show_id)
         with self._lock, transaction(self.conn):
             return self.insert(values)
 
@@ -345,7 +346,8 @@ def closed_plays_where(*, column: str = "started_at_ms", from_ms: int | None = N
     return where, args
 
 
-_COLUMNS = frozenset(PLAY_FIELDS) | {"prev_hash", "hash", "listeners_last", "listeners_last_ms"}
+# show_id is an annotation beside the hashed columns (see schema migration 3 and docs/playlog.md).
+_COLUMNS = frozenset(PLAY_FIELDS) | {"prev_hash", "hash", "listeners_last", "listeners_last_ms", "show_id"}
 
 # The export of every column: the fields before artist_keys, artist_keys, the fields after it.
 _KEYS_AT = PLAY_FIELDS.index("artist_keys")
@@ -425,3 +427,62 @@ def apply_corrections(rows: list[dict[str, Any]], corrections: Iterable[Mapping[
         row.setdefault("corrected_fields", [])
         if c["field"] not in row["corrected_fields"]:
             row["corrected_fields"].append(c["field"])
+
+
+# -- readers for the panel and the API (read-only connections) ----------------------------------
+
+PUBLIC_COLUMNS = ("id", "started_at_ms", "ended_at_ms", "played_ms", "end_reason", "source", "usage", "show",
+                  "show_id", "title", "artist", "album", "label", "isrc", "local", "artist_keys", "length_ms",
+                  "seq", "hash")
+
+
+def recent_plays(conn: sqlite3.Connection, *, limit: int, before_ms: int | None = None) -> list[sqlite3.Row]:
+    """Music plays (usage 'feature', open or closed), newest first; raw rows (see row_dict)."""
+    where, args = ["usage = 'feature'"], []
+    if before_ms is not None:
+        where.append("started_at_ms < ?")
+        args.append(before_ms)
+    return conn.execute(f"SELECT {', '.join(PUBLIC_COLUMNS)} FROM plays WHERE {' AND '.join(where)}"
+                        " ORDER BY started_at_ms DESC, id DESC LIMIT ?", (*args, int(limit))).fetchall()
+
+
+def show_plays(conn: sqlite3.Connection, show_id: str, *, limit: int) -> list[sqlite3.Row]:
+    """The plays of one show, by its stable id (whatever it was called then), newest first."""
+    return conn.execute(f"SELECT {', '.join(PUBLIC_COLUMNS)} FROM plays WHERE show_id = ?"
+                        " ORDER BY started_at_ms DESC, id DESC LIMIT ?", (show_id, int(limit))).fetchall()
+
+
+def artist_play_ids(conn: sqlite3.Connection, key: str, *, from_ms: int, before_ms: int) -> list[int]:
+    """Closed plays started in [from_ms, before_ms) crediting the artist, also through a correction."""
+    return [r[0] for r in conn.execute(
+        "SELECT id FROM plays WHERE seq IS NOT NULL AND started_at_ms >= ? AND started_at_ms < ? AND ("
+        " EXISTS (SELECT 1 FROM json_each(plays.artist_keys) WHERE json_each.value = ?)"
+        " OR id IN (SELECT play_id FROM play_corrections c WHERE c.field = 'artist_keys'"
+        "   AND EXISTS (SELECT 1 FROM json_each(c.after) WHERE json_each.value = ?)))",
+        (from_ms, before_ms, key, key))]
+
+
+def credits_artist(conn: sqlite3.Connection, key: str) -> bool:
+    """Whether any play, as logged, credits the artist."""
+    return conn.execute("SELECT 1 FROM plays WHERE EXISTS (SELECT 1 FROM json_each(plays.artist_keys)"
+                        " WHERE json_each.value = ?) LIMIT 1", (key,)).fetchone() is not None
+
+
+# -- the show id of rows written before plays carried it -----------------------------------------
+
+def fill_show_ids(conn: sqlite3.Connection, ids_by_title: Mapping[str, str]) -> int:
+    """Give plays without a show id the id their show title stands for; returns how many rows.
+
+    ``ids_by_title`` maps a title (or an id, as some old rows hold) to a show id
+    (radiod.schedule.show_ids). Only '' is ever replaced, once: the schema refuses any other
+    change to a closed row, and the id is not part of the row's hash, so the chain still verifies.
+    """
+    with transaction(conn):
+        titles = [r[0] for r in conn.execute("SELECT DISTINCT show FROM plays WHERE show_id = '' AND show != ''")]
+        filled = 0
+        for title in titles:
+            sid = ids_by_title.get(title)
+            if sid:
+                filled += conn.execute("UPDATE plays SET show_id = ? WHERE show_id = '' AND show = ?",
+                                       (sid, title)).rowcount
+    return filled

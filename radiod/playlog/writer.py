@@ -34,7 +34,8 @@ class PlayWriter(Protocol):
     def open_play(self, *, started_at_ms: int, source: str, usage: str, planned_start_ms: int | None = None,
                   show: str = "", category: str = "", track_id: int | None = None,
                   snapshot: Mapping[str, Any] | None = None, item_key: str | None = None, channel: str = "",
-                  exclusion: str = "", listeners: int | None = None) -> int: ...
+                  exclusion: str = "", listeners: int | None = None,
+                  show_id: str = "") -> int: ...
 
     def close_play(self, play_id: int, *, ended_at_ms: int, played_ms: int, end_reason: str,
                    detail: str = "") -> object: ...
@@ -134,13 +135,15 @@ class JournaledPlayLog:
     def open_play(self, *, started_at_ms: int, source: str, usage: str, planned_start_ms: int | None = None,
                   show: str = "", category: str = "", track_id: int | None = None,
                   snapshot: Mapping[str, Any] | None = None, item_key: str | None = None, channel: str = "",
-                  exclusion: str = "", listeners: int | None = None) -> int:
+                  exclusion: str = "", listeners: int | None = None,
+                  show_id: str = "") -> int:
         """Record an item that just started; returns its play id. Raises DuplicatePlay as PlayLog does."""
         with self._lock:
             values = play_values(started_at_ms=started_at_ms, source=source, usage=usage,
                                  planned_start_ms=planned_start_ms, show=show, category=category,
                                  track_id=track_id, snapshot=snapshot, item_key=item_key, channel=channel,
-                                 exclusion=exclusion, listeners=self._listeners if listeners is None else listeners)
+                                 exclusion=exclusion, listeners=self._listeners if listeners is None else listeners,
+                                 show_id=show_id)
             key = values["item_key"]
             if key and key in self._keys:
                 raise DuplicatePlay(key, self._keys[key].play_id)
