@@ -12,8 +12,7 @@ from radiod.clock import to_ms
 from radiod.errors import ScheduleError
 from radiod.library.query import OVERRIDABLE, load_track, load_tracks
 from radiod.library.registry import load_registry, registry_path
-from radiod.library.scan import find_duplicates
-from radiod.library.store import overrides, set_overrides
+from radiod.library.store import find_duplicates, overrides, set_overrides
 from radiod.playlog.store import read_plays
 from radiod.reports import preflight
 from radiod.reports.period import Period
