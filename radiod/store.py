@@ -106,6 +106,16 @@ def open_readonly(path: Path | str, *, full_disk_fallback: bool = False) -> sqli
         raise StoreError(f"{path}: cannot open database: {exc}") from None
 
 
+def table_names(conn: sqlite3.Connection) -> set[str]:
+    """The tables the database holds (to read a database an older version may have made)."""
+    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def relax_durability(conn: sqlite3.Connection) -> None:
+    """No fsync on commit: for a throwaway database that need not survive a power loss."""
+    conn.execute("PRAGMA synchronous = OFF")
+
+
 class transaction:
     """``with transaction(conn): ...`` — BEGIN IMMEDIATE … COMMIT, ROLLBACK on error."""
 

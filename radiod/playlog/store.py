@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from radiod.errors import StoreError
 from radiod.playlog.chain import CORRECTION_FIELDS, GENESIS, PLAY_FIELDS, link
@@ -486,3 +486,70 @@ def fill_show_ids(conn: sqlite3.Connection, ids_by_title: Mapping[str, str]) -> 
                 filled += conn.execute("UPDATE plays SET show_id = ? WHERE show_id = '' AND show = ?",
                                        (sid, title)).rowcount
     return filled
+
+
+# -- the journal's mark and the writer's start-up view (radiod.playlog.drain, .writer) -----------
+
+def journal_applied(conn: sqlite3.Connection) -> int:
+    """The last journal record number this database holds (0 when none)."""
+    row = conn.execute("SELECT applied_n FROM play_journal WHERE id = 1").fetchone()
+    return int(row[0]) if row else 0
+
+
+def set_journal_applied(conn: sqlite3.Connection, n: int) -> None:
+    """Records up to ``n`` are in the tables (inside the transaction that wrote them)."""
+    conn.execute("INSERT INTO play_journal (id, applied_n) VALUES (1, ?)"
+                 " ON CONFLICT (id) DO UPDATE SET applied_n = excluded.applied_n", (n,))
+
+
+def max_play_id(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM plays").fetchone()[0])
+
+
+def recent_or_open(conn: sqlite3.Connection, since_ms: int) -> list[sqlite3.Row]:
+    """(id, item_key, started_at_ms, length_ms, end_reason, seq) of plays started since
+    ``since_ms`` or still open, in start order."""
+    return conn.execute("SELECT id, item_key, started_at_ms, length_ms, end_reason, seq FROM plays"
+                        " WHERE started_at_ms >= ? OR seq IS NULL ORDER BY started_at_ms, id", (since_ms,)).fetchall()
+
+
+# -- what the chain's verifier reads (radiod.playlog.verify) --------------------------------------
+
+def chain_rows(conn: sqlite3.Connection, *, from_ms: int | None = None,
+               before_ms: int | None = None) -> Iterator[dict[str, Any]]:
+    """Whole closed play rows ended in [from_ms, before_ms), in seq order, as plain dicts."""
+    where, args = closed_plays_where(column="ended_at_ms", from_ms=from_ms, before_ms=before_ms)
+    cur = conn.execute(f"SELECT * FROM plays WHERE {' AND '.join(where)} ORDER BY seq", args)
+    cur.row_factory = None                      # tuples zipped into dicts: several times faster than Row
+    names = [d[0] for d in cur.description]
+    for values in cur:
+        yield dict(zip(names, values))
+
+
+def hash_at(conn: sqlite3.Connection, seq: int) -> str | None:
+    """The hash of the closed row with this seq, or None when there is none."""
+    row = conn.execute("SELECT hash FROM plays WHERE seq = ?", (seq,)).fetchone()
+    return row[0] if row else None
+
+
+def play_id_count(conn: sqlite3.Connection) -> tuple[int, int]:
+    """(number of play rows, highest id)."""
+    count, max_id = conn.execute("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM plays").fetchone()
+    return int(count), int(max_id)
+
+
+def play_ids(conn: sqlite3.Connection) -> list[int]:
+    return [r[0] for r in conn.execute("SELECT id FROM plays ORDER BY id")]
+
+
+def correction_rows(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
+    """Every correction, in id order."""
+    yield from conn.execute("SELECT * FROM play_corrections ORDER BY id")
+
+
+def chain_heads(conn: sqlite3.Connection, *, from_ms: int | None = None,
+                before_ms: int | None = None) -> Iterator[tuple[int, int, str]]:
+    """(seq, ended_at_ms, hash) of closed plays ended in [from_ms, before_ms), in seq order."""
+    where, args = closed_plays_where(column="ended_at_ms", from_ms=from_ms, before_ms=before_ms)
+    yield from conn.execute(f"SELECT seq, ended_at_ms, hash FROM plays WHERE {' AND '.join(where)} ORDER BY seq",
+                            args)

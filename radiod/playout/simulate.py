@@ -21,7 +21,7 @@ from radiod.playout.daylogs import DayLogs
 from radiod.playout.engine import Engine
 from radiod.playout.fake_player import FakePlayer
 from radiod.playout.simulation import run_until
-from radiod.store import open_db, open_readonly
+from radiod.store import open_db, open_readonly, relax_durability
 
 # The watchdog only matters for stalls, which a FakePlayer never has unless told: poll rarely.
 SIM_WATCHDOG_POLL_MS = 60_000
@@ -44,7 +44,7 @@ def simulate(config: Config, first: date, last: date, out: Path) -> dict[str, An
     except OSError as exc:
         raise StoreError(f"{out}: cannot replace the simulation log: {exc.strerror or exc}") from None
     conn = open_db(out)
-    conn.execute("PRAGMA synchronous = OFF")     # a throwaway preview: no need to survive power loss
+    relax_durability(conn)                        # a throwaway preview: no need to survive power loss
     zone = config.zone
     start = datetime.combine(first, time(0), zone)
     end = datetime.combine(last + timedelta(days=1), time(0), zone)
