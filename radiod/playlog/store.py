@@ -542,9 +542,12 @@ def play_ids(conn: sqlite3.Connection) -> list[int]:
     return [r[0] for r in conn.execute("SELECT id FROM plays ORDER BY id")]
 
 
-def correction_rows(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
+def correction_rows(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
     """Every correction, in id order."""
-    yield from conn.execute("SELECT * FROM play_corrections ORDER BY id")
+    cur = conn.execute("SELECT * FROM play_corrections ORDER BY id")
+    names = [d[0] for d in cur.description]
+    for values in cur:
+        yield dict(zip(names, values))
 
 
 def chain_heads(conn: sqlite3.Connection, *, from_ms: int | None = None,
