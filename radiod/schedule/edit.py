@@ -1,7 +1,7 @@
 """Edits to the schedule files that keep them clean text: tomlkit changes only the values touched,
 so comments and layout survive. Every edit is checked on a copy of the folder with the checks of
 ``radiod check`` before anything is written; writes are atomic; changes are kept as history rows
-(who, when, before and after) so the last one can be undone.
+(who, when, before and after; radiod.schedule.store) so the last one can be undone.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from radiod.errors import ScheduleError
 from radiod.library.model import Track
 from radiod.schedule.check import check_library, check_schedule
 from radiod.schedule.parse import parse_schedule
-
 
 GRID = "grid.toml"
 SLOT_KEYS = ("days", "start", "end", "show")
