@@ -160,6 +160,7 @@ class Daemon:
                                                                   hide_next=cfg.playout.hide_next,
                                                                   clock=self.clock)))
         self.control = ControlServer(cfg.control_socket, self.handle_command)
+        self._fill_show_ids()
 
     def _window(self) -> list:
         """The engine's log; with today's log saved, a failure to plan ahead (a full disk, an
@@ -300,12 +301,32 @@ class Daemon:
             self.engine.post(lambda: setattr(self.engine, "fallback", fallback))
         elif job == "housekeeping":
             self.daylogs.prune(self.daylogs.local_day(now))
+            self._fill_show_ids()
             self._hand_over(now)
         else:
             raise ValueError(f"unknown job {job!r}")
 
     def _hand_over(self, now: Any) -> None:
         self.engine.set_log(self.daylogs.window(now, ensure=self.daylogs.schedule is not None))
+
+    def _fill_show_ids(self) -> None:
+        """Plays logged without a show id (before rows carried one, or from a day log saved then)
+        get it from the schedule; a failure only waits for the next hour."""
+        from radiod.app.show_ids import fill_play_show_ids
+
+        if self.daylogs.schedule is None:
+            return
+        try:
+            conn = open_db(self.config.paths.database)
+            try:
+                filled = fill_play_show_ids(conn, self.daylogs.schedule.shows)
+            finally:
+                conn.close()
+        except (RadiodError, sqlite3.Error) as exc:
+            log.warning("play log: show ids of older plays not filled in: %s", exc)
+            return
+        if filled:
+            log.info("play log: %d older play(s) now carry their show's id", filled)
 
     def _rescan(self) -> None:
         from radiod.library.analyze import analyze_library

@@ -19,6 +19,7 @@ COMPONENTS = (
     "radiod.library.schema",
     "radiod.playlog.schema",
     "radiod.accounts.schema",
+    "radiod.schedule.schema",
 )
 
 BUSY_TIMEOUT_MS = 10_000
@@ -103,6 +104,16 @@ def open_readonly(path: Path | str, *, full_disk_fallback: bool = False) -> sqli
         return conn
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: cannot open database: {exc}") from None
+
+
+def table_names(conn: sqlite3.Connection) -> set[str]:
+    """The tables the database holds (to read a database an older version may have made)."""
+    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def relax_durability(conn: sqlite3.Connection) -> None:
+    """No fsync on commit: for a throwaway database that need not survive a power loss."""
+    conn.execute("PRAGMA synchronous = OFF")
 
 
 class transaction:

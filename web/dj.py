@@ -6,11 +6,14 @@ from flask import Blueprint, abort, render_template
 
 from radiod.accounts.users import User
 from radiod_web import station
-from radiod_web.queries import PLAY_COLUMNS, local_time, public_play
+from radiod.playlog.store import show_plays
+from radiod_web.queries import local_time, public_play
 from radiod_web.schedule import week_schedule
 from radiod_web.security import current_user, reader, require_role
 
 bp = Blueprint("dj", __name__, url_prefix="/dj")
+
+SHOW_PLAYS = 200           # latest plays a show page lists
 
 
 def own_shows(user: User, shows: dict[str, dict]) -> list[str]:
@@ -42,8 +45,6 @@ def show(show_id: str):
         abort(403, description="This is not one of your shows.")
     title = week["shows"].get(show_id, {}).get("title", show_id)
     zone = station().config.zone
-    rows = reader().execute(
-        f"SELECT {PLAY_COLUMNS} FROM plays WHERE show IN (?, ?) ORDER BY started_at_ms DESC LIMIT 200",
-        (show_id, title)).fetchall()
+    rows = show_plays(reader(), show_id, limit=SHOW_PLAYS)
     plays = [dict(public_play(r), when=local_time(r["started_at_ms"], zone), usage=r["usage"]) for r in rows]
     return render_template("dj/show.html", show=title, show_id=show_id, plays=plays)

@@ -18,6 +18,7 @@ from radiod.errors import ControlError, ScheduleError
 from radiod.schedule import edit
 from radiod.schedule.model import DAYS
 from radiod.schedule.parse import FILES, load_schedule
+from radiod.schedule.store import History
 from radiod_web import station
 from radiod_web.params import ParamError, parse_day
 from radiod_web.security import accounts, current_user, require_role
@@ -40,8 +41,8 @@ def _short(message: str) -> str:
     return message.replace(f"{station().config.paths.schedules}/", "")
 
 
-def _history() -> edit.History:
-    return edit.History(accounts().conn)
+def _history() -> History:
+    return History(accounts().conn)
 
 
 def _fields() -> edit.SlotFields:

@@ -9,6 +9,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from radiod.app.ledger import artist_ledger as build_ledger
+from radiod.library.store import artist_name
+from radiod.playlog.store import credits_artist
 from radiod.reports.period import Period
 from radiod_web.pagecache import Busy
 from radiod_web.params import parse_day
@@ -27,18 +29,14 @@ def period_from_args(first: str | None, last: str | None, today: date, zone: Zon
 
 
 def known_artist(conn: sqlite3.Connection, key: str) -> bool:
-    if conn.execute("SELECT 1 FROM track_artists WHERE artist_key = ? LIMIT 1", (key,)).fetchone():
-        return True
-    return conn.execute("SELECT 1 FROM plays WHERE EXISTS (SELECT 1 FROM json_each(plays.artist_keys)"
-                        " WHERE json_each.value = ?) LIMIT 1", (key,)).fetchone() is not None
+    return artist_name(conn, key) is not None or credits_artist(conn, key)
 
 
 def artist_ledger(conn: sqlite3.Connection, key: str, period: Period) -> dict[str, Any] | None:
     """The ledger of one artist (None when the station has never heard of them)."""
     if not known_artist(conn, key):
         return None
-    name = conn.execute("SELECT name FROM track_artists WHERE artist_key = ? LIMIT 1", (key,)).fetchone()
-    ledger = build_ledger(conn, name[0] if name else key, period)
+    ledger = build_ledger(conn, artist_name(conn, key) or key, period)
     ledger["artist_id"] = key.replace(" ", "-")
     return ledger
 

@@ -12,11 +12,10 @@ from radiod.clock import to_ms
 from radiod.errors import ScheduleError
 from radiod.library.query import OVERRIDABLE, load_track, load_tracks
 from radiod.library.registry import load_registry, registry_path
-from radiod.library.scan import find_duplicates
+from radiod.library.store import find_duplicates, overrides, set_overrides
 from radiod.playlog.store import read_plays
 from radiod.reports import preflight
 from radiod.reports.period import Period
-from radiod.store import transaction
 from radiod_web import station
 from radiod_web.security import accounts, current_user, reader, require_role
 
@@ -34,11 +33,6 @@ def _registry():
         return load_registry(registry_path(station().config.paths.schedules))
     except ScheduleError:
         return None
-
-
-def _overrides(track_id: int) -> dict[str, str | None]:
-    rows = reader().execute("SELECT field, value FROM track_overrides WHERE track_id = ?", (track_id,))
-    return {r["field"]: r["value"] for r in rows}
 
 
 @bp.get("/")
@@ -62,7 +56,7 @@ def track(track_id: int):
     t = load_track(reader(), track_id, _registry())
     if t is None:
         abort(404, description="No playable track with this id.")
-    return render_template("manager/track.html", t=t, fields=EDITABLE, overrides=_overrides(track_id))
+    return render_template("manager/track.html", t=t, fields=EDITABLE, overrides=overrides(reader(), track_id))
 
 
 @bp.post("/tracks/<int:track_id>")
@@ -71,24 +65,17 @@ def save(track_id: int):
     """Each field typed becomes an override; a field emptied (or 'local' set to 'as tagged') drops it."""
     if load_track(reader(), track_id) is None:
         abort(404, description="No playable track with this id.")
-    conn = accounts().conn
-    now_ms, user = to_ms(station().clock.now()), current_user().name
-    changed = []
-    with transaction(conn):
-        for field in EDITABLE:
-            if field not in OVERRIDABLE or field not in request.form:
-                continue
-            value = request.form[field].strip()
-            if field == "local" and value not in ("", "yes", "no"):
-                abort(400, description="local: expected yes, no or empty (as tagged)")
-            if value:
-                conn.execute("INSERT INTO track_overrides (track_id, field, value, changed_by, changed_at_ms) "
-                             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (track_id, field) DO UPDATE SET "
-                             "value = excluded.value, changed_by = excluded.changed_by, "
-                             "changed_at_ms = excluded.changed_at_ms", (track_id, field, value, user, now_ms))
-            else:
-                conn.execute("DELETE FROM track_overrides WHERE track_id = ? AND field = ?", (track_id, field))
-            changed.append(field)
+    values = {}
+    for field in EDITABLE:
+        if field not in OVERRIDABLE or field not in request.form:
+            continue
+        value = request.form[field].strip()
+        if field == "local" and value not in ("", "yes", "no"):
+            abort(400, description="local: expected yes, no or empty (as tagged)")
+        values[field] = value
+    set_overrides(accounts().conn, track_id, values, changed_by=current_user().name,
+                  changed_at_ms=to_ms(station().clock.now()))
+    changed = list(values)
     flash(f"Saved ({', '.join(changed) or 'nothing'}). The files are unchanged; playout and reports use these values.")
     return redirect(url_for("library.track", track_id=track_id))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from radiod.accounts.store import recent_login_attempts
 from radiod.accounts.users import ROLES, AccountError
 from radiod.errors import ControlError
 from radiod_web import station
@@ -95,7 +96,6 @@ def change_user(name: str, action: str):
 @require_role("manager")
 def logins():
     zone = station().config.zone
-    rows = accounts().conn.execute(
-        "SELECT name, remote, ok, at_ms FROM login_attempts ORDER BY at_ms DESC LIMIT 200").fetchall()
-    attempts = [dict(r, when=local_time(r["at_ms"], zone, "%Y-%m-%d %H:%M:%S")) for r in rows]
+    attempts = [dict(name=a.name, remote=a.remote, ok=a.ok, when=local_time(a.at_ms, zone, "%Y-%m-%d %H:%M:%S"))
+                for a in recent_login_attempts(accounts().conn)]
     return render_template("manager/logins.html", attempts=attempts)

@@ -8,11 +8,10 @@ from typing import Any
 
 from radiod.clock import iso
 from radiod.library.artists import artist_key, split_artists
+from radiod.playlog.store import recent_plays as store_recent_plays
 from radiod.playlog.store import row_dict
 
 MAX_LIMIT = 200
-PLAY_COLUMNS = ("id, started_at_ms, ended_at_ms, played_ms, end_reason, source, usage, show, title, artist,"
-                " album, label, isrc, local, artist_keys, length_ms, seq, hash")
 
 
 def slug(key: str) -> str:
@@ -42,15 +41,8 @@ def public_play(row: sqlite3.Row) -> dict[str, Any]:
 
 
 def recent_plays(conn: sqlite3.Connection, limit: int = 50, before_ms: int | None = None) -> list[sqlite3.Row]:
-    """Music plays (usage 'feature'), newest first."""
-    limit = max(1, min(limit, MAX_LIMIT))
-    sql = f"SELECT {PLAY_COLUMNS} FROM plays WHERE usage = 'feature'"
-    args: list[Any] = []
-    if before_ms is not None:
-        sql += " AND started_at_ms < ?"
-        args.append(before_ms)
-    sql += " ORDER BY started_at_ms DESC, id DESC LIMIT ?"
-    return conn.execute(sql, (*args, limit)).fetchall()
+    """Music plays (usage 'feature'), newest first, at most MAX_LIMIT."""
+    return store_recent_plays(conn, limit=max(1, min(limit, MAX_LIMIT)), before_ms=before_ms)
 
 
 def local_time(ms: int | None, zone, fmt: str = "%a %d %b %H:%M") -> str:

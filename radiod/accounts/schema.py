@@ -41,19 +41,8 @@ MIGRATIONS: list[str] = [
     CREATE INDEX login_attempts_name ON login_attempts(name, at_ms);
     """,
     """
-    -- Changes made to the schedule files from the panel: who, when, the whole file before and
-    -- after (so the last change can be undone and any change shown as a diff).
-    CREATE TABLE schedule_changes (
-        id INTEGER PRIMARY KEY,
-        file TEXT NOT NULL,
-        user TEXT NOT NULL,
-        at_ms INTEGER NOT NULL,
-        kind TEXT NOT NULL CHECK (kind IN ('edit', 'undo')),
-        summary TEXT NOT NULL,
-        before TEXT NOT NULL,
-        after TEXT NOT NULL,
-        undone_at_ms INTEGER
-    );
+    -- (schedule_changes was created here; it belongs to radiod.schedule.schema now, which
+    -- creates it where it is missing. Kept as an empty step so later versions keep their numbers.)
     """,
     """
     -- Login limits count failures per guesser (radiod.accounts.throttle): the client address, an

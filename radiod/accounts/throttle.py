@@ -6,7 +6,7 @@ It may fail ``PER_ACCOUNT`` times at one account and ``PER_GUESSER`` times in al
 earlier failures at that account from that address (not those counted for the address).
 
 Check and count are one step: the attempt is written as a failure *before* the password is
-checked, by one INSERT … SELECT that tests the limits, inside a write transaction. Concurrent
+checked, by one INSERT … SELECT that tests the limits (radiod.accounts.store), inside a write transaction. Concurrent
 requests in any number of server processes therefore queue on SQLite's write lock and cannot
 all pass the check before any of them counts. A success then marks its row.
 """
@@ -17,26 +17,13 @@ import ipaddress
 import sqlite3
 from datetime import timedelta
 
+from radiod.accounts import store
 from radiod.store import transaction
 
 WINDOW = timedelta(minutes=15)
 PER_ACCOUNT = 5            # failures from one guesser at one account
 PER_GUESSER = 20           # failures from one guesser at any accounts
 NAME_KEPT = 100            # characters of a typed name that are stored and compared
-
-_RESERVE = """
-INSERT INTO login_attempts (name, remote, guesser, ok, at_ms)
-SELECT :name, :remote, :guesser, 0, :now
-WHERE (SELECT count(*) FROM login_attempts
-       WHERE guesser = :guesser AND ok = 0 AND at_ms >= :since) < :per_guesser
-  AND (SELECT count(*) FROM login_attempts
-       WHERE guesser = :guesser AND name = :name COLLATE NOCASE AND ok = 0 AND at_ms >= :since
-         AND id > coalesce((SELECT max(id) FROM login_attempts
-                            WHERE guesser = :guesser AND name = :name COLLATE NOCASE AND ok = 1
-                              AND at_ms >= :since), 0)
-      ) < :per_account
-"""
-
 
 def guesser_of(remote: str) -> str:
     """The key failures are counted under: an IPv4 address as is (also when IPv4-mapped), an
@@ -57,12 +44,11 @@ def reserve(conn: sqlite3.Connection, name: str, remote: str, now_ms: int) -> in
     its row id, or None when the guesser is locked out."""
     since = now_ms - round(WINDOW / timedelta(milliseconds=1))
     with transaction(conn):
-        cur = conn.execute(_RESERVE, {"name": name[:NAME_KEPT], "remote": remote, "guesser": guesser_of(remote),
-                                      "now": now_ms, "since": since, "per_guesser": PER_GUESSER,
-                                      "per_account": PER_ACCOUNT})
-    return cur.lastrowid if cur.rowcount == 1 else None
+        return store.reserve_attempt(conn, name=name[:NAME_KEPT], remote=remote, guesser=guesser_of(remote),
+                                     now_ms=now_ms, since_ms=since, per_guesser=PER_GUESSER,
+                                     per_account=PER_ACCOUNT)
 
 
 def succeeded(conn: sqlite3.Connection, attempt_id: int) -> None:
     """The password was right: the reserved attempt is a success."""
-    conn.execute("UPDATE login_attempts SET ok = 1 WHERE id = ?", (attempt_id,))
+    store.mark_attempt_ok(conn, attempt_id)

@@ -12,7 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import timedelta
 
-from radiod.accounts import throttle
+from radiod.accounts import store, throttle
 from radiod.accounts.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 from radiod.clock import Clock, to_ms
 from radiod.errors import RadiodError
@@ -82,20 +82,15 @@ class Accounts:
         with transaction(self.conn):
             if self._row(name) is not None:
                 raise AccountError(f"user {name}: already exists")
-            cur = self.conn.execute(
-                "INSERT INTO users (name, role, password_hash, created_at_ms, password_changed_at_ms)"
-                " VALUES (?, ?, ?, ?, ?)", (name, role, hash_password(password), now, now))
-            for show in shows:
-                self.conn.execute("INSERT OR IGNORE INTO user_shows VALUES (?, ?)", (cur.lastrowid, show))
+            store.replace_shows(self.conn, store.insert_user(self.conn, name, role, hash_password(password), now),
+                                shows)
         return self.get(name)
 
     def _row(self, name: str) -> sqlite3.Row | None:
-        return self.conn.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
+        return store.user_row(self.conn, name)
 
     def _user(self, row: sqlite3.Row) -> User:
-        shows = tuple(r[0] for r in self.conn.execute(
-            "SELECT show FROM user_shows WHERE user_id = ? ORDER BY show", (row["id"],)))
-        return User(row["id"], row["name"], row["role"], bool(row["disabled"]), shows)
+        return User(row["id"], row["name"], row["role"], bool(row["disabled"]), store.shows_of(self.conn, row["id"]))
 
     def get(self, name: str) -> User:
         row = self._row(name)
@@ -104,30 +99,27 @@ class Accounts:
         return self._user(row)
 
     def list_users(self) -> list[User]:
-        return [self._user(r) for r in self.conn.execute("SELECT * FROM users ORDER BY name")]
+        return [self._user(r) for r in store.user_rows(self.conn)]
 
     def set_password(self, name: str, password: str) -> None:
         check_password_rules(password)
         user = self.get(name)
         with transaction(self.conn):
-            self.conn.execute("UPDATE users SET password_hash = ?, password_changed_at_ms = ? WHERE id = ?",
-                              (hash_password(password), self._now_ms(), user.id))
+            store.set_password_hash(self.conn, user.id, hash_password(password), changed_at_ms=self._now_ms())
             # A new password ends every open session of that user.
-            self.conn.execute("DELETE FROM sessions WHERE user_id = ?", (user.id,))
+            store.delete_sessions_of(self.conn, user.id)
 
     def set_disabled(self, name: str, disabled: bool) -> None:
         user = self.get(name)
         with transaction(self.conn):
-            self.conn.execute("UPDATE users SET disabled = ? WHERE id = ?", (int(disabled), user.id))
+            store.set_disabled(self.conn, user.id, disabled)
             if disabled:
-                self.conn.execute("DELETE FROM sessions WHERE user_id = ?", (user.id,))
+                store.delete_sessions_of(self.conn, user.id)
 
     def set_shows(self, name: str, shows: tuple[str, ...]) -> None:
         user = self.get(name)
         with transaction(self.conn):
-            self.conn.execute("DELETE FROM user_shows WHERE user_id = ?", (user.id,))
-            for show in shows:
-                self.conn.execute("INSERT OR IGNORE INTO user_shows VALUES (?, ?)", (user.id, show))
+            store.replace_shows(self.conn, user.id, shows)
 
     # --- login -------------------------------------------------------------------------------
 
@@ -144,10 +136,9 @@ class Accounts:
         with transaction(self.conn):
             if user is not None:
                 throttle.succeeded(self.conn, attempt)
-            self.conn.execute("DELETE FROM login_attempts WHERE at_ms < ?", (now - to_ms_delta(ATTEMPTS_KEPT),))
+            store.delete_attempts_before(self.conn, now - to_ms_delta(ATTEMPTS_KEPT))
             if user is not None and needs_rehash(user["password_hash"]):
-                self.conn.execute("UPDATE users SET password_hash = ? WHERE id = ?",
-                                  (hash_password(password), user["id"]))
+                store.set_password_hash(self.conn, user["id"], hash_password(password))
         return LoginResult(self._user(user) if user is not None else None)
 
     # --- sessions ----------------------------------------------------------------------------
@@ -157,17 +148,15 @@ class Accounts:
         token = secrets.token_urlsafe(32)
         now = self._now_ms()
         with transaction(self.conn):
-            self.conn.execute("INSERT INTO sessions VALUES (?, ?, ?, ?)", (_digest(token), user.id, now, now))
-            self.conn.execute("DELETE FROM sessions WHERE last_seen_ms < ? OR created_at_ms < ?",
-                              (now - to_ms_delta(SESSION_IDLE), now - to_ms_delta(SESSION_MAX)))
+            store.insert_session(self.conn, _digest(token), user.id, now)
+            store.delete_stale_sessions(self.conn, seen_before_ms=now - to_ms_delta(SESSION_IDLE),
+                                        created_before_ms=now - to_ms_delta(SESSION_MAX))
         return token
 
     def session_user(self, token: str) -> User | None:
         """The enabled user behind a live session token, or None."""
         now = self._now_ms()
-        row = self.conn.execute(
-            "SELECT s.last_seen_ms, s.created_at_ms, u.* FROM sessions s JOIN users u ON u.id = s.user_id"
-            " WHERE s.token_sha256 = ?", (_digest(token),)).fetchone()
+        row = store.session_row(self.conn, _digest(token))
         if row is None or row["disabled"]:
             return None
         if row["last_seen_ms"] < now - to_ms_delta(SESSION_IDLE) or \
@@ -176,11 +165,11 @@ class Accounts:
             return None
         # Refresh the idle timer at most once a minute, to keep writes off the hot path.
         if now - row["last_seen_ms"] > 60_000:
-            self.conn.execute("UPDATE sessions SET last_seen_ms = ? WHERE token_sha256 = ?", (now, _digest(token)))
+            store.touch_session(self.conn, _digest(token), now)
         return self._user(row)
 
     def end_session(self, token: str) -> None:
-        self.conn.execute("DELETE FROM sessions WHERE token_sha256 = ?", (_digest(token),))
+        store.delete_session(self.conn, _digest(token))
 
 
 def to_ms_delta(delta: timedelta) -> int:

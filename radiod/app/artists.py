@@ -6,15 +6,14 @@ import sqlite3
 from collections import Counter
 from typing import Any
 
+from radiod.library import store as library_store
 from radiod.library.registry import ArtistRegistry
 
 
 def artist_listing(conn: sqlite3.Connection, registry: ArtistRegistry) -> dict[str, Any]:
     """Artists credited on playable tracks and registered artists, plus tracks with unknown artists."""
     credits: dict[int, tuple[str, str, list[tuple[str, str]]]] = {}
-    for track_id, path, credit, name, key in conn.execute(
-            "SELECT t.id, t.path, t.artist, ta.name, ta.artist_key FROM track_artists ta"
-            " JOIN tracks t ON t.id = ta.track_id WHERE t.status = 'ok' ORDER BY t.path, ta.position"):
+    for track_id, path, credit, name, key in library_store.playable_credits(conn):
         credits.setdefault(track_id, (path, credit or "", []))[2].append((name, key))
     counts: dict[str, set[int]] = {}
     names: dict[str, Counter[str]] = {}
@@ -31,9 +30,7 @@ def artist_listing(conn: sqlite3.Connection, registry: ArtistRegistry) -> dict[s
             if artist is None:
                 entry = unknown_tracks.setdefault(track_id, {"path": path, "artist": credit, "unknown": []})
                 entry["unknown"].append(name)
-    untagged = [row[0] for row in conn.execute(
-        "SELECT path FROM tracks t WHERE status = 'ok'"
-        " AND NOT EXISTS (SELECT 1 FROM track_artists ta WHERE ta.track_id = t.id) ORDER BY path")]
+    untagged = library_store.untagged_paths(conn)
     for artist in registry:
         counts.setdefault(artist.key, set())
         names.setdefault(artist.key, Counter())[artist.name] += 1

@@ -29,13 +29,14 @@ def library_for_checks(config: Config) -> tuple[list[Track] | None, list[str]]:
 
 def account_names(config: Config) -> set[str] | None:
     """Enabled user names (case-folded), or None when there is no accounts table yet."""
+    from radiod.accounts.store import active_names
     from radiod.store import open_readonly
 
     if not Path(config.paths.database).exists():
         return None
     conn = open_readonly(config.paths.database)
     try:
-        return {row[0].casefold() for row in conn.execute("SELECT name FROM users WHERE disabled = 0")}
+        return active_names(conn)
     except sqlite3.DatabaseError:
         return None
     finally:

@@ -23,7 +23,7 @@ from radiod.playout.engine import Engine
 from radiod.playout.fake_player import FakePlayer
 from radiod.playout.simulation import run_until
 from radiod.schedule.parse import load_schedule
-from radiod.store import open_db
+from radiod.store import open_db, relax_durability
 
 # The watchdog only matters for stalls, which a FakePlayer never has unless told: poll rarely.
 SIM_WATCHDOG_POLL_MS = 60_000
@@ -45,7 +45,7 @@ def simulate(config: Config, first: date, last: date, out: Path) -> dict[str, An
     except OSError as exc:
         raise StoreError(f"{out}: cannot replace the simulation log: {exc.strerror or exc}") from None
     conn = open_db(out)
-    conn.execute("PRAGMA synchronous = OFF")     # a throwaway preview: no need to survive power loss
+    relax_durability(conn)                        # a throwaway preview: no need to survive power loss
     zone = config.zone
     start = datetime.combine(first, time(0), zone)
     end = datetime.combine(last + timedelta(days=1), time(0), zone)

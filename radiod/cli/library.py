@@ -13,6 +13,7 @@ import click
 from radiod.app.artists import artist_listing
 from radiod.cli.station import Station, pass_station
 from radiod.config import Config
+from radiod.library import store as library_store
 from radiod.library.registry import ArtistRegistry, load_registry, registry_path
 from radiod.library.scan import ScanSummary, library_roots, scan_library
 from radiod.store import open_db
@@ -94,17 +95,8 @@ _HIDDEN_COLUMNS = {"id", "path", "status", "reason", "warnings", "mtime_ns", "mi
 def file_objects(conn: sqlite3.Connection, summary: ScanSummary) -> list[dict[str, Any]]:
     """The JSON object of each file the scan saw: path, status, change, then reason or the fields."""
     ids = [f.track_id for f in summary.files if f.track_id is not None]
-    rows: dict[int, sqlite3.Row] = {}
-    artists: dict[int, list[dict[str, str]]] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        marks = ",".join("?" * len(chunk))
-        for row in conn.execute(f"SELECT * FROM tracks WHERE id IN ({marks})", chunk):
-            rows[row["id"]] = row
-        for track_id, name, key in conn.execute(
-                f"SELECT track_id, name, artist_key FROM track_artists WHERE track_id IN ({marks})"
-                " ORDER BY track_id, position", chunk):
-            artists.setdefault(track_id, []).append({"name": name, "key": key})
+    rows = library_store.track_rows(conn, ids)
+    artists = library_store.track_credits(conn, ids)
     objects = []
     for outcome in summary.files:
         obj: dict[str, Any] = {"path": outcome.path, "status": outcome.status, "change": outcome.change}

@@ -27,6 +27,7 @@ from typing import Callable
 
 from radiod.clock import Clock, SystemClock, to_ms
 from radiod.errors import MediaError
+from radiod.library import store
 from radiod.library.ffmpeg import input_args, input_url
 from radiod.library.tags import detect_format
 from radiod.store import transaction
@@ -224,12 +225,7 @@ def _cue_points(events: list[tuple[str, str]], length_ms: int) -> tuple[int, int
 def pending(conn: sqlite3.Connection) -> list[tuple[str, str, str | None]]:
     """(content_hash, path, format) of each playable content without an analysis row, one path
     per hash (SQLite takes the bare ``format`` from the row that MIN picks)."""
-    rows = conn.execute(
-        "SELECT t.content_hash, MIN(t.path), t.format FROM tracks t"
-        " WHERE t.status = 'ok' AND t.content_hash IS NOT NULL"
-        " AND NOT EXISTS (SELECT 1 FROM analysis a WHERE a.content_hash = t.content_hash)"
-        " GROUP BY t.content_hash ORDER BY MIN(t.path)").fetchall()
-    return [(row[0], row[1], row[2]) for row in rows]
+    return store.unanalysed(conn)
 
 
 def analyze_library(conn: sqlite3.Connection, *, workers: int, silence_threshold_db: float,
@@ -247,9 +243,7 @@ def analyze_library(conn: sqlite3.Connection, *, workers: int, silence_threshold
         raise MediaError(f"{FFMPEG} not found: audio analysis needs ffmpeg (apt-get install ffmpeg)")
     todo = pending(conn)
     summary = AnalyzeSummary()
-    summary.cached = conn.execute(
-        "SELECT COUNT(*) FROM tracks t JOIN analysis a ON a.content_hash = t.content_hash"
-        " WHERE t.status = 'ok'").fetchone()[0]
+    summary.cached = store.analysed_count(conn)
     total = len(todo)
     if progress:
         progress(0, total)
@@ -289,7 +283,4 @@ def _store(conn: sqlite3.Connection, content_hash: str, result: AnalysisResult |
         result.loudness_lufs, result.true_peak_dbtp, result.cue_in_ms, result.cue_out_ms,
         result.decoded_length_ms)
     with transaction(conn):
-        conn.execute(
-            "INSERT OR REPLACE INTO analysis (content_hash, loudness_lufs, true_peak_dbtp, cue_in_ms,"
-            " cue_out_ms, decoded_length_ms, error, analyzed_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (content_hash, *values, reason, now_ms))
+        store.store_analysis(conn, content_hash, values, reason, now_ms)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from radiod.library import store
 from radiod.library.artists import artist_key, split_artists
 from radiod.library.model import Track
 from radiod.library.registry import ArtistRegistry
@@ -12,14 +13,6 @@ from radiod.library.registry import ArtistRegistry
 OVERRIDABLE = ("title", "artist", "album", "label", "isrc", "composer", "lyricist", "release_date",
                "genre", "language", "local", "cue_in_ms", "cue_out_ms")
 
-_QUERY = """
-    SELECT t.id, t.path, t.title, t.artist, t.album, t.label, t.isrc, t.composer, t.lyricist,
-           t.release_date, t.genre, t.language, t.length_ms, t.local_tag, t.content_hash,
-           a.decoded_length_ms, a.cue_in_ms, a.cue_out_ms, a.loudness_lufs, a.true_peak_dbtp
-    FROM tracks t LEFT JOIN analysis a ON a.content_hash = t.content_hash
-    WHERE t.status = 'ok' AND (a.error IS NULL OR a.content_hash IS NULL) {extra}
-    ORDER BY t.id
-"""
 
 
 def load_tracks(conn: sqlite3.Connection, registry: ArtistRegistry | None = None) -> list[Track]:
@@ -29,25 +22,21 @@ def load_tracks(conn: sqlite3.Connection, registry: ArtistRegistry | None = None
     the analysis, else 0 and the length. ``local`` is the file's LOCAL tag when set, else whether any
     credited artist is local in the registry. Manager overrides are applied last.
     """
-    return _load(conn, registry, "", ())
+    return _load(conn, registry, None)
 
 
 def load_track(conn: sqlite3.Connection, track_id: int, registry: ArtistRegistry | None = None) -> Track | None:
     """One playable track by id, or None."""
-    tracks = _load(conn, registry, "AND t.id = ?", (track_id,))
+    tracks = _load(conn, registry, track_id)
     return tracks[0] if tracks else None
 
 
-def _load(conn: sqlite3.Connection, registry: ArtistRegistry | None, extra: str, args: tuple) -> list[Track]:
+def _load(conn: sqlite3.Connection, registry: ArtistRegistry | None, track_id: int | None) -> list[Track]:
     registry = registry or ArtistRegistry()
-    credits: dict[int, list[str]] = {}
-    for track_id, key in conn.execute("SELECT track_id, artist_key FROM track_artists ORDER BY track_id, position"):
-        credits.setdefault(track_id, []).append(key)
-    overrides: dict[int, dict[str, str | None]] = {}
-    for track_id, name, value in conn.execute("SELECT track_id, field, value FROM track_overrides"):
-        overrides.setdefault(track_id, {})[name] = value
+    credits = store.credit_keys(conn)
+    overrides = store.all_overrides(conn)
     return [_track(row, tuple(credits.get(row[0], ())), overrides.get(row[0], {}), registry)
-            for row in conn.execute(_QUERY.format(extra=extra), args)]
+            for row in store.playable_rows(conn, track_id)]
 
 
 def _track(row: sqlite3.Row | tuple, keys: tuple[str, ...], overrides: dict[str, str | None],

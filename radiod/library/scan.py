@@ -21,6 +21,7 @@ from typing import Callable, Iterable, Iterator, NamedTuple
 from radiod.clock import Clock, SystemClock, to_ms
 from radiod.config import Config
 from radiod.errors import MediaError
+from radiod.library import store
 from radiod.library.artists import artist_key
 from radiod.library.tags import AUDIO_SUFFIXES, SUPPORTED_SUFFIXES, TagInfo, read_tags_and_hash
 from radiod.store import transaction
@@ -86,8 +87,7 @@ _INFO_COLUMNS = ("format", "codec", "bitrate", "sample_rate", "channels", "lengt
                  "year", "language", "genre", "replaygain_track_gain_db", "replaygain_track_peak")
 _COLUMNS = ("path", "size", "mtime_ns", "content_hash", "status", "reason", "warnings",
             "missing_since_ms", "local_tag", *_INFO_COLUMNS, "scanned_at_ms")
-_INSERT = f"INSERT INTO tracks ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
-_UPDATE = f"UPDATE tracks SET {', '.join(c + ' = ?' for c in _COLUMNS)} WHERE id = ?"
+assert _COLUMNS == store.SCAN_COLUMNS, "the values _values() makes are written in store.SCAN_COLUMNS order"
 
 
 class _Known(NamedTuple):
@@ -160,14 +160,13 @@ def scan_library(conn: sqlite3.Connection, roots: Iterable[Path | str], *,
     newly_missing = [row for key, row in gone.items() if row.status != "missing" and row.id not in claimed]
     if newly_missing:
         with transaction(conn):
-            conn.executemany("UPDATE tracks SET status = 'missing', missing_since_ms = ? WHERE id = ?",
-                             [(now_ms, row.id) for row in newly_missing])
+            store.mark_missing(conn, [row.id for row in newly_missing], now_ms)
     for key, row in sorted(gone.items()):
         if row.id not in claimed:
             summary.missing += 1
             if row.status != "missing":
                 summary.files.append(FileOutcome(key, "missing", "missing", "", row.id))
-    summary.duplicates = find_duplicates(conn)
+    summary.duplicates = store.find_duplicates(conn)
     summary.errors.sort()
     return summary
 
@@ -195,10 +194,7 @@ def _load_known(conn: sqlite3.Connection, roots: list[str]) -> dict[str, _Known]
     known: dict[str, _Known] = {}
     for root in roots:
         low, high = _range(root)
-        cursor = conn.execute("SELECT path, id, size, mtime_ns, status, reason FROM tracks"
-                              " WHERE path >= ? AND path < ?", (low, high))
-        cursor.row_factory = None       # plain tuples: this runs for every file on every scan
-        for path, *rest in cursor:
+        for path, *rest in store.known_under(conn, low, high):
             known[path] = _Known(*rest)
     return known
 
@@ -288,8 +284,8 @@ def _write(conn: sqlite3.Connection, item: _Read, now_ms: int, seen: set[str], g
     moved_from = ""
     if item.known is not None:
         track_id = item.known.id
-        old_hash = conn.execute("SELECT content_hash FROM tracks WHERE id = ?", (track_id,)).fetchone()[0]
-        conn.execute(_UPDATE, (*values, track_id))
+        old_hash = store.content_hash_of(conn, track_id)
+        store.update_track(conn, track_id, values)
         # Touched but identical content (same bytes) is not a change worth reporting.
         change = "unchanged" if (old_hash == item.content_hash and item.known.status == status
                                  and item.known.status != "missing") else "changed"
@@ -298,19 +294,16 @@ def _write(conn: sqlite3.Connection, item: _Read, now_ms: int, seen: set[str], g
         if source is not None:
             track_id, moved_from = source
             claimed.add(track_id)
-            conn.execute(_UPDATE, (*values, track_id))
+            store.update_track(conn, track_id, values)
             change = "moved"
         else:
-            track_id = conn.execute(_INSERT, values).lastrowid
+            track_id = store.insert_track(conn, values)
             change = "new"
     setattr(summary, change, getattr(summary, change) + 1)
-    if change != "new":
-        conn.execute("DELETE FROM track_artists WHERE track_id = ?", (track_id,))
-    if item.info is not None:
-        conn.executemany(
-            "INSERT INTO track_artists (track_id, position, name, artist_key) VALUES (?, ?, ?, ?)",
-            [(track_id, i, name, artist_key(name)) for i, name in enumerate(item.info.artists)])
-    else:
+    credits = [(name, artist_key(name)) for name in item.info.artists] if item.info is not None else []
+    if change != "new" or credits:
+        store.set_credits(conn, track_id, credits, replace=change != "new")
+    if item.info is None:
         summary.errors.append((item.key, item.reason))
     summary.files.append(FileOutcome(item.key, change, status, item.reason, track_id, moved_from))
 
@@ -318,8 +311,7 @@ def _write(conn: sqlite3.Connection, item: _Read, now_ms: int, seen: set[str], g
 def _move_source(conn: sqlite3.Connection, item: _Read, seen: set[str], gone: dict[str, _Known],
                  claimed: set[int]) -> tuple[int, str] | None:
     """A row with the same content whose file is gone (under the scanned folders or elsewhere)."""
-    for track_id, path, status in conn.execute(
-            "SELECT id, path, status FROM tracks WHERE content_hash = ? ORDER BY id", (item.content_hash,)):
+    for track_id, path, status in store.with_content(conn, item.content_hash):
         if track_id in claimed or path in seen:
             continue
         if path in gone or status == "missing" or not os.path.exists(path):
@@ -327,13 +319,3 @@ def _move_source(conn: sqlite3.Connection, item: _Read, seen: set[str], gone: di
     return None
 
 
-def find_duplicates(conn: sqlite3.Connection) -> list[list[str]]:
-    """Groups of playable files with identical content (sorted paths, groups sorted)."""
-    rows = conn.execute(
-        "SELECT content_hash, path FROM tracks WHERE status = 'ok' AND content_hash IN ("
-        " SELECT content_hash FROM tracks WHERE status = 'ok' GROUP BY content_hash HAVING COUNT(*) > 1)"
-        " ORDER BY content_hash, path").fetchall()
-    groups: dict[str, list[str]] = {}
-    for content_hash, path in rows:
-        groups.setdefault(content_hash, []).append(path)
-    return sorted(groups.values())

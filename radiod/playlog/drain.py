@@ -19,7 +19,7 @@ from radiod.errors import StoreError
 from radiod.playlog.journal import Journal
 from radiod.playlog.records import (ListenersCounted, OpenPlaysInterrupted, PlayClosed, PlayOpened, Record,
                                     encode)
-from radiod.playlog.store import DuplicatePlay, PlayLog
+from radiod.playlog.store import DuplicatePlay, PlayLog, journal_applied, set_journal_applied
 from radiod.store import transaction
 
 log = logging.getLogger(__name__)
@@ -32,8 +32,7 @@ COMPACT_EVERY_S = 30.0
 
 def applied_n(conn: sqlite3.Connection) -> int:
     """The last journal record number this database holds (0 when none)."""
-    row = conn.execute("SELECT applied_n FROM play_journal WHERE id = 1").fetchone()
-    return int(row[0]) if row else 0
+    return journal_applied(conn)
 
 
 def write_records(conn: sqlite3.Connection, records: Sequence[Record]) -> int:
@@ -58,8 +57,7 @@ def write_records(conn: sqlite3.Connection, records: Sequence[Record]) -> int:
                 log.error("play log: journal record %d left out (%s): %s", record.n, exc,
                           encode(record).decode(errors="replace").rstrip())
             conn.execute("RELEASE record")
-        conn.execute("INSERT INTO play_journal (id, applied_n) VALUES (1, ?)"
-                     " ON CONFLICT (id) DO UPDATE SET applied_n = excluded.applied_n", (records[-1].n,))
+        set_journal_applied(conn, records[-1].n)
     return written
 
 

@@ -100,4 +100,31 @@ MIGRATIONS: list[str] = [
         applied_n INTEGER NOT NULL
     );
     """,
+    """
+    -- The show's stable id (its key in shows.toml and the grid) beside its title, so a renamed
+    -- show keeps one history. Not covered by the row's hash (see docs/playlog.md): rows closed
+    -- before this column existed keep verifying, and it may be filled in once, from '' to an id,
+    -- on a closed row (radiod.playlog.store.fill_show_ids); every other column stays fixed.
+    ALTER TABLE plays ADD COLUMN show_id TEXT NOT NULL DEFAULT '';
+    CREATE INDEX plays_show_id ON plays(show_id, started_at_ms);
+
+    DROP TRIGGER plays_closed_immutable;
+    CREATE TRIGGER plays_closed_immutable BEFORE UPDATE OF
+        id, item_key, started_at_ms, planned_start_ms, start_error_ms, ended_at_ms, played_ms,
+        end_reason, detail, source, usage, show, category, channel, exclusion, track_id, path,
+        title, artist, album, label, isrc, composer, lyricist, release_date, genre, language,
+        local, artist_keys, length_ms, listeners_start, listeners_end, listeners_peak,
+        performances, listener_ms, listeners_last, listeners_last_ms, seq, prev_hash, hash
+    ON plays
+    WHEN OLD.seq IS NOT NULL
+    BEGIN
+        SELECT RAISE(ABORT, 'play log: a closed play row cannot be changed (add a correction instead)');
+    END;
+
+    CREATE TRIGGER plays_show_id_once BEFORE UPDATE OF show_id ON plays
+    WHEN OLD.seq IS NOT NULL AND OLD.show_id != ''
+    BEGIN
+        SELECT RAISE(ABORT, 'play log: a closed play row cannot be changed (add a correction instead)');
+    END;
+    """,
 ]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from radiod.errors import StoreError
 from radiod.playlog.chain import CORRECTION_FIELDS, GENESIS, PLAY_FIELDS, link
@@ -68,7 +68,7 @@ INTERRUPTED_DETAIL = "not closed before restart"
 def play_values(*, started_at_ms: int, source: str, usage: str, planned_start_ms: int | None = None,
                 show: str = "", category: str = "", track_id: int | None = None,
                 snapshot: Mapping[str, Any] | None = None, item_key: str | None = None, channel: str = "",
-                exclusion: str = "", listeners: int | None = None) -> dict[str, Any]:
+                exclusion: str = "", listeners: int | None = None, show_id: str = "") -> dict[str, Any]:
     """The column values of a new play row, checked (StoreError names a bad value)."""
     _choice("source", source, SOURCES)
     _choice("usage", usage, USAGES)
@@ -82,6 +82,7 @@ def play_values(*, started_at_ms: int, source: str, usage: str, planned_start_ms
         item_key=item_key or None, started_at_ms=int(started_at_ms), planned_start_ms=planned_start_ms,
         start_error_ms=None if planned_start_ms is None else int(started_at_ms) - int(planned_start_ms),
         source=source, usage=usage, show=show or "", category=category or "", channel=channel or "",
+        show_id=show_id or "",
         exclusion=exclusion, track_id=track_id, local=int(bool(values["local"])),
         artist_keys=json.dumps(list(values["artist_keys"] or []), ensure_ascii=False),
     )
@@ -119,7 +120,7 @@ class PlayLog:
                   planned_start_ms: int | None = None, show: str = "", category: str = "",
                   track_id: int | None = None, snapshot: Mapping[str, Any] | None = None,
                   item_key: str | None = None, channel: str = "", exclusion: str = "",
-                  listeners: int | None = None) -> int:
+                  listeners: int | None = None, show_id: str = "") -> int:
         """Insert the row of an item that just started; returns its id.
 
         Raises DuplicatePlay when ``item_key`` already has a row. ``listeners`` is the current
@@ -128,7 +129,7 @@ class PlayLog:
         values = play_values(started_at_ms=started_at_ms, source=source, usage=usage,
                              planned_start_ms=planned_start_ms, show=show, category=category, track_id=track_id,
                              snapshot=snapshot, item_key=item_key, channel=channel, exclusion=exclusion,
-                             listeners=self._listeners if listeners is None else listeners)
+                             listeners=self._listeners if listeners is None else listeners, show_id=show_id)
         with self._lock, transaction(self.conn):
             return self.insert(values)
 
@@ -344,7 +345,8 @@ def closed_plays_where(*, column: str = "started_at_ms", from_ms: int | None = N
     return where, args
 
 
-_COLUMNS = frozenset(PLAY_FIELDS) | {"prev_hash", "hash", "listeners_last", "listeners_last_ms"}
+# show_id is an annotation beside the hashed columns (see schema migration 3 and docs/playlog.md).
+_COLUMNS = frozenset(PLAY_FIELDS) | {"prev_hash", "hash", "listeners_last", "listeners_last_ms", "show_id"}
 
 # The export of every column: the fields before artist_keys, artist_keys, the fields after it.
 _KEYS_AT = PLAY_FIELDS.index("artist_keys")
@@ -424,3 +426,132 @@ def apply_corrections(rows: list[dict[str, Any]], corrections: Iterable[Mapping[
         row.setdefault("corrected_fields", [])
         if c["field"] not in row["corrected_fields"]:
             row["corrected_fields"].append(c["field"])
+
+
+# -- readers for the panel and the API (read-only connections) ----------------------------------
+
+PUBLIC_COLUMNS = ("id", "started_at_ms", "ended_at_ms", "played_ms", "end_reason", "source", "usage", "show",
+                  "show_id", "title", "artist", "album", "label", "isrc", "local", "artist_keys", "length_ms",
+                  "seq", "hash")
+
+
+def recent_plays(conn: sqlite3.Connection, *, limit: int, before_ms: int | None = None) -> list[sqlite3.Row]:
+    """Music plays (usage 'feature', open or closed), newest first; raw rows (see row_dict)."""
+    where, args = ["usage = 'feature'"], []
+    if before_ms is not None:
+        where.append("started_at_ms < ?")
+        args.append(before_ms)
+    return conn.execute(f"SELECT {', '.join(PUBLIC_COLUMNS)} FROM plays WHERE {' AND '.join(where)}"
+                        " ORDER BY started_at_ms DESC, id DESC LIMIT ?", (*args, int(limit))).fetchall()
+
+
+def show_plays(conn: sqlite3.Connection, show_id: str, *, limit: int) -> list[sqlite3.Row]:
+    """The plays of one show, by its stable id (whatever it was called then), newest first."""
+    return conn.execute(f"SELECT {', '.join(PUBLIC_COLUMNS)} FROM plays WHERE show_id = ?"
+                        " ORDER BY started_at_ms DESC, id DESC LIMIT ?", (show_id, int(limit))).fetchall()
+
+
+def artist_play_ids(conn: sqlite3.Connection, key: str, *, from_ms: int, before_ms: int) -> list[int]:
+    """Closed plays started in [from_ms, before_ms) crediting the artist, also through a correction."""
+    return [r[0] for r in conn.execute(
+        "SELECT id FROM plays WHERE seq IS NOT NULL AND started_at_ms >= ? AND started_at_ms < ? AND ("
+        " EXISTS (SELECT 1 FROM json_each(plays.artist_keys) WHERE json_each.value = ?)"
+        " OR id IN (SELECT play_id FROM play_corrections c WHERE c.field = 'artist_keys'"
+        "   AND EXISTS (SELECT 1 FROM json_each(c.after) WHERE json_each.value = ?)))",
+        (from_ms, before_ms, key, key))]
+
+
+def credits_artist(conn: sqlite3.Connection, key: str) -> bool:
+    """Whether any play, as logged, credits the artist."""
+    return conn.execute("SELECT 1 FROM plays WHERE EXISTS (SELECT 1 FROM json_each(plays.artist_keys)"
+                        " WHERE json_each.value = ?) LIMIT 1", (key,)).fetchone() is not None
+
+
+# -- the show id of rows written before plays carried it -----------------------------------------
+
+def fill_show_ids(conn: sqlite3.Connection, ids_by_title: Mapping[str, str]) -> int:
+    """Give plays without a show id the id their show title stands for; returns how many rows.
+
+    ``ids_by_title`` maps a title (or an id, as some old rows hold) to a show id
+    (radiod.schedule.show_ids). Only '' is ever replaced, once: the schema refuses any other
+    change to a closed row, and the id is not part of the row's hash, so the chain still verifies.
+    """
+    with transaction(conn):
+        titles = [r[0] for r in conn.execute("SELECT DISTINCT show FROM plays WHERE show_id = '' AND show != ''")]
+        filled = 0
+        for title in titles:
+            sid = ids_by_title.get(title)
+            if sid:
+                filled += conn.execute("UPDATE plays SET show_id = ? WHERE show_id = '' AND show = ?",
+                                       (sid, title)).rowcount
+    return filled
+
+
+# -- the journal's mark and the writer's start-up view (radiod.playlog.drain, .writer) -----------
+
+def journal_applied(conn: sqlite3.Connection) -> int:
+    """The last journal record number this database holds (0 when none)."""
+    row = conn.execute("SELECT applied_n FROM play_journal WHERE id = 1").fetchone()
+    return int(row[0]) if row else 0
+
+
+def set_journal_applied(conn: sqlite3.Connection, n: int) -> None:
+    """Records up to ``n`` are in the tables (inside the transaction that wrote them)."""
+    conn.execute("INSERT INTO play_journal (id, applied_n) VALUES (1, ?)"
+                 " ON CONFLICT (id) DO UPDATE SET applied_n = excluded.applied_n", (n,))
+
+
+def max_play_id(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM plays").fetchone()[0])
+
+
+def recent_or_open(conn: sqlite3.Connection, since_ms: int) -> list[sqlite3.Row]:
+    """(id, item_key, started_at_ms, length_ms, end_reason, seq) of plays started since
+    ``since_ms`` or still open, in start order."""
+    return conn.execute("SELECT id, item_key, started_at_ms, length_ms, end_reason, seq FROM plays"
+                        " WHERE started_at_ms >= ? OR seq IS NULL ORDER BY started_at_ms, id", (since_ms,)).fetchall()
+
+
+# -- what the chain's verifier reads (radiod.playlog.verify) --------------------------------------
+
+def chain_rows(conn: sqlite3.Connection, *, from_ms: int | None = None,
+               before_ms: int | None = None) -> Iterator[dict[str, Any]]:
+    """Whole closed play rows ended in [from_ms, before_ms), in seq order, as plain dicts."""
+    where, args = closed_plays_where(column="ended_at_ms", from_ms=from_ms, before_ms=before_ms)
+    cur = conn.execute(f"SELECT * FROM plays WHERE {' AND '.join(where)} ORDER BY seq", args)
+    cur.row_factory = None                      # tuples zipped into dicts: several times faster than Row
+    names = [d[0] for d in cur.description]
+    for values in cur:
+        yield dict(zip(names, values))
+
+
+def hash_at(conn: sqlite3.Connection, seq: int) -> str | None:
+    """The hash of the closed row with this seq, or None when there is none."""
+    row = conn.execute("SELECT hash FROM plays WHERE seq = ?", (seq,)).fetchone()
+    return row[0] if row else None
+
+
+def play_id_count(conn: sqlite3.Connection) -> tuple[int, int]:
+    """(number of play rows, highest id)."""
+    count, max_id = conn.execute("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM plays").fetchone()
+    return int(count), int(max_id)
+
+
+def play_ids(conn: sqlite3.Connection) -> list[int]:
+    return [r[0] for r in conn.execute("SELECT id FROM plays ORDER BY id")]
+
+
+def correction_rows(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    """Every correction, in id order."""
+    cur = conn.execute("SELECT * FROM play_corrections ORDER BY id")
+    names = [d[0] for d in cur.description]
+    for values in cur:
+        yield dict(zip(names, values))
+
+
+def chain_heads(conn: sqlite3.Connection, *, from_ms: int | None = None,
+                before_ms: int | None = None) -> Iterator[tuple[int, int, str]]:
+    """(seq, ended_at_ms, hash) of closed plays ended in [from_ms, before_ms), in seq order."""
+    where, args = closed_plays_where(column="ended_at_ms", from_ms=from_ms, before_ms=before_ms)
+    yield from conn.execute(f"SELECT seq, ended_at_ms, hash FROM plays WHERE {' AND '.join(where)} ORDER BY seq",
+                            args)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from radiod.playlog.chain import CORRECTION_FIELDS, GENESIS, PLAY_FIELDS, link
-from radiod.playlog.store import closed_plays_where
+from radiod.playlog.store import chain_heads, chain_rows, correction_rows, hash_at, play_id_count, play_ids
 from radiod.reports.csvfile import restore
 from radiod.reports.period import LocalTimes
 
@@ -52,13 +52,8 @@ def verify_chain(conn: sqlite3.Connection, *, from_ms: int | None = None, to_ms:
     reordered rows (seq/link mismatch). Stops at the first broken play row.
     """
     result = Verification()
-    where, args = closed_plays_where(column="ended_at_ms", from_ms=from_ms, before_ms=to_ms)
-    cur = conn.execute(f"SELECT * FROM plays WHERE {' AND '.join(where)} ORDER BY seq", args)
-    cur.row_factory = None                      # tuples zipped into dicts: several times faster than Row
-    names = [d[0] for d in cur.description]
     prev: dict | None = None
-    for values in cur:
-        row = dict(zip(names, values))
+    for row in chain_rows(conn, from_ms=from_ms, before_ms=to_ms):
         if prev is None:
             expected_prev = _hash_before(conn, row["seq"])
             result.first_seq = row["seq"]
@@ -90,8 +85,7 @@ def verify_chain(conn: sqlite3.Connection, *, from_ms: int | None = None, to_ms:
 def _hash_before(conn: sqlite3.Connection, seq: int) -> str | None:
     if seq == 1:
         return GENESIS
-    row = conn.execute("SELECT hash FROM plays WHERE seq = ?", (seq - 1,)).fetchone()
-    return row["hash"] if row else None
+    return hash_at(conn, seq - 1)
 
 
 def _check_whole_log(conn: sqlite3.Connection, result: Verification) -> None:
@@ -102,16 +96,16 @@ def _check_whole_log(conn: sqlite3.Connection, result: Verification) -> None:
         result.breaks.append(Break("plays", None, 1, f"rows with seq 1..{result.first_seq - 1} are missing"))
         return
     # Ids are handed out in order and never reused, so a gap means a deleted row (open or closed).
-    count, max_id = conn.execute("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM plays").fetchone()
+    count, max_id = play_id_count(conn)
     if count != max_id:
-        ids = [r[0] for r in conn.execute("SELECT id FROM plays ORDER BY id")]
+        ids = play_ids(conn)
         missing = next(i for i, v in enumerate(ids, start=1) if v != i)
         result.breaks.append(Break("plays", missing, None, "this play id is missing (row deleted)"))
 
 
 def _check_corrections(conn: sqlite3.Connection, result: Verification) -> None:
     prev_hash, expected_id = GENESIS, 1
-    for row in conn.execute("SELECT * FROM play_corrections ORDER BY id"):
+    for row in correction_rows(conn):
         if row["id"] != expected_id:
             result.breaks.append(Break("play_corrections", expected_id, None, "this correction is missing"))
             return
@@ -129,11 +123,9 @@ def daily_digest(conn: sqlite3.Connection, zone: ZoneInfo, *, from_ms: int | Non
     Published, these let anyone check that an export (or the station's own log later) is complete
     and unchanged up to each day's end.
     """
-    where, args = closed_plays_where(column="ended_at_ms", from_ms=from_ms, before_ms=to_ms)
     days: dict[int, dict] = {}
     local = LocalTimes(zone)
-    for seq, ended, digest in conn.execute(
-            f"SELECT seq, ended_at_ms, hash FROM plays WHERE {' AND '.join(where)} ORDER BY seq", args):
+    for seq, ended, digest in chain_heads(conn, from_ms=from_ms, before_ms=to_ms):
         day = local.split(ended)[0]
         entry = days.setdefault(day, {"date": local.date(day), "rows": 0, "last_seq": seq, "last_hash": digest})
         entry["rows"] += 1

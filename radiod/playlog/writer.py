@@ -21,7 +21,8 @@ from radiod.playlog.journal import Journal, Loaded, load
 from radiod.playlog.records import (JournalBase, ListenersCounted, OpenPlaysInterrupted, PlayClosed, PlayOpened,
                                     Record)
 from radiod.playlog.store import INTERRUPTED_DETAIL, DuplicatePlay, check_close, play_values
-from radiod.store import open_readonly
+from radiod.playlog.store import journal_applied, max_play_id, recent_or_open
+from radiod.store import open_readonly, table_names
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,8 @@ class PlayWriter(Protocol):
     def open_play(self, *, started_at_ms: int, source: str, usage: str, planned_start_ms: int | None = None,
                   show: str = "", category: str = "", track_id: int | None = None,
                   snapshot: Mapping[str, Any] | None = None, item_key: str | None = None, channel: str = "",
-                  exclusion: str = "", listeners: int | None = None) -> int: ...
+                  exclusion: str = "", listeners: int | None = None,
+                  show_id: str = "") -> int: ...
 
     def close_play(self, play_id: int, *, ended_at_ms: int, played_ms: int, end_reason: str,
                    detail: str = "") -> object: ...
@@ -75,16 +77,14 @@ def read_database(path: Path, since_ms: int) -> Known:
         return Known()
     conn = open_readonly(path, full_disk_fallback=True)
     try:
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        tables = table_names(conn)
         known = Known()
         if "plays" not in tables:
             return known
-        known.max_id = conn.execute("SELECT COALESCE(MAX(id), 0) FROM plays").fetchone()[0]
+        known.max_id = max_play_id(conn)
         if "play_journal" in tables:
-            row = conn.execute("SELECT applied_n FROM play_journal WHERE id = 1").fetchone()
-            known.applied_n = int(row[0]) if row else 0
-        for r in conn.execute("SELECT id, item_key, started_at_ms, length_ms, end_reason, seq FROM plays"
-                              " WHERE started_at_ms >= ? OR seq IS NULL ORDER BY started_at_ms, id", (since_ms,)):
+            known.applied_n = journal_applied(conn)
+        for r in recent_or_open(conn, since_ms):
             if r["seq"] is None:
                 known.open[r["id"]] = _Open(r["started_at_ms"], r["length_ms"], r["item_key"])
             if r["item_key"]:
@@ -134,13 +134,15 @@ class JournaledPlayLog:
     def open_play(self, *, started_at_ms: int, source: str, usage: str, planned_start_ms: int | None = None,
                   show: str = "", category: str = "", track_id: int | None = None,
                   snapshot: Mapping[str, Any] | None = None, item_key: str | None = None, channel: str = "",
-                  exclusion: str = "", listeners: int | None = None) -> int:
+                  exclusion: str = "", listeners: int | None = None,
+                  show_id: str = "") -> int:
         """Record an item that just started; returns its play id. Raises DuplicatePlay as PlayLog does."""
         with self._lock:
             values = play_values(started_at_ms=started_at_ms, source=source, usage=usage,
                                  planned_start_ms=planned_start_ms, show=show, category=category,
                                  track_id=track_id, snapshot=snapshot, item_key=item_key, channel=channel,
-                                 exclusion=exclusion, listeners=self._listeners if listeners is None else listeners)
+                                 exclusion=exclusion, listeners=self._listeners if listeners is None else listeners,
+                                 show_id=show_id)
             key = values["item_key"]
             if key and key in self._keys:
                 raise DuplicatePlay(key, self._keys[key].play_id)

@@ -371,7 +371,7 @@ class Engine:
             slot.play_id = self.playlog.open_play(
                 started_at_ms=slot.started_wall, planned_start_ms=to_ms(item.start) + slot.offset_ms,
                 source=item.source, usage=item.usage, show=item.show, category=item.category,
-                track_id=item.track_id, snapshot=self._snapshot(slot), item_key=slot.key)
+                track_id=item.track_id, snapshot=self._snapshot(slot), item_key=slot.key, show_id=item.show_id)
         except DuplicatePlay as exc:
             # Never air (or log) an item twice: silence it and move on.
             self._error("duplicate", str(exc))
@@ -675,7 +675,7 @@ class Engine:
                     started_at_ms=now, planned_start_ms=to_ms(slot.item.start) + slot.offset_ms,
                     source=slot.item.source, usage=slot.item.usage, show=slot.item.show,
                     category=slot.item.category, track_id=slot.item.track_id,
-                    snapshot=self._snapshot(slot), item_key=slot.key)
+                    snapshot=self._snapshot(slot), item_key=slot.key, show_id=slot.item.show_id)
             except DuplicatePlay:
                 slot.play_id = None
         if slot.play_id is not None:

@@ -1,15 +1,13 @@
 """Edits to the schedule files that keep them clean text: tomlkit changes only the values touched,
 so comments and layout survive. Every edit is checked on a copy of the folder with the checks of
 ``radiod check`` before anything is written; writes are atomic; changes are kept as history rows
-(who, when, before and after) so the last one can be undone.
+(who, when, before and after; radiod.schedule.store) so the last one can be undone.
 """
 
 from __future__ import annotations
 
-import difflib
 import os
 import shutil
-import sqlite3
 import tempfile
 from dataclasses import dataclass
 from datetime import date
@@ -23,7 +21,6 @@ from radiod.errors import ScheduleError
 from radiod.library.model import Track
 from radiod.schedule.check import check_library, check_schedule
 from radiod.schedule.parse import parse_schedule
-from radiod.store import transaction
 
 GRID = "grid.toml"
 SLOT_KEYS = ("days", "start", "end", "show")
@@ -143,36 +140,3 @@ def atomic_write(path: Path, text: str) -> None:
     if path.exists():
         shutil.copymode(path, tmp)
     os.replace(tmp, path)
-
-
-def diff(before: str, after: str, name: str) -> str:
-    return "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
-                                        f"a/{name}", f"b/{name}"))
-
-
-class History:
-    """Schedule changes in the database (``schedule_changes``, owned by radiod.accounts)."""
-
-    def __init__(self, conn: sqlite3.Connection):
-        self.conn = conn
-
-    def record(self, *, file: str, user: str, at_ms: int, before: str, after: str, summary: str,
-               kind: str = "edit") -> int:
-        with transaction(self.conn):
-            cur = self.conn.execute(
-                "INSERT INTO schedule_changes (file, user, at_ms, before, after, summary, kind) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)", (file, user, at_ms, before, after, summary, kind))
-        return int(cur.lastrowid)
-
-    def recent(self, limit: int = 20) -> list[dict[str, Any]]:
-        rows = self.conn.execute("SELECT * FROM schedule_changes ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
-        return [dict(r, diff=diff(r["before"], r["after"], r["file"])) for r in rows]
-
-    def last_undoable(self) -> dict[str, Any] | None:
-        row = self.conn.execute("SELECT * FROM schedule_changes WHERE kind = 'edit' AND undone_at_ms IS NULL "
-                                "ORDER BY id DESC LIMIT 1").fetchone()
-        return dict(row) if row else None
-
-    def mark_undone(self, change_id: int, at_ms: int) -> None:
-        with transaction(self.conn):
-            self.conn.execute("UPDATE schedule_changes SET undone_at_ms = ? WHERE id = ?", (at_ms, change_id))

@@ -46,6 +46,7 @@ class LogItem:
     timing: Timing = "follow"
     tolerance_ms: int = 0
     show: str = ""                     # show title ('' outside shows)
+    show_id: str = ""                  # the show's stable id (its key in shows.toml); a rename keeps it
     category: str = ""                 # rotation category
     track_id: int | None = None
     path: str = ""                     # absolute path of the audio file ('' for live)

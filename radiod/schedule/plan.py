@@ -202,6 +202,7 @@ class _DayPlanner:
         self.gap_ms = 0
         self.pending: tuple[str, int, int] | None = None   # (timing, tolerance, anchor) for the next item
         self.show = ""
+        self.show_id = ""
         self.source: Source = "rotation"
         self.turns: dict[str, int] = {}
         self.hour_counts: dict[int, list[int]] = {}    # local hour start → [music, local]
@@ -287,13 +288,13 @@ class _DayPlanner:
     def _plan_window(self, w: _Window, end_spec: tuple[str, int]) -> None:
         airing = w.airing
         if airing is None:
-            self.show, self.source = FALLBACK_SHOW, "fallback"
+            self.show, self.show_id, self.source = FALLBACK_SHOW, "", "fallback"
             self._arrive(w.start_ms, *self._start_spec(w), "grid gap")
             self._fallback_fill(w.end_ms, end_spec, f"no show in the grid {self._hhmm(w.start_ms)}–"
                                 f"{self._hhmm(w.end_ms)}")
             return
         show = airing.show
-        self.show, self.source = show.title, "rotation"
+        self.show, self.show_id, self.source = show.title, show.id, "rotation"
         if show.kind == "rotation":
             self._plan_rotation(w, show, end_spec)
         elif show.kind == "prerecorded":
@@ -302,7 +303,7 @@ class _DayPlanner:
             self._arrive(w.start_ms, show.timing, show.tolerance_ms, show.title)
             self.pos = w.start_ms
             self._append(LogItem(start=from_ms(w.start_ms), length_ms=w.end_ms - w.start_ms, kind="live",
-                                 source="live", usage="feature", show=show.title, event="live",
+                                 source="live", usage="feature", show=show.title, show_id=show.id, event="live",
                                  title=show.title, artist=", ".join(show.hosts)))
             self.pos = w.end_ms
 
@@ -349,7 +350,8 @@ class _DayPlanner:
                     kind: str | None = None, relaxations: tuple[Relaxation, ...] = (), note: str = "") -> LogItem:
         return LogItem(
             start=from_ms(self.pos), length_ms=track.play_ms, kind=kind or KIND_OF_USAGE.get(usage, "music"),
-            source=source or self.source, usage=usage, show=self.show, category=category, track_id=track.id,
+            source=source or self.source, usage=usage, show=self.show, show_id=self.show_id, category=category,
+            track_id=track.id,
             path=track.path, cue_in_ms=track.cue_in_ms, cue_out_ms=track.cue_out_ms, title=track.title,
             artist=track.artist, local=track.local, loudness_lufs=track.loudness_lufs, snapshot=track.snapshot(),
             relaxations=relaxations, event=event, note=note)
