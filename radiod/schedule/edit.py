@@ -162,7 +162,8 @@ class History:
             cur = self.conn.execute(
                 "INSERT INTO schedule_changes (file, user, at_ms, before, after, summary, kind) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)", (file, user, at_ms, before, after, summary, kind))
-        return int(cur.lastrowid)
+        assert cur.lastrowid is not None    # an INSERT always sets it
+        return cur.lastrowid
 
     def recent(self, limit: int = 20) -> list[dict[str, Any]]:
         rows = self.conn.execute("SELECT * FROM schedule_changes ORDER BY id DESC LIMIT ?", (limit,)).fetchall()

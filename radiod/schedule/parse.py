@@ -96,14 +96,14 @@ class Reader:
     def error(self, key: str, message: str) -> None:
         self.problems.append(f"{self.where(key)}: {message}")
 
-    def table(self, data: dict, key: str, path: str) -> dict:
+    def table(self, data: dict[str, Any], key: str, path: str) -> dict[str, Any]:
         value = data.get(key, {})
         if not isinstance(value, dict):
             self.error(path, "expected a table")
             return {}
         return value
 
-    def value(self, data: dict, key: str, path: str, convert: Callable[[Any], Any], default: Any = None,
+    def value(self, data: dict[str, Any], key: str, path: str, convert: Callable[[Any], Any], default: Any = None,
               *, required: bool = False) -> Any:
         if key not in data:
             if required:
@@ -115,7 +115,7 @@ class Reader:
             self.error(f"{path}.{key}" if not path.endswith(key) else path, str(exc))
             return default
 
-    def unknown_keys(self, data: dict, allowed: tuple[str, ...], path: str) -> None:
+    def unknown_keys(self, data: dict[str, Any], allowed: tuple[str, ...], path: str) -> None:
         for key in data:
             if key not in allowed:
                 hint = _close(key, allowed)
@@ -217,7 +217,7 @@ def as_offset_ms(value: Any) -> int:
 
 def as_days(value: Any) -> tuple[int, ...]:
     names = as_str_list(value)
-    days = []
+    days: list[int] = []
     for name in names:
         key = name.strip().lower()[:3]
         if name.strip().lower() in ("daily", "all"):
@@ -431,7 +431,7 @@ def _clocks(r: Reader) -> dict[str, Clock]:
     return result
 
 
-def _event(r: Reader, ev: dict, path: str) -> ClockEvent | None:
+def _event(r: Reader, ev: dict[str, Any], path: str) -> ClockEvent | None:
     r.unknown_keys(ev, ("type", "category", "categories", "file", "at", "timing", "tolerance", "label"), path)
     etype = r.value(ev, "type", f"{path}.type", choice("music", "fill", "item", "show"), None, required=True)
     if etype is None:
@@ -515,7 +515,7 @@ def _grid(r: Reader) -> tuple[tuple[Slot, ...], tuple[Slot, ...]]:
     return tuple(slots), tuple(exceptions)
 
 
-def _slot(r: Reader, data: dict, path: str, *, dated: bool) -> Slot | None:
+def _slot(r: Reader, data: dict[str, Any], path: str, *, dated: bool) -> Slot | None:
     allowed = ("date" if dated else "days", "start", "end", "show", "overnight", "note")
     r.unknown_keys(data, allowed, path)
     show = r.value(data, "show", f"{path}.show", as_str, None, required=True)
