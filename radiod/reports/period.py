@@ -73,7 +73,9 @@ class LocalTimes:
 
     def _lookup(self, instant_ms: int) -> int:
         at = datetime.fromtimestamp(instant_ms / 1000, tz=timezone.utc).astimezone(self.zone)
-        return round(at.utcoffset().total_seconds() * 1000)
+        offset = at.utcoffset()
+        assert offset is not None   # a ZoneInfo always knows its offset
+        return round(offset.total_seconds() * 1000)
 
     def offset_ms(self, instant_ms: int) -> int:
         day = instant_ms // self.DAY_MS
@@ -118,9 +120,9 @@ class LocalTimes:
         if texts is not None:
             day, hour, second, offset = texts
             return day, hour + _MM_SS[second + ms // 1000], offset
-        day, ms_of_day, offset = self.split(instant_ms)
+        day_no, ms_of_day, offset_ms = self.split(instant_ms)
         s = ms_of_day // 1000
-        return self.date(day), f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}", self.offset_text(offset)
+        return self.date(day_no), f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}", self.offset_text(offset_ms)
 
     def iso(self, instant_ms: int) -> str:
         """'2026-03-08T03:01:00.000-04:00' (same text as iso_local)."""
@@ -129,9 +131,10 @@ class LocalTimes:
         if texts is not None:
             day, hour, second, offset = texts
             return f"{day}T{hour}{_MM_SS[second + ms // 1000]}.{ms % 1000:03d}{offset}"
-        day, ms_of_day, offset = self.split(instant_ms)
+        day_no, ms_of_day, offset_ms = self.split(instant_ms)
         s, ms = divmod(ms_of_day, 1000)
-        return f"{self.date(day)}T{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}.{ms:03d}{self.offset_text(offset)}"
+        return (f"{self.date(day_no)}T{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}.{ms:03d}"
+                f"{self.offset_text(offset_ms)}")
 
     def offset_text(self, offset_ms: int) -> str:
         """'-04:00'."""

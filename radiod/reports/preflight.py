@@ -17,7 +17,7 @@ HEADER = ("plays", "played_ms", "artist", "title", "album", "label", "isrc", "co
 
 def gaps(rows: Iterable[Mapping[str, Any]], period: Period) -> list[dict[str, Any]]:
     """Recordings with gaps, most played first."""
-    found: dict[tuple, dict[str, Any]] = {}
+    found: dict[tuple[Any, ...], dict[str, Any]] = {}
     for r in rows:
         if not period.contains(r["started_at_ms"]) or not is_music(r):
             continue
