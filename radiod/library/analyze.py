@@ -264,7 +264,7 @@ def analyze_library(conn: sqlite3.Connection, *, workers: int, silence_threshold
             content_hash, path = futures[future]
             result, error = future.result()
             if error is None or error.about_content:
-                _store(conn, content_hash, result, error and error.reason, to_ms(clock.now()))
+                _store(conn, content_hash, result, error.reason if error else None, to_ms(clock.now()))
             summary.analyzed += 1
             if error is not None:
                 summary.failed += 1

@@ -301,8 +301,9 @@ def _write(conn: sqlite3.Connection, item: _Read, now_ms: int, seen: set[str], g
             conn.execute(_UPDATE, (*values, track_id))
             change = "moved"
         else:
-            track_id = conn.execute(_INSERT, values).lastrowid
-            change = "new"
+            inserted = conn.execute(_INSERT, values).lastrowid
+            assert inserted is not None    # an INSERT always sets it
+            track_id, change = inserted, "new"
     setattr(summary, change, getattr(summary, change) + 1)
     if change != "new":
         conn.execute("DELETE FROM track_artists WHERE track_id = ?", (track_id,))
