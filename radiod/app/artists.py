@@ -37,7 +37,7 @@ def artist_listing(conn: sqlite3.Connection, registry: ArtistRegistry) -> dict[s
     for artist in registry:
         counts.setdefault(artist.key, set())
         names.setdefault(artist.key, Counter())[artist.name] += 1
-    artists = []
+    artists: list[dict[str, Any]] = []
     for key, track_ids in counts.items():
         artist = registry.get(key)
         artists.append({

@@ -56,8 +56,8 @@ def check_command(station: Station) -> None:
                         warnings.append(f"{schedule.locate('shows.toml', f'show.{show.id}.hosts')}: {host!r} "
                                         "has no user account yet "
                                         "('radiod user add')")
-    for w in warnings:
-        click.echo(f"warning: {w}", err=True)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
     if errors:
         raise ScheduleError(errors + [f"{len(errors)} error(s), {len(warnings)} warning(s)"])
     assert schedule is not None
