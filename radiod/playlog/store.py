@@ -157,7 +157,7 @@ class PlayLog:
         with self._lock, transaction(self.conn):
             return self.close(play_id, int(ended_at_ms), int(played_ms), end_reason, detail or "")
 
-    def close(self, play_id: int, ended_at_ms: int, played_ms: int, end_reason: str, detail: str) -> dict:
+    def close(self, play_id: int, ended_at_ms: int, played_ms: int, end_reason: str, detail: str) -> dict[str, Any]:
         row = self.conn.execute("SELECT * FROM plays WHERE id = ?", (play_id,)).fetchone()
         if row is None:
             raise StoreError(f"play log: no play {play_id}")

@@ -193,7 +193,7 @@ class JournaledPlayLog:
         with self._lock:
             closed = [(k.started_at_ms, k.play_id, key, k.end_reason) for key, k in self._keys.items()
                       if k.end_reason is not None and k.started_at_ms >= started_from_ms]
-        return [(key, why) for _, _, key, why in sorted(closed)]   # type: ignore[misc]
+        return [(key, why) for _, _, key, why in sorted(closed)]
 
     def open_ids(self) -> list[int]:
         with self._lock:
