@@ -22,7 +22,8 @@ from radiod.errors import ScheduleError
 from radiod.library.model import Track
 from radiod.playout.fallback import Fallback
 from radiod.playout.nowplaying import write_json_atomic
-from radiod.schedule.log import LogItem, Relaxation
+from radiod.schedule.log import LogItem, Relaxation, Usage
+from radiod.schedule.rotation import PlayRow
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +142,7 @@ class DayLogs:
         finally:
             conn.close()
 
-    def history(self, day: date) -> list[tuple]:
+    def history(self, day: date) -> list[PlayRow]:
         """Recent plays from the as-played log (for separation and fairness)."""
         from radiod.playlog.store import read_plays
 
@@ -176,7 +177,7 @@ class DayLogs:
         return Fallback(emergency, station_ids)
 
     @staticmethod
-    def _item(track: Track, category: str, usage: str) -> LogItem:
+    def _item(track: Track, category: str, usage: Usage) -> LogItem:
         return LogItem(start=from_ms(0), length_ms=track.play_ms, kind="music" if usage == "feature" else usage,
                        source="fallback", usage=usage, category=category, track_id=track.id, path=track.path,
                        cue_in_ms=track.cue_in_ms, cue_out_ms=track.cue_out_ms, title=track.title,

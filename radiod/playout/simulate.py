@@ -69,7 +69,7 @@ def simulate(config: Config, first: date, last: date, out: Path) -> dict[str, An
             "cpu_ms": (_cpu.process_time_ns() - cpu_start) // 1_000_000}
 
 
-def _summary(label: str, rows: list[dict], relaxations: int) -> dict[str, Any]:
+def _summary(label: str, rows: list[dict[str, Any]], relaxations: int) -> dict[str, Any]:
     aired = [r for r in rows if r["played_ms"] > 0]
     music = [r for r in aired if r["usage"] == "feature"]
     local = sum(1 for r in music if r["local"])
