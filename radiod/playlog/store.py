@@ -54,7 +54,7 @@ def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
-def row_dict(row: Mapping[str, Any]) -> dict[str, Any]:
+def row_dict(row: Mapping[str, Any] | sqlite3.Row) -> dict[str, Any]:
     """A plays row as a dict with ``local`` as bool and ``artist_keys`` as a list."""
     d = dict(row)
     d["local"] = bool(d["local"])
