@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import Sequence
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
@@ -19,7 +20,7 @@ from radiod.schedule.model import DAYS
 from radiod.schedule.parse import FILES, load_schedule
 from radiod_web import station
 from radiod_web.params import ParamError, parse_day
-from radiod_web.security import accounts, current_user, require_role
+from radiod_web.security import accounts, require_role, signed_in_user
 
 bp = Blueprint("grid", __name__, url_prefix="/manager/grid")
 
@@ -56,7 +57,7 @@ def _show_ids() -> list[str]:
         return []
 
 
-def _page(text: str, *, errors: list[str] = (), typed: dict[int, edit.SlotFields] | None = None,
+def _page(text: str, *, errors: Sequence[str] = (), typed: dict[int, edit.SlotFields] | None = None,
           new: edit.SlotFields | None = None, status: int = 200):
     """The editor; ``errors`` are placed next to the slots they name, the rest above the grid."""
     rows = edit.slots(text)
@@ -103,7 +104,7 @@ def _save(before: str, after: str, summary: str, *, file: str = edit.GRID, on_er
             return on_error(errors)
         return _page(before, errors=errors, **page_args, status=400)
     edit.atomic_write(station().config.paths.schedules / file, after)
-    _history().record(file=file, user=current_user().name, at_ms=to_ms(station().clock.now()),
+    _history().record(file=file, user=signed_in_user().name, at_ms=to_ms(station().clock.now()),
                       before=before, after=after, summary=summary)
     flash(f"Saved: {summary}. {_reload()}")
     return redirect(back)
@@ -177,7 +178,7 @@ def undo():
     now_ms = to_ms(station().clock.now())
     edit.atomic_write(path, last["before"])
     history.mark_undone(last["id"], now_ms)
-    history.record(file=last["file"], user=current_user().name, at_ms=now_ms, before=current,
+    history.record(file=last["file"], user=signed_in_user().name, at_ms=now_ms, before=current,
                    after=last["before"], summary=f"undo: {last['summary']}", kind="undo")
     flash(f"Undone: {last['summary']}. {_reload()}")
     return redirect(url_for("grid.index"))

@@ -18,7 +18,7 @@ from radiod.reports import preflight
 from radiod.reports.period import Period
 from radiod.store import transaction
 from radiod_web import station
-from radiod_web.security import accounts, current_user, reader, require_role
+from radiod_web.security import accounts, reader, require_role, signed_in_user
 
 bp = Blueprint("library", __name__, url_prefix="/manager/library")
 
@@ -72,7 +72,7 @@ def save(track_id: int):
     if load_track(reader(), track_id) is None:
         abort(404, description="No playable track with this id.")
     conn = accounts().conn
-    now_ms, user = to_ms(station().clock.now()), current_user().name
+    now_ms, user = to_ms(station().clock.now()), signed_in_user().name
     changed = []
     with transaction(conn):
         for field in EDITABLE:

@@ -8,7 +8,7 @@ from radiod.accounts.users import ROLES, AccountError
 from radiod.errors import ControlError
 from radiod_web import station
 from radiod_web.queries import local_time
-from radiod_web.security import accounts, current_user, require_role
+from radiod_web.security import accounts, require_role, signed_in_user
 
 bp = Blueprint("manager", __name__, url_prefix="/manager")
 
@@ -74,7 +74,7 @@ def change_user(name: str, action: str):
     acc = accounts()
     try:
         if action == "disable":
-            if name.lower() == current_user().name.lower():
+            if name.lower() == signed_in_user().name.lower():
                 raise AccountError("You cannot disable your own account.")
             acc.set_disabled(name, True)
         elif action == "enable":

@@ -21,7 +21,8 @@ def week_schedule(config: Config, now: datetime) -> dict[str, Any]:
     zone = config.zone
     today = now.astimezone(zone).date()
     dates = [today + timedelta(days=i) for i in range(DAYS_SHOWN)]
-    days = [{"date": d.isoformat(), "label": d.strftime("%A %d %B"), "airings": []} for d in dates]
+    days: list[dict[str, Any]] = [{"date": d.isoformat(), "label": d.strftime("%A %d %B"), "airings": []}
+                                  for d in dates]
     try:
         schedule = load_schedule(config.paths.schedules)
     except ScheduleError:

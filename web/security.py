@@ -48,6 +48,14 @@ def current_user() -> User | None:
     return g.user
 
 
+def signed_in_user() -> User:
+    """The user of a view behind require_role (which has turned anonymous visitors away)."""
+    user = current_user()
+    if user is None:
+        abort(401)
+    return user
+
+
 def csrf_token() -> str:
     """The session's CSRF token (made on first use, so pages without forms set no cookie)."""
     g.personal = True
