@@ -16,9 +16,9 @@ import sqlite3
 import threading
 from typing import Any, Iterable, Mapping
 
+from radiod.csvfile import field as csv_field
 from radiod.errors import StoreError
 from radiod.playlog.chain import CORRECTION_FIELDS, GENESIS, PLAY_FIELDS, link
-from radiod.reports.csvfile import field as csv_field
 from radiod.store import transaction
 
 SOURCES = ("rotation", "show", "fallback", "live", "insert")

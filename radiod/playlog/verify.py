@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from radiod.csvfile import restore
+from radiod.localtimes import LocalTimes
 from radiod.playlog.chain import CORRECTION_FIELDS, GENESIS, PLAY_FIELDS, link
 from radiod.playlog.store import closed_plays_where
-from radiod.reports.csvfile import restore
-from radiod.reports.period import LocalTimes
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,9 @@ from fractions import Fraction
 from typing import Any, Iterable, Mapping
 
 from radiod.reports import ReportError
-from radiod.reports.csvfile import to_csv
-from radiod.reports.period import LocalTimes, Period
+from radiod.csvfile import to_csv
+from radiod.localtimes import LocalTimes
+from radiod.reports.period import Period
 from radiod.reports.rows import is_music
 
 _EPOCH_DAY = date(1970, 1, 1)

@@ -21,7 +21,8 @@ from collections import Counter
 from typing import Any, Iterable, Mapping
 
 from radiod.library.artists import artist_key, split_artists
-from radiod.reports.period import LocalTimes, Period
+from radiod.localtimes import LocalTimes
+from radiod.reports.period import Period
 from radiod.reports.rows import aired
 
 

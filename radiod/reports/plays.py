@@ -6,9 +6,10 @@ import json
 from operator import itemgetter
 from typing import Any, Iterable, Mapping
 
+from radiod.csvfile import LINE_END, Lines, field, neutral_line, risky
+from radiod.localtimes import LocalTimes
 from radiod.playlog.chain import PLAY_FIELDS
-from radiod.reports.csvfile import LINE_END, Lines, field, neutral_line, risky
-from radiod.reports.period import LocalTimes, Period
+from radiod.reports.period import Period
 
 COLUMNS = None   # every column (the commands read them with read_plays_csv, the fast way)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from radiod.reports.csvfile import to_csv
+from radiod.csvfile import to_csv
 from radiod.reports.period import Period
 from radiod.reports.rows import is_music, missing_metadata, recording_key, soundexchange_gap
 

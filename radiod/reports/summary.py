@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from radiod.reports.csvfile import to_csv
-from radiod.reports.period import LocalTimes, Period, hms
+from radiod.csvfile import to_csv
+from radiod.localtimes import LocalTimes
+from radiod.reports.period import Period, hms
 from radiod.reports.rows import RecordingKey, recording_key
 
 COLUMNS = ("started_at_ms", "played_ms", "usage", "artist", "title", "album", "label", "isrc", "composer", "local")
