@@ -17,7 +17,7 @@ import ipaddress
 import sqlite3
 from datetime import timedelta
 
-from radiod.store import transaction
+from radiod.db import transaction
 
 WINDOW = timedelta(minutes=15)
 PER_ACCOUNT = 5            # failures from one guesser at one account

@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Callable
 
 from radiod.clock import Clock, SystemClock, to_ms
+from radiod.db import transaction
 from radiod.errors import MediaError
 from radiod.library.ffmpeg import input_args, input_url
 from radiod.library.tags import detect_format
-from radiod.store import transaction
 
 FFMPEG = "ffmpeg"
 # Shortest run below the threshold that counts as silence; short enough to trim the gap a

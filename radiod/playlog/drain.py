@@ -19,8 +19,8 @@ from radiod.errors import StoreError
 from radiod.playlog.journal import Journal
 from radiod.playlog.records import (ListenersCounted, OpenPlaysInterrupted, PlayClosed, PlayOpened, Record,
                                     encode)
+from radiod.db import transaction
 from radiod.playlog.store import DuplicatePlay, PlayLog
-from radiod.store import transaction
 
 log = logging.getLogger(__name__)
 

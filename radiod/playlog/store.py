@@ -17,9 +17,9 @@ import threading
 from typing import Any, Iterable, Mapping
 
 from radiod.csvfile import field as csv_field
+from radiod.db import transaction
 from radiod.errors import StoreError
 from radiod.playlog.chain import CORRECTION_FIELDS, GENESIS, PLAY_FIELDS, link
-from radiod.store import transaction
 
 SOURCES = ("rotation", "show", "fallback", "live", "insert")
 USAGES = ("feature", "theme", "background", "jingle", "promo", "station_id", "psa", "sponsorship", "talk")

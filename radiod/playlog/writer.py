@@ -20,8 +20,8 @@ from radiod.errors import StoreError
 from radiod.playlog.journal import Journal, Loaded, load
 from radiod.playlog.records import (JournalBase, ListenersCounted, OpenPlaysInterrupted, PlayClosed, PlayOpened,
                                     Record)
+from radiod.db import open_readonly
 from radiod.playlog.store import INTERRUPTED_DETAIL, DuplicatePlay, check_close, play_values
-from radiod.store import open_readonly
 
 log = logging.getLogger(__name__)
 
