@@ -1,1 +1,38 @@
-"""Playout: the engine, the player port and its adapters."""
+"""Playout: the engine, the player port and its adapters (libVLC, the control socket, day logs)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from radiod.faces import lazy_face
+
+if TYPE_CHECKING:
+    from radiod.playout.control import ControlServer, InsertRequest, send_command
+    from radiod.playout.daylogs import DayLogs
+    from radiod.playout.engine import Engine
+    from radiod.playout.fallback import Fallback
+    from radiod.playout.nowplaying import NowPlayingWriter
+    from radiod.playout.output import pulse_info
+    from radiod.playout.port import Cue, Listener, Player, PlayerEvent
+    from radiod.playout.recording import Retention
+    from radiod.playout.vlc_player import VlcPlayer
+
+__all__ = [
+    "ControlServer", "Cue", "DayLogs", "Engine", "Fallback", "InsertRequest", "Listener",
+    "NowPlayingWriter", "Player", "PlayerEvent", "pulse_info", "Retention", "send_command",
+    "VlcPlayer",
+]
+
+# Imported on first use: the engine's modules import radiod.playout.port, and `radiod ctl`
+# radiod.playout.control: neither may load libVLC.
+__getattr__ = lazy_face(__name__, {
+    "ControlServer": "control", "InsertRequest": "control", "send_command": "control",
+    "DayLogs": "daylogs",
+    "Engine": "engine",
+    "Fallback": "fallback",
+    "NowPlayingWriter": "nowplaying",
+    "pulse_info": "output",
+    "Cue": "port", "Listener": "port", "Player": "port", "PlayerEvent": "port",
+    "Retention": "recording",
+    "VlcPlayer": "vlc_player",
+})
