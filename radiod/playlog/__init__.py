@@ -10,13 +10,13 @@ if TYPE_CHECKING:
     from radiod.playlog.chain import PLAY_FIELDS
     from radiod.playlog.drain import Drainer
     from radiod.playlog.journal import journal_path
-    from radiod.playlog.store import CORRECTABLE, DuplicatePlay, PlayLog, read_plays, read_plays_csv, row_dict
+    from radiod.playlog.store import CORRECTABLE, PlayLog, read_plays, read_plays_csv, row_dict
     from radiod.playlog.verify import check_digest, daily_digest, verify_chain, verify_export
-    from radiod.playlog.writer import JournaledPlayLog, PlayWriter, open_journaled
+    from radiod.playlog.writer import JournaledPlayLog, open_journaled
 
 __all__ = [
-    "check_digest", "CORRECTABLE", "daily_digest", "Drainer", "DuplicatePlay", "journal_path",
-    "JournaledPlayLog", "open_journaled", "PLAY_FIELDS", "PlayLog", "PlayWriter", "read_plays",
+    "check_digest", "CORRECTABLE", "daily_digest", "Drainer", "journal_path",
+    "JournaledPlayLog", "open_journaled", "PLAY_FIELDS", "PlayLog", "read_plays",
     "read_plays_csv", "row_dict", "verify_chain", "verify_export",
 ]
 
@@ -25,7 +25,8 @@ __getattr__ = lazy_face(__name__, {
     "PLAY_FIELDS": "chain",
     "Drainer": "drain",
     "journal_path": "journal",
-    "CORRECTABLE": "store", "DuplicatePlay": "store", "PlayLog": "store", "read_plays": "store", "read_plays_csv": "store", "row_dict": "store",
+    "CORRECTABLE": "store", "PlayLog": "store", "read_plays": "store", "read_plays_csv": "store",
+    "row_dict": "store",
     "check_digest": "verify", "daily_digest": "verify", "verify_chain": "verify", "verify_export": "verify",
-    "JournaledPlayLog": "writer", "PlayWriter": "writer", "open_journaled": "writer",
+    "JournaledPlayLog": "writer", "open_journaled": "writer",
 })

@@ -18,7 +18,7 @@ from typing import Any, Iterable, Mapping
 
 from radiod.csvfile import field as csv_field
 from radiod.db import transaction
-from radiod.errors import StoreError
+from radiod.errors import DuplicatePlay, StoreError
 from radiod.playlog.chain import CORRECTION_FIELDS, GENESIS, PLAY_FIELDS, link
 
 SOURCES = ("rotation", "show", "fallback", "live", "insert")
@@ -37,15 +37,6 @@ SNAPSHOT_FIELDS: dict[str, Any] = {
 CORRECTABLE = ("title", "artist", "album", "label", "isrc", "composer", "lyricist", "release_date",
                "genre", "language", "local", "artist_keys", "usage", "show", "category", "channel",
                "exclusion")
-
-
-class DuplicatePlay(StoreError):
-    """A play with this item_key already exists (the engine replayed an item after a crash)."""
-
-    def __init__(self, item_key: str, play_id: int):
-        self.item_key = item_key
-        self.play_id = play_id
-        super().__init__(f"play log: item {item_key!r} already has play {play_id}")
 
 
 def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:

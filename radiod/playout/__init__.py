@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from radiod.playout.daylogs import DayLogs
     from radiod.playout.engine import Engine
     from radiod.playout.fallback import Fallback
+    from radiod.playout.log_port import PlayWriter
     from radiod.playout.nowplaying import NowPlayingWriter
     from radiod.playout.output import pulse_info
     from radiod.playout.port import Cue, Listener, Player, PlayerEvent
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ControlServer", "Cue", "DayLogs", "Engine", "Fallback", "InsertRequest", "Listener",
-    "NowPlayingWriter", "Player", "PlayerEvent", "pulse_info", "Retention", "send_command",
+    "NowPlayingWriter", "Player", "PlayerEvent", "PlayWriter", "pulse_info", "Retention", "send_command",
     "VlcPlayer",
 ]
 
@@ -30,6 +31,7 @@ __getattr__ = lazy_face(__name__, {
     "DayLogs": "daylogs",
     "Engine": "engine",
     "Fallback": "fallback",
+    "PlayWriter": "log_port",
     "NowPlayingWriter": "nowplaying",
     "pulse_info": "output",
     "Cue": "port", "Listener": "port", "Player": "port", "PlayerEvent": "port",

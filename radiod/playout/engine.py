@@ -31,10 +31,9 @@ from typing import Any, Callable, Sequence
 
 from radiod.clock import Clock, from_ms, to_ms
 from radiod.config import PlayoutConfig
-from radiod.errors import PlayerError
-from radiod.playlog.store import DuplicatePlay
-from radiod.playlog.writer import PlayWriter
+from radiod.errors import DuplicatePlay, PlayerError
 from radiod.playout.fallback import Fallback
+from radiod.playout.log_port import PlayWriter
 from radiod.playout.media_roots import RETRY_MS, MediaOutage, MediaRoots, probe, under
 from radiod.playout.port import Cue, Player, PlayerEvent
 from radiod.playout.stall import TICK_MS, ClockJump, overran
