@@ -83,7 +83,7 @@ class DayLogs:
 
     def load_schedule(self) -> Any:
         """(Re)read the schedule files; on error keep the last good schedule and remember why."""
-        from radiod.schedule.parse import load_schedule
+        from radiod.schedule_files import load_schedule
 
         try:
             self.schedule = load_schedule(self.config.paths.schedules)

@@ -4,6 +4,9 @@ Syntax errors are reported as ``file:line: message`` (tomllib gives the line); e
 ``file:line: key.path: message`` when the line is found by a small index of the text, else
 ``file: key.path: message``. Cross-references (unknown show, clock, category, DJ) and the grid's
 overlaps are checked in ``check.py``; this module checks each value on its own.
+
+It reads no file itself: it is given a ``Folder`` (radiod.schedule_files.DiskFolder reads the
+schedules folder on disk; checking an edit reads the folder with the edit laid over it).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import re
 import tomllib
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 from radiod import tomltext
 from radiod.days import day_range_problem
@@ -24,6 +27,23 @@ from radiod.schedule.model import (
 
 FILES = ("station.toml", "categories.toml", "clocks.toml", "shows.toml", "grid.toml", "rules.toml")
 USAGES = ("feature", "station_id", "jingle", "psa", "promo", "sponsorship", "talk")
+
+
+
+class Folder(Protocol):
+    """The schedules folder as the parser sees it."""
+
+    @property
+    def root(self) -> Path:
+        """The folder (messages name files inside it)."""
+
+    def is_folder(self) -> bool:
+        """Whether the folder exists."""
+
+    def read(self, name: str) -> str | None:
+        """The text of the file ``name`` (relative to the folder), None when there is none;
+        OSError or UnicodeDecodeError when it cannot be read."""
+
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\[\]]+?)\s*\]\]?\s*(?:#.*)?$")
 _KEY = re.compile(r"^\s*(\"[^\"]*\"|[A-Za-z0-9_-]+)\s*=")
@@ -70,18 +90,21 @@ class LineIndex:
 class Reader:
     """One file's data plus the problems found in it."""
 
-    def __init__(self, path: Path, problems: list[str]):
-        self.label = str(path)
+    def __init__(self, folder: Folder, name: str, problems: list[str]):
+        self.label = str(folder.root / name)
         self.problems = problems
         self.data: dict[str, Any] = {}
         self.index = LineIndex("")
-        if not path.exists():
-            return
+        self.found = False
         try:
-            text = path.read_text(encoding="utf-8")
+            text = folder.read(name)
         except (OSError, UnicodeDecodeError) as exc:
+            self.found = True
             problems.append(f"{self.label}: cannot read: {exc}")
             return
+        if text is None:
+            return
+        self.found = True
         try:
             self.data = tomltext.loads(text)
         except tomllib.TOMLDecodeError as exc:
@@ -267,7 +290,7 @@ def choice(*options: str) -> Callable[[Any], str]:
 
 # --- the files ---
 
-def load_schedule(schedules_dir: Path | str) -> Schedule:
+def load_schedule(folder: Folder) -> Schedule:
     """Read every schedule file; raise ScheduleError listing every problem (located) at once.
 
     Cross-file problems (references, overlaps, quotas) are included: this is what playout and
@@ -275,7 +298,7 @@ def load_schedule(schedules_dir: Path | str) -> Schedule:
     """
     from radiod.schedule.check import check_schedule
 
-    schedule, problems = parse_schedule(schedules_dir)
+    schedule, problems = parse_schedule(folder)
     if schedule is not None:
         errors, warnings = check_schedule(schedule)
         problems += errors
@@ -291,15 +314,15 @@ def _with_warnings(schedule: Schedule, warnings: list[str]) -> Schedule:
     return replace(schedule, warnings=tuple(schedule.warnings) + tuple(warnings))
 
 
-def parse_schedule(schedules_dir: Path | str) -> tuple[Schedule | None, list[str]]:
+def parse_schedule(folder: Folder) -> tuple[Schedule | None, list[str]]:
     """Parse the files on their own (no cross-checks); returns the schedule (None if unusable) and problems."""
-    root = Path(schedules_dir)
+    root = folder.root
     problems: list[str] = []
-    if not root.is_dir():
+    if not folder.is_folder():
         return None, [f"{root}: schedules folder does not exist"]
-    readers = {name: Reader(root / name, problems) for name in FILES}
+    readers = {name: Reader(folder, name, problems) for name in FILES}
     for name in ("station.toml", "shows.toml", "grid.toml"):
-        if not (root / name).exists():
+        if not readers[name].found:
             problems.append(f"{root / name}: missing (required)")
 
     station = readers["station.toml"]
@@ -309,7 +332,7 @@ def parse_schedule(schedules_dir: Path | str) -> tuple[Schedule | None, list[str
     name = station.value(st, "name", "station.name", as_str, "radiod station")
     zone = station.value(st, "timezone", "station.timezone", _as_zone, "UTC", required=True)
     djs = station.value(st, "djs", "station.djs", as_str_list, ())
-    fallback = _fallback(station, root, problems)
+    fallback = _fallback(station, folder, problems)
 
     categories = _categories(readers["categories.toml"])
     clocks = _clocks(readers["clocks.toml"])
@@ -336,7 +359,7 @@ def _as_zone(value: Any) -> str:
     return text
 
 
-def _fallback(r: Reader, root: Path, problems: list[str]) -> tuple[FallbackEntry, ...]:
+def _fallback(r: Reader, folder: Folder, problems: list[str]) -> tuple[FallbackEntry, ...]:
     fb = r.table(r.data, "fallback", "fallback")
     r.unknown_keys(fb, ("chain",), "fallback")
     chain = fb.get("chain", [])
@@ -353,12 +376,15 @@ def _fallback(r: Reader, root: Path, problems: list[str]) -> tuple[FallbackEntry
             entries.append(FallbackEntry(category=r.value(entry, "category", path, as_id, "")))
             continue
         playlist = r.value(entry, "playlist", path, as_str, "")
-        file = root / playlist
+        file = folder.root / playlist
         try:
-            lines = file.read_text(encoding="utf-8").splitlines()
+            text = folder.read(playlist)
+            if text is None:
+                raise FileNotFoundError(file)
         except (OSError, UnicodeDecodeError) as exc:
             r.error(path, f"cannot read playlist {file}: {exc.__class__.__name__}")
             continue
+        lines = text.splitlines()
         paths = tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
         if not paths:
             problems.append(f"{file}: playlist is empty")
