@@ -24,6 +24,8 @@ from radiod_web.fastpath import NowPlayingFastPath
 from radiod_web.nowplaying import NowPlayingHub
 from radiod_web.pagecache import TtlCache
 
+__all__ = ["Radiod", "create_app", "station"]
+
 log = logging.getLogger(__name__)
 
 

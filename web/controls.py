@@ -9,9 +9,9 @@ from pathlib import Path
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from radiod.errors import ControlError, ScheduleError
-from radiod.library.query import load_track
-from radiod.playout.control import InsertRequest, send_command
-from radiod.schedule.parse import load_schedule
+from radiod.library import load_track
+from radiod.playout import InsertRequest, send_command
+from radiod.schedule_files import load_schedule
 from radiod_web import station
 from radiod_web.params import SQLITE_MAX, ParamError, parse_int
 from radiod_web.security import reader, require_role

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
-from radiod.accounts.users import User
+from radiod.accounts import User
 from radiod_web import station
 from radiod_web.queries import PLAY_COLUMNS, local_time, public_play
 from radiod_web.schedule import week_schedule

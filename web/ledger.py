@@ -8,10 +8,8 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from radiod.playlog.store import read_plays
-from radiod.playlog.verify import daily_digest
-from radiod.reports.ledger import artist_ledger as build_ledger
-from radiod.reports.period import Period
+from radiod.playlog import daily_digest, read_plays
+from radiod.reports import Period, artist_ledger as build_ledger
 from radiod_web.pagecache import Busy
 from radiod_web.params import parse_day
 

@@ -10,12 +10,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from radiod.clock import to_ms
 from radiod.errors import ScheduleError
-from radiod.library.query import OVERRIDABLE, load_track, load_tracks
-from radiod.library.registry import load_registry, registry_path
-from radiod.library.scan import find_duplicates
-from radiod.playlog.store import read_plays
-from radiod.reports import preflight
-from radiod.reports.period import Period
+from radiod.library import OVERRIDABLE, find_duplicates, load_registry, load_track, load_tracks, registry_path
+from radiod.playlog import read_plays
+from radiod.reports import Period, preflight
 from radiod.store import transaction
 from radiod_web import station
 from radiod_web.security import accounts, reader, require_role, signed_in_user

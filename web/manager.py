@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from radiod.accounts.users import ROLES, AccountError
+from radiod.accounts import ROLES, AccountError
 from radiod.errors import ControlError
 from radiod_web import station
 from radiod_web.queries import local_time
@@ -17,7 +17,7 @@ CONTROL_COMMANDS = ("skip", "pause", "resume", "reload")
 
 def _send(cmd: str) -> dict:
     """A command to the daemon over its control socket; one-line error when it is not running."""
-    from radiod.playout.control import send_command
+    from radiod.playout import send_command
     return send_command(station().config.control_socket, cmd)
 
 

@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from radiod.clock import from_ms
-from radiod.library.artists import artist_key, split_artists
-from radiod.playlog.store import row_dict
+from radiod.library import artist_key, split_artists
+from radiod.playlog import row_dict
 
 MAX_LIMIT = 200
 PLAY_COLUMNS = ("id, started_at_ms, ended_at_ms, played_ms, end_reason, source, usage, show, title, artist,"

@@ -8,11 +8,10 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from radiod.app.reports import read_report_rows
-from radiod.playlog.store import read_plays
-from radiod.playlog.verify import verify_chain
-from radiod.reports import ReportError, compliance, music_usage, plays, preflight, soundexchange, summary
-from radiod.reports.period import Period, parse_period
+from radiod.app import read_report_rows
+from radiod.playlog import read_plays, verify_chain
+from radiod.reports import (Period, ReportError, compliance, music_usage, parse_period, plays, preflight,
+                            soundexchange, summary)
 from radiod_web import station
 from radiod_web.params import ParamError, parse_day
 from radiod_web.security import reader, require_role

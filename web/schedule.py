@@ -8,8 +8,8 @@ from typing import Any
 from radiod.clock import to_ms
 from radiod.config import Config
 from radiod.errors import ScheduleError
-from radiod.schedule.parse import load_schedule
-from radiod.schedule.resolve import Airing, airings, local_midnight
+from radiod.schedule import Airing, airings, local_midnight
+from radiod.schedule_files import load_schedule
 from radiod_web.queries import iso
 
 DAYS_SHOWN = 7

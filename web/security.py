@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, g, redirect, request, session, url_for
 
-from radiod.accounts.users import Accounts, User
+from radiod.accounts import Accounts, User
 from radiod.store import open_db, open_readonly
 from radiod_web import station
 from radiod_web.headers import security_headers

@@ -14,8 +14,8 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 
 from radiod.clock import to_ms
 from radiod.errors import ScheduleError
-from radiod.schedule.parse import load_schedule
-from radiod.schedule.resolve import airings
+from radiod.schedule import airings
+from radiod.schedule_files import load_schedule
 from radiod.uploads import NoRoom, Partial, Quota, UploadError, Uploads, fmt_ms
 from radiod_web import station
 from radiod_web.dj import own_shows
