@@ -10,11 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Callable, Literal
 
-from radiod.schedule.log import Usage
+from radiod.schedule.log import Timing, Usage
 
 EventType = Literal["music", "fill", "item", "show"]
 ShowKind = Literal["rotation", "prerecorded", "live"]
-Timing = Literal["hard", "soft", "follow"]
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
