@@ -1,4 +1,4 @@
-# The two commands a new station needs: `make demo` runs the demo station, `make test` runs the tests.
+# The two commands a new station needs: `make demo` runs the demo station, `make test` type-checks and runs the tests.
 STATION ?= demo-station
 
 .PHONY: demo test setup
@@ -9,6 +9,7 @@ demo:
 
 test:
 	scripts/setup.sh --test
+	.venv/bin/mypy
 	.venv/bin/python -m pytest $(PYTEST_ARGS)
 
 setup:

@@ -394,7 +394,12 @@ def load_config(station_dir: Path | str, env: Mapping[str, str] | None = None) -
         for f in dataclasses.fields(cls):
             # Path defaults are written relative; anchor them to the station directory too.
             if f.name not in values and Path in (hints[f.name], *typing.get_args(hints[f.name])):
-                default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+                if f.default is not dataclasses.MISSING:
+                    default = f.default
+                elif f.default_factory is not dataclasses.MISSING:
+                    default = f.default_factory()
+                else:
+                    continue
                 values[f.name] = _coerce(default, hints[f.name], station_dir)
         built[section] = cls(**values)
 

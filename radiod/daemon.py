@@ -28,7 +28,8 @@ import sys
 import threading
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import Any, Callable
 
 from radiod.app.daylogs import DayLogs
 from radiod.clock import Clock, SystemClock, to_ms
@@ -70,7 +71,7 @@ def make_player(config: Config, clock: Clock, playlog: JournaledPlayLog | None =
                          stall_ms=playout.watchdog_ms, recording=retention)
     if engine == "liquidsoap":
         try:
-            from radiod.bridge.liquidsoap import LiquidsoapPlayer  # type: ignore[import-not-found]
+            from radiod.bridge.liquidsoap import LiquidsoapPlayer
         except ImportError:
             raise PlayerError("playout.engine = 'liquidsoap': the Liquidsoap player is not available "
                               "in this installation; use 'vlc'") from None
@@ -230,7 +231,7 @@ class Daemon:
             log.warning("play log: %d record(s) wait in the journal %s; they are written at the next start",
                         waiting, self.playlog.journal.path)
 
-    def _install_signals(self) -> dict[int, Any]:
+    def _install_signals(self) -> dict[signal.Signals, Callable[[int, FrameType | None], Any] | int | None]:
         """SIGTERM/SIGINT stop cleanly, SIGUSR1 dumps every thread; returns the handlers replaced."""
         def stop(signum: int, frame: Any) -> None:
             log.info("signal %s: stopping", signal.Signals(signum).name)

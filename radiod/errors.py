@@ -43,6 +43,15 @@ class StoreError(RadiodError):
     """The database cannot be opened or migrated."""
 
 
+class DuplicatePlay(StoreError):
+    """A play with this item_key already exists (the engine replayed an item after a crash)."""
+
+    def __init__(self, item_key: str, play_id: int):
+        self.item_key = item_key
+        self.play_id = play_id
+        super().__init__(f"play log: item {item_key!r} already has play {play_id}")
+
+
 class StateError(RadiodError):
     """A runtime folder or file (the state folder, the database's folder) cannot be created."""
 

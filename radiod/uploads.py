@@ -24,7 +24,7 @@ import shutil
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from radiod.errors import MediaError, RadiodError
 
@@ -229,7 +229,7 @@ class Uploads:
             return None
         return Partial(id=upload_id, folder=self.partial_dir, **meta)
 
-    def receive(self, p: Partial, offset: int, stream: BinaryIO) -> int:
+    def receive(self, p: Partial, offset: int, stream: IO[bytes]) -> int:
         """Append the stream's bytes at ``offset`` (which must be what was received so far);
         returns the new offset. A cut connection keeps what arrived, for a resume; reaching the
         free-space floor (or a full disk) removes the upload and raises UploadError."""

@@ -47,3 +47,7 @@ if [[ "$installed" != "$want" && "$installed" != "$want[test]" ]]; then
     fi
     echo "$want" > "$stamp"
 fi
+
+# mypy checks the panel under its installed name; it cannot follow setuptools' package-dir mapping.
+mkdir -p .venv/mypy-path
+ln -sfn ../../web .venv/mypy-path/radiod_web

@@ -18,7 +18,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TREES = ("radiod", "web")
-FRAMEWORK = "radiod/store.py"
+# The database itself: connections, pragmas, transactions, the migration runner.
+FRAMEWORK = ("radiod/store.py", "radiod/db.py")
+# Store modules kept outside their package because the package is pure (no I/O at all).
+OUTSIDE_STORES = {"radiod/schedule_history.py": "schedule"}
 STORE_NAMES = ("store.py", "schema.py")
 
 # Statement starts and clause pairs that only SQL has (upper case, as this code base writes SQL).
@@ -72,6 +75,8 @@ def sql_literals(path: Path) -> list[tuple[int, str]]:
 
 def package_of(rel: str) -> str | None:
     """'radiod/playlog/store.py' → 'playlog'; None for anything that is not a package's store module."""
+    if rel in OUTSIDE_STORES:
+        return OUTSIDE_STORES[rel]
     parts = rel.split("/")
     if len(parts) == 3 and parts[0] == "radiod" and parts[2] in STORE_NAMES:
         return parts[1]
@@ -103,7 +108,7 @@ def test_no_sql_outside_a_packages_store_modules():
     outside = []
     for path in _python_files():
         rel = path.relative_to(ROOT).as_posix()
-        if rel == FRAMEWORK or package_of(rel):
+        if rel in FRAMEWORK or package_of(rel):
             continue
         outside += [f"{rel}:{line}: {' '.join(text.split())[:90]}" for line, text in sql_literals(path)]
     assert not outside, "SQL outside a package's store.py/schema.py:\n" + "\n".join(outside)

@@ -13,6 +13,7 @@ import secrets
 from typing import Any, Mapping
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from radiod.clock import Clock, SystemClock
 from radiod.config import Config
@@ -20,6 +21,8 @@ from radiod.private import private_dir, tighten
 from radiod.store import open_db
 from radiod_web.nowplaying import NowPlayingHub
 from radiod_web.pagecache import TtlCache
+
+__all__ = ["Radiod", "create_app", "station"]
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +60,7 @@ def create_app(config: Config, test_config: Mapping[str, Any] | None = None, *,
     )
     if test_config:
         app.config.update(test_config)
+    assert isinstance(app.json, DefaultJSONProvider)    # Flask's own, the one with these settings
     app.json.sort_keys = False
     app.json.ensure_ascii = False
 

@@ -27,7 +27,7 @@ import re
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Coroutine
 
 from flask import Flask
 
@@ -43,7 +43,7 @@ FEED_FULL = b'{"error": "Too many listeners on the live feed; poll /api/now-play
 UPLOAD_ROUTE = re.compile(r"/dj/uploads/[0-9a-f]{32}")     # the only route with large bodies
 
 Receive = Callable[[], Awaitable[dict]]
-Send = Callable[[dict], Awaitable[None]]
+Send = Callable[[dict], Coroutine[Any, Any, None]]
 
 
 class PanelASGI:
@@ -75,20 +75,23 @@ class PanelASGI:
     def stop(self) -> None:
         """End every live feed; safe from a signal handler (called on SIGTERM/SIGINT, before the
         server waits for open requests to finish)."""
-        if self._loop is not None:
+        if self._loop is not None and self._stop is not None:
             self._loop.call_soon_threadsafe(self._stop.set)
 
     def _follow_hub(self) -> None:
+        loop = self._loop
+        assert loop is not None                # started by _startup, once the loop runs
         version = self.hub.current().version
         while not self.hub.stopping:
             snap = self.hub.wait_for_change(version, 1.0)
             if snap.version != version:
                 version = snap.version
-                self._loop.call_soon_threadsafe(self._wake_feeds)
+                loop.call_soon_threadsafe(self._wake_feeds)
 
     def _wake_feeds(self) -> None:
         woken, self._changed = self._changed, asyncio.Event()
-        woken.set()
+        if woken is not None:
+            woken.set()
 
     # -- dispatch ------------------------------------------------------------------------------
 
@@ -109,7 +112,8 @@ class PanelASGI:
                 await self._startup()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                self._stop.set()
+                if self._stop is not None:
+                    self._stop.set()
                 self.hub.stop()
                 self.pool.shutdown(wait=False)
                 await send({"type": "lifespan.shutdown.complete"})
@@ -159,6 +163,7 @@ class PanelASGI:
             self.places.give_back(address)
 
     async def _feed_open(self, scope: dict, receive: Receive, send: Send) -> None:
+        assert self._stop is not None          # feeds are served only after _startup
         gone = asyncio.ensure_future(_until_disconnect(receive))
         stopping = asyncio.ensure_future(self._stop.wait())
         try:
@@ -170,6 +175,7 @@ class PanelASGI:
                         "more_body": True})
             while True:
                 changed = self._changed        # taken before looking, so no change slips between
+                assert changed is not None
                 newer = self.hub.current()
                 if newer.version > snap.version:
                     snap = newer
@@ -224,6 +230,7 @@ class PanelASGI:
         When Flask left part of a streamed body unread, the connection is closed after the answer
         (so the rest is never read)."""
         loop = self._loop
+        assert loop is not None                # requests arrive only once the loop runs
         started: list[Any] = []
 
         def start_response(status: str, headers: list, exc_info=None):

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from radiod.app.fallback import emergency_files
+from radiod.app import emergency_files
 from radiod.errors import ControlError
-from radiod.library.query import load_track
-from radiod.playout.control import InsertRequest, send_command
+from radiod.library import load_track
+from radiod.playout import InsertRequest, send_command
 from radiod_web import station
 from radiod_web.params import SQLITE_MAX, ParamError, parse_int
 from radiod_web.security import reader, require_role

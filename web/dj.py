@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
-from radiod.accounts.users import User
+from radiod.accounts import User
 from radiod_web import station
-from radiod.playlog.store import show_plays
+from radiod.playlog import show_plays
 from radiod_web.queries import local_time, public_play
 from radiod_web.schedule import week_schedule
-from radiod_web.security import current_user, reader, require_role
+from radiod_web.security import reader, require_role, signed_in_user
 
 bp = Blueprint("dj", __name__, url_prefix="/dj")
 
@@ -28,7 +28,7 @@ def own_shows(user: User, shows: dict[str, dict]) -> list[str]:
 @bp.get("/")
 @require_role("dj", "manager")
 def index():
-    user = current_user()
+    user = signed_in_user()
     week = week_schedule(station().config, station().clock.now())
     mine = own_shows(user, week["shows"])
     upcoming = [dict(a, day=d["label"]) for d in week["days"] for a in d["airings"] if a["show_id"] in mine]
@@ -39,7 +39,7 @@ def index():
 @bp.get("/shows/<show_id>")
 @require_role("dj", "manager")
 def show(show_id: str):
-    user = current_user()
+    user = signed_in_user()
     week = week_schedule(station().config, station().clock.now())
     if show_id not in own_shows(user, week["shows"]) and not user.is_manager:
         abort(403, description="This is not one of your shows.")

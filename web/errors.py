@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from radiod.errors import RadiodError
@@ -13,6 +13,7 @@ log = logging.getLogger(__name__)
 
 
 def _render(code: int, title: str, message: str):
+    response: Response | str
     if request.path.startswith("/api/"):
         response = jsonify(error=message or title)
     else:

@@ -15,13 +15,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from radiod.clock import to_ms
 from radiod.errors import ControlError, ScheduleError
-from radiod.schedule import edit
-from radiod.schedule.model import DAYS
-from radiod.schedule.parse import FILES, load_schedule
-from radiod.schedule.store import History
+from radiod.schedule import DAYS, FILES, edit
+from radiod.schedule_files import atomic_write, check_files, load_schedule
+from radiod.schedule_history import History
 from radiod_web import station
 from radiod_web.params import ParamError, parse_day
-from radiod_web.security import accounts, current_user, require_role
+from radiod_web.security import accounts, require_role, signed_in_user
 
 bp = Blueprint("grid", __name__, url_prefix="/manager/grid")
 
@@ -104,25 +103,25 @@ def _save(before: str, after: str, summary: str, *, file: str = edit.GRID, on_er
         if on_error is not None:
             return on_error(errors)
         return _page(before, errors=errors, **page_args, status=400)
-    edit.atomic_write(station().config.paths.schedules / file, after)
-    _history().record(file=file, user=current_user().name, at_ms=to_ms(station().clock.now()),
+    atomic_write(station().config.paths.schedules / file, after)
+    _history().record(file=file, user=signed_in_user().name, at_ms=to_ms(station().clock.now()),
                       before=before, after=after, summary=summary)
     flash(f"Saved: {summary}. {_reload()}")
     return redirect(back)
 
 
 def _check(changes: dict[str, str]) -> tuple[list[str], list[str]]:
-    from radiod.app.checks import library_for_checks     # the library half of `radiod check`
+    from radiod.app import library_for_checks      # the library half of `radiod check`
     config = station().config
     tracks, problems = library_for_checks(config)
-    errors, warnings = edit.check_files(config.paths.schedules, changes, tracks=tracks,
+    errors, warnings = check_files(config.paths.schedules, changes, tracks=tracks,
                                         media_roots=config.paths.media, uploads_root=config.paths.uploads,
                                         day=station().clock.now().astimezone(config.zone).date())
     return errors + problems, warnings
 
 
 def _reload() -> str:
-    from radiod.playout.control import send_command
+    from radiod.playout import send_command
     try:
         reply = send_command(station().config.control_socket, "reload")
     except ControlError:
@@ -177,9 +176,9 @@ def undo():
         flash(f"Undo refused: {_short(errors[0])}")
         return redirect(url_for("grid.index"))
     now_ms = to_ms(station().clock.now())
-    edit.atomic_write(path, last["before"])
+    atomic_write(path, last["before"])
     history.mark_undone(last["id"], now_ms)
-    history.record(file=last["file"], user=current_user().name, at_ms=now_ms, before=current,
+    history.record(file=last["file"], user=signed_in_user().name, at_ms=now_ms, before=current,
                    after=last["before"], summary=f"undo: {last['summary']}", kind="undo")
     flash(f"Undone: {last['summary']}. {_reload()}")
     return redirect(url_for("grid.index"))
@@ -227,8 +226,7 @@ def save_file(name: str):
 @require_role("manager")
 def preview():
     """A day's log as it will air, with the local share per hour: the one playout saved, else planned now."""
-    from radiod.app.checks import library_for_checks
-    from radiod.app.daylogs import day_as_it_airs
+    from radiod.app import day_as_it_airs, library_for_checks
     config = station().config
     today = station().clock.now().astimezone(config.zone).date()
     problem, log, saved = None, None, False

@@ -8,10 +8,10 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from radiod.app.ledger import artist_ledger as build_ledger
-from radiod.library.store import artist_name
-from radiod.playlog.store import credits_artist
-from radiod.reports.period import Period
+from radiod.app import artist_ledger as build_ledger
+from radiod.library import artist_name
+from radiod.playlog import credits_artist
+from radiod.reports import Period
 from radiod_web.pagecache import Busy
 from radiod_web.params import parse_day
 

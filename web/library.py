@@ -10,14 +10,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from radiod.clock import to_ms
 from radiod.errors import ScheduleError
-from radiod.library.query import OVERRIDABLE, load_track, load_tracks
-from radiod.library.registry import load_registry, registry_path
-from radiod.library.store import find_duplicates, overrides, set_overrides
-from radiod.playlog.store import read_plays
-from radiod.reports import preflight
-from radiod.reports.period import Period
+from radiod.library import (OVERRIDABLE, find_duplicates, load_registry, load_track, load_tracks, overrides,
+                            registry_path, set_overrides)
+from radiod.playlog import read_plays
+from radiod.reports import Period, preflight
 from radiod_web import station
-from radiod_web.security import accounts, current_user, reader, require_role
+from radiod_web.security import accounts, reader, require_role, signed_in_user
 
 bp = Blueprint("library", __name__, url_prefix="/manager/library")
 
@@ -73,7 +71,7 @@ def save(track_id: int):
         if field == "local" and value not in ("", "yes", "no"):
             abort(400, description="local: expected yes, no or empty (as tagged)")
         values[field] = value
-    set_overrides(accounts().conn, track_id, values, changed_by=current_user().name,
+    set_overrides(accounts().conn, track_id, values, changed_by=signed_in_user().name,
                   changed_at_ms=to_ms(station().clock.now()))
     changed = list(values)
     flash(f"Saved ({', '.join(changed) or 'nothing'}). The files are unchanged; playout and reports use these values.")

@@ -83,7 +83,7 @@ def bounded_protocol(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
         _parsed_bytes = 0
         _header_timer: asyncio.TimerHandle | None = None
 
-        def connection_made(self, transport) -> None:  # type: ignore[override]
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # as uvicorn
             super().connection_made(transport)
             self._address = self.client[0] if self.client else ""
             if self._address not in limits.exempt:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from radiod.accounts.store import recent_login_attempts
-from radiod.accounts.users import ROLES, AccountError
+from radiod.accounts import ROLES, AccountError, recent_login_attempts
 from radiod.errors import ControlError
 from radiod_web import station
 from radiod_web.queries import local_time
-from radiod_web.security import accounts, current_user, require_role
+from radiod_web.security import accounts, require_role, signed_in_user
 
 bp = Blueprint("manager", __name__, url_prefix="/manager")
 
@@ -18,7 +17,7 @@ CONTROL_COMMANDS = ("skip", "pause", "resume", "reload")
 
 def _send(cmd: str) -> dict:
     """A command to the daemon over its control socket; one-line error when it is not running."""
-    from radiod.playout.control import send_command
+    from radiod.playout import send_command
     return send_command(station().config.control_socket, cmd)
 
 
@@ -75,7 +74,7 @@ def change_user(name: str, action: str):
     acc = accounts()
     try:
         if action == "disable":
-            if name.lower() == current_user().name.lower():
+            if name.lower() == signed_in_user().name.lower():
                 raise AccountError("You cannot disable your own account.")
             acc.set_disabled(name, True)
         elif action == "enable":

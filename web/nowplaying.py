@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from radiod.config import WebConfig
-from radiod.playout.nowplaying import off_air
+from radiod.playout import off_air
 from radiod_web.headers import Headers, answer_headers
 
 log = logging.getLogger(__name__)

@@ -47,13 +47,13 @@ class TtlCache:
             hit, value = self._fresh(key)         # computed by the request we waited for
             if hit:
                 return value  # type: ignore[return-value]
-            value = compute()
+            computed = compute()
             self.computed += 1
             with self._lock:
-                self._entries[key] = (self.clock(), value)
+                self._entries[key] = (self.clock(), computed)
                 self._entries.move_to_end(key)
                 while len(self._entries) > self.size:
                     self._entries.popitem(last=False)
-            return value  # type: ignore[return-value]
+            return computed
         finally:
             self._computing.release()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
+from radiod.reports import hms
 from radiod_web import station
-from radiod.reports.period import hms
 from radiod_web.ledger import ledger_for_request
 from radiod_web.queries import local_time, public_play, recent_plays
 from radiod_web.schedule import week_schedule

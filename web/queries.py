@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from radiod.clock import iso
-from radiod.library.artists import artist_key, split_artists
-from radiod.playlog.store import recent_plays as store_recent_plays
-from radiod.playlog.store import row_dict
+from radiod.library import artist_key, split_artists
+from radiod.playlog import recent_plays as store_recent_plays
+from radiod.playlog import row_dict
 
 MAX_LIMIT = 200
 

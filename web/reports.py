@@ -8,11 +8,9 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from radiod.app.reports import FORMATS, ReportOptions, local_rules, make_report, report_format
-from radiod.playlog.store import read_plays
-from radiod.playlog.verify import verify_chain
-from radiod.reports import ReportError, compliance, soundexchange
-from radiod.reports.period import Period, parse_period
+from radiod.app import FORMATS, ReportOptions, local_rules, make_report, report_format
+from radiod.playlog import read_plays, verify_chain
+from radiod.reports import Period, ReportError, compliance, parse_period, soundexchange
 from radiod_web import station
 from radiod_web.params import ParamError, parse_day
 from radiod_web.security import reader, require_role

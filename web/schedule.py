@@ -8,9 +8,9 @@ from typing import Any
 from radiod.clock import to_ms
 from radiod.config import Config
 from radiod.errors import ScheduleError
-from radiod.schedule.parse import load_schedule
-from radiod.schedule.resolve import Airing, airings, local_midnight
 from radiod.clock import iso
+from radiod.schedule import Airing, airings, local_midnight
+from radiod.schedule_files import load_schedule
 
 DAYS_SHOWN = 7
 
@@ -21,7 +21,8 @@ def week_schedule(config: Config, now: datetime) -> dict[str, Any]:
     zone = config.zone
     today = now.astimezone(zone).date()
     dates = [today + timedelta(days=i) for i in range(DAYS_SHOWN)]
-    days = [{"date": d.isoformat(), "label": d.strftime("%A %d %B"), "airings": []} for d in dates]
+    days: list[dict[str, Any]] = [{"date": d.isoformat(), "label": d.strftime("%A %d %B"), "airings": []}
+                                  for d in dates]
     try:
         schedule = load_schedule(config.paths.schedules)
     except ScheduleError:

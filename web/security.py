@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, g, redirect, request, session, url_for
 
-from radiod.accounts.users import Accounts, User
+from radiod.accounts import Accounts, User
 from radiod.store import open_db, open_readonly
 from radiod_web import station
 from radiod_web.headers import answer_headers
@@ -46,6 +46,14 @@ def current_user() -> User | None:
         token = session.get("sid")
         g.user = accounts().session_user(token) if isinstance(token, str) else None
     return g.user
+
+
+def signed_in_user() -> User:
+    """The user of a view behind require_role (which has turned anonymous visitors away)."""
+    user = current_user()
+    if user is None:
+        abort(401)
+    return user
 
 
 def csrf_token() -> str:

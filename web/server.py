@@ -131,14 +131,14 @@ def supervise(workers: int, start: Callable[[int], None], on_lost: Callable[[int
         spawn(index)
     while children:
         pid, status = os.wait()
-        index = children.pop(pid, None)
-        if index is None or stopping:
+        lost = children.pop(pid, None)
+        if lost is None or stopping:
             continue
-        log.error("web worker %d (pid %d) exited with status %d; starting another", index, pid, status)
-        on_lost(index)
+        log.error("web worker %d (pid %d) exited with status %d; starting another", lost, pid, status)
+        on_lost(lost)
         time.sleep(1)                     # a worker that cannot start must not spin the CPU
         if not stopping:
-            spawn(index)
+            spawn(lost)
 
 
 def run(config: Config, announce: Callable[[str], None]) -> None:

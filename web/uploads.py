@@ -14,13 +14,13 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 
 from radiod.clock import to_ms
 from radiod.errors import ScheduleError
-from radiod.schedule.parse import load_schedule
-from radiod.schedule.resolve import airings
+from radiod.schedule import airings
+from radiod.schedule_files import load_schedule
 from radiod.uploads import NoRoom, Partial, Quota, UploadError, Uploads, fmt_ms
 from radiod_web import station
 from radiod_web.dj import own_shows
 from radiod_web.schedule import week_schedule
-from radiod_web.security import current_user, require_role
+from radiod_web.security import current_user, require_role, signed_in_user
 
 bp = Blueprint("uploads", __name__, url_prefix="/dj")
 log = logging.getLogger("radiod.web")
@@ -38,7 +38,7 @@ def store() -> Uploads:
 def _own(show_id: str) -> dict:
     """The show's schedule entry if the user may manage it; 403 otherwise."""
     week = week_schedule(station().config, station().clock.now())
-    if show_id not in week["shows"] or show_id not in own_shows(current_user(), week["shows"]):
+    if show_id not in week["shows"] or show_id not in own_shows(signed_in_user(), week["shows"]):
         abort(403, description="This is not one of your shows.")
     return week["shows"][show_id]
 
@@ -67,7 +67,7 @@ def _error(message: str, code: int = 400):
 
 def _partial(upload_id: str) -> Partial:
     p = store().get(upload_id)
-    user = current_user()
+    user = signed_in_user()
     if p is None:
         abort(404, description="No such upload (finished, cancelled or expired).")
     if p.user.lower() != user.name.lower() and not user.is_manager:
@@ -99,7 +99,7 @@ def create(show_id: str):
     except ValueError:
         return _error("size: expected the file size in bytes")
     try:
-        p = store().create(show=show_id, user=current_user().name, name=request.form.get("name", ""),
+        p = store().create(show=show_id, user=signed_in_user().name, name=request.form.get("name", ""),
                            size=size, now_ms=to_ms(station().clock.now()))
     except NoRoom as exc:
         log.warning("upload refused for %s: %s", _who(), exc)

@@ -18,7 +18,7 @@ import sqlite3
 from datetime import timedelta
 
 from radiod.accounts import store
-from radiod.store import transaction
+from radiod.db import transaction
 
 WINDOW = timedelta(minutes=15)
 PER_ACCOUNT = 5            # failures from one guesser at one account

@@ -15,8 +15,8 @@ from datetime import timedelta
 from radiod.accounts import store, throttle
 from radiod.accounts.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 from radiod.clock import Clock, to_ms
+from radiod.db import transaction
 from radiod.errors import RadiodError
-from radiod.store import transaction
 
 ROLES = ("manager", "dj")
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from radiod.app.fallback import runtime_fallback
-from radiod.app.planning import HistoryRow, Planner, readonly_planner
+from radiod.app.planning import Planner, readonly_planner
 from radiod.clock import from_ms, iso, to_ms
 from radiod.config import Config
 from radiod.errors import ScheduleError
@@ -27,6 +27,7 @@ from radiod.playout.nowplaying import write_json_atomic
 from radiod.schedule.log import LogItem, Relaxation
 from radiod.schedule.model import Schedule
 from radiod.schedule.plan import DayLog, hour_shares
+from radiod.schedule.rotation import PlayRow
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +111,7 @@ class DayLogs:
 
     def load_schedule(self) -> Schedule | None:
         """(Re)read the schedule files; on error keep the last good schedule and remember why."""
-        from radiod.schedule.parse import load_schedule
+        from radiod.schedule_files import load_schedule
 
         try:
             self.schedule = load_schedule(self.config.paths.schedules)
@@ -157,7 +158,7 @@ class DayLogs:
     def tracks(self) -> list[Track]:
         return self.planner.tracks()
 
-    def history(self, day: date) -> list[HistoryRow]:
+    def history(self, day: date) -> list[PlayRow]:
         """Recent plays from the as-played log (for separation and fairness)."""
         return self.planner.history(day)
 

@@ -53,7 +53,7 @@ def emergency_files(config: Config) -> list[Path]:
     Read from disk rather than the library, so a file copied in before the next scan can still be
     put on air by hand.
     """
-    from radiod.schedule.parse import load_schedule
+    from radiod.schedule_files import load_schedule
 
     try:
         schedule = load_schedule(config.paths.schedules)

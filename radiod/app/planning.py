@@ -19,13 +19,12 @@ from radiod.config import Config
 from radiod.library.model import Track
 from radiod.schedule.model import Schedule
 from radiod.schedule.plan import DayLog, plan_days
+from radiod.schedule.rotation import PlayRow
 
 # How far back the play log is read for separation and fairness.
 HISTORY_DAYS = 7
 
 Connect = Callable[[], sqlite3.Connection]
-# (track_id, artist_keys, album, title, started_at_ms): what the rotation needs of a past play.
-HistoryRow = tuple[int, tuple[str, ...], str, str, int]
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,7 @@ class PlanInputs:
 
     schedule: Schedule
     tracks: Sequence[Track]
-    history: Sequence[HistoryRow]
+    history: Sequence[PlayRow]
     seed: str
     media_roots: Sequence[Path]
     uploads_root: Path | None
@@ -64,7 +63,7 @@ class Planner:
         finally:
             conn.close()
 
-    def history(self, day: date) -> list[HistoryRow]:
+    def history(self, day: date) -> list[PlayRow]:
         """Plays that aired in the week before ``day`` (for separation and fairness)."""
         from radiod.playlog.store import read_plays
 

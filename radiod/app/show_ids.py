@@ -8,7 +8,7 @@ from typing import Mapping
 from radiod.playlog.store import fill_show_ids
 from radiod.schedule.model import Show
 from radiod.schedule.show_ids import ids_by_title
-from radiod.schedule.store import History
+from radiod.schedule_history import History
 
 SHOWS_FILE = "shows.toml"
 

@@ -22,8 +22,9 @@ from radiod.playlog.store import PlayLog, read_plays
 from radiod.playout.engine import Engine
 from radiod.playout.fake_player import FakePlayer
 from radiod.playout.simulation import run_until
-from radiod.schedule.parse import load_schedule
-from radiod.store import open_db, relax_durability
+from radiod.schedule_files import load_schedule
+from radiod.db import relax_durability
+from radiod.store import open_db
 
 # The watchdog only matters for stalls, which a FakePlayer never has unless told: poll rarely.
 SIM_WATCHDOG_POLL_MS = 60_000
@@ -71,7 +72,7 @@ def simulate(config: Config, first: date, last: date, out: Path) -> dict[str, An
             "cpu_ms": (_cpu.process_time_ns() - cpu_start) // 1_000_000}
 
 
-def _summary(label: str, rows: list[dict], relaxations: int) -> dict[str, Any]:
+def _summary(label: str, rows: list[dict[str, Any]], relaxations: int) -> dict[str, Any]:
     aired = [r for r in rows if r["played_ms"] > 0]
     music = [r for r in aired if r["usage"] == "feature"]
     local = sum(1 for r in music if r["local"])

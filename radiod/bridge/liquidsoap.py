@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 def station_slots(config: Config) -> Callable[[datetime, datetime], Iterable[LiveSlot]]:
     """Slots from the schedule files, read again at every login so edits apply at once."""
-    from radiod.schedule.parse import load_schedule
+    from radiod.schedule_files import load_schedule
     from radiod.schedule.resolve import airings
 
     def slots(start: datetime, end: datetime) -> list[LiveSlot]:

@@ -31,7 +31,7 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Literal
 
 from radiod.bridge.archive import archive_dir, prune
 from radiod.bridge.harbor import HarborAuth, HarborDecision
@@ -42,6 +42,9 @@ from radiod.config import Config
 from radiod.errors import BridgeError, MediaError, PlayerError
 from radiod.library.tags import detect_format
 from radiod.playout.port import Cue, Listener, PlayerEvent
+
+if TYPE_CHECKING:
+    from radiod.bridge.server import BridgeServer
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +182,7 @@ class LiquidsoapPlayer:
         self._live: HarborDecision | None = None
         self._last_song: tuple[str, str] | None = None
         self._supervisor: Supervisor | None = None
-        self._server = None
+        self._server: BridgeServer | None = None
         self._closed = False
         self._streaming = threading.Event()     # set once Liquidsoap reports what is on air
         self._pruning_stop = threading.Event()
@@ -444,8 +447,8 @@ class LiquidsoapPlayer:
         elif word == "STREAMING":
             self._streaming.set()
         elif word == "LIVEMETA":
-            meta = parse_metadata(payload)
-            title, artist = meta.get("title", ""), meta.get("artist", "")
+            live_meta = parse_metadata(payload)
+            title, artist = live_meta.get("title", ""), live_meta.get("artist", "")
             if not artist and " - " in title:
                 artist, title = title.split(" - ", 1)     # Icecast's 'song' is "Artist - Title"
             song = (title.strip(), artist.strip())
@@ -454,7 +457,7 @@ class LiquidsoapPlayer:
             self._last_song = song
             live = self._live
             self._emit_live(LiveEvent("metadata", now, dj=live.user if live else "", show=live.show if live else "",
-                                      title=song[0], artist=song[1], metadata=meta))
+                                      title=song[0], artist=song[1], metadata=live_meta))
         elif word == "LIVEEND":
             log.info("live DJ disconnected: %s", payload)
         elif line.strip():
@@ -490,11 +493,11 @@ class LiquidsoapPlayer:
         for e in events:
             self._emit(e)
 
-    def _end_current(self, now: int, reason: str | None = None, detail: str = "") -> list[PlayerEvent]:
+    def _end_current(self, now: int, reason: Literal["end", "stopped"] | None = None, detail: str = "") -> list[PlayerEvent]:
         """Close the item on air (caller holds the lock)."""
         handle, self._current = self._current, None
         item = self._items.pop(handle, None) if handle else None
-        if item is None or item.started_ms is None:
+        if handle is None or item is None or item.started_ms is None:
             return []
         played = max(0, now - item.started_ms)
         why = reason or ("stopped" if item.stopping else "end")
@@ -539,7 +542,7 @@ class LiquidsoapPlayer:
             self._on_air = "idle"
             self._streaming.clear()
             item = self._items.pop(handle, None) if handle else None
-            if item is not None and item.started_ms is not None:
+            if handle is not None and item is not None and item.started_ms is not None:
                 events.append(PlayerEvent("failed", handle, now, played_ms=max(0, now - item.started_ms),
                                           detail=detail))
             for i in self._items.values():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,7 +32,7 @@ def init_command(directory: Path, today: Any, workers: int) -> None:
     if problem:
         raise click.BadParameter(problem, param_hint="--today")
     check_target(directory)
-    stderr = click.get_text_stream("stderr")
+    stderr = sys.stderr      # click.get_text_stream is deprecated (click 9 removes it)
     if stderr.isatty():
         with click.progressbar(length=FILE_COUNT, label="Generating audio", file=stderr) as bar:
             summary = build_demo(directory, today=reference, workers=workers,

@@ -39,7 +39,7 @@ def _write(data: bytes, output: str | None, default_name: str | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    target = Path(output or default_name or "report.csv")
+    target = Path(output) if output else Path(default_name or "report.csv")
     if target.is_dir():
         target = target / (default_name or "report.csv")
     try:

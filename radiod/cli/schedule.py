@@ -17,8 +17,8 @@ from radiod.days import day_range_problem
 from radiod.errors import ScheduleError, StoreError
 from radiod.schedule.check import check_library, check_schedule
 from radiod.schedule.log import LogItem
-from radiod.schedule.parse import load_schedule, parse_schedule
 from radiod.schedule.plan import DayLog
+from radiod.schedule_files import load_schedule, parse_schedule
 
 
 @click.command("check")

@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Callable
 
 from radiod.clock import Clock, SystemClock, to_ms
+from radiod.db import transaction
 from radiod.errors import MediaError
 from radiod.library import store
 from radiod.library.ffmpeg import input_args, input_url
 from radiod.library.tags import detect_format
-from radiod.store import transaction
 
 FFMPEG = "ffmpeg"
 # Shortest run below the threshold that counts as silence; short enough to trim the gap a
@@ -258,7 +258,7 @@ def analyze_library(conn: sqlite3.Connection, *, workers: int, silence_threshold
             content_hash, path = futures[future]
             result, error = future.result()
             if error is None or error.about_content:
-                _store(conn, content_hash, result, error and error.reason, to_ms(clock.now()))
+                _store(conn, content_hash, result, error.reason if error else None, to_ms(clock.now()))
             summary.analyzed += 1
             if error is not None:
                 summary.failed += 1

@@ -187,6 +187,6 @@ def _parse_artist(entry: Any, where: str, problems: list[str]) -> Artist | None:
     if country and not re.fullmatch(r"[A-Za-z]{2}", country):
         problems.append(f"{where}.country: expected a two-letter country code (e.g. CA), got {country!r}")
     strings["country"] = country.upper()
-    if len(problems) > before:
+    if len(problems) > before or not isinstance(name, str):
         return None
     return Artist(name=name.strip(), local=local, aliases=tuple(a.strip() for a in aliases), **strings)

@@ -20,11 +20,11 @@ from typing import Callable, Iterable, Iterator, NamedTuple
 
 from radiod.clock import Clock, SystemClock, to_ms
 from radiod.config import Config
+from radiod.db import transaction
 from radiod.errors import MediaError
 from radiod.library import store
 from radiod.library.artists import artist_key
 from radiod.library.tags import AUDIO_SUFFIXES, SUPPORTED_SUFFIXES, TagInfo, read_tags_and_hash
-from radiod.store import transaction
 
 BATCH = 500                    # files per write transaction
 # Threads reading files: hashing and file I/O release the GIL, so they overlap tag parsing.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Iterable, Iterator, Mapping
 
-from radiod.store import transaction
+from radiod.db import transaction
 
 _CHUNK = 500          # ids per query, well below SQLite's limit on bound parameters
 

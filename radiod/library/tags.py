@@ -487,9 +487,9 @@ def _raw_id3(tags: ID3) -> Raw:
                 raw[name] = values
                 break
     for frame in tags.getall("TXXX"):
-        name = _TXXX_FIELDS.get(frame.desc.strip().upper())
-        if name and name not in raw:
-            raw[name] = [str(t) for t in frame.text]
+        field_name = _TXXX_FIELDS.get(frame.desc.strip().upper())
+        if field_name and field_name not in raw:
+            raw[field_name] = [str(t) for t in frame.text]
     return raw
 
 
@@ -512,9 +512,9 @@ def _raw_mp4(tags: Any) -> Raw:
             raw[name] = [str(v) for v in values]
     for key, values in tags.items():
         if key.startswith("----:"):
-            name = _MP4_FREEFORM.get(key.rsplit(":", 1)[-1].strip().upper())
-            if name and name not in raw:
-                raw[name] = [bytes(v).decode("utf-8", "replace") for v in values]
+            field_name = _MP4_FREEFORM.get(key.rsplit(":", 1)[-1].strip().upper())
+            if field_name and field_name not in raw:
+                raw[field_name] = [bytes(v).decode("utf-8", "replace") for v in values]
     return raw
 
 

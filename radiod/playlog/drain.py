@@ -15,12 +15,12 @@ import threading
 import time
 from typing import Callable, Sequence
 
-from radiod.errors import StoreError
+from radiod.db import transaction
+from radiod.errors import DuplicatePlay, StoreError
 from radiod.playlog.journal import Journal
 from radiod.playlog.records import (ListenersCounted, OpenPlaysInterrupted, PlayClosed, PlayOpened, Record,
                                     encode)
-from radiod.playlog.store import DuplicatePlay, PlayLog, journal_applied, set_journal_applied
-from radiod.store import transaction
+from radiod.playlog.store import PlayLog, journal_applied, set_journal_applied
 
 log = logging.getLogger(__name__)
 

@@ -65,7 +65,7 @@ class ListenersCounted:
 Record = Union[PlayOpened, PlayClosed, OpenPlaysInterrupted, ListenersCounted]
 Line = Union[JournalBase, Record]
 
-_TYPES: dict[str, type] = {"base": JournalBase, "open": PlayOpened, "close": PlayClosed,
+_TYPES: dict[str, type[Line]] = {"base": JournalBase, "open": PlayOpened, "close": PlayClosed,
                            "interrupted": OpenPlaysInterrupted, "listeners": ListenersCounted}
 _NAMES = {cls: name for name, cls in _TYPES.items()}
 

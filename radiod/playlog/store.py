@@ -16,11 +16,11 @@ import sqlite3
 import threading
 from typing import Any, Iterable, Iterator, Mapping
 
-from radiod.errors import StoreError
+from radiod.csvfile import field as csv_field
+from radiod.db import transaction
+from radiod.errors import DuplicatePlay, StoreError
 from radiod.playlog.chain import CORRECTION_FIELDS, GENESIS, PLAY_FIELDS, link
-from radiod.reports.csvfile import field as csv_field
 from radiod.schedule.log import SOURCES, USAGES
-from radiod.store import transaction
 
 END_REASONS = ("end", "skipped", "failed", "cut", "shutdown", "interrupted")
 EXCLUSIONS = ("", "direct_licence", "public_domain", "incidental")
@@ -38,22 +38,13 @@ CORRECTABLE = ("title", "artist", "album", "label", "isrc", "composer", "lyricis
                "exclusion")
 
 
-class DuplicatePlay(StoreError):
-    """A play with this item_key already exists (the engine replayed an item after a crash)."""
-
-    def __init__(self, item_key: str, play_id: int):
-        self.item_key = item_key
-        self.play_id = play_id
-        super().__init__(f"play log: item {item_key!r} already has play {play_id}")
-
-
 def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise StoreError(f"play log: {name}: must be one of {', '.join(a or repr(a) for a in allowed)}, got {value!r}")
     return value
 
 
-def row_dict(row: Mapping[str, Any]) -> dict[str, Any]:
+def row_dict(row: Mapping[str, Any] | sqlite3.Row) -> dict[str, Any]:
     """A plays row as a dict with ``local`` as bool and ``artist_keys`` as a list."""
     d = dict(row)
     d["local"] = bool(d["local"])
@@ -157,7 +148,7 @@ class PlayLog:
         with self._lock, transaction(self.conn):
             return self.close(play_id, int(ended_at_ms), int(played_ms), end_reason, detail or "")
 
-    def close(self, play_id: int, ended_at_ms: int, played_ms: int, end_reason: str, detail: str) -> dict:
+    def close(self, play_id: int, ended_at_ms: int, played_ms: int, end_reason: str, detail: str) -> dict[str, Any]:
         row = self.conn.execute("SELECT * FROM plays WHERE id = ?", (play_id,)).fetchone()
         if row is None:
             raise StoreError(f"play log: no play {play_id}")

@@ -6,12 +6,13 @@ import csv
 import io
 import sqlite3
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from radiod.csvfile import restore
+from radiod.localtimes import LocalTimes
 from radiod.playlog.chain import CORRECTION_FIELDS, GENESIS, PLAY_FIELDS, link
 from radiod.playlog.store import chain_heads, chain_rows, correction_rows, hash_at, play_id_count, play_ids
-from radiod.reports.csvfile import restore
-from radiod.reports.period import LocalTimes
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def verify_chain(conn: sqlite3.Connection, *, from_ms: int | None = None, to_ms:
     reordered rows (seq/link mismatch). Stops at the first broken play row.
     """
     result = Verification()
-    prev: dict | None = None
+    prev: dict[str, Any] | None = None
     for row in chain_rows(conn, from_ms=from_ms, before_ms=to_ms):
         if prev is None:
             expected_prev = _hash_before(conn, row["seq"])
@@ -117,13 +118,13 @@ def _check_corrections(conn: sqlite3.Connection, result: Verification) -> None:
 
 
 def daily_digest(conn: sqlite3.Connection, zone: ZoneInfo, *, from_ms: int | None = None,
-                 to_ms: int | None = None) -> list[dict]:
+                 to_ms: int | None = None) -> list[dict[str, Any]]:
     """Per local day (by end time): rows closed that day, the day's last seq and last hash.
 
     Published, these let anyone check that an export (or the station's own log later) is complete
     and unchanged up to each day's end.
     """
-    days: dict[int, dict] = {}
+    days: dict[int, dict[str, Any]] = {}
     local = LocalTimes(zone)
     for seq, ended, digest in chain_heads(conn, from_ms=from_ms, before_ms=to_ms):
         day = local.split(ended)[0]
@@ -134,7 +135,7 @@ def daily_digest(conn: sqlite3.Connection, zone: ZoneInfo, *, from_ms: int | Non
     return [days[d] for d in sorted(days)]
 
 
-def check_digest(conn: sqlite3.Connection, zone: ZoneInfo, published: list[dict]) -> list[str]:
+def check_digest(conn: sqlite3.Connection, zone: ZoneInfo, published: list[dict[str, Any]]) -> list[str]:
     """Compare the log with a published digest; one message per day that does not match."""
     current = {d["date"]: d for d in daily_digest(conn, zone)}
     problems = []
@@ -157,7 +158,7 @@ _INT_FIELDS = frozenset({"id", "seq", "started_at_ms", "planned_start_ms", "star
 _NULLABLE_TEXT = frozenset({"item_key", "end_reason"})
 
 
-def verify_export(text: str, published: list[dict] | None = None) -> tuple[int, list[str]]:
+def verify_export(text: str, published: list[dict[str, Any]] | None = None) -> tuple[int, list[str]]:
     """Check an uncorrected `plays` CSV export (``radiod report plays --raw``) on its own.
 
     Recomputes every row's hash from the exported values, checks each row links to the one
@@ -168,7 +169,7 @@ def verify_export(text: str, published: list[dict] | None = None) -> tuple[int, 
     missing = [f for f in PLAY_FIELDS + ("prev_hash", "hash") if f not in (reader.fieldnames or [])]
     if missing:
         return 0, [f"not a plays export: missing column(s) {', '.join(missing)}"]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for line, raw in enumerate(reader, start=2):
         if raw.get("corrected_fields"):
             return 0, [f"line {line}: play {raw['id']} carries corrections; export with --raw to verify"]
@@ -177,8 +178,8 @@ def verify_export(text: str, published: list[dict] | None = None) -> tuple[int, 
         except ValueError:
             return 0, [f"line {line}: a number column holds something else"]
     rows.sort(key=lambda r: r["seq"])
-    problems = []
-    by_seq = {}
+    problems: list[str] = []
+    by_seq: dict[int, dict[str, Any]] = {}
     for i, row in enumerate(rows):
         if i and row["seq"] != rows[i - 1]["seq"] + 1:
             problems.append(f"play {row['id']} (seq {row['seq']}): rows with seq {rows[i - 1]['seq'] + 1}.."
@@ -192,13 +193,13 @@ def verify_export(text: str, published: list[dict] | None = None) -> tuple[int, 
             break
         by_seq[row["seq"]] = row
     for entry in published or []:
-        row = by_seq.get(entry["last_seq"])
-        if row is not None and row["hash"] != entry["last_hash"]:
-            problems.append(f"digest {entry['date']}: last_hash is {row['hash']}, published {entry['last_hash']}")
+        last = by_seq.get(entry["last_seq"])
+        if last is not None and last["hash"] != entry["last_hash"]:
+            problems.append(f"digest {entry['date']}: last_hash is {last['hash']}, published {entry['last_hash']}")
     return len(rows), problems
 
 
-def _typed(name: str, value: str):
+def _typed(name: str, value: str) -> int | str | None:
     if name in _INT_FIELDS:
         return int(value) if value != "" else None
     if name in _NULLABLE_TEXT and value == "":

@@ -1,6 +1,7 @@
-"""The play log as the engine writes it: ``PlayWriter``, and the journaled writer the daemon uses.
+"""The play log as the engine writes it: the journaled writer the daemon uses.
 
-``PlayLog`` (SQLite, synchronous) is a PlayWriter too: simulations and tests use it directly.
+Both it and ``PlayLog`` (SQLite, synchronous) serve the engine's radiod.playout.log_port.PlayWriter;
+``PlayLog``: simulations and tests use it directly.
 The daemon uses ``JournaledPlayLog``: every call returns at once after an append to the journal
 (``radiod.playlog.journal``); ids are allocated here, from what the database and the journal
 held at start-up, so the engine never waits for SQLite to answer. What it needs to answer the
@@ -14,36 +15,20 @@ import sqlite3
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Protocol
+from typing import Any, Mapping
 
-from radiod.errors import StoreError
+from radiod.db import open_readonly
+from radiod.errors import DuplicatePlay, StoreError
 from radiod.playlog.journal import Journal, Loaded, load
 from radiod.playlog.records import (JournalBase, ListenersCounted, OpenPlaysInterrupted, PlayClosed, PlayOpened,
                                     Record)
-from radiod.playlog.store import INTERRUPTED_DETAIL, DuplicatePlay, check_close, play_values
+from radiod.playlog.store import INTERRUPTED_DETAIL, check_close, play_values
 from radiod.playlog.store import journal_applied, max_play_id, recent_or_open
-from radiod.store import open_readonly, table_names
+from radiod.db import table_names
 
 log = logging.getLogger(__name__)
 
 LOOKBACK_MS = 4 * 86_400_000      # item keys older than this are not checked again (the engine's log spans 3 days)
-
-
-class PlayWriter(Protocol):
-    """What the engine needs from the as-played log."""
-
-    def open_play(self, *, started_at_ms: int, source: str, usage: str, planned_start_ms: int | None = None,
-                  show: str = "", category: str = "", track_id: int | None = None,
-                  snapshot: Mapping[str, Any] | None = None, item_key: str | None = None, channel: str = "",
-                  exclusion: str = "", listeners: int | None = None,
-                  show_id: str = "") -> int: ...
-
-    def close_play(self, play_id: int, *, ended_at_ms: int, played_ms: int, end_reason: str,
-                   detail: str = "") -> object: ...
-
-    def close_open_as_interrupted(self, now_ms: int, detail: str = INTERRUPTED_DETAIL) -> int: ...
-
-    def outcomes(self, *, started_from_ms: int) -> list[tuple[str, str]]: ...
 
 
 @dataclass
@@ -195,7 +180,7 @@ class JournaledPlayLog:
         with self._lock:
             closed = [(k.started_at_ms, k.play_id, key, k.end_reason) for key, k in self._keys.items()
                       if k.end_reason is not None and k.started_at_ms >= started_from_ms]
-        return [(key, why) for _, _, key, why in sorted(closed)]   # type: ignore[misc]
+        return [(key, why) for _, _, key, why in sorted(closed)]
 
     def open_ids(self) -> list[int]:
         with self._lock:

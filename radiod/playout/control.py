@@ -176,6 +176,9 @@ def send_command(socket_path: Path | str, cmd: str, timeout_s: float = 10.0, **a
     if not data.strip():
         raise ControlError(f"{path}: radiod closed the connection without answering")
     try:
-        return json.loads(data)
+        answer = json.loads(data)
     except ValueError:
         raise ControlError(f"{path}: unreadable answer from radiod") from None
+    if not isinstance(answer, dict):
+        raise ControlError(f"{path}: unreadable answer from radiod (not an object)")
+    return answer

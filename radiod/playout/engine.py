@@ -31,10 +31,9 @@ from typing import Any, Callable, Sequence
 
 from radiod.clock import Clock, from_ms, iso, to_ms
 from radiod.config import PlayoutConfig
-from radiod.errors import PlayerError
-from radiod.playlog.store import DuplicatePlay
-from radiod.playlog.writer import PlayWriter
+from radiod.errors import DuplicatePlay, PlayerError
 from radiod.playout.fallback import Fallback
+from radiod.playout.log_port import PlayWriter
 from radiod.playout.media_roots import RETRY_MS, MediaOutage, MediaRoots, probe, under
 from radiod.playout.port import Cue, Player, PlayerEvent
 from radiod.playout.stall import TICK_MS, ClockJump, overran
@@ -90,7 +89,7 @@ class Slot:
 class Command:
     name: str
     args: dict[str, Any]
-    reply: Future = field(default_factory=Future)
+    reply: Future[dict[str, Any]] = field(default_factory=Future)
 
 
 @dataclass
@@ -107,7 +106,7 @@ class Engine:
 
     def __init__(self, player: Player, clock: Clock, playlog: PlayWriter, config: PlayoutConfig, *,
                  items: Sequence[LogItem] = (), fallback: Fallback | None = None,
-                 show_info: ShowInfo | None = None, on_change: Callable[[dict], None] | None = None,
+                 show_info: ShowInfo | None = None, on_change: Callable[[dict[str, Any]], None] | None = None,
                  watchdog_poll_ms: int = 1000, max_errors: int = 50,
                  media_roots: Sequence[str | os.PathLike[str]] = ()):
         self.player = player
@@ -118,7 +117,7 @@ class Engine:
         self.show_info = show_info
         self.on_change = on_change
         self.watchdog_poll_ms = watchdog_poll_ms
-        self.inbox: queue.Queue = queue.Queue()
+        self.inbox: queue.Queue[Any] = queue.Queue()     # commands, player events, log changes
         self.tl = Timeline(items)
         self.state = "starting"
         self.current: Slot | None = None
@@ -135,7 +134,7 @@ class Engine:
         self._retry_mono: int | None = None
         self._fallback_failing = False
         self._fill_blocked_until: int | None = None
-        self._last_published: dict | None = None
+        self._last_published: dict[str, Any] | None = None
         self._stopped = False
         self._state_before_outage = "playing"
         self.media = MediaRoots(media_roots)
@@ -148,7 +147,7 @@ class Engine:
     def post(self, message: Any) -> None:
         self.inbox.put(message)
 
-    def command(self, name: str, **args: Any) -> Future:
+    def command(self, name: str, **args: Any) -> Future[dict[str, Any]]:
         """Queue a control command; the Future gets the reply dict."""
         cmd = Command(name, args)
         self.post(cmd)

@@ -29,7 +29,7 @@ CHANNELS = 2
 WAV_HEADER_BYTES = 44
 
 
-def _pactl(server: str | None, *args: str, timeout_ms: int = 3000) -> subprocess.CompletedProcess | None:
+def _pactl(server: str | None, *args: str, timeout_ms: int = 3000) -> subprocess.CompletedProcess[str] | None:
     """Run pactl against ``server`` (None: the environment's default); None if it cannot run."""
     if shutil.which("pactl") is None:
         return None
@@ -68,7 +68,7 @@ class PulseServer:
 
     directory: Path
     sink: str
-    process: subprocess.Popen
+    process: subprocess.Popen[bytes]
 
     @property
     def server(self) -> str:
@@ -95,7 +95,7 @@ class PulseServer:
         _end(self.process, signal.SIGTERM)
 
 
-def _end(process: subprocess.Popen, sig: int) -> None:
+def _end(process: subprocess.Popen[bytes], sig: int) -> None:
     if process.poll() is None:
         process.send_signal(sig)
         try:

@@ -46,7 +46,7 @@ class Cancel:
     def __init__(self) -> None:
         self._event = threading.Event()
         self._lock = threading.Lock()
-        self._proc: subprocess.Popen | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
 
     def set(self) -> None:
         with self._lock:
@@ -57,7 +57,7 @@ class Cancel:
     def is_set(self) -> bool:
         return self._event.is_set()
 
-    def attach(self, proc: subprocess.Popen) -> None:
+    def attach(self, proc: subprocess.Popen[bytes]) -> None:
         with self._lock:
             self._proc = proc
             if self._event.is_set():
@@ -158,6 +158,7 @@ def _decode_to(out_path: Path, cue: Cue, fmt: str, start_ms: int, limit: int | N
     # stderr goes to a file: a corrupt file can make ffmpeg write more than a pipe holds
     with tempfile.TemporaryFile() as errors, open(out_path, "wb") as out:
         proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors)
+        assert proc.stdout is not None          # stdout=PIPE
         if cancel is not None:
             cancel.attach(proc)
         out.write(wav_header(STREAMING_FRAMES))      # a reader of the unfinished file plays to its end

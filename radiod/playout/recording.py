@@ -138,7 +138,7 @@ def _header(data_bytes: int) -> bytes:
 
 def _queued(fd: int) -> int:
     """Bytes waiting in a pipe."""
-    return struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0]
+    return int(struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0])
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -162,7 +162,7 @@ class Recorder:
         self.now_ms = now_ms
         self.env = env
         self.pid_file = pid_file
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen[bytes] | None = None
         self.current: Path | None = None        # the file being written
         self.error = ""
         self._wav: _Wav | None = None

@@ -23,7 +23,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 from dataclasses import dataclass
-from typing import Sequence
+from typing import AbstractSet, Sequence
 
 from radiod.clock import to_ms
 from radiod.schedule.log import LogItem
@@ -182,7 +182,7 @@ def _boundary_instant(tl: Timeline, i: int, t_end: int) -> int:
     return max(s, min(t_end, latest))
 
 
-def join_point(tl: Timeline, now: int, done: set[str], resumable: set[str] = frozenset(),
+def join_point(tl: Timeline, now: int, done: set[str], resumable: AbstractSet[str] = frozenset(),
                after: int = -1) -> Decision:
     """Where to come on air at ``now`` with nothing playing.
 
@@ -201,7 +201,7 @@ def join_point(tl: Timeline, now: int, done: set[str], resumable: set[str] = fro
     return dataclasses.replace(decision, missed=gone + decision.missed) if gone else decision
 
 
-def _join(tl: Timeline, now: int, done: set[str], resumable: set[str]) -> Decision:
+def _join(tl: Timeline, now: int, done: set[str], resumable: AbstractSet[str]) -> Decision:
     i = tl.at(now)
     if i is None:
         nxt = tl.first_after(now)

@@ -42,7 +42,7 @@ from radiod.playout.cache_space import CacheSpace
 from radiod.playout.mixer import Mixer, Voice, frames_written
 from radiod.playout.output import RATE
 from radiod.playout.pcm_cache import HEAD_MS, Cancel, Decoded, decode, sweep_cache
-from radiod.playout.port import Cue, Listener, PlayerEvent
+from radiod.playout.port import Cue, EventKind, Listener, PlayerEvent
 from radiod.playout.recording import Recorder, Retention
 from radiod.playout.vlc_stream import VlcStream
 
@@ -98,7 +98,7 @@ class VlcPlayer:
         self.head_ms = head_ms
         self.retention = recording
         self._listener: Listener = lambda event: None
-        self._inbox: queue.Queue = queue.Queue()
+        self._inbox: queue.Queue[tuple[Any, ...]] = queue.Queue()
         self._items: dict[str, _Item] = {}          # owned by the control thread
         self._mixer = Mixer(clock.monotonic_ms, lambda: self._inbox.put(("mixed",)))
         self._stream: VlcStream | None = None
@@ -274,7 +274,7 @@ class VlcPlayer:
                 self._release(item)
             self._mixer.close()
 
-    def _handle(self, command: tuple) -> None:
+    def _handle(self, command: tuple[Any, ...]) -> None:
         kind, *args = command
         if kind == "prepare":
             self._on_prepare(*args)
@@ -291,11 +291,11 @@ class VlcPlayer:
         elif kind == "restart":
             self._restart_stream()
 
-    def _emit(self, kind: str, item: _Item, at_ms: int | None = None, **fields: Any) -> None:
+    def _emit(self, kind: EventKind, item: _Item, at_ms: int | None = None, **fields: Any) -> None:
         self._send(PlayerEvent(kind=kind, handle=item.handle,
                                at_ms=self.clock.monotonic_ms() if at_ms is None else at_ms, **fields))
 
-    def _emit_output(self, kind: str, detail: str = "") -> None:
+    def _emit_output(self, kind: EventKind, detail: str = "") -> None:
         self._send(PlayerEvent(kind=kind, handle="", at_ms=self.clock.monotonic_ms(), detail=detail))
 
     def _send(self, event: PlayerEvent) -> None:
@@ -404,7 +404,7 @@ class VlcPlayer:
     def _mix(self, item: _Item) -> None:
         """Place the item in the stream at its instant (or at the first frame not yet mixed).
         Without a stream (the output is down) it waits, ready, for the next one."""
-        if self._stream is None:
+        if self._stream is None or item.path is None:
             return
         at = item.start_at_ms
         start_frame = 0 if at is None else self._stream.frame_at(at)
@@ -496,6 +496,8 @@ class VlcPlayer:
     def _tend(self, item: _Item, voice: Voice, now: int) -> None:
         """Announce its start and end once they are mixed (``at_ms``: when they are heard);
         watch that its audio keeps coming."""
+        if self._stream is None:
+            return
         heard = self._stream.heard_ms
         if voice.began_at is not None and not item.announced_start:
             item.announced_start = True

@@ -83,9 +83,11 @@ class VlcStream:
 
     def heard_ms(self, frame: int) -> int:
         """When stream frame ``frame`` is (or was) heard, on the clock's monotonic ms."""
+        assert self.t0_ms is not None, "the stream is not playing yet"   # start() waits for it
         return round(self.t0_ms + frame * 1000 / RATE)
 
     def frame_at(self, at_ms: int) -> int:
+        assert self.t0_ms is not None, "the stream is not playing yet"
         return round((at_ms - self.t0_ms) * RATE / 1000)
 
     def close(self) -> None:

@@ -16,8 +16,9 @@ from fractions import Fraction
 from typing import Any, Iterable, Mapping
 
 from radiod.reports import ReportError
-from radiod.reports.csvfile import to_csv
-from radiod.reports.period import LocalTimes, Period
+from radiod.csvfile import to_csv
+from radiod.localtimes import LocalTimes
+from radiod.reports.period import Period
 from radiod.reports.rows import is_music
 
 _EPOCH_DAY = date(1970, 1, 1)
@@ -135,11 +136,11 @@ def _percent(part: int, whole: int) -> str:
 
 def evaluate(rows: Iterable[Mapping[str, Any]], period: Period, rules: LocalRules) -> list[dict[str, Any]]:
     """One result per (reporting period, daypart) with music, in time order, then a 'total' per daypart."""
-    tallies: dict[tuple, Tally] = {}
-    bounds: dict[tuple, tuple[str, date, date]] = {}
+    tallies: dict[tuple[Any, int], Tally] = {}
+    bounds: dict[tuple[Any, int], tuple[str, date, date]] = {}
     totals = {d.name: Tally() for d in rules.dayparts}
     local = LocalTimes(period.zone)
-    buckets: dict[Any, tuple] = {}     # every play of a day (an hour) falls in the same period: compute once
+    buckets: dict[Any, tuple[Any, str, date, date]] = {}     # every play of a day (an hour) falls in the same period: compute once
     start_ms, end_ms = period.start_ms, period.end_ms
     for r in rows:
         if not start_ms <= r["started_at_ms"] < end_ms or not is_music(r):

@@ -21,7 +21,8 @@ from collections import Counter
 from typing import Any, Iterable, Mapping
 
 from radiod.library.artists import artist_key, split_artists
-from radiod.reports.period import LocalTimes, Period
+from radiod.localtimes import LocalTimes
+from radiod.reports.period import Period
 from radiod.reports.rows import aired
 
 
@@ -30,11 +31,12 @@ COLUMNS = ("id", "seq", "hash", "started_at_ms", "played_ms", "usage", "title", 
 
 
 def artist_ledger(rows: Iterable[Mapping[str, Any]], artist: str, period: Period,
-                  digest: list[dict] | None = None) -> dict[str, Any]:
+                  digest: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Plays credited to ``artist`` (a name or key, matched by artist_key) started in the period."""
     key = artist_key(artist)
-    plays, credits = [], Counter()
-    tracks: dict[tuple, dict[str, Any]] = {}
+    plays: list[dict[str, Any]] = []
+    credits: Counter[str] = Counter()
+    tracks: dict[tuple[str, str, str], dict[str, Any]] = {}
     local = LocalTimes(period.zone)
     for r in rows:
         if not period.contains(r["started_at_ms"]) or not aired(r) or key not in r["artist_keys"]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from radiod.reports.csvfile import to_csv
-from radiod.reports.period import LocalTimes, Period, hms
+from radiod.csvfile import to_csv
+from radiod.localtimes import LocalTimes
+from radiod.reports.period import Period, hms
 
 COLUMNS = ("id", "started_at_ms", "played_ms", "usage", "title", "artist", "composer", "lyricist", "isrc", "album",
            "label", "length_ms", "show", "source", "channel")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from radiod.reports.csvfile import to_csv
+from radiod.csvfile import to_csv
 from radiod.reports.period import Period
 from radiod.reports.rows import is_music, missing_metadata, recording_key, soundexchange_gap
 
@@ -17,7 +17,7 @@ HEADER = ("plays", "played_ms", "artist", "title", "album", "label", "isrc", "co
 
 def gaps(rows: Iterable[Mapping[str, Any]], period: Period) -> list[dict[str, Any]]:
     """Recordings with gaps, most played first."""
-    found: dict[tuple, dict[str, Any]] = {}
+    found: dict[tuple[Any, ...], dict[str, Any]] = {}
     for r in rows:
         if not period.contains(r["started_at_ms"]) or not is_music(r):
             continue

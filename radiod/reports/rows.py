@@ -38,7 +38,10 @@ def is_reportable_performance(row: Mapping[str, Any]) -> bool:
     return is_music(row) and row.get("exclusion", "") == "" and not is_incidental(row)
 
 
-def recording_key(row: Mapping[str, Any]) -> tuple:
+RecordingKey = tuple[str, str, str, str, str]     # artist, title, ISRC, album, label
+
+
+def recording_key(row: Mapping[str, Any]) -> RecordingKey:
     """Plays of one recording, as described on air (corrections applied)."""
     return (row["artist"], row["title"], row["isrc"], row["album"], row["label"])
 

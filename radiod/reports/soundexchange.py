@@ -24,7 +24,7 @@ from anyascii import anyascii
 
 from radiod.reports import ReportError
 from radiod.reports.period import Period
-from radiod.reports.rows import is_reportable_performance, recording_key, soundexchange_gap
+from radiod.reports.rows import RecordingKey, is_reportable_performance, recording_key, soundexchange_gap
 
 TEXT = "^"
 DELIMITER = "|"
@@ -73,7 +73,7 @@ class Result:
     data: bytes
     rows: int
     transliterated: dict[str, str] = field(default_factory=dict)   # original → ASCII, first seen order
-    gaps: list[tuple] = field(default_factory=list)                 # recordings lacking ISRC and album+label
+    gaps: list[RecordingKey] = field(default_factory=list)                 # recordings lacking ISRC and album+label
     warnings: list[str] = field(default_factory=list)
 
 
@@ -137,6 +137,7 @@ def report(rows: Iterable[Mapping[str, Any]], period: Period, options: Options, 
 
     service = options.service_name
     lines: list[str] = []
+    columns: tuple[str, ...]
     if options.ath:
         hours = check_ath_hours(options.ath_hours if options.ath_hours is not None else _ath_from_figures(rows))
         hours_text = str(hours.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
@@ -153,7 +154,7 @@ def report(rows: Iterable[Mapping[str, Any]], period: Period, options: Options, 
             raise ReportError(f"listener figures are unavailable for {unknown} of {len(plays)} plays (is"
                               " reports.icecast_status_url set?); use the ATH variant with a manual figure:"
                               " --ath-hours HOURS [--program NAME]")
-        performances: Counter = Counter()
+        performances: Counter[tuple[RecordingKey, str]] = Counter()
         for r in plays:
             performances[(recording_key(r), "")] += r["performances"]
         for (key, _), total in sorted(performances.items(), key=_sort_key):
@@ -187,7 +188,7 @@ def report(rows: Iterable[Mapping[str, Any]], period: Period, options: Options, 
     return result
 
 
-def _sort_key(item: tuple) -> tuple:
+def _sort_key(item: tuple[tuple[RecordingKey, str], int]) -> tuple[str, ...]:
     (key, program), _ = item
     return tuple(part.casefold() for part in key) + key + (program,)
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from radiod.reports.csvfile import to_csv
-from radiod.reports.period import LocalTimes, Period, hms
-from radiod.reports.rows import recording_key
+from radiod.csvfile import to_csv
+from radiod.localtimes import LocalTimes
+from radiod.reports.period import Period, hms
+from radiod.reports.rows import RecordingKey, recording_key
 
 COLUMNS = ("started_at_ms", "played_ms", "usage", "artist", "title", "album", "label", "isrc", "composer", "local")
 
@@ -16,7 +17,7 @@ HEADER = ("artist", "title", "album", "label", "isrc", "composer", "local", "pla
 
 def summarize(rows: Iterable[Mapping[str, Any]], period: Period) -> list[dict[str, Any]]:
     """One dict per recording (artist, title, ISRC, album, label) that aired in the period."""
-    by_key: dict[tuple, dict[str, Any]] = {}
+    by_key: dict[RecordingKey, dict[str, Any]] = {}
     start_ms, end_ms = period.start_ms, period.end_ms
     for r in rows:
         if not start_ms <= r["started_at_ms"] < end_ms or r["usage"] == "talk" or not r["played_ms"]:

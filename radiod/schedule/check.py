@@ -8,7 +8,7 @@ categories, categories too small for their separation rules, missing show conten
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Sequence
 
@@ -20,7 +20,7 @@ from radiod.schedule.pools import build_pools
 WEEK_MIN = 7 * 1440
 
 
-def _minutes(t) -> int:
+def _minutes(t: time | None) -> int:
     return 1440 if t is None else t.hour * 60 + t.minute
 
 
@@ -87,8 +87,8 @@ def check_schedule(s: Schedule) -> tuple[list[str], list[str]]:
                         "will be silent")
     for cid in s.rules.filler_categories:
         if cid not in s.categories:
-            where = s.locate("rules.toml", "fill.filler_categories")
-            errors.append(f"{where}: unknown category {cid!r}{did_you_mean(cid, s.categories)}")
+            errors.append(f"{s.locate('rules.toml', 'fill.filler_categories')}: unknown category {cid!r}"
+                          f"{did_you_mean(cid, s.categories)}")
 
     errors += _check_quota(s)
     e, w = _check_grid(s)
@@ -118,7 +118,7 @@ def _check_clock(s: Schedule, clock: Clock) -> list[str]:
 
 def _check_quota(s: Schedule) -> list[str]:
     rules = s.rules
-    errors = []
+    errors: list[str] = []
     need = max(rules.local_hour_percent, rules.local_day_percent)
     if not need:
         return errors
@@ -249,7 +249,7 @@ def check_library(s: Schedule, tracks: Sequence[Track], *, media_roots: Sequence
     return errors, warnings
 
 
-def _picks_per_hour(s: Schedule, pools: dict[str, list]) -> dict[str, float]:
+def _picks_per_hour(s: Schedule, pools: dict[str, list[Track]]) -> dict[str, float]:
     """The most picks an hour any clock asks of each category (fills share their time evenly)."""
     result: dict[str, float] = {}
     for clock in s.clocks.values():
@@ -276,5 +276,5 @@ def _picks_per_hour(s: Schedule, pools: dict[str, list]) -> dict[str, float]:
     return result
 
 
-def _average(pool: list) -> int:
+def _average(pool: list[Track]) -> int:
     return sum(t.play_ms for t in pool) // len(pool) if pool else 0

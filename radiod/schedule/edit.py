@@ -1,26 +1,19 @@
 """Edits to the schedule files that keep them clean text: tomlkit changes only the values touched,
-so comments and layout survive. Every edit is checked on a copy of the folder with the checks of
-``radiod check`` before anything is written; writes are atomic; changes are kept as history rows
-(who, when, before and after; radiod.schedule.store) so the last one can be undone.
+so comments and layout survive. Pure: text in, text out. Checking an edit against the folder
+and writing it (radiod/schedule_files.py), and the history of changes with undo
+(radiod/schedule_history.py), are done outside the pure core.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
+import difflib
 from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
 
 from radiod.errors import ScheduleError
-from radiod.library.model import Track
-from radiod.schedule.check import check_library, check_schedule
-from radiod.schedule.parse import parse_schedule
 
 GRID = "grid.toml"
 SLOT_KEYS = ("days", "start", "end", "show")
@@ -105,38 +98,6 @@ def remove_slot(text: str, index: int) -> str:
     return tomlkit.dumps(doc)
 
 
-def check_files(schedules_dir: Path, changes: dict[str, str], *, tracks: Sequence[Track] | None = None,
-                media_roots: Sequence[Path | str] = (), uploads_root: Path | str | None = None,
-                day: date | None = None) -> tuple[list[str], list[str]]:
-    """(errors, warnings) of the folder as it would be with ``changes`` ({file name: new text}),
-    from the checks of ``radiod check``; the real files are not touched. Messages name the real files."""
-    schedules_dir = Path(schedules_dir)
-    with tempfile.TemporaryDirectory(prefix="radiod-edit-") as tmp:
-        copy = Path(tmp) / "schedules"
-        shutil.copytree(schedules_dir, copy)
-        for name, text in changes.items():
-            (copy / name).write_text(text, encoding="utf-8")
-        schedule, errors = parse_schedule(copy)
-        warnings: list[str] = []
-        if schedule is not None:
-            e, w = check_schedule(schedule)
-            errors, warnings = errors + e, w
-            if tracks is not None and not errors and day is not None:
-                e, w = check_library(schedule, tracks, media_roots=media_roots, uploads_root=uploads_root, day=day)
-                errors, warnings = errors + e, warnings + w
-
-    def real(message: str) -> str:
-        return message.replace(str(copy), str(schedules_dir))
-    return [real(m) for m in errors], [real(m) for m in warnings]
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write a file so readers see the old or the new text, never half of one."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    if path.exists():
-        shutil.copymode(path, tmp)
-    os.replace(tmp, path)
+def diff(before: str, after: str, name: str) -> str:
+    return "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                        f"a/{name}", f"b/{name}"))

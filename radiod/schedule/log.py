@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 Timing = Literal["hard", "soft", "follow"]
 Source = Literal["rotation", "show", "fallback", "live", "insert"]
@@ -56,7 +56,7 @@ class LogItem:
     artist: str = ""
     local: bool = False
     loudness_lufs: float | None = None
-    snapshot: dict = field(default_factory=dict, compare=False, hash=False)
+    snapshot: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     relaxations: tuple[Relaxation, ...] = ()
     event: str = ""                    # the clock event or show part that placed it
     cut_ms: int = 0                    # planned: the next hard start cuts this much off its end

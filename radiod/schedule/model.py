@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Callable, Literal
 
+from radiod.schedule.log import Timing, Usage
+
 EventType = Literal["music", "fill", "item", "show"]
 ShowKind = Literal["rotation", "prerecorded", "live"]
-Timing = Literal["hard", "soft", "follow"]
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -35,7 +36,7 @@ class Category:
     languages: tuple[str, ...] = ()
     min_ms: int = 0                        # playable length bounds (cue_out - cue_in)
     max_ms: int | None = None
-    usage: str = "feature"                 # 'feature' = music under rotation rules; else station_id, jingle, psa, promo
+    usage: Usage = "feature"               # 'feature' = music under rotation rules; else station_id, jingle, psa, promo
 
     @property
     def is_music(self) -> bool:

@@ -4,6 +4,9 @@ Syntax errors are reported as ``file:line: message`` (tomllib gives the line); e
 ``file:line: key.path: message`` when the line is found by a small index of the text, else
 ``file: key.path: message``. Cross-references (unknown show, clock, category, DJ) and the grid's
 overlaps are checked in ``check.py``; this module checks each value on its own.
+
+It reads no file itself: it is given a ``Folder`` (radiod.schedule_files.DiskFolder reads the
+schedules folder on disk; checking an edit reads the folder with the edit laid over it).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import re
 import tomllib
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 from radiod import tomltext
 from radiod.days import day_range_problem
@@ -24,6 +27,23 @@ from radiod.schedule.model import (
 )
 
 FILES = ("station.toml", "categories.toml", "clocks.toml", "shows.toml", "grid.toml", "rules.toml")
+
+
+
+class Folder(Protocol):
+    """The schedules folder as the parser sees it."""
+
+    @property
+    def root(self) -> Path:
+        """The folder (messages name files inside it)."""
+
+    def is_folder(self) -> bool:
+        """Whether the folder exists."""
+
+    def read(self, name: str) -> str | None:
+        """The text of the file ``name`` (relative to the folder), None when there is none;
+        OSError or UnicodeDecodeError when it cannot be read."""
+
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\[\]]+?)\s*\]\]?\s*(?:#.*)?$")
 _KEY = re.compile(r"^\s*(\"[^\"]*\"|[A-Za-z0-9_-]+)\s*=")
@@ -70,18 +90,21 @@ class LineIndex:
 class Reader:
     """One file's data plus the problems found in it."""
 
-    def __init__(self, path: Path, problems: list[str]):
-        self.label = str(path)
+    def __init__(self, folder: Folder, name: str, problems: list[str]):
+        self.label = str(folder.root / name)
         self.problems = problems
         self.data: dict[str, Any] = {}
         self.index = LineIndex("")
-        if not path.exists():
-            return
+        self.found = False
         try:
-            text = path.read_text(encoding="utf-8")
+            text = folder.read(name)
         except (OSError, UnicodeDecodeError) as exc:
+            self.found = True
             problems.append(f"{self.label}: cannot read: {exc}")
             return
+        if text is None:
+            return
+        self.found = True
         try:
             self.data = tomltext.loads(text)
         except tomllib.TOMLDecodeError as exc:
@@ -96,14 +119,14 @@ class Reader:
     def error(self, key: str, message: str) -> None:
         self.problems.append(f"{self.where(key)}: {message}")
 
-    def table(self, data: dict, key: str, path: str) -> dict:
+    def table(self, data: dict[str, Any], key: str, path: str) -> dict[str, Any]:
         value = data.get(key, {})
         if not isinstance(value, dict):
             self.error(path, "expected a table")
             return {}
         return value
 
-    def value(self, data: dict, key: str, path: str, convert: Callable[[Any], Any], default: Any = None,
+    def value(self, data: dict[str, Any], key: str, path: str, convert: Callable[[Any], Any], default: Any = None,
               *, required: bool = False) -> Any:
         if key not in data:
             if required:
@@ -115,7 +138,7 @@ class Reader:
             self.error(f"{path}.{key}" if not path.endswith(key) else path, str(exc))
             return default
 
-    def unknown_keys(self, data: dict, allowed: tuple[str, ...], path: str) -> None:
+    def unknown_keys(self, data: dict[str, Any], allowed: tuple[str, ...], path: str) -> None:
         for key in data:
             if key not in allowed:
                 hint = did_you_mean(key, allowed)
@@ -211,7 +234,7 @@ def as_offset_ms(value: Any) -> int:
 
 def as_days(value: Any) -> tuple[int, ...]:
     names = as_str_list(value)
-    days = []
+    days: list[int] = []
     for name in names:
         key = name.strip().lower()[:3]
         if name.strip().lower() in ("daily", "all"):
@@ -261,7 +284,7 @@ def choice(*options: str) -> Callable[[Any], str]:
 
 # --- the files ---
 
-def load_schedule(schedules_dir: Path | str) -> Schedule:
+def load_schedule(folder: Folder) -> Schedule:
     """Read every schedule file; raise ScheduleError listing every problem (located) at once.
 
     Cross-file problems (references, overlaps, quotas) are included: this is what playout and
@@ -269,7 +292,7 @@ def load_schedule(schedules_dir: Path | str) -> Schedule:
     """
     from radiod.schedule.check import check_schedule
 
-    schedule, problems = parse_schedule(schedules_dir)
+    schedule, problems = parse_schedule(folder)
     if schedule is not None:
         errors, warnings = check_schedule(schedule)
         problems += errors
@@ -285,15 +308,15 @@ def _with_warnings(schedule: Schedule, warnings: list[str]) -> Schedule:
     return replace(schedule, warnings=tuple(schedule.warnings) + tuple(warnings))
 
 
-def parse_schedule(schedules_dir: Path | str) -> tuple[Schedule | None, list[str]]:
+def parse_schedule(folder: Folder) -> tuple[Schedule | None, list[str]]:
     """Parse the files on their own (no cross-checks); returns the schedule (None if unusable) and problems."""
-    root = Path(schedules_dir)
+    root = folder.root
     problems: list[str] = []
-    if not root.is_dir():
+    if not folder.is_folder():
         return None, [f"{root}: schedules folder does not exist"]
-    readers = {name: Reader(root / name, problems) for name in FILES}
+    readers = {name: Reader(folder, name, problems) for name in FILES}
     for name in ("station.toml", "shows.toml", "grid.toml"):
-        if not (root / name).exists():
+        if not readers[name].found:
             problems.append(f"{root / name}: missing (required)")
 
     station = readers["station.toml"]
@@ -303,7 +326,7 @@ def parse_schedule(schedules_dir: Path | str) -> tuple[Schedule | None, list[str
     name = station.value(st, "name", "station.name", as_str, "radiod station")
     zone = station.value(st, "timezone", "station.timezone", _as_zone, "UTC", required=True)
     djs = station.value(st, "djs", "station.djs", as_str_list, ())
-    fallback = _fallback(station, root, problems)
+    fallback = _fallback(station, folder, problems)
 
     categories = _categories(readers["categories.toml"])
     clocks = _clocks(readers["clocks.toml"])
@@ -330,7 +353,7 @@ def _as_zone(value: Any) -> str:
     return text
 
 
-def _fallback(r: Reader, root: Path, problems: list[str]) -> tuple[FallbackEntry, ...]:
+def _fallback(r: Reader, folder: Folder, problems: list[str]) -> tuple[FallbackEntry, ...]:
     fb = r.table(r.data, "fallback", "fallback")
     r.unknown_keys(fb, ("chain",), "fallback")
     chain = fb.get("chain", [])
@@ -347,12 +370,15 @@ def _fallback(r: Reader, root: Path, problems: list[str]) -> tuple[FallbackEntry
             entries.append(FallbackEntry(category=r.value(entry, "category", path, as_id, "")))
             continue
         playlist = r.value(entry, "playlist", path, as_str, "")
-        file = root / playlist
+        file = folder.root / playlist
         try:
-            lines = file.read_text(encoding="utf-8").splitlines()
+            text = folder.read(playlist)
+            if text is None:
+                raise FileNotFoundError(file)
         except (OSError, UnicodeDecodeError) as exc:
             r.error(path, f"cannot read playlist {file}: {exc.__class__.__name__}")
             continue
+        lines = text.splitlines()
         paths = tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
         if not paths:
             problems.append(f"{file}: playlist is empty")
@@ -425,7 +451,7 @@ def _clocks(r: Reader) -> dict[str, Clock]:
     return result
 
 
-def _event(r: Reader, ev: dict, path: str) -> ClockEvent | None:
+def _event(r: Reader, ev: dict[str, Any], path: str) -> ClockEvent | None:
     r.unknown_keys(ev, ("type", "category", "categories", "file", "at", "timing", "tolerance", "label"), path)
     etype = r.value(ev, "type", f"{path}.type", choice("music", "fill", "item", "show"), None, required=True)
     if etype is None:
@@ -509,7 +535,7 @@ def _grid(r: Reader) -> tuple[tuple[Slot, ...], tuple[Slot, ...]]:
     return tuple(slots), tuple(exceptions)
 
 
-def _slot(r: Reader, data: dict, path: str, *, dated: bool) -> Slot | None:
+def _slot(r: Reader, data: dict[str, Any], path: str, *, dated: bool) -> Slot | None:
     allowed = ("date" if dated else "days", "start", "end", "show", "overnight", "note")
     r.unknown_keys(data, allowed, path)
     show = r.value(data, "show", f"{path}.show", as_str, None, required=True)

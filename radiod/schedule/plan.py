@@ -25,17 +25,17 @@ import random
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from radiod.clock import from_ms, to_ms
 from radiod.library.model import Track
 from radiod.schedule.fallback import chain_categories, path_index, resolve_chain
-from radiod.schedule.log import KIND_OF_USAGE, LogItem, Relaxation, Source
+from radiod.schedule.log import KIND_OF_USAGE, LogItem, Relaxation, Source, Timing, Usage
 from radiod.schedule.model import ClockEvent, Schedule, Show
 from radiod.schedule.pools import build_pools, released_within
 from radiod.schedule.resolve import Airing, airings, local_midnight
-from radiod.schedule.rotation import Play, Rotation
+from radiod.schedule.rotation import Play, PlayRow, Rotation
 
 HOUR_MS = 3_600_000
 FALLBACK_SHOW = "Fallback"
@@ -75,7 +75,7 @@ class DayLog:
         return [i for i in self.items if i.usage == "feature" and i.track_id is not None
                 and i.source in ("rotation", "fallback")]
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         music = self.music_items
         local = sum(1 for i in music if i.local)
         return {
@@ -98,7 +98,7 @@ class _Window:
 @dataclass
 class _Segment:
     anchor_ms: int
-    timing: str
+    timing: Timing
     tolerance_ms: int
     head: ClockEvent | None
     body: list[ClockEvent]
@@ -139,7 +139,7 @@ def hour_shares(schedule: Schedule, items: Iterable[LogItem]) -> list[HourShare]
     return [HourShare(from_ms(h), m, l, pct) for h, (m, l) in sorted(counts.items())]
 
 
-def plan_day(schedule: Schedule, tracks: Sequence[Track], day: date, *, history: Iterable[Play | tuple] = (),
+def plan_day(schedule: Schedule, tracks: Sequence[Track], day: date, *, history: Iterable[Play | PlayRow] = (),
              seed: int | str = 0, media_roots: Sequence[Path | str] = (), uploads_root: Path | str | None = None,
              show_content: Mapping[str, Sequence[Track]] | None = None) -> DayLog:
     """Plan one local day. ``history``: past plays (track_id, artist_keys, album, title, played_at)."""
@@ -148,7 +148,7 @@ def plan_day(schedule: Schedule, tracks: Sequence[Track], day: date, *, history:
 
 
 def plan_days(schedule: Schedule, tracks: Sequence[Track], first_day: date, days: int, *,
-              history: Iterable[Play | tuple] = (), seed: int | str = 0, media_roots: Sequence[Path | str] = (),
+              history: Iterable[Play | PlayRow] = (), seed: int | str = 0, media_roots: Sequence[Path | str] = (),
               uploads_root: Path | str | None = None,
               show_content: Mapping[str, Sequence[Track]] | None = None) -> list[DayLog]:
     """Plan consecutive days; each day sees the ones before it as history."""
@@ -200,7 +200,7 @@ class _DayPlanner:
         self.warnings: list[str] = []
         self.pos = self.day_start
         self.gap_ms = 0
-        self.pending: tuple[str, int, int] | None = None   # (timing, tolerance, anchor) for the next item
+        self.pending: tuple[Timing, int, int] | None = None   # (timing, tolerance, anchor) for the next item
         self.show = ""
         self.show_id = ""
         self.source: Source = "rotation"
@@ -270,7 +270,7 @@ class _DayPlanner:
             start = self.day_end
         result.append(_Window(start, end, airing, start > first))
 
-    def _start_spec(self, w: _Window) -> tuple[str, int]:
+    def _start_spec(self, w: _Window) -> tuple[Timing, int]:
         """Timing and tolerance of a window's first item (the anchor the previous window fills to)."""
         if w.airing is None:
             return "soft", 15_000
@@ -285,7 +285,7 @@ class _DayPlanner:
                 return "soft", show.tolerance_ms
         return show.timing, show.tolerance_ms
 
-    def _plan_window(self, w: _Window, end_spec: tuple[str, int]) -> None:
+    def _plan_window(self, w: _Window, end_spec: tuple[Timing, int]) -> None:
         airing = w.airing
         if airing is None:
             self.show, self.show_id, self.source = FALLBACK_SHOW, "", "fallback"
@@ -309,7 +309,7 @@ class _DayPlanner:
 
     # --- placing items ---
 
-    def _arrive(self, anchor_ms: int, timing: str, tolerance_ms: int, what: str) -> None:
+    def _arrive(self, anchor_ms: int, timing: Timing, tolerance_ms: int, what: str) -> None:
         """Reach a timed event: a hard start cuts what still plays; the next item carries the timing.
 
         Content ending further than the tolerance from the anchor is recorded as 'fill_to_time'.
@@ -346,7 +346,7 @@ class _DayPlanner:
         self.items.append(item)
         self.pos = to_ms(item.start) + item.length_ms
 
-    def _track_item(self, track: Track, *, usage: str, category: str, event: str, source: Source | None = None,
+    def _track_item(self, track: Track, *, usage: Usage, category: str, event: str, source: Source | None = None,
                     kind: str | None = None, relaxations: tuple[Relaxation, ...] = (), note: str = "") -> LogItem:
         return LogItem(
             start=from_ms(self.pos), length_ms=track.play_ms, kind=kind or KIND_OF_USAGE.get(usage, "music"),
@@ -370,7 +370,7 @@ class _DayPlanner:
         if ev.file:
             track = self.by_path.get(ev.file.strip("/"))
             cid = ""
-            usage = next((c.usage for c in self.s.categories.values() if not c.is_music and track is not None
+            usage: Usage = next((c.usage for c in self.s.categories.values() if not c.is_music and track is not None
                           and c.id in self.rot.member_of.get(track.id, ())), "jingle")
         else:
             cid = ev.categories[0]
@@ -423,7 +423,7 @@ class _DayPlanner:
             hour += HOUR_MS
         return segments
 
-    def _plan_rotation(self, w: _Window, show: Show, end_spec: tuple[str, int]) -> None:
+    def _plan_rotation(self, w: _Window, show: Show, end_spec: tuple[Timing, int]) -> None:
         segments = self._segments(w, show)
         if not segments:
             self._arrive(w.start_ms, *self._start_spec(w), show.title)
@@ -453,7 +453,8 @@ class _DayPlanner:
                     room = target - self.pos - after
                     tol = spec[1]
 
-                    def score(length: int, room=room, tol=tol, min_fill=min_fill, last_fixed=last_fixed) -> int:
+                    def score(length: int, room: int = room, tol: int = tol, min_fill: int = min_fill,
+                              last_fixed: bool = last_fixed) -> int:
                         """0: leaves the fill an easy remainder, 1: a possible one, 2: a bad one."""
                         rest = room - length
                         if last_fixed and min_fill:
@@ -584,7 +585,7 @@ class _DayPlanner:
             chain.append(" playlist")
         return chain
 
-    def _fallback_fill(self, target: int, spec: tuple[str, int], why: str) -> None:
+    def _fallback_fill(self, target: int, spec: tuple[Timing, int], why: str) -> None:
         source, self.source = self.source, "fallback"
         first = len(self.items)
         self._fill_to(target, spec, self._chain(), "fallback", chain=True)
@@ -595,7 +596,7 @@ class _DayPlanner:
                        "(the fallback chain is empty)")
         self.source = source
 
-    def _fill_to(self, target: int, spec: tuple[str, int], cids: list[str], label: str, *, key: str = "",
+    def _fill_to(self, target: int, spec: tuple[Timing, int], cids: list[str], label: str, *, key: str = "",
                  chain: bool = False) -> None:
         """Pick tracks until the content ends within ``spec``'s tolerance of ``target``."""
         timing, tol = spec
@@ -647,7 +648,7 @@ class _DayPlanner:
             cid, track = choice
             self._place_music(track, cid, label, self._relaxations(track, cid, relaxed))
 
-    def _choose_fit(self, cands: list[tuple[str, Track]], remaining: int, tol: int, timing: str, *,
+    def _choose_fit(self, cands: list[tuple[str, Track]], remaining: int, tol: int, timing: Timing, *,
                     local_pair: bool = False) -> tuple[str, Track] | None:
         """The fairest candidate that lands within tolerance now, or leaves a remainder others can fill.
 
@@ -706,7 +707,7 @@ class _DayPlanner:
 
     # --- prerecorded ---
 
-    def _plan_prerecorded(self, w: _Window, show: Show, end_spec: tuple[str, int]) -> None:
+    def _plan_prerecorded(self, w: _Window, show: Show, end_spec: tuple[Timing, int]) -> None:
         self.source = "show"
         self._arrive(w.start_ms, show.timing, show.tolerance_ms, show.title)
         clock = self.s.clocks.get(show.clock)

@@ -27,6 +27,10 @@ MINUTE_MS = 60_000
 COMPLEMENT_WINDOW_MS = 3 * 60 * MINUTE_MS       # 17 U.S.C. §114(j)(13): "any 3-hour period"
 
 
+# A play as a plain tuple in Play's field order (what tests and older callers pass).
+PlayRow = tuple[int | None, tuple[str, ...], str, str, int | datetime]
+
+
 class Play(NamedTuple):
     """One past play, as the play log reports it (``played_at``: epoch ms or an aware datetime)."""
 
@@ -53,7 +57,7 @@ def entry_of(track: Track, at_ms: int) -> Entry:
     return Entry(at_ms, track.id, frozenset(track.artist_keys), album, title)
 
 
-def entry_of_play(play: Play | tuple) -> Entry:
+def entry_of_play(play: Play | PlayRow) -> Entry:
     track_id, artists, album, title, played_at = play
     at_ms = to_ms(played_at) if isinstance(played_at, datetime) else int(played_at)
     return Entry(at_ms, track_id, frozenset(artists), artist_key(album or ""), artist_key(title or ""))
@@ -167,7 +171,7 @@ def blocked_at(recent: Sequence[Entry], at_ms: int, rules: Rules) -> Blocked:
 class Rotation:
     """Play state plus every category's tracks in fairness order."""
 
-    def __init__(self, rules: Rules, pools: dict[str, list[Track]], history: Iterable[Play | tuple] = (),
+    def __init__(self, rules: Rules, pools: dict[str, list[Track]], history: Iterable[Play | PlayRow] = (),
                  rng: random.Random | None = None):
         self.rules = rules
         self.rng = rng or random.Random(0)

@@ -18,7 +18,7 @@ from radiod.app.show_ids import fill_play_show_ids
 from radiod.playlog.store import PlayLog, play_values, show_plays
 from radiod.playlog.verify import verify_chain
 from radiod.schedule.model import Show
-from radiod.schedule.store import History
+from radiod.schedule_history import History
 from radiod.store import open_db, transaction
 
 # What radiod.accounts.schema migration 2 created before the table moved to radiod.schedule.

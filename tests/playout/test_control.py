@@ -85,6 +85,29 @@ def test_send_command_without_a_daemon_raises_control_error(tmp_path):
         server.close()
 
 
+def test_an_answer_that_is_not_an_object_is_one_control_error(tmp_path):
+    """Something else on the socket answering a JSON list: one line, not a traceback later."""
+    path = tmp_path / "control.sock"
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen(1)
+
+    def answer() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"[1, 2]\n")
+
+    thread = threading.Thread(target=answer)
+    thread.start()
+    try:
+        with pytest.raises(ControlError, match="not an object"):
+            send_command(path, "status", timeout_s=5)
+    finally:
+        thread.join(5)
+        listener.close()
+
+
 def test_concurrent_clients(tmp_path):
     server = ControlServer(tmp_path / "c.sock", lambda r: {"ok": True, "n": r["n"]})
     server.start()

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from radiod.playlog.store import PlayLog
-from radiod.reports.csvfile import Lines, field, neutralise, restore, risky
+from radiod.csvfile import Lines, field, neutralise, restore, risky
 from radiod.store import open_db
 
 ZONE = ZoneInfo("America/Toronto")

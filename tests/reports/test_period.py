@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from radiod.reports.period import LocalTimes, Period, hms, iso_local
+from radiod.localtimes import LocalTimes
+from radiod.reports.period import Period, hms, iso_local
 
 ZONES = ["America/Toronto", "Australia/Lord_Howe", "Asia/Kathmandu", "Europe/London", "Pacific/Chatham", "UTC",
          "America/St_Johns"]

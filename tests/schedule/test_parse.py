@@ -7,7 +7,8 @@ from datetime import time
 import pytest
 
 from radiod.errors import ScheduleError
-from radiod.schedule.parse import LineIndex, as_duration_ms, load_schedule, parse_schedule
+from radiod.schedule.parse import LineIndex, as_duration_ms
+from radiod.schedule_files import load_schedule, parse_schedule
 
 from .helpers import REPO, write_schedule
 

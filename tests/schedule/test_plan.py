@@ -9,7 +9,7 @@ import pytest
 
 from radiod.clock import to_ms
 from radiod.schedule.log import LogItem
-from radiod.schedule.parse import load_schedule
+from radiod.schedule_files import load_schedule
 from radiod.schedule.plan import history_from_log, plan_day, plan_days
 from radiod.schedule.rotation import Play
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from radiod.schedule.parse import load_schedule
+from radiod.schedule_files import load_schedule
 from radiod.schedule.resolve import airing_at, airings, wall_to_instant
 
 from .helpers import REPO, write_schedule

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from radiod.playout.daylogs import load_log, save_log
+from radiod.app.daylogs import load_log, save_log
 from radiod.schedule.model import Show
 from radiod.schedule.parse import load_schedule
 from radiod.schedule.plan import plan_day

@@ -11,6 +11,7 @@ import pytest
 from radiod.clock import FakeClock
 from radiod.config import load_config
 from radiod.schedule import edit
+from radiod.schedule_files import check_files
 from radiod_web import create_app
 
 from panel_support import csrf_from, login
@@ -128,7 +129,7 @@ def test_the_preview_says_why_it_cannot_plan(boss, station):
 def test_check_files_names_the_real_folder_and_leaves_it_alone(station):
     folder = station.paths.schedules
     bad = edit.set_slot(GRID, 0, edit.SlotFields(days="daily", start="19:30", end="20:00", show="morning"))
-    errors, _ = edit.check_files(folder, {"grid.toml": bad})
+    errors, _ = check_files(folder, {"grid.toml": bad})
     assert errors and all(str(folder) in e for e in errors) and grid_file(station) == GRID
 
 

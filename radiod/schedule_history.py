@@ -1,18 +1,14 @@
-"""The schedule's table in the database: ``History``, the changes made to the schedule files."""
+"""The schedule's table in the database, ``schedule_changes`` (created by radiod.schedule.schema):
+the history of edits made from the panel (who, when, before, after), kept so the last one can be
+undone and every version of a file is known. Outside radiod.schedule, which stays pure."""
 
 from __future__ import annotations
 
-import difflib
 import sqlite3
 from typing import Any
 
-from radiod.store import transaction
-
-
-def diff(before: str, after: str, name: str) -> str:
-    """A unified diff of one file's text before and after a change."""
-    return "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
-                                        f"a/{name}", f"b/{name}"))
+from radiod.db import transaction
+from radiod.schedule.edit import diff
 
 
 class History:
@@ -27,7 +23,8 @@ class History:
             cur = self.conn.execute(
                 "INSERT INTO schedule_changes (file, user, at_ms, before, after, summary, kind) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)", (file, user, at_ms, before, after, summary, kind))
-        return int(cur.lastrowid or 0)
+        assert cur.lastrowid is not None    # an INSERT always sets it
+        return cur.lastrowid
 
     def recent(self, limit: int = 20) -> list[dict[str, Any]]:
         rows = self.conn.execute("SELECT * FROM schedule_changes ORDER BY id DESC LIMIT ?", (limit,)).fetchall()

@@ -51,7 +51,7 @@ def restore(text: str) -> str:
     return text
 
 
-class Lines(list):
+class Lines(list[str]):
     """The lines of a CSV file as the csv writer writes them (it needs only ``write``), every
     field neutralised for spreadsheets.
 
