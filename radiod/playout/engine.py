@@ -7,8 +7,12 @@ and what has already aired it works out what should come next and when (``timing
 item's actual start plus its true length, never on 'ended'. It never assumes a timer fired:
 every wake-up recomputes from the clock.
 
-Every item that starts gets a row in the as-played log (a ``PlayWriter``), closed exactly once when
-it ends, is skipped, cut, fails or the daemon stops. Items are keyed by ``timing.item_key`` so an
+Every item that is heard gets a row in the as-played log (a ``PlayWriter``), opened at the instant
+its first sample is heard (the player announces a start up to ``command_lead_ms`` before that) and
+closed exactly once when it ends, is skipped, cut, fails or the daemon stops, with what was heard.
+An item that never sounded has no row (one that failed has a 'failed' row with 0 ms). Every
+``HEARD_EVERY_MS`` the heard position of each open row is saved (``mark_heard``), so a row a crash
+leaves open is closed at what was heard. Items are keyed by ``timing.item_key`` so an
 item that already aired is never aired (or logged) again after a restart.
 
 Tests and ``radiod simulate`` drive the engine synchronously with ``pump()`` on a FakeClock; the
@@ -32,6 +36,7 @@ from typing import Any, Callable, Sequence
 from radiod.clock import Clock, from_ms, to_ms
 from radiod.config import PlayoutConfig
 from radiod.errors import PlayerError
+from radiod.playlog.heard import HeardPlay
 from radiod.playlog.store import DuplicatePlay
 from radiod.playlog.writer import PlayWriter
 from radiod.playout.fallback import Fallback
@@ -45,6 +50,7 @@ log = logging.getLogger(__name__)
 
 ShowInfo = Callable[[datetime], "dict[str, Any] | None"]
 FALLBACK_RETRY_MS = 5000
+HEARD_EVERY_MS = 50     # the heard positions are saved this often (a crash closes rows within it)
 
 
 def iso(epoch_ms: int | None) -> str | None:
@@ -80,6 +86,8 @@ class Slot:
     last_pos: int | None = None
     last_move_mono: int = 0
     length_known: bool = True
+    logged: bool = False            # its row was opened (it was heard)
+    fade_out_ms: int | None = None  # a cut fill piece fades out over its last this many ms
 
     @property
     def remaining_ms(self) -> int:
@@ -148,6 +156,8 @@ class Engine:
         self.media = MediaRoots(media_roots)
         self.outages: dict[str, MediaOutage] = {}    # folder → outage, while it is away
         self._rejoin: Decision | None = None          # where the plan resumes after an outage
+        self._heard_due = 0                           # monotonic ms of the next heartbeat
+        self._heard_open = False                      # the last heartbeat named open rows
         player.set_listener(self.post)
 
     # -- any thread ------------------------------------------------------------------------------
@@ -242,6 +252,9 @@ class Engine:
         if self._retry_mono is not None:
             times.append(self._retry_mono)
         times += [o.retry_mono for o in self.outages.values()]
+        times += [s.started_mono for s in self.slots.values() if self._unheard(s)]      # type: ignore[misc]
+        if self._heard_open or any(s.play_id is not None for s in self.slots.values()):
+            times.append(self._heard_due)
         if not times:
             return None
         return max(min(times), now + 1)
@@ -252,8 +265,9 @@ class Engine:
             return
         for slot in list(self.slots.values()):
             if slot.play_id is not None:
-                self._close_row(slot, "shutdown", self._played_estimate(slot))
+                self._close_row(slot, "shutdown", self._heard_ms(slot))
         self.slots.clear()
+        self._heartbeat(force=True)
         self.current = self.next = self.pending = None
         try:
             self.player.close()
@@ -300,7 +314,7 @@ class Engine:
         elif ev.kind == "failed":
             self._fail(slot, ev.detail or "player failed", ev.played_ms)
         elif ev.kind == "stalled":
-            self._fail(slot, ev.detail or "stalled", self._played_estimate(slot))
+            self._fail(slot, ev.detail or "stalled", self._heard_ms(slot))
 
     def _on_output_lost(self, detail: str) -> None:
         """Nothing can be heard: what was on air is interrupted (as by a crash) and the log stands
@@ -311,7 +325,7 @@ class Engine:
         for slot in list(self.slots.values()):
             if slot.play_id is not None:
                 slot.detail = f"audio output lost: {detail}"
-                self._close_row(slot, "interrupted", self._played_estimate(slot))
+                self._close_row(slot, "interrupted", self._heard_ms(slot))
                 self.done.add(base_key(slot.key))
                 self.resumable.add(base_key(slot.key))      # a show continues where the clock is
             self._abandon(slot)
@@ -373,7 +387,26 @@ class Engine:
         self.current = slot
         if slot.index is not None:
             self.cursor = slot.index
+        self.done.add(base_key(slot.key))
+        if ev.at_ms <= self.clock.monotonic_ms():
+            self._open_row(slot)
+        # else: its first sample is still on its way out; the row opens when it is heard (_tick)
+
+    def _unheard(self, slot: Slot) -> bool:
+        """Announced as started, but its first sample is not heard yet (no row)."""
+        return slot.started_mono is not None and not slot.logged
+
+    def _open_heard_rows(self) -> None:
+        now = self.clock.monotonic_ms()
+        for slot in list(self.slots.values()):
+            if self._unheard(slot) and now >= slot.started_mono:    # type: ignore[operator]
+                self._open_row(slot)
+
+    def _open_row(self, slot: Slot) -> None:
+        """Its first sample is heard now: the row opens, at the instant it was heard."""
+        slot.logged = True
         item = slot.item
+        assert slot.started_wall is not None
         try:
             slot.play_id = self.playlog.open_play(
                 started_at_ms=slot.started_wall, planned_start_ms=to_ms(item.start) + slot.offset_ms,
@@ -385,9 +418,8 @@ class Engine:
             self.done.add(base_key(slot.key))
             self._drop(slot)
             self.player.stop(slot.handle)
-            self.current = None if self.current is slot else self.current
             return
-        self.done.add(base_key(slot.key))
+        self._heartbeat(force=True)         # never an open row without a saved position
         log.info("play %s: %s – %s (%s, %s%s)", slot.play_id, item.artist or "?", item.title or item.path,
                  item.source, item.usage, f", from {slot.offset_ms} ms" if slot.offset_ms else "")
         self.stats["items"] += 1
@@ -396,6 +428,8 @@ class Engine:
 
     def _on_ended(self, slot: Slot, ev: PlayerEvent) -> None:
         reason = slot.stop_reason or ("end" if ev.reason != "stopped" else "skipped")
+        if self._unheard(slot) and ev.played_ms > 0:
+            self._open_row(slot)        # shorter than the output's lead: its audio is on its way out
         if slot.play_id is not None:
             self._close_row(slot, reason, ev.played_ms, at_wall=self._wall_of(ev.at_ms))
         self._drop(slot)
@@ -470,6 +504,8 @@ class Engine:
     # -- reconciling -------------------------------------------------------------------------------
 
     def _tick(self) -> None:
+        self._open_heard_rows()
+        self._heartbeat()
         if self.outages:
             self._retry_outages()
         if self.state not in ("playing", "fallback"):
@@ -646,7 +682,7 @@ class Engine:
                     self._abandon(cur)
                 else:
                     self._fail(cur, f"stalled: position stuck at {cur.last_pos} ms for {limit} ms",
-                               self._played_estimate(cur))
+                               self._heard_ms(cur))
                     return
         nxt = self.next
         if nxt is not None and nxt.started_mono is None and now_mono >= self._mono(nxt.start_wall) + limit:
@@ -677,6 +713,7 @@ class Engine:
         if slot.play_id is None:
             # It never aired: still record the attempt, so the log shows what was skipped and why.
             now = self._wall()
+            slot.logged = True
             try:
                 slot.play_id = self.playlog.open_play(
                     started_at_ms=now, planned_start_ms=to_ms(slot.item.start) + slot.offset_ms,
@@ -818,10 +855,31 @@ class Engine:
             snap["fallback_reason"] = slot.reason
         return snap
 
-    def _played_estimate(self, slot: Slot) -> int:
+    def _heard_ms(self, slot: Slot) -> int:
+        """How much of it has been heard by now: from its heard start, no further than its end
+        (or a fade's end) and than the player's heard position."""
         if slot.started_mono is None:
             return 0
-        return max(0, min(self.clock.monotonic_ms() - slot.started_mono, slot.remaining_ms))
+        heard = self.clock.monotonic_ms() - slot.started_mono
+        end = slot.expected_end()
+        if end is not None and slot.started_wall is not None:
+            heard = min(heard, end - slot.started_wall)
+        pos = self.player.position_ms(slot.handle)
+        if pos is not None:
+            heard = min(heard, pos - slot.item.cue_in_ms - slot.offset_ms)
+        return max(0, min(heard, slot.remaining_ms))
+
+    def _heartbeat(self, *, force: bool = False) -> None:
+        """Save the heard position of every open row (every HEARD_EVERY_MS, and when one opens)."""
+        now = self.clock.monotonic_ms()
+        if not force and now < self._heard_due:
+            return
+        plays = [HeardPlay(s.play_id, s.started_wall, self._heard_ms(s)) for s in self.slots.values()
+                 if s.play_id is not None and s.started_wall is not None]
+        if plays or self._heard_open:
+            self.playlog.mark_heard(self._wall(), plays)
+        self._heard_open = bool(plays)
+        self._heard_due = now + HEARD_EVERY_MS
 
     # -- status ------------------------------------------------------------------------------------
 
