@@ -39,7 +39,7 @@ from radiod.errors import PlayerError
 from radiod.playlog.heard import HeardPlay
 from radiod.playlog.store import DuplicatePlay
 from radiod.playlog.writer import PlayWriter
-from radiod.playout.fallback import Fallback
+from radiod.playout.fallback import SHORT_GAP_MS, Fallback
 from radiod.playout.media_roots import RETRY_MS, MediaOutage, MediaRoots, probe, under
 from radiod.playout.port import Cue, Player, PlayerEvent
 from radiod.playout.stall import TICK_MS, ClockJump, overran
@@ -87,7 +87,7 @@ class Slot:
     last_move_mono: int = 0
     length_known: bool = True
     logged: bool = False            # its row was opened (it was heard)
-    fade_out_ms: int | None = None  # a cut fill piece fades out over its last this many ms
+    fade_out_ms: int | None = None  # a fill piece cut to its gap fades out over its last this many ms
 
     @property
     def remaining_ms(self) -> int:
@@ -428,6 +428,8 @@ class Engine:
 
     def _on_ended(self, slot: Slot, ev: PlayerEvent) -> None:
         reason = slot.stop_reason or ("end" if ev.reason != "stopped" else "skipped")
+        if reason == "end" and slot.fade_out_ms is not None:
+            reason = "cut"              # a fill piece cut to its gap: it ends where it was cut
         if self._unheard(slot) and ev.played_ms > 0:
             self._open_row(slot)        # shorter than the output's lead: its audio is on its way out
         if slot.play_id is not None:
@@ -526,20 +528,22 @@ class Engine:
         cur = self.current
         if cur is None:
             if self.flowing:
-                decision = decide_next(self.tl, self.cursor, now, self.done)
+                decision = decide_next(self.tl, self.cursor, now, self.done, fill_gap_ms=self._fill_gap_ms)
             else:
-                decision = join_point(self.tl, now, self.done, self.resumable, after=self.cursor)
+                decision = join_point(self.tl, now, self.done, self.resumable, after=self.cursor,
+                                      fill_gap_ms=self._fill_gap_ms)
         else:
             t_end = cur.expected_end()
             if t_end is None or cur.stop_reason is not None and cur.end_wall is None:
                 return          # its end is unknown: wait for 'ended'
-            decision = decide_next(self.tl, self.cursor, t_end, self.done, now)
+            decision = decide_next(self.tl, self.cursor, t_end, self.done, now, fill_gap_ms=self._fill_gap_ms)
             if self._rejoin is not None:        # a folder is back: the plan, as the clock has it
                 decision, self._rejoin = self._rejoin, None
                 if t_end > decision.start_ms:
                     decision = dataclasses.replace(decision, cut_ms=decision.start_ms)
                 else:
-                    decision = join_point(self.tl, max(now, t_end), self.done, self.resumable)
+                    decision = join_point(self.tl, max(now, t_end), self.done, self.resumable,
+                                          fill_gap_ms=self._fill_gap_ms)
             cur.cut_wall = decision.cut_ms
             if self._crossfades(cur, decision):
                 decision = dataclasses.replace(decision, start_ms=max(now, decision.start_ms - self.config.crossfade_ms))
@@ -576,6 +580,7 @@ class Engine:
         self.pending = None
         self.flowing = True
         reason = decision.reason
+        fade_out: int | None = None
         if item is None and decision.index is not None and not self.tl.items[decision.index].path:
             # A planned item without audio (a gap the planner could not fill): fallback covers it.
             planned = self.tl.items[decision.index]
@@ -627,6 +632,11 @@ class Engine:
                 self.state = "fallback"
                 return None
             self._fallback_failing = False
+            if outage is None and room is not None and 0 < room <= SHORT_GAP_MS and item.length_ms > room:
+                # A cut piece that ends on the next item's instant by itself (no stop to give
+                # late): it fades out over its last moments rather than stopping dead.
+                item = dataclasses.replace(item, length_ms=room, cue_out_ms=item.cue_in_ms + room)
+                fade_out = min(self.config.fade_out_ms, room // 2)
             key = f"fallback:{decision.start_ms}:{next(self._handles)}"
             if outage is None:      # an outage has its own two lines, not one per item
                 self._error("fallback", f"fallback until {iso(decision.fill_until_ms) or 'further notice'}: "
@@ -634,6 +644,7 @@ class Engine:
         assert key is not None
         slot = Slot(handle=f"h{next(self._handles)}:{key}", item=item, key=key, index=decision.index,
                     offset_ms=decision.offset_ms, start_wall=decision.start_ms, reason=reason)
+        slot.fade_out_ms = fade_out
         self.slots[slot.handle] = slot
         self.next = slot
         self.state = "fallback" if item.source == "fallback" else "playing"
@@ -938,9 +949,14 @@ class Engine:
             gain = min(self.config.target_lufs - item.loudness_lufs, self.config.max_gain_db)
         cue_out = item.cue_out_ms or (item.cue_in_ms + item.length_ms if item.length_ms else None)
         fade = self.config.crossfade_ms if item.usage == "feature" and item.source != "insert" else 0
+        fade_out = fade if slot.fade_out_ms is None else slot.fade_out_ms
         return Cue(handle=slot.handle, path=item.path, cue_in_ms=item.cue_in_ms, cue_out_ms=cue_out,
-                   gain_db=round(gain, 2), fade_in_ms=fade if slot.offset_ms == 0 else 0, fade_out_ms=fade,
+                   gain_db=round(gain, 2), fade_in_ms=fade if slot.offset_ms == 0 else 0, fade_out_ms=fade_out,
                    title=item.title, artist=item.artist)
+
+    @property
+    def _fill_gap_ms(self) -> int:
+        return self.config.fill_gap_ms
 
     def _wall(self) -> int:
         return to_ms(self.clock.now())
