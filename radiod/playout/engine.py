@@ -88,6 +88,9 @@ class Slot:
     length_known: bool = True
     logged: bool = False            # its row was opened (it was heard)
     fade_out_ms: int | None = None  # a fill piece cut to its gap fades out over its last this many ms
+    close_mono: int | None = None   # announced as ended: its last sample is heard at this instant
+    close_reason: str = ""
+    close_played: int = 0
 
     @property
     def remaining_ms(self) -> int:
@@ -157,6 +160,7 @@ class Engine:
         self.outages: dict[str, MediaOutage] = {}    # folder → outage, while it is away
         self._rejoin: Decision | None = None          # where the plan resumes after an outage
         self._heard_due = 0                           # monotonic ms of the next heartbeat
+        self.closing: list[Slot] = []                 # ended, but their last sample is not heard yet
         self._heard_open = False                      # the last heartbeat named open rows
         player.set_listener(self.post)
 
@@ -253,7 +257,8 @@ class Engine:
             times.append(self._retry_mono)
         times += [o.retry_mono for o in self.outages.values()]
         times += [s.started_mono for s in self.slots.values() if self._unheard(s)]      # type: ignore[misc]
-        if self._heard_open or any(s.play_id is not None for s in self.slots.values()):
+        times += [s.close_mono for s in self.closing]                                   # type: ignore[misc]
+        if self._heard_open or any(s.play_id is not None for s in self._row_slots()):
             times.append(self._heard_due)
         if not times:
             return None
@@ -263,6 +268,7 @@ class Engine:
         """Stop playing; close open rows as 'shutdown'."""
         if self.state == "stopped":
             return
+        self._settle_closing(cut="shutdown")
         for slot in list(self.slots.values()):
             if slot.play_id is not None:
                 self._close_row(slot, "shutdown", self._heard_ms(slot))
@@ -322,6 +328,7 @@ class Engine:
         if self.state == "off-air":
             return
         self._error("output", f"audio output lost: {detail}")
+        self._settle_closing(cut="interrupted")
         for slot in list(self.slots.values()):
             if slot.play_id is not None:
                 slot.detail = f"audio output lost: {detail}"
@@ -353,6 +360,7 @@ class Engine:
         self._error("dead-air", f"the process stood still for {seconds:.1f} s (stopped or stalled): "
                     "nothing was heard; back on air by the clock", length_ms=jump.length_ms)
         frozen_at = self._wall_of(jump.from_mono)
+        self._settle_closing(cut="interrupted", upto_mono=jump.from_mono)
         for slot in list(self.slots.values()):
             end = slot.expected_end()
             if slot.play_id is not None and slot.started_mono is not None:
@@ -430,11 +438,44 @@ class Engine:
         reason = slot.stop_reason or ("end" if ev.reason != "stopped" else "skipped")
         if reason == "end" and slot.fade_out_ms is not None:
             reason = "cut"              # a fill piece cut to its gap: it ends where it was cut
-        if self._unheard(slot) and ev.played_ms > 0:
-            self._open_row(slot)        # shorter than the output's lead: its audio is on its way out
-        if slot.play_id is not None:
+        unheard = self._unheard(slot)
+        if unheard and ev.played_ms <= 0:
+            pass                        # it never sounded: no row
+        elif ev.at_ms > self.clock.monotonic_ms() and (slot.play_id is not None or unheard):
+            # Its last sample is still on its way out: the row stays open (and its heard position
+            # saved) until it is heard, so a crash meanwhile claims only what was heard.
+            slot.close_mono, slot.close_reason, slot.close_played = ev.at_ms, reason, ev.played_ms
+            slot.end_wall = self._wall_of(ev.at_ms)
+            self.closing.append(slot)
+        else:
+            if unheard:
+                self._open_row(slot)
             self._close_row(slot, reason, ev.played_ms, at_wall=self._wall_of(ev.at_ms))
         self._drop(slot)
+
+    def _settle_closing(self, *, cut: str | None = None, upto_mono: int | None = None) -> None:
+        """Open and close the rows of ended items as their first and last samples are heard.
+
+        With ``cut`` (a stop, a lost output, a stall) the rest is never heard: what is still
+        on its way out at ``upto_mono`` (default: now) is closed there with that reason.
+        """
+        now = self.clock.monotonic_ms() if upto_mono is None else upto_mono
+        for slot in list(self.closing):
+            assert slot.close_mono is not None and slot.started_mono is not None
+            if self._unheard(slot) and now >= slot.started_mono:
+                self._open_row(slot)
+            if now >= slot.close_mono:
+                self._close_row(slot, slot.close_reason, slot.close_played, at_wall=self._wall_of(slot.close_mono))
+            elif cut is not None:
+                heard = max(0, min(now - slot.started_mono, slot.close_played))
+                self._close_row(slot, cut, heard, at_wall=self._wall_of(now))
+            else:
+                continue
+            self.closing.remove(slot)
+
+    def _row_slots(self) -> list[Slot]:
+        """Every slot whose row may be open."""
+        return [*self.slots.values(), *self.closing]
 
     def _on_set_log(self, items: list[LogItem]) -> None:
         self.tl = Timeline(items)
@@ -506,6 +547,7 @@ class Engine:
     # -- reconciling -------------------------------------------------------------------------------
 
     def _tick(self) -> None:
+        self._settle_closing()
         self._open_heard_rows()
         self._heartbeat()
         if self.outages:
@@ -885,7 +927,7 @@ class Engine:
         now = self.clock.monotonic_ms()
         if not force and now < self._heard_due:
             return
-        plays = [HeardPlay(s.play_id, s.started_wall, self._heard_ms(s)) for s in self.slots.values()
+        plays = [HeardPlay(s.play_id, s.started_wall, self._heard_ms(s)) for s in self._row_slots()
                  if s.play_id is not None and s.started_wall is not None]
         if plays or self._heard_open:
             self.playlog.mark_heard(self._wall(), plays)
