@@ -222,10 +222,11 @@ def test_kills_at_chosen_moments_close_rows_at_what_was_heard(tmp_path):
     print("\n" + "\n".join(table))
     assert not wrong, "\n".join(wrong)
     assert len(errors) >= len(kills) - 2, f"only {len(errors)} interrupted rows for {len(kills)} kills"
-    # No row claims time for audio that never sounded: its tone is on air just after its start.
+    # No row claims time for audio that never sounded: its tone is on air inside what it claims
+    # (looked at well clear of its ends, which the output clock places to some tens of ms).
     for r in final:
-        if r["played_ms"] and r["played_ms"] >= 60:
-            f = cap.frame_at(r["started_at_ms"] - wall_minus_mono + 30)
+        if r["played_ms"] and r["played_ms"] >= 100:
+            f = cap.frame_at(r["started_at_ms"] - wall_minus_mono + min(r["played_ms"] // 2, 300))
             if 0 < f < len(cap.frames):
                 b = f // BLOCK
                 assert peaks[b] > 0.01 and abs(freqs[b] - FREQ[r["title"]]) <= 60, (
