@@ -147,11 +147,36 @@ def block_freqs(frames):
     return crossings / 2 * (44100 / BLOCK), np.abs(x).max(axis=1) / 32767
 
 
-def heard_before(cap, freqs, peaks, kill_mono, freq):
+class LocalTime:
+    """Frame ↔ monotonic ms from the capture's delivery anchors within ±5 s of the instant, not one
+    anchor for the whole capture: the null sink's clock runs ~200 ppm fast against the system's,
+    which over a 5-minute capture would move a single anchor by 60 ms."""
+
+    def __init__(self, cap, window_ms: float = 5000):
+        self.rate = 44100
+        marks = np.array(cap._marks, dtype=np.float64)           # (monotonic ns at read, frames so far)
+        self.read_ms = marks[:, 0] / 1e6
+        self.bound_ms = self.read_ms - marks[:, 1] * 1000 / self.rate + cap._ahead_ns / 1e6
+        self.window_ms = window_ms
+
+    def _offset(self, mono_ms: float) -> float:
+        near = np.abs(self.read_ms - mono_ms) <= self.window_ms
+        return float(self.bound_ms[near].min() if near.any() else self.bound_ms.min())
+
+    def frame_at(self, mono_ms: float) -> int:
+        return round((mono_ms - self._offset(mono_ms)) * self.rate / 1000)
+
+    def ms_of(self, frame: int) -> float:
+        guess = frame * 1000 / self.rate + self.bound_ms.min()
+        return self._offset(guess) + frame * 1000 / self.rate
+
+
+def heard_before(frames, air, freqs, peaks, kill_mono, freq):
     """The stretch of tone ``freq`` that was sounding when the daemon was killed at ``kill_mono``:
     (first frame, one past the last audible frame), both in capture frames; None if none."""
-    x = cap.frames[:, 0]
-    lo, hi = cap.frame_at(kill_mono - 3000), min(len(x), cap.frame_at(kill_mono + 400))
+    x = frames[:, 0]
+    lo, hi = air.frame_at(kill_mono - 3000), min(len(x), air.frame_at(kill_mono + 400))
+    lo = max(lo, 0)
     loud = np.flatnonzero(np.abs(x[lo:hi].astype(np.int32)) > 0.01 * 32767)
     if loud.size == 0:
         return None
@@ -200,6 +225,7 @@ def test_kills_at_chosen_moments_close_rows_at_what_was_heard(tmp_path):
             counts[kind] += 1
     final = rows(station)
     freqs, peaks = block_freqs(cap.frames)
+    air = LocalTime(cap)
 
     assert [r for r in final if r["seq"] is None] == []
     # Every interrupted row: closed at what was heard (the audio of its tone up to the kill).
@@ -209,12 +235,12 @@ def test_kills_at_chosen_moments_close_rows_at_what_was_heard(tmp_path):
                         and r["ended_at_ms"] >= killed - 1000]
         for r in open_at_kill:
             assert r["ended_at_ms"] <= killed + 20, f"{kind}: row {r['id']} claims audio after the kill"
-            span = heard_before(cap, freqs, peaks, killed - wall_minus_mono, FREQ[r["title"]])
+            span = heard_before(cap.frames, air, freqs, peaks, killed - wall_minus_mono, FREQ[r["title"]])
             assert span is not None, f"{kind}: row {r['id']} ({r['title']}) open at the kill, but its tone was not sounding"
             heard_ms = (span[1] - span[0]) * 1000 / 44100
             errors.append(r["played_ms"] - heard_ms)
-            start_err = r["started_at_ms"] - (cap.ms_of(span[0]) + wall_minus_mono)
-            quiet = killed - (cap.ms_of(span[1]) + wall_minus_mono)
+            start_err = r["started_at_ms"] - (air.ms_of(span[0]) + wall_minus_mono)
+            quiet = killed - (air.ms_of(span[1]) + wall_minus_mono)
             table.append(f"{kind:20} {r['title']:5} played {r['played_ms']:6d} heard {heard_ms:8.1f} "
                          f"log start − audio start {start_err:+7.1f}  kill − audio end {quiet:+7.1f}")
             if abs(r["played_ms"] - heard_ms) > 100:
@@ -226,7 +252,7 @@ def test_kills_at_chosen_moments_close_rows_at_what_was_heard(tmp_path):
     # (looked at well clear of its ends, which the output clock places to some tens of ms).
     for r in final:
         if r["played_ms"] and r["played_ms"] >= 100:
-            f = cap.frame_at(r["started_at_ms"] - wall_minus_mono + min(r["played_ms"] // 2, 300))
+            f = air.frame_at(r["started_at_ms"] - wall_minus_mono + min(r["played_ms"] // 2, 300))
             if 0 < f < len(cap.frames):
                 b = f // BLOCK
                 assert peaks[b] > 0.01 and abs(freqs[b] - FREQ[r["title"]]) <= 60, (
