@@ -65,6 +65,7 @@ class PlayoutConfig:
     crossfade_ms: int = _opt(0, "Overlap between consecutive music items (0 = gapless, no overlap).")
     preroll_ms: int = _opt(3000, "How early the next item is opened and paused, ready to start.")
     watchdog_ms: int = _opt(5000, "Playing but not advancing for this long counts as a failure.")
+    fill_gap_ms: int = _opt(500, "A gap before a timed item longer than this is filled with music (a cut, faded fallback piece), not silence.")
     hide_next: bool = _opt(False, "Do not publish the next track (US webcasting rules forbid pre-announcing).")
     record_minutes: int = _opt(60, "File output: a new recording file every this many minutes, on the clock (1-1440).")
     record_keep_days: float = _opt(2.0, "File output: recordings older than this are deleted (0 = no age limit).")
@@ -226,6 +227,7 @@ RULES: dict[str, Range | Format] = {
     "playout.crossfade_ms": Range(0, 30_000),
     "playout.preroll_ms": Range(100, 60_000),
     "playout.watchdog_ms": Range(500, 600_000),
+    "playout.fill_gap_ms": Range(100, 60_000),
     "playout.record_minutes": Range(1, 1440),
     "playout.record_keep_days": Range(0, 100 * 365),
     "playout.record_keep_gb": Range(0, 1_000_000),

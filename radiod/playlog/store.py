@@ -14,12 +14,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from radiod.csvfile import field as csv_field
 from radiod.db import transaction
 from radiod.errors import DuplicatePlay, StoreError
 from radiod.playlog.chain import CORRECTION_FIELDS, GENESIS, PLAY_FIELDS, link
+from radiod.playlog.heard import Heard
+from radiod.playlog.positions import HeardPlay
 from radiod.schedule.log import SOURCES, USAGES
 
 END_REASONS = ("end", "skipped", "failed", "cut", "shutdown", "interrupted")
@@ -90,6 +92,20 @@ def check_close(play_id: int, played_ms: int, end_reason: str) -> None:
         raise StoreError(f"play log: play {play_id}: played_ms must not be negative, got {played_ms}")
 
 
+HEARD_DETAIL = "not closed before restart; closed at the last heard position saved"
+
+
+def heard_close(heard: Heard | None, play_id: int, started_at_ms: int,
+                length_ms: int | None) -> tuple[int, int, str] | None:
+    """(ended_at_ms, played_ms, detail) of an open play after a crash, from the heard positions
+    saved every 100 ms; None when they do not name it (closed as ``interrupted_at`` says)."""
+    h = heard.of(play_id) if heard is not None else None
+    if h is None or h.started_at_ms != started_at_ms:
+        return None
+    played = max(0, h.played_ms if length_ms is None else min(h.played_ms, length_ms))
+    return started_at_ms + played, played, HEARD_DETAIL
+
+
 def interrupted_at(now_ms: int, started_at_ms: int, length_ms: int | None) -> tuple[int, int]:
     """(ended_at_ms, played_ms) of a play found open after a crash: played until now, at most its length."""
     ended = max(now_ms, started_at_ms)
@@ -104,6 +120,7 @@ class PlayLog:
         self.conn = conn
         self._lock = threading.RLock()
         self._listeners: int | None = None   # last count from the poller, used for plays that start later
+        self.last_heard: Heard | None = None  # heard positions (kept in memory: a simulation cannot crash)
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -174,7 +191,8 @@ class PlayLog:
     def close_open_as_interrupted(self, now_ms: int, detail: str = INTERRUPTED_DETAIL) -> int:
         """Close every open play (at start-up after a crash); returns how many were closed.
 
-        played_ms is the time from start to ``now_ms``, capped at the track length when known.
+        A play the last heard positions name ends where it was last heard; any other plays
+        until ``now_ms``, capped at the track length when known.
         """
         with self._lock, transaction(self.conn):
             return self.close_open(now_ms, detail)
@@ -185,9 +203,17 @@ class PlayLog:
             "SELECT id, started_at_ms, length_ms FROM plays WHERE seq IS NULL AND id < ? ORDER BY id",
             (below_id if below_id is not None else 2**62,)).fetchall()
         for r in rows:
+            close = heard_close(self.last_heard, r["id"], r["started_at_ms"], r["length_ms"])
+            if close is not None:
+                self.close(r["id"], close[0], close[1], "interrupted", close[2])
+                continue
             ended, played = interrupted_at(int(now_ms), r["started_at_ms"], r["length_ms"])
             self.close(r["id"], ended, played, "interrupted", detail)
         return len(rows)
+
+    def mark_heard(self, at_ms: int, plays: Sequence[HeardPlay]) -> None:
+        """Keep the heard positions (in memory) for ``close_open_as_interrupted``."""
+        self.last_heard = Heard(0, int(at_ms), tuple(plays))
 
     def outcomes(self, *, started_from_ms: int) -> list[tuple[str, str]]:
         """(item_key, end_reason) of the closed plays started since ``started_from_ms``, in start order."""

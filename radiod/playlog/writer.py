@@ -15,16 +15,17 @@ import sqlite3
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
-from radiod.db import open_readonly
+from radiod.db import open_readonly, table_names
 from radiod.errors import DuplicatePlay, StoreError
+from radiod.playlog.heard import Heard, HeardFile, heard_path, read as read_heard
+from radiod.playlog.positions import HeardPlay
 from radiod.playlog.journal import Journal, Loaded, load
 from radiod.playlog.records import (JournalBase, ListenersCounted, OpenPlaysInterrupted, PlayClosed, PlayOpened,
                                     Record)
-from radiod.playlog.store import INTERRUPTED_DETAIL, check_close, play_values
+from radiod.playlog.store import INTERRUPTED_DETAIL, check_close, heard_close, play_values
 from radiod.playlog.store import journal_applied, max_play_id, recent_or_open
-from radiod.db import table_names
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +85,10 @@ class JournaledPlayLog:
     """A PlayWriter that appends to the journal; the drainer writes it into SQLite."""
 
     def __init__(self, journal: Journal, *, next_n: int, next_id: int, known: Known | None = None,
-                 database_read: bool = True):
+                 database_read: bool = True, heard: HeardFile | None = None, last_heard: Heard | None = None):
         self.journal = journal
+        self.heard = heard                      # None: heard positions are not kept (tests)
+        self.last_heard = last_heard            # the heartbeat a crash left, read at start-up
         self._lock = threading.Lock()
         self._n = next_n
         self._next_id = next_id
@@ -161,10 +164,26 @@ class JournaledPlayLog:
             opened = sorted(self._open)
             if not opened and self._database_read:
                 return 0
-            self._append(OpenPlaysInterrupted(self._n, int(now_ms), detail, self._next_id))
+            rest = []
             for play_id in opened:
+                o = self._open[play_id]
+                close = heard_close(self.last_heard, play_id, o.started_at_ms, o.length_ms)
+                if close is None:
+                    rest.append(play_id)
+                    continue
+                ended, played, why = close
+                self._append(PlayClosed(self._n, play_id, ended, played, "interrupted", why))
+                self._closed(play_id, "interrupted")
+            if rest or not self._database_read:
+                self._append(OpenPlaysInterrupted(self._n, int(now_ms), detail, self._next_id))
+            for play_id in rest:
                 self._closed(play_id, "interrupted")
             return len(opened)
+
+    def mark_heard(self, at_ms: int, plays: Sequence[HeardPlay]) -> None:
+        """Save the heard positions in the heard file (in place: the journal does not grow)."""
+        if self.heard is not None:
+            self.heard.write(at_ms, plays)
 
     def record_listeners(self, at_ms: int, listeners: int) -> int:
         """Feed a listener count to every open play (as PlayLog.record_listeners)."""
@@ -230,7 +249,10 @@ def open_journaled(database: Path, journal_file: Path, *, now_ms: int) -> Journa
         log.info("play log: %d record(s) from the journal %s are not in the database yet; writing them",
                  len(pending), journal_file)
     journal = Journal(journal_file, base=JournalBase(next_n, next_id), pending=pending, loaded=loaded)
+    heard_file = heard_path(database)
+    last_heard = read_heard(heard_file)
     writer = JournaledPlayLog(journal, next_n=next_n, next_id=next_id, known=known,
-                              database_read=known is not None)
+                              database_read=known is not None, heard=HeardFile(heard_file, after=last_heard),
+                              last_heard=last_heard)
     writer.replay(pending if known is not None else loaded.records)
     return writer

@@ -7,8 +7,12 @@ and what has already aired it works out what should come next and when (``timing
 item's actual start plus its true length, never on 'ended'. It never assumes a timer fired:
 every wake-up recomputes from the clock.
 
-Every item that starts gets a row in the as-played log (a ``PlayWriter``), closed exactly once when
-it ends, is skipped, cut, fails or the daemon stops. Items are keyed by ``timing.item_key`` so an
+Every item that is heard gets a row in the as-played log (a ``PlayWriter``), opened at the instant
+its first sample is heard (the player announces a start up to ``command_lead_ms`` before that) and
+closed exactly once when it ends, is skipped, cut, fails or the daemon stops, with what was heard.
+An item that never sounded has no row (one that failed has a 'failed' row with 0 ms). Every
+``HEARD_EVERY_MS`` the heard position of each open row is saved (``mark_heard``), so a row a crash
+leaves open is closed at what was heard. Items are keyed by ``timing.item_key`` so an
 item that already aired is never aired (or logged) again after a restart.
 
 Tests and ``radiod simulate`` drive the engine synchronously with ``pump()`` on a FakeClock; the
@@ -32,7 +36,8 @@ from typing import Any, Callable, Sequence
 from radiod.clock import Clock, from_ms, iso, to_ms
 from radiod.config import PlayoutConfig
 from radiod.errors import DuplicatePlay, PlayerError
-from radiod.playout.fallback import Fallback
+from radiod.playlog.positions import HeardPlay
+from radiod.playout.fallback import SHORT_GAP_MS, Fallback
 from radiod.playout.log_port import PlayWriter
 from radiod.playout.media_roots import RETRY_MS, MediaOutage, MediaRoots, probe, under
 from radiod.playout.port import Cue, Player, PlayerEvent
@@ -44,6 +49,7 @@ log = logging.getLogger(__name__)
 
 ShowInfo = Callable[[datetime], "dict[str, Any] | None"]
 FALLBACK_RETRY_MS = 5000
+HEARD_EVERY_MS = 50     # the heard positions are saved this often (a crash closes rows within it)
 
 
 def base_key(key: str) -> str:
@@ -72,6 +78,11 @@ class Slot:
     last_pos: int | None = None
     last_move_mono: int = 0
     length_known: bool = True
+    logged: bool = False            # its row was opened (it was heard)
+    fade_out_ms: int | None = None  # a fill piece cut to its gap fades out over its last this many ms
+    close_mono: int | None = None   # announced as ended: its last sample is heard at this instant
+    close_reason: str = ""
+    close_played: int = 0
 
     @property
     def remaining_ms(self) -> int:
@@ -140,6 +151,9 @@ class Engine:
         self.media = MediaRoots(media_roots)
         self.outages: dict[str, MediaOutage] = {}    # folder → outage, while it is away
         self._rejoin: Decision | None = None          # where the plan resumes after an outage
+        self._heard_due = 0                           # monotonic ms of the next heartbeat
+        self.closing: list[Slot] = []                 # ended, but their last sample is not heard yet
+        self._heard_open = False                      # the last heartbeat named open rows
         player.set_listener(self.post)
 
     # -- any thread ------------------------------------------------------------------------------
@@ -234,6 +248,10 @@ class Engine:
         if self._retry_mono is not None:
             times.append(self._retry_mono)
         times += [o.retry_mono for o in self.outages.values()]
+        times += [s.started_mono for s in self.slots.values() if self._unheard(s)]      # type: ignore[misc]
+        times += [s.close_mono for s in self.closing]                                   # type: ignore[misc]
+        if self._heard_open or any(s.play_id is not None for s in self._row_slots()):
+            times.append(self._heard_due)
         if not times:
             return None
         return max(min(times), now + 1)
@@ -242,10 +260,12 @@ class Engine:
         """Stop playing; close open rows as 'shutdown'."""
         if self.state == "stopped":
             return
+        self._settle_closing(cut="shutdown")
         for slot in list(self.slots.values()):
             if slot.play_id is not None:
-                self._close_row(slot, "shutdown", self._played_estimate(slot))
+                self._close_row(slot, "shutdown", self._heard_ms(slot))
         self.slots.clear()
+        self._heartbeat(force=True)
         self.current = self.next = self.pending = None
         try:
             self.player.close()
@@ -292,7 +312,7 @@ class Engine:
         elif ev.kind == "failed":
             self._fail(slot, ev.detail or "player failed", ev.played_ms)
         elif ev.kind == "stalled":
-            self._fail(slot, ev.detail or "stalled", self._played_estimate(slot))
+            self._fail(slot, ev.detail or "stalled", self._heard_ms(slot))
 
     def _on_output_lost(self, detail: str) -> None:
         """Nothing can be heard: what was on air is interrupted (as by a crash) and the log stands
@@ -300,10 +320,11 @@ class Engine:
         if self.state == "off-air":
             return
         self._error("output", f"audio output lost: {detail}")
+        self._settle_closing(cut="interrupted")
         for slot in list(self.slots.values()):
             if slot.play_id is not None:
                 slot.detail = f"audio output lost: {detail}"
-                self._close_row(slot, "interrupted", self._played_estimate(slot))
+                self._close_row(slot, "interrupted", self._heard_ms(slot))
                 self.done.add(base_key(slot.key))
                 self.resumable.add(base_key(slot.key))      # a show continues where the clock is
             self._abandon(slot)
@@ -331,6 +352,7 @@ class Engine:
         self._error("dead-air", f"the process stood still for {seconds:.1f} s (stopped or stalled): "
                     "nothing was heard; back on air by the clock", length_ms=jump.length_ms)
         frozen_at = self._wall_of(jump.from_mono)
+        self._settle_closing(cut="interrupted", upto_mono=jump.from_mono)
         for slot in list(self.slots.values()):
             end = slot.expected_end()
             if slot.play_id is not None and slot.started_mono is not None:
@@ -365,7 +387,26 @@ class Engine:
         self.current = slot
         if slot.index is not None:
             self.cursor = slot.index
+        self.done.add(base_key(slot.key))
+        if ev.at_ms <= self.clock.monotonic_ms():
+            self._open_row(slot)
+        # else: its first sample is still on its way out; the row opens when it is heard (_tick)
+
+    def _unheard(self, slot: Slot) -> bool:
+        """Announced as started, but its first sample is not heard yet (no row)."""
+        return slot.started_mono is not None and not slot.logged
+
+    def _open_heard_rows(self) -> None:
+        now = self.clock.monotonic_ms()
+        for slot in list(self.slots.values()):
+            if self._unheard(slot) and now >= slot.started_mono:    # type: ignore[operator]
+                self._open_row(slot)
+
+    def _open_row(self, slot: Slot) -> None:
+        """Its first sample is heard now: the row opens, at the instant it was heard."""
+        slot.logged = True
         item = slot.item
+        assert slot.started_wall is not None
         try:
             slot.play_id = self.playlog.open_play(
                 started_at_ms=slot.started_wall, planned_start_ms=to_ms(item.start) + slot.offset_ms,
@@ -377,9 +418,8 @@ class Engine:
             self.done.add(base_key(slot.key))
             self._drop(slot)
             self.player.stop(slot.handle)
-            self.current = None if self.current is slot else self.current
             return
-        self.done.add(base_key(slot.key))
+        self._heartbeat(force=True)         # never an open row without a saved position
         log.info("play %s: %s – %s (%s, %s%s)", slot.play_id, item.artist or "?", item.title or item.path,
                  item.source, item.usage, f", from {slot.offset_ms} ms" if slot.offset_ms else "")
         self.stats["items"] += 1
@@ -388,9 +428,46 @@ class Engine:
 
     def _on_ended(self, slot: Slot, ev: PlayerEvent) -> None:
         reason = slot.stop_reason or ("end" if ev.reason != "stopped" else "skipped")
-        if slot.play_id is not None:
+        if reason == "end" and slot.fade_out_ms is not None:
+            reason = "cut"              # a fill piece cut to its gap: it ends where it was cut
+        unheard = self._unheard(slot)
+        if unheard and ev.played_ms <= 0:
+            pass                        # it never sounded: no row
+        elif ev.at_ms > self.clock.monotonic_ms() and (slot.play_id is not None or unheard):
+            # Its last sample is still on its way out: the row stays open (and its heard position
+            # saved) until it is heard, so a crash meanwhile claims only what was heard.
+            slot.close_mono, slot.close_reason, slot.close_played = ev.at_ms, reason, ev.played_ms
+            slot.end_wall = self._wall_of(ev.at_ms)
+            self.closing.append(slot)
+        else:
+            if unheard:
+                self._open_row(slot)
             self._close_row(slot, reason, ev.played_ms, at_wall=self._wall_of(ev.at_ms))
         self._drop(slot)
+
+    def _settle_closing(self, *, cut: str | None = None, upto_mono: int | None = None) -> None:
+        """Open and close the rows of ended items as their first and last samples are heard.
+
+        With ``cut`` (a stop, a lost output, a stall) the rest is never heard: what is still
+        on its way out at ``upto_mono`` (default: now) is closed there with that reason.
+        """
+        now = self.clock.monotonic_ms() if upto_mono is None else upto_mono
+        for slot in list(self.closing):
+            assert slot.close_mono is not None and slot.started_mono is not None
+            if self._unheard(slot) and now >= slot.started_mono:
+                self._open_row(slot)
+            if now >= slot.close_mono:
+                self._close_row(slot, slot.close_reason, slot.close_played, at_wall=self._wall_of(slot.close_mono))
+            elif cut is not None:
+                heard = max(0, min(now - slot.started_mono, slot.close_played))
+                self._close_row(slot, cut, heard, at_wall=self._wall_of(now))
+            else:
+                continue
+            self.closing.remove(slot)
+
+    def _row_slots(self) -> list[Slot]:
+        """Every slot whose row may be open."""
+        return [*self.slots.values(), *self.closing]
 
     def _on_set_log(self, items: list[LogItem]) -> None:
         self.tl = Timeline(items)
@@ -462,6 +539,9 @@ class Engine:
     # -- reconciling -------------------------------------------------------------------------------
 
     def _tick(self) -> None:
+        self._settle_closing()
+        self._open_heard_rows()
+        self._heartbeat()
         if self.outages:
             self._retry_outages()
         if self.state not in ("playing", "fallback"):
@@ -482,20 +562,22 @@ class Engine:
         cur = self.current
         if cur is None:
             if self.flowing:
-                decision = decide_next(self.tl, self.cursor, now, self.done)
+                decision = decide_next(self.tl, self.cursor, now, self.done, fill_gap_ms=self._fill_gap_ms)
             else:
-                decision = join_point(self.tl, now, self.done, self.resumable, after=self.cursor)
+                decision = join_point(self.tl, now, self.done, self.resumable, after=self.cursor,
+                                      fill_gap_ms=self._fill_gap_ms)
         else:
             t_end = cur.expected_end()
             if t_end is None or cur.stop_reason is not None and cur.end_wall is None:
                 return          # its end is unknown: wait for 'ended'
-            decision = decide_next(self.tl, self.cursor, t_end, self.done, now)
+            decision = decide_next(self.tl, self.cursor, t_end, self.done, now, fill_gap_ms=self._fill_gap_ms)
             if self._rejoin is not None:        # a folder is back: the plan, as the clock has it
                 decision, self._rejoin = self._rejoin, None
                 if t_end > decision.start_ms:
                     decision = dataclasses.replace(decision, cut_ms=decision.start_ms)
                 else:
-                    decision = join_point(self.tl, max(now, t_end), self.done, self.resumable)
+                    decision = join_point(self.tl, max(now, t_end), self.done, self.resumable,
+                                          fill_gap_ms=self._fill_gap_ms)
             cur.cut_wall = decision.cut_ms
             if self._crossfades(cur, decision):
                 decision = dataclasses.replace(decision, start_ms=max(now, decision.start_ms - self.config.crossfade_ms))
@@ -532,6 +614,7 @@ class Engine:
         self.pending = None
         self.flowing = True
         reason = decision.reason
+        fade_out: int | None = None
         if item is None and decision.index is not None and not self.tl.items[decision.index].path:
             # A planned item without audio (a gap the planner could not fill): fallback covers it.
             planned = self.tl.items[decision.index]
@@ -583,6 +666,11 @@ class Engine:
                 self.state = "fallback"
                 return None
             self._fallback_failing = False
+            if outage is None and room is not None and 0 < room <= SHORT_GAP_MS and item.length_ms > room:
+                # A cut piece that ends on the next item's instant by itself (no stop to give
+                # late): it fades out over its last moments rather than stopping dead.
+                item = dataclasses.replace(item, length_ms=room, cue_out_ms=item.cue_in_ms + room)
+                fade_out = min(self.config.fade_out_ms, room // 2)
             key = f"fallback:{decision.start_ms}:{next(self._handles)}"
             if outage is None:      # an outage has its own two lines, not one per item
                 self._error("fallback", f"fallback until {iso(decision.fill_until_ms) or 'further notice'}: "
@@ -590,6 +678,7 @@ class Engine:
         assert key is not None
         slot = Slot(handle=f"h{next(self._handles)}:{key}", item=item, key=key, index=decision.index,
                     offset_ms=decision.offset_ms, start_wall=decision.start_ms, reason=reason)
+        slot.fade_out_ms = fade_out
         self.slots[slot.handle] = slot
         self.next = slot
         self.state = "fallback" if item.source == "fallback" else "playing"
@@ -638,7 +727,7 @@ class Engine:
                     self._abandon(cur)
                 else:
                     self._fail(cur, f"stalled: position stuck at {cur.last_pos} ms for {limit} ms",
-                               self._played_estimate(cur))
+                               self._heard_ms(cur))
                     return
         nxt = self.next
         if nxt is not None and nxt.started_mono is None and now_mono >= self._mono(nxt.start_wall) + limit:
@@ -669,6 +758,7 @@ class Engine:
         if slot.play_id is None:
             # It never aired: still record the attempt, so the log shows what was skipped and why.
             now = self._wall()
+            slot.logged = True
             try:
                 slot.play_id = self.playlog.open_play(
                     started_at_ms=now, planned_start_ms=to_ms(slot.item.start) + slot.offset_ms,
@@ -810,10 +900,31 @@ class Engine:
             snap["fallback_reason"] = slot.reason
         return snap
 
-    def _played_estimate(self, slot: Slot) -> int:
+    def _heard_ms(self, slot: Slot) -> int:
+        """How much of it has been heard by now: from its heard start, no further than its end
+        (or a fade's end) and than the player's heard position."""
         if slot.started_mono is None:
             return 0
-        return max(0, min(self.clock.monotonic_ms() - slot.started_mono, slot.remaining_ms))
+        heard = self.clock.monotonic_ms() - slot.started_mono
+        end = slot.expected_end()
+        if end is not None and slot.started_wall is not None:
+            heard = min(heard, end - slot.started_wall)
+        pos = self.player.position_ms(slot.handle)
+        if pos is not None:
+            heard = min(heard, pos - slot.item.cue_in_ms - slot.offset_ms)
+        return max(0, min(heard, slot.remaining_ms))
+
+    def _heartbeat(self, *, force: bool = False) -> None:
+        """Save the heard position of every open row (every HEARD_EVERY_MS, and when one opens)."""
+        now = self.clock.monotonic_ms()
+        if not force and now < self._heard_due:
+            return
+        plays = [HeardPlay(s.play_id, s.started_wall, self._heard_ms(s)) for s in self._row_slots()
+                 if s.play_id is not None and s.started_wall is not None]
+        if plays or self._heard_open:
+            self.playlog.mark_heard(self._wall(), plays)
+        self._heard_open = bool(plays)
+        self._heard_due = now + HEARD_EVERY_MS
 
     # -- status ------------------------------------------------------------------------------------
 
@@ -872,9 +983,14 @@ class Engine:
             gain = min(self.config.target_lufs - item.loudness_lufs, self.config.max_gain_db)
         cue_out = item.cue_out_ms or (item.cue_in_ms + item.length_ms if item.length_ms else None)
         fade = self.config.crossfade_ms if item.usage == "feature" and item.source != "insert" else 0
+        fade_out = fade if slot.fade_out_ms is None else slot.fade_out_ms
         return Cue(handle=slot.handle, path=item.path, cue_in_ms=item.cue_in_ms, cue_out_ms=cue_out,
-                   gain_db=round(gain, 2), fade_in_ms=fade if slot.offset_ms == 0 else 0, fade_out_ms=fade,
+                   gain_db=round(gain, 2), fade_in_ms=fade if slot.offset_ms == 0 else 0, fade_out_ms=fade_out,
                    title=item.title, artist=item.artist)
+
+    @property
+    def _fill_gap_ms(self) -> int:
+        return self.config.fill_gap_ms
 
     def _wall(self) -> int:
         return to_ms(self.clock.now())

@@ -7,7 +7,9 @@ radiod.errors.DuplicatePlay.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Protocol
+from typing import Any, Mapping, Protocol, Sequence
+
+from radiod.playlog.positions import HeardPlay
 
 
 class PlayWriter(Protocol):
@@ -23,5 +25,8 @@ class PlayWriter(Protocol):
                    detail: str = "") -> object: ...
 
     def close_open_as_interrupted(self, now_ms: int, detail: str = ...) -> int: ...
+
+    def mark_heard(self, at_ms: int, plays: Sequence[HeardPlay]) -> None:
+        """How much of each open play has been heard (every heartbeat): what a crash closes them at."""
 
     def outcomes(self, *, started_from_ms: int) -> list[tuple[str, str]]: ...

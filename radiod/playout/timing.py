@@ -28,7 +28,8 @@ from typing import AbstractSet, Sequence
 from radiod.clock import to_ms
 from radiod.schedule.log import LogItem
 
-# Gaps shorter than this are not worth a fallback item (it would be cut at once).
+# Gaps shorter than this are not worth a fallback item where the station did not say otherwise
+# (``playout.fill_gap_ms`` does, for the engine: a cut, faded piece fills even half a second).
 MIN_FILL_MS = 2000
 
 
@@ -95,23 +96,25 @@ class Timeline:
             return None
 
 
-def decide_next(tl: Timeline, cursor: int, t_end: int, skip: set[str], now: int | None = None) -> Decision:
+def decide_next(tl: Timeline, cursor: int, t_end: int, skip: set[str], now: int | None = None, *,
+                fill_gap_ms: int = MIN_FILL_MS) -> Decision:
     """What follows the item at ``cursor`` (-1: nothing yet) once it ends at ``t_end``.
 
     ``skip`` holds keys that must not play (done, failed). ``now`` (default ``t_end``) keeps a
-    boundary that is already past from being scheduled in the past.
+    boundary that is already past from being scheduled in the past. A gap before a hard item
+    (or across a hole in the log) longer than ``fill_gap_ms`` is filled; a shorter one is silence.
     """
     now = t_end if now is None else now
     missed: list[int] = []
     while True:
-        decision = _follow(tl, cursor, t_end, skip, now, missed)
+        decision = _follow(tl, cursor, t_end, skip, now, missed, fill_gap_ms)
         if decision is not None:
             return decision
         cursor = missed[-1]          # every boundary up to t_end is gone: carry on after the latest
 
 
 def _follow(tl: Timeline, cursor: int, t_end: int, skip: set[str], now: int,
-            missed: list[int]) -> Decision | None:
+            missed: list[int], fill_gap_ms: int = MIN_FILL_MS) -> Decision | None:
     """One step of ``decide_next``; None when every timed item up to ``t_end`` was missed."""
     first = None
     timed: list[int] = []          # timed items whose time comes before the current item ends
@@ -148,7 +151,7 @@ def _follow(tl: Timeline, cursor: int, t_end: int, skip: set[str], now: int,
     gap = s - t_end
     if tl.items[i].timing == "hard" or (gap > 0 and tl.at(t_end) is None):
         # A hard item never starts early, and across a hole in the log items wait for their time.
-        if gap >= MIN_FILL_MS:
+        if gap > fill_gap_ms:
             return Decision(None, t_end, fill_until_ms=s, then_index=i,
                             reason=f"nothing planned for {gap // 1000} s", missed=tuple(missed))
         if gap > 0:
@@ -183,7 +186,7 @@ def _boundary_instant(tl: Timeline, i: int, t_end: int) -> int:
 
 
 def join_point(tl: Timeline, now: int, done: set[str], resumable: AbstractSet[str] = frozenset(),
-               after: int = -1) -> Decision:
+               after: int = -1, *, fill_gap_ms: int = MIN_FILL_MS) -> Decision:
     """Where to come on air at ``now`` with nothing playing.
 
     ``done`` holds keys that already aired (or failed) and must not air again; ``resumable`` the
@@ -191,7 +194,7 @@ def join_point(tl: Timeline, now: int, done: set[str], resumable: AbstractSet[st
     ``after`` is the last log item that was on air (-1: none): timed items after it whose instant
     went by while nothing played are reported missed.
     """
-    decision = _join(tl, now, done, resumable)
+    decision = _join(tl, now, done, resumable, fill_gap_ms)
     if after < 0:
         return decision
     joined = decision.index if decision.index is not None else decision.then_index
@@ -201,20 +204,20 @@ def join_point(tl: Timeline, now: int, done: set[str], resumable: AbstractSet[st
     return dataclasses.replace(decision, missed=gone + decision.missed) if gone else decision
 
 
-def _join(tl: Timeline, now: int, done: set[str], resumable: AbstractSet[str]) -> Decision:
+def _join(tl: Timeline, now: int, done: set[str], resumable: AbstractSet[str], fill_gap_ms: int) -> Decision:
     i = tl.at(now)
     if i is None:
         nxt = tl.first_after(now)
         if nxt is None:
             return Decision(None, now, reason="nothing is planned")
-        return decide_next(tl, nxt - 1, now, done)
+        return decide_next(tl, nxt - 1, now, done, fill_gap_ms=fill_gap_ms)
     item, s = tl.items[i], tl.starts[i]
     key = tl.keys[i]
     if joinable(item) and (key not in done or key in resumable):
         return Decision(i, now, offset_ms=now - s, reason=f"joined {key} at {now - s} ms")
     if key not in done and still_due(tl, i, now):
         return Decision(i, now, reason=f"late start of {key} by {now - s} ms")
-    after = decide_next(tl, i, now, done | {key})
+    after = decide_next(tl, i, now, done | {key}, fill_gap_ms=fill_gap_ms)
     if key not in done and item.timing in ("hard", "soft"):
         after = dataclasses.replace(after, missed=(i, *after.missed))
     return after
