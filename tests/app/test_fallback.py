@@ -10,7 +10,7 @@ from radiod.app.fallback import emergency_files, runtime_fallback
 from radiod.clock import from_ms
 from radiod.config import load_config
 from radiod.schedule.fallback import resolve_chain
-from radiod.schedule.parse import load_schedule
+from radiod.schedule_files import load_schedule
 from schedule.helpers import MEDIA, track, write_schedule
 
 DAY = date(2026, 11, 21)

@@ -3,7 +3,6 @@ never grows; a torn slot falls back to the other one."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from radiod.playlog.drain import Drainer
 from radiod.playlog.heard import SLOT_BYTES, Heard, HeardFile, heard_path, read

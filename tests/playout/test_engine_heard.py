@@ -7,14 +7,12 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
-from radiod.clock import FakeClock
 from radiod.config import PlayoutConfig
 from radiod.playlog.store import HEARD_DETAIL
 from radiod.playout.engine import HEARD_EVERY_MS, Engine
 from radiod.playout.fake_player import FakePlayer
 from radiod.playout.fallback import Fallback
 from radiod.playout.port import Cue, PlayerEvent
-from radiod.playout.simulation import run_until
 
 from .helpers import T0, Rig, ms, song
 from .test_engine import emergency

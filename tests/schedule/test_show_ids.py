@@ -7,7 +7,7 @@ from datetime import date
 
 from radiod.app.daylogs import load_log, save_log
 from radiod.schedule.model import Show
-from radiod.schedule.parse import load_schedule
+from radiod.schedule_files import load_schedule
 from radiod.schedule.plan import plan_day
 from radiod.schedule.show_ids import ids_by_title, titles_in
 

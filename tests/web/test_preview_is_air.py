@@ -15,7 +15,7 @@ from radiod.app.planning import readonly_planner
 from radiod.clock import FakeClock, to_ms
 from radiod.config import load_config
 from radiod.playlog.store import PlayLog
-from radiod.schedule.parse import load_schedule
+from radiod.schedule_files import load_schedule
 from radiod.schedule.plan import plan_day
 from radiod.store import open_db, open_readonly
 from radiod_web import create_app

@@ -20,7 +20,7 @@ from radiod.playout.engine import Engine
 from radiod.playout.fake_player import FakePlayer
 from radiod.playout.fallback import Fallback
 from radiod.playout.simulation import run_until
-from radiod.schedule.parse import load_schedule
+from radiod.schedule_files import load_schedule
 from radiod.schedule.plan import plan_day
 from radiod.store import open_db
 from radiod_web import create_app
