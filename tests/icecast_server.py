@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -16,7 +17,7 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NamedTuple
 
 from radiod.playlog.listeners import http_fetch, parse_icestats
 
@@ -50,9 +51,15 @@ def wait_until(condition, what: str, timeout_s: float = 20.0):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+class Icecast(NamedTuple):
+    url: str                                  # http://127.0.0.1:PORT
+    add_source: Callable[[str], None]         # an ffmpeg tone sent to this mount
+    process: subprocess.Popen                 # the server (to stop or freeze it)
+
+
 @contextmanager
-def icecast_server(directory: Path) -> Iterator[tuple[str, Callable[[str], None]]]:
-    """Start icecast2 (as root: told to become its own user); yields (base URL, add_source(mount))."""
+def icecast_server(directory: Path) -> Iterator[Icecast]:
+    """Start icecast2 (as root: told to become its own user) and stop it with its sources."""
     port = free_port()
     # outside pytest's folders: they are private to root, and Icecast drops to its own user
     logdir = Path(tempfile.mkdtemp(prefix="radiod-icecast-"))
@@ -85,8 +92,9 @@ def icecast_server(directory: Path) -> Iterator[tuple[str, Callable[[str], None]
 
     try:
         wait_until(ready, "icecast to answer")
-        yield url, add_source
+        yield Icecast(url, add_source, server)
     finally:
+        server.send_signal(signal.SIGCONT)      # a test may have frozen it
         for p in sources + [server]:
             p.terminate()
             p.wait(10)

@@ -91,6 +91,8 @@ class ListenerPoller:
                 log.warning("listener figures: %s: %s", self.url, exc)
             self.last_error = str(exc)
             return None
+        if self.last_error:
+            log.warning("listener figures: %s answers again", self.url)
         self.last_error = ""
         total = sum(n for m, n in per_mount.items() if not self.mounts or m in self.mounts)
         self.playlog.record_listeners(to_ms(self.clock.now()), total)

@@ -18,7 +18,7 @@ def icecast(tmp_path):
 
 
 def test_listener_figures_from_a_real_icecast(icecast, log):
-    url, add_source = icecast
+    url, add_source, _ = icecast
     status = f"{url}/status-json.xsl"
     clock = FakeClock(datetime(2026, 11, 21, 14, 0, tzinfo=timezone.utc))
     poller = ListenerPoller(log, status, clock=clock)

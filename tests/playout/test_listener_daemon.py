@@ -1,10 +1,12 @@
 """Listener figures end to end: a real `radiod run` (libVLC into a private null sink) with
 ``reports.icecast_status_url`` set polls a real icecast2 on 127.0.0.1 that has a real ffmpeg
 source and real HTTP listeners; the counts land on the play rows and the SoundExchange reports
-(ATH and performances) are built from them."""
+(ATH and performances) are built from them. A frozen Icecast (SIGSTOP) costs one log line and
+never a moment of playout."""
 
 from __future__ import annotations
 
+import signal
 import subprocess
 from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
@@ -28,8 +30,9 @@ def closed(station):
 @pytest.mark.slow
 def test_the_daemon_records_listener_figures_from_icecast_and_reports_use_them(tmp_path):
     station, _ = make_station(tmp_path, song_ms=3000, show_ms=4000, minutes=5, lead_ms=1000)
-    with icecast_server(tmp_path) as (url, add_source):
-        add_source(MOUNT.lstrip("/"))
+    with icecast_server(tmp_path) as icecast:
+        url = icecast.url
+        icecast.add_source(MOUNT.lstrip("/"))
         with (station / "radiod.toml").open("a") as toml:
             toml.write(f'[reports]\nicecast_status_url = "{url}/status-json.xsl"\nlistener_poll_seconds = 1\n')
         listeners = [Listener(url + MOUNT), Listener(url + MOUNT)]
@@ -46,14 +49,30 @@ def test_the_daemon_records_listener_figures_from_icecast_and_reports_use_them(t
                 joined_ms = wall_ms()
                 wait_for(lambda: [r for r in closed(station) if r["started_at_ms"] > joined_ms + 1500][1:],
                          timeout_s=40, what="two plays started after the third listener came")
+                # Icecast stops answering (its TCP backlog still accepts): each poll ends at its timeout.
+                icecast.process.send_signal(signal.SIGSTOP)
+                try:
+                    frozen_ms = wall_ms()
+                    wait_for(lambda: [r for r in closed(station) if r["started_at_ms"] > frozen_ms + 3000][1:],
+                             timeout_s=40, what="two plays while Icecast is frozen")
+                finally:
+                    icecast.process.send_signal(signal.SIGCONT)
+                wait_for(lambda: "answers again" in daemon.log(), timeout_s=20, what="Icecast to be read again")
             finally:
                 code = daemon.terminate()
                 for listener in listeners:
                     listener.close()
             assert code == 0, daemon.log()[-2000:]
 
+    failed_polls = [line for line in daemon.log().splitlines() if "listener figures:" in line]
+    assert len(failed_polls) == 2 and "timed out" in failed_polls[0] and "answers again" in failed_polls[1], \
+        failed_polls
     plays = rows(station)
     assert plays and all(r["seq"] is not None for r in plays)
+    # Back to back the whole time, frozen Icecast or not: the poller never held playout up.
+    assert [r["end_reason"] for r in plays[:-1]] == ["end"] * (len(plays) - 1)
+    gaps = [b["started_at_ms"] - a["ended_at_ms"] for a, b in zip(plays, plays[1:])]
+    assert all(abs(gap) < 250 for gap in gaps), gaps
     assert all(r["listener_ms"] is not None and r["listeners_start"] in (2, 3) for r in plays), plays
     before = [r for r in plays if r["ended_at_ms"] < joining_ms]
     after = [r for r in plays if r["started_at_ms"] > joined_ms + 1500]   # 1 s poll + slack: counted as 3
