@@ -46,7 +46,7 @@ from radiod.playlog.listeners import ListenerPoller, http_fetch
 from radiod.playlog.writer import JournaledPlayLog, open_journaled
 from radiod.playout.control import ControlServer
 from radiod.playout.daylogs import DayLogs
-from radiod.playout.engine import Engine
+from radiod.playout.engine import Engine, Report, SetFallback
 from radiod.playout.fallback import Fallback
 from radiod.playout.messages import (ControlCommand, Errors, GetStatus, Insert, Pause, PlayNow, Reload, Resume,
                                      Skip, Status)
@@ -201,9 +201,10 @@ class Daemon:
                                                                   hide_next=cfg.playout.hide_next,
                                                                   clock=self.clock)))
         if cfg.playout.engine == "liquidsoap":
-            from radiod.bridge.liquidsoap import connect_engine  # type: ignore[import-not-found]
+            from radiod.bridge.liquidsoap import LiquidsoapPlayer, connect_engine
 
-            connect_engine(self.player, self.engine)      # automation pauses while a DJ is live
+            if isinstance(self.player, LiquidsoapPlayer):
+                connect_engine(self.player, self.engine)      # automation pauses while a DJ is live
         self.listeners = self._listener_poller()
         self.control = ControlServer(cfg.control_socket, self.handle_command)
 
@@ -294,7 +295,7 @@ class Daemon:
             log.info("signal %s: stopping", signal.Signals(signum).name)
             self.stopping.set()
 
-        previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+        previous: dict[int, Any] = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
         for signum in previous:
             signal.signal(signum, stop)
         faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=True)
@@ -308,7 +309,7 @@ class Daemon:
             log.exception("engine thread died")
 
     def _scheduler(self) -> Any:
-        from apscheduler.schedulers.background import BackgroundScheduler
+        from apscheduler.schedulers.background import BackgroundScheduler  # type: ignore[import-untyped]
 
         post = self.work.put
         scheduler = BackgroundScheduler(timezone=self.config.station.timezone,
@@ -333,8 +334,7 @@ class Daemon:
                 self._do(job)
             except Exception as exc:      # a failed job is reported; the station stays on air
                 log.exception("job %s failed", job)
-                detail = f"{job}: {exc}"
-                self.engine.post(lambda: self.engine._error("job", detail))
+                self.engine.post(Report("job", f"{type(job).__name__}: {exc}"))
 
     def _do(self, job: Job) -> None:
         now = self.clock.now()
@@ -355,8 +355,7 @@ class Daemon:
             self._hand_over(now)
         elif isinstance(job, Rescan):
             self._rescan()
-            fallback = self._fallback()
-            self.engine.post(lambda: setattr(self.engine, "fallback", fallback))
+            self.engine.post(SetFallback(self._fallback()))
         elif isinstance(job, Housekeeping):
             self.daylogs.prune(self.daylogs.local_day(now))
             self._hand_over(now)
@@ -392,13 +391,12 @@ class Daemon:
         if isinstance(command, GetStatus):
             return {"ok": True, **self.status().to_public()}
         if isinstance(command, (Skip, Pause, Resume, Errors)):
-            reply: dict[str, Any] = self.engine.command(command).result(timeout=COMMAND_TIMEOUT_S)
-            return reply
+            return self.engine.command(command).result(timeout=COMMAND_TIMEOUT_S)
         return {"ok": False, "error": f"the daemon does not handle {type(command).__name__}"}
 
     def status(self) -> Status:
         """The engine's snapshot with what only the daemon knows (the output, the schedule's error)."""
-        snapshot: Status = self.engine.snapshot_now().result(timeout=COMMAND_TIMEOUT_S)
+        snapshot = self.engine.snapshot_now().result(timeout=COMMAND_TIMEOUT_S)
         return snapshot.with_daemon(output=self.output, schedule_error=self.daylogs.schedule_error or "")
 
     def _insert(self, insert: Insert) -> dict[str, Any]:
@@ -416,6 +414,5 @@ class Daemon:
             measured = analyze_file(p, silence_threshold_db=self.config.library.silence_threshold_db)
         except MediaError as exc:
             return {"ok": False, "error": str(exc)}
-        reply: dict[str, Any] = self.engine.command(
+        return self.engine.command(
             PlayNow(str(p), measured.decoded_length_ms, insert.title, insert.artist)).result(timeout=COMMAND_TIMEOUT_S)
-        return reply

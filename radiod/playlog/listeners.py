@@ -21,7 +21,7 @@ import logging
 import threading
 import urllib.error
 import urllib.request
-from typing import Callable, Iterable, Protocol
+from typing import Any, Callable, Iterable, Protocol
 from urllib.parse import urlsplit
 
 from radiod.clock import Clock, to_ms
@@ -40,10 +40,11 @@ class ListenerSink(Protocol):
 def http_fetch(url: str, timeout_ms: int = 5_000) -> bytes:
     """GET the status document (the default fetch function)."""
     with urllib.request.urlopen(url, timeout=timeout_ms / 1000) as response:
-        return response.read()
+        body: bytes = response.read()
+        return body
 
 
-def parse_icestats(document: bytes | str | dict) -> dict[str, int]:
+def parse_icestats(document: bytes | str | dict[str, Any]) -> dict[str, int]:
     """Listeners per mount ('/radio.mp3' → 12) from an Icecast status-json document."""
     data = json.loads(document) if isinstance(document, (bytes, str)) else document
     if not isinstance(data, dict) or not isinstance(data.get("icestats"), dict):

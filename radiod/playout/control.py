@@ -149,6 +149,9 @@ def send_command(socket_path: Path | str, command: ControlCommand, timeout_s: fl
     if not data.strip():
         raise ControlError(f"{path}: radiod closed the connection without answering")
     try:
-        return json.loads(data)
+        reply = json.loads(data)
     except ValueError:
         raise ControlError(f"{path}: unreadable answer from radiod") from None
+    if not isinstance(reply, dict):
+        raise ControlError(f"{path}: unreadable answer from radiod (not an object)")
+    return reply

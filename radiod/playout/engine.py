@@ -100,12 +100,27 @@ class Command:
     """A control command waiting in the inbox with the Future its reply goes to."""
 
     message: EngineCommand
-    reply: Future = field(default_factory=Future)
+    reply: Future[dict[str, Any]] = field(default_factory=Future)
 
 
 @dataclass
 class _SetLog:
     items: list[LogItem]
+
+
+@dataclass(frozen=True)
+class SetFallback:
+    """A new fallback chain (after a library rescan)."""
+
+    fallback: Fallback
+
+
+@dataclass(frozen=True)
+class Report:
+    """An error met outside the engine (a failed daemon job), listed with the engine's own."""
+
+    kind: str
+    detail: str
 
 
 class _Stop:
@@ -117,7 +132,7 @@ class Engine:
 
     def __init__(self, player: Player, clock: Clock, playlog: PlayWriter, config: PlayoutConfig, *,
                  items: Sequence[LogItem] = (), fallback: Fallback | None = None,
-                 show_info: ShowInfo | None = None, on_change: Callable[[dict], None] | None = None,
+                 show_info: ShowInfo | None = None, on_change: Callable[[dict[str, Any]], None] | None = None,
                  watchdog_poll_ms: int = 1000, max_errors: int = 50,
                  media_roots: Sequence[str | os.PathLike[str]] = ()):
         self.player = player
@@ -128,7 +143,7 @@ class Engine:
         self.show_info = show_info
         self.on_change = on_change
         self.watchdog_poll_ms = watchdog_poll_ms
-        self.inbox: queue.Queue = queue.Queue()
+        self.inbox: queue.Queue[Any] = queue.Queue()
         self.tl = Timeline(items)
         self.state: EngineState = EngineState.STARTING
         self.current: Slot | None = None
@@ -158,15 +173,15 @@ class Engine:
     def post(self, message: Any) -> None:
         self.inbox.put(message)
 
-    def command(self, message: EngineCommand) -> Future:
+    def command(self, message: EngineCommand) -> Future[dict[str, Any]]:
         """Queue a control command; the Future gets the reply dict (the socket's JSON)."""
         cmd = Command(message)
         self.post(cmd)
         return cmd.reply
 
-    def snapshot_now(self) -> Future:
+    def snapshot_now(self) -> Future[Status]:
         """The status snapshot, taken on the engine thread; the Future gets a ``Status``."""
-        reply: Future = Future()
+        reply: Future[Status] = Future()
         self.post(lambda: reply.set_result(self.snapshot()))
         return reply
 
@@ -283,6 +298,10 @@ class Engine:
                 message.reply.set_result({"ok": False, "error": str(exc)})
         elif isinstance(message, _SetLog):
             self._on_set_log(message.items)
+        elif isinstance(message, SetFallback):
+            self.fallback = message.fallback
+        elif isinstance(message, Report):
+            self._error(message.kind, message.detail)
         elif isinstance(message, ClockJump):
             self._on_clock_jump(message)
         elif isinstance(message, _Stop):

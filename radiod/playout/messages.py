@@ -366,7 +366,7 @@ class Status:
         """Back from the public form (what ``radiod ctl`` and the panel receive); unknown keys
         are ignored and a state radiod does not know reads as stopped."""
         try:
-            state = EngineState(data.get("state"))
+            state = EngineState(str(data.get("state")))
         except ValueError:
             state = EngineState.STOPPED
         now, nxt, show, timing = data.get("now"), data.get("next"), data.get("show"), data.get("timing")
