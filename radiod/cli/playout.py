@@ -72,7 +72,7 @@ def ctl_command(station: Station, action: str, path: Path | None, as_json: bool,
 
 def format_status(status: Status) -> str:
     """The snapshot as aligned lines ('state: playing', 'now:   …')."""
-    return "\n".join(f"{term + ':' if term else '':<7}{words}" for term, words in status.lines())
+    return "\n".join(f"{(term + ':' if term else ''):<6} {words}" for term, words in status.lines())
 
 
 @click.command("simulate")
