@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from radiod.errors import ControlError, ScheduleError
 from radiod.library.query import load_track
 from radiod.playout.control import send_command
-from radiod.playout.messages import ControlCommand, Errors, Insert
+from radiod.playout.messages import ControlCommand, ErrorEntry, Errors, Insert
 from radiod.schedule.parse import load_schedule
 from radiod_web import station
 from radiod_web.params import SQLITE_MAX, ParamError, parse_int
@@ -45,10 +45,12 @@ def _send(command: ControlCommand) -> dict:
 @bp.get("/")
 @require_role("manager")
 def index():
+    errors: list[ErrorEntry] = []
     try:
-        errors, problem = _send(Errors()).get("errors", []), None
+        reply, problem = _send(Errors()), None
+        errors = [ErrorEntry.from_public(e) for e in reply.get("errors") or () if isinstance(e, dict)]
     except ControlError as exc:
-        errors, problem = [], f"The playout daemon is not reachable: {str(exc).splitlines()[0]}"
+        problem = f"The playout daemon is not reachable: {str(exc).splitlines()[0]}"
     return render_template("manager/controls.html", errors=list(reversed(errors)), problem=problem,
                            items=[p.name for p in emergency_items()])
 

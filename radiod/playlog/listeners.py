@@ -78,7 +78,8 @@ class ListenerPoller:
         # mounts to count, e.g. ['/radio.mp3']; empty = all of them
         self.mounts = {m if m.startswith("/") else f"/{m}" for m in mounts}
         self.interval_ms = interval_ms
-        self.last_error = ""
+        self.last_error = ""           # why Icecast could not be read ('' = it answers)
+        self._record_error = ""        # why the play log refused the last count
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -103,9 +104,13 @@ class ListenerPoller:
         try:
             self.poll_once()
         except Exception as exc:       # the play log refused (e.g. a full disk): say so, poll again later
-            if str(exc) != self.last_error:
+            if str(exc) != self._record_error:
                 log.warning("listener figures not recorded: %s", exc)
-            self.last_error = str(exc)
+            self._record_error = str(exc)
+            return
+        if self._record_error:
+            log.warning("listener figures recorded again")
+            self._record_error = ""
 
     def run(self) -> None:
         """Poll until stop() (the thread body; usable directly in a thread the caller owns)."""
