@@ -32,10 +32,12 @@ def run_command(station: Station, verbose: bool) -> None:
 
 
 def _actions_help() -> str:
-    return "; ".join(f"{spec.name}{' PATH' if spec.takes_path else ''}: {spec.help}" for spec in COMMANDS.values())
+    # \b: click keeps these lines as they are instead of re-wrapping them into one paragraph
+    return "\b\n" + "\n".join(f"{spec.name + (' PATH' if spec.takes_path else ''):<12}{spec.help}"
+                               for spec in COMMANDS.values())
 
 
-@click.command("ctl", help=f"Control the running daemon. {_actions_help()}.")
+@click.command("ctl", help=f"Control the running daemon.\n\n{_actions_help()}")
 @click.argument("action", type=click.Choice(tuple(COMMANDS)))
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the daemon's JSON reply.")

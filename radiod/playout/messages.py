@@ -130,21 +130,21 @@ class CommandSpec:
     takes_path: bool = False      # `radiod ctl NAME PATH`
 
 
-def _spec(cls: type, *, button: bool = False, takes_path: bool = False,
+def _spec(cls: type, help_line: str, *, button: bool = False, takes_path: bool = False,
           parse: Callable[[Mapping[str, Any]], Any] | None = None) -> CommandSpec:
-    help_line = (cls.__doc__ or "").split(":", 1)[-1].strip().split("\n")[0].rstrip(".")
     return CommandSpec(cls.NAME, cls, help_line, parse or _no_arguments(cls),  # type: ignore[attr-defined]
                        button=button, takes_path=takes_path)
 
 
 COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in (
-    _spec(GetStatus),
-    _spec(Skip, button=True),
-    _spec(Pause, button=True),
-    _spec(Resume, button=True),
-    _spec(Reload, button=True),
-    _spec(Insert, takes_path=True, parse=Insert.from_request),
-    _spec(Errors),
+    _spec(GetStatus, "what is on air and next, the show, the output, recent errors"),
+    _spec(Skip, "end the item on air now; the next one starts at once", button=True),
+    _spec(Pause, "automation off: the item on air plays out, nothing follows", button=True),
+    _spec(Resume, "automation on again, joining the log where the clock stands", button=True),
+    _spec(Reload, "read the schedule files again and re-plan from two minutes ahead", button=True),
+    _spec(Insert, "play a file now (--title, --artist), then the log carries on", takes_path=True,
+          parse=Insert.from_request),
+    _spec(Errors, "recent errors, fallbacks and outages with their reasons"),
 )}
 
 
