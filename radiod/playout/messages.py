@@ -225,11 +225,11 @@ class OnAir:
     """The item on air: which play row it has, when it started and is expected to end."""
 
     item: ItemInfo
-    play_id: int | None
-    item_key: str
-    started_at: str | None
-    expected_end: str | None
-    planned_start: str | None
+    play_id: int | None = None
+    item_key: str = ""
+    started_at: str | None = None
+    expected_end: str | None = None
+    planned_start: str | None = None
     offset_ms: int = 0
     length_ms: int = 0
     reason: str = ""              # why a fallback item airs
@@ -243,9 +243,8 @@ class OnAir:
     @classmethod
     def from_public(cls, data: Mapping[str, Any]) -> "OnAir":
         values = _pick(OnAir, data)
-        values.pop("item", None)
-        return cls(item=ItemInfo.from_public(data), **{"play_id": None, "item_key": "", "started_at": None,
-                                                       "expected_end": None, "planned_start": None, **values})
+        values.pop("item", None)          # the item's fields sit beside the play's in the public form
+        return cls(item=ItemInfo.from_public(data), **values)
 
 
 @dataclass(frozen=True)
