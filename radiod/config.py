@@ -103,6 +103,7 @@ class WebConfig:
 class ReportsConfig:
     transmission_category: str = _opt("A", "SoundExchange transmission category code.")
     icecast_status_url: str = _opt("", "Icecast /status-json.xsl to poll for listener figures (empty = none).")
+    listener_poll_seconds: int = _opt(10, "How often the daemon polls icecast_status_url for listener figures.")
     local_preset: str = _opt("canada", "Local-content rules.", choices=("canada", "australia", "custom"))
     local_threshold_percent: float = _opt(35.0, "Required local share with the custom preset.")
     contact_name: str = _opt("", "Contact for report headers.")
@@ -253,6 +254,7 @@ RULES: dict[str, Range | Format] = {
     "web.upload_quota_mb": Range(0, 2**30),
     "web.uploads_total_mb": Range(0, 2**30),
     "web.uploads_min_free_mb": Range(0, 2**30),
+    "reports.listener_poll_seconds": Range(1, 3600),
     "reports.transmission_category": Format(r"[A-Z0-9]{1,2}", "must be a SoundExchange category code "
                                                               "(1-2 capital letters or digits), got {value!r}"),
     "reports.icecast_status_url": Format(r"|https?://[^\s\x00-\x1f\x7f]+",

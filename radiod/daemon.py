@@ -5,13 +5,18 @@ Threads and who talks to whom:
 - the engine thread owns playout (``radiod.playout.engine``); everything else only posts to it;
 - a worker thread does the slow jobs (planning, library rescans, housekeeping) and hands the
   results to the engine as messages;
-- an APScheduler 3.x BackgroundScheduler whose jobs only put a job name in the worker's queue
-  (nightly: plan the next day; every few seconds: look for schedule file changes; periodic
-  library rescan; hourly housekeeping);
+- an APScheduler 3.x BackgroundScheduler whose jobs only put a job message (a frozen dataclass
+  below) in the worker's queue (nightly: plan the next day; every few seconds: look for schedule
+  file changes; periodic library rescan; hourly housekeeping);
+- with ``reports.icecast_status_url`` set, a listener poller thread reads Icecast's status every
+  ``reports.listener_poll_seconds`` (each read bounded by a timeout) and appends the count to the
+  play-log journal; a failed read is one log line and never reaches the engine;
 - the control socket server (``radiod ctl``, the web panel) forwards commands to the engine;
 - the play-log drainer writes the journal the engine appends to into SQLite, retrying while the
   database is locked, full or failing (``radiod.playlog.drain``): the engine thread never
   touches SQLite, so no database error can stop playout or make it wait;
+- the daemon is the one place that wires parts together: it gets its clock from the caller
+  (``radiod run`` passes the system clock) and hands it down; nothing below picks its own.
 - the main thread waits for SIGTERM/SIGINT and watches the engine thread: if it dies the daemon
   exits non-zero so systemd restarts it. SIGUSR1 dumps every thread's stack to stderr.
 """
@@ -26,21 +31,26 @@ import signal
 import sqlite3
 import sys
 import threading
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from types import FrameType
-from typing import Any, Callable
+from typing import Any, Callable, Union
 
 from radiod.app.daylogs import DayLogs
-from radiod.clock import Clock, SystemClock, to_ms
+from radiod.clock import Clock, to_ms
 from radiod.config import Config
 from radiod.errors import PlayerError, RadiodError, ScheduleError
 from radiod.playlog.drain import Drainer
 from radiod.playlog.journal import journal_path
+from radiod.playlog.listeners import ListenerPoller, http_fetch
 from radiod.playlog.writer import JournaledPlayLog, open_journaled
-from radiod.playout.control import ControlServer, InsertRequest
-from radiod.playout.engine import Engine
+from radiod.playout.control import ControlServer
+from radiod.playout.engine import Engine, Report, SetFallback
 from radiod.playout.fallback import Fallback
+from radiod.playout.messages import (ControlCommand, Errors, GetStatus, Insert, Pause, PlayNow, Reload, Resume,
+                                     Skip, Status)
 from radiod.playout.nowplaying import NowPlayingWriter
 from radiod.playout.port import Player
 from radiod.private import private_dir
@@ -51,9 +61,39 @@ DRAIN_BUSY_TIMEOUT_MS = 1000
 
 log = logging.getLogger("radiod")
 
-ENGINE_COMMANDS = ("status", "skip", "pause", "resume", "errors")
 COMMAND_TIMEOUT_S = 5.0
 SCHEDULE_POLL_S = 10
+LISTENER_FETCH_TIMEOUT_MS = 3000     # one Icecast status read; a hung server costs the poller this, no more
+
+
+# -- the worker's jobs ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class HandOver:
+    """Give the engine its log window again (after midnight: the next day joins it)."""
+
+
+@dataclass(frozen=True)
+class CheckSchedule:
+    """Re-plan when a schedule file was added, removed or changed."""
+
+
+@dataclass(frozen=True)
+class Replan:
+    """Read the schedule again and re-plan today and tomorrow from now on."""
+
+
+@dataclass(frozen=True)
+class Rescan:
+    """Rescan the library (and analyse new files); the fallback chain is rebuilt from it."""
+
+
+@dataclass(frozen=True)
+class Housekeeping:
+    """Prune old day logs and plan ahead again."""
+
+
+Job = Union[HandOver, CheckSchedule, Replan, Rescan, Housekeeping]
 
 
 def make_player(config: Config, clock: Clock, playlog: JournaledPlayLog | None = None) -> Player:
@@ -119,12 +159,13 @@ class _Tolerant:
 
 
 class Daemon:
-    def __init__(self, config: Config, *, clock: Clock | None = None, player: Player | None = None):
+    def __init__(self, config: Config, *, clock: Clock, player: Player | None = None):
         self.config = config
-        self.clock = clock or SystemClock()
+        self.clock = clock
         self._player = player
         self.stopping = threading.Event()
-        self.work: queue.Queue = queue.Queue()
+        self.work: queue.Queue[Job | None] = queue.Queue()
+        self.listeners: ListenerPoller | None = None
         self.output = ""
         self.engine_error: BaseException | None = None
         self._fingerprint = ""
@@ -160,8 +201,23 @@ class Daemon:
                              on_change=_Tolerant(NowPlayingWriter(cfg.now_playing_file, station=cfg.station.name,
                                                                   hide_next=cfg.playout.hide_next,
                                                                   clock=self.clock)))
+        if cfg.playout.engine == "liquidsoap":
+            from radiod.bridge.liquidsoap import LiquidsoapPlayer, connect_engine
+
+            if isinstance(self.player, LiquidsoapPlayer):
+                connect_engine(self.player, self.engine)      # automation pauses while a DJ is live
+        self.listeners = self._listener_poller()
         self.control = ControlServer(cfg.control_socket, self.handle_command)
         self._fill_show_ids()
+
+    def _listener_poller(self) -> ListenerPoller | None:
+        """Listener figures for the royalty reports, when an Icecast status URL is configured."""
+        reports = self.config.reports
+        if not reports.icecast_status_url:
+            return None
+        return ListenerPoller(self.playlog, reports.icecast_status_url, clock=self.clock,
+                              fetch=partial(http_fetch, timeout_ms=LISTENER_FETCH_TIMEOUT_MS),
+                              interval_ms=reports.listener_poll_seconds * 1000)
 
     def _window(self) -> list:
         """The engine's log; with today's log saved, a failure to plan ahead (a full disk, an
@@ -188,6 +244,8 @@ class Daemon:
         """Build, run until SIGTERM/SIGINT (0) or until the engine thread dies (raises PlayerError)."""
         self.build()
         self.drainer.start()
+        if self.listeners is not None:
+            self.listeners.start()
         previous = self._install_signals()
         threads = [threading.Thread(target=self._engine_main, name="engine", daemon=True),
                    threading.Thread(target=self._worker_main, name="worker", daemon=True)]
@@ -203,6 +261,8 @@ class Daemon:
                     break
         finally:
             scheduler.shutdown(wait=False)
+            if self.listeners is not None:
+                self.listeners.stop()
             self.control.close()
             self.engine.stop()
             threads[0].join(timeout=10)
@@ -237,7 +297,7 @@ class Daemon:
             log.info("signal %s: stopping", signal.Signals(signum).name)
             self.stopping.set()
 
-        previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+        previous: dict[int, Any] = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
         for signum in previous:
             signal.signal(signum, stop)
         faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=True)
@@ -251,17 +311,17 @@ class Daemon:
             log.exception("engine thread died")
 
     def _scheduler(self) -> Any:
-        from apscheduler.schedulers.background import BackgroundScheduler
+        from apscheduler.schedulers.background import BackgroundScheduler  # type: ignore[import-untyped]
 
         post = self.work.put
         scheduler = BackgroundScheduler(timezone=self.config.station.timezone,
                                         job_defaults={"coalesce": True, "max_instances": 1,
                                                       "misfire_grace_time": 3600})
-        scheduler.add_job(post, "cron", args=["roll"], hour=0, minute=5, id="plan-next-day")
-        scheduler.add_job(post, "interval", args=["check-schedule"], seconds=SCHEDULE_POLL_S, id="schedule-watch")
-        scheduler.add_job(post, "interval", args=["housekeeping"], hours=1, id="housekeeping")
+        scheduler.add_job(post, "cron", args=[HandOver()], hour=0, minute=5, id="plan-next-day")
+        scheduler.add_job(post, "interval", args=[CheckSchedule()], seconds=SCHEDULE_POLL_S, id="schedule-watch")
+        scheduler.add_job(post, "interval", args=[Housekeeping()], hours=1, id="housekeeping")
         if self.config.library.rescan_minutes > 0:
-            scheduler.add_job(post, "interval", args=["rescan"], minutes=self.config.library.rescan_minutes,
+            scheduler.add_job(post, "interval", args=[Rescan()], minutes=self.config.library.rescan_minutes,
                               id="rescan")
         return scheduler
 
@@ -276,17 +336,16 @@ class Daemon:
                 self._do(job)
             except Exception as exc:      # a failed job is reported; the station stays on air
                 log.exception("job %s failed", job)
-                detail = f"{job}: {exc}"
-                self.engine.post(lambda: self.engine._error("job", detail))
+                self.engine.post(Report("job", f"{type(job).__name__}: {exc}"))
 
-    def _do(self, job: str) -> None:
+    def _do(self, job: Job) -> None:
         now = self.clock.now()
-        if job == "check-schedule":
+        if isinstance(job, CheckSchedule):
             fingerprint = schedule_fingerprint(self.config.paths.schedules)
             if fingerprint != self._fingerprint:
                 self._fingerprint = fingerprint
-                self._do("replan")
-        elif job == "replan":
+                self._do(Replan())
+        elif isinstance(job, Replan):
             self.daylogs.load_schedule()
             if self.daylogs.schedule_error:
                 raise ScheduleError([self.daylogs.schedule_error])
@@ -294,20 +353,19 @@ class Daemon:
             for day in (today, today + timedelta(days=1)):
                 self.daylogs.plan(day, after=now)
             self._hand_over(now)
-        elif job == "roll":
+        elif isinstance(job, HandOver):
             self._hand_over(now)
-        elif job == "rescan":
+        elif isinstance(job, Rescan):
             self._rescan()
-            fallback = self._fallback()
-            self.engine.post(lambda: setattr(self.engine, "fallback", fallback))
-        elif job == "housekeeping":
+            self.engine.post(SetFallback(self._fallback()))
+        elif isinstance(job, Housekeeping):
             self.daylogs.prune(self.daylogs.local_day(now))
             self._fill_show_ids()
             self._hand_over(now)
         else:
-            raise ValueError(f"unknown job {job!r}")
+            raise TypeError(f"unknown job {job!r}")
 
-    def _hand_over(self, now: Any) -> None:
+    def _hand_over(self, now: datetime) -> None:
         self.engine.set_log(self.daylogs.window(now, ensure=self.daylogs.schedule is not None))
 
     def _fill_show_ids(self) -> None:
@@ -345,25 +403,25 @@ class Daemon:
 
     # -- control -----------------------------------------------------------------------------------
 
-    def handle_command(self, request: dict[str, Any]) -> dict[str, Any]:
-        cmd = request["cmd"]
-        if cmd == "reload":
-            self.work.put("replan")
+    def handle_command(self, command: ControlCommand) -> dict[str, Any]:
+        """A command from the control socket (already parsed by the registry); the reply is its JSON."""
+        if isinstance(command, Reload):
+            self.work.put(Replan())
             return {"ok": True, "reloading": str(self.config.paths.schedules)}
-        if cmd == InsertRequest.CMD:
-            try:
-                return self._insert(InsertRequest.from_request(request))
-            except ValueError as exc:
-                return {"ok": False, "error": f"insert: {exc}"}
-        if cmd in ENGINE_COMMANDS:
-            reply = self.engine.command(cmd).result(timeout=COMMAND_TIMEOUT_S)
-            if cmd == "status":
-                reply.update(output=self.output, schedule_error=self.daylogs.schedule_error)
-            return reply
-        return {"ok": False, "error": f"unknown command {cmd!r} (status, skip, pause, resume, reload, "
-                                      "insert, errors)"}
+        if isinstance(command, Insert):
+            return self._insert(command)
+        if isinstance(command, GetStatus):
+            return {"ok": True, **self.status().to_public()}
+        if isinstance(command, (Skip, Pause, Resume, Errors)):
+            return self.engine.command(command).result(timeout=COMMAND_TIMEOUT_S)
+        return {"ok": False, "error": f"the daemon does not handle {type(command).__name__}"}
 
-    def _insert(self, insert: InsertRequest) -> dict[str, Any]:
+    def status(self) -> Status:
+        """The engine's snapshot with what only the daemon knows (the output, the schedule's error)."""
+        snapshot = self.engine.snapshot_now().result(timeout=COMMAND_TIMEOUT_S)
+        return snapshot.with_daemon(output=self.output, schedule_error=self.daylogs.schedule_error or "")
+
+    def _insert(self, insert: Insert) -> dict[str, Any]:
         from radiod.library.analyze import analyze_file
         from radiod.errors import MediaError
 
@@ -378,5 +436,5 @@ class Daemon:
             measured = analyze_file(p, silence_threshold_db=self.config.library.silence_threshold_db)
         except MediaError as exc:
             return {"ok": False, "error": str(exc)}
-        return self.engine.command("insert", path=str(p), length_ms=measured.decoded_length_ms,
-                                   title=insert.title, artist=insert.artist).result(timeout=COMMAND_TIMEOUT_S)
+        return self.engine.command(
+            PlayNow(str(p), measured.decoded_length_ms, insert.title, insert.artist)).result(timeout=COMMAND_TIMEOUT_S)

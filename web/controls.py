@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from radiod.app import emergency_files
 from radiod.errors import ControlError
 from radiod.library import load_track
-from radiod.playout import InsertRequest, send_command
+from radiod.playout import ControlCommand, ErrorEntry, Errors, Insert, send_command
 from radiod_web import station
 from radiod_web.params import SQLITE_MAX, ParamError, parse_int
 from radiod_web.security import reader, require_role
@@ -24,17 +24,19 @@ def emergency_items() -> list[Path]:
     return emergency_files(station().config)
 
 
-def _send(cmd: str, **args) -> dict:
-    return send_command(station().config.control_socket, cmd, **args)
+def _send(command: ControlCommand) -> dict:
+    return send_command(station().config.control_socket, command)
 
 
 @bp.get("/")
 @require_role("manager")
 def index():
+    errors: list[ErrorEntry] = []
     try:
-        errors, problem = _send("errors").get("errors", []), None
+        reply, problem = _send(Errors()), None
+        errors = [ErrorEntry.from_public(e) for e in reply.get("errors") or () if isinstance(e, dict)]
     except ControlError as exc:
-        errors, problem = [], f"The playout daemon is not reachable: {str(exc).splitlines()[0]}"
+        problem = f"The playout daemon is not reachable: {str(exc).splitlines()[0]}"
     return render_template("manager/controls.html", errors=list(reversed(errors)), problem=problem,
                            items=[p.name for p in emergency_items()])
 
@@ -49,7 +51,7 @@ def insert():
             track = None
         if track is None:
             abort(404, description="No playable track with this id.")
-        insert = InsertRequest(track.path, track.title, track.artist)
+        insert = Insert(track.path, track.title, track.artist)
     else:
         items = emergency_items()
         try:
@@ -57,10 +59,10 @@ def insert():
         except ParamError:
             abort(404, description="No such emergency item.")
         # The manager may name what airs (it is what the log and now-playing show); else the file's name.
-        insert = InsertRequest(str(items[index]), request.form.get("title", "").strip() or items[index].stem)
+        insert = Insert(str(items[index]), request.form.get("title", "").strip() or items[index].stem)
     shown = f"{insert.artist} – {insert.title}".strip(" –")
     try:
-        reply = _send(InsertRequest.CMD, **insert.args())
+        reply = _send(insert)
         flash(f"Playing now: {shown}" if reply.get("ok") else f"insert: {reply.get('error', 'refused')}")
     except ControlError as exc:
         flash(f"insert: the playout daemon is not reachable ({str(exc).splitlines()[0]})")

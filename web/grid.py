@@ -121,9 +121,9 @@ def _check(changes: dict[str, str]) -> tuple[list[str], list[str]]:
 
 
 def _reload() -> str:
-    from radiod.playout import send_command
+    from radiod.playout import Reload, send_command
     try:
-        reply = send_command(station().config.control_socket, "reload")
+        reply = send_command(station().config.control_socket, Reload())
     except ControlError:
         return "The playout daemon is not running; it reads the new grid when it starts."
     return "The daemon reloaded the schedule." if reply.get("ok") else f"Reload: {reply.get('error', 'refused')}"

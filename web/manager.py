@@ -6,41 +6,45 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from radiod.accounts import ROLES, AccountError, recent_login_attempts
 from radiod.errors import ControlError
+from radiod.playout import COMMANDS, ControlCommand, GetStatus, Status, button_commands, send_command
 from radiod_web import station
 from radiod_web.queries import local_time
 from radiod_web.security import accounts, require_role, signed_in_user
 
 bp = Blueprint("manager", __name__, url_prefix="/manager")
 
-CONTROL_COMMANDS = ("skip", "pause", "resume", "reload")
-
-
-def _send(cmd: str) -> dict:
+def _send(command: ControlCommand) -> dict:
     """A command to the daemon over its control socket; one-line error when it is not running."""
     from radiod.playout import send_command
-    return send_command(station().config.control_socket, cmd)
+    return send_command(station().config.control_socket, command)
 
 
 @bp.get("/")
 @require_role("manager")
 def index():
+    status: Status | None = None
     try:
-        status, problem = _send("status"), None
-    except (ControlError, ImportError) as exc:
-        status, problem = None, f"The playout daemon is not reachable: {str(exc).splitlines()[0]}"
+        reply, problem = _send(GetStatus()), None
+        if reply.get("ok"):
+            status = Status.from_public(reply)
+        else:
+            problem = f"The playout daemon refused: {reply.get('error', 'no reason given')}"
+    except ControlError as exc:
+        problem = f"The playout daemon is not reachable: {str(exc).splitlines()[0]}"
     return render_template("manager/index.html", status=status, problem=problem,
-                           np=station().hub.current().doc, commands=CONTROL_COMMANDS)
+                           np=station().hub.current().doc, commands=button_commands())
 
 
 @bp.post("/control/<cmd>")
 @require_role("manager")
 def control(cmd: str):
-    if cmd not in CONTROL_COMMANDS:
+    spec = COMMANDS.get(cmd)
+    if spec is None or not spec.button:
         abort(404)
     try:
-        reply = _send(cmd)
+        reply = _send(spec.type())
         flash(f"{cmd}: done" if reply.get("ok") else f"{cmd}: {reply.get('error', 'refused')}")
-    except (ControlError, ImportError) as exc:
+    except ControlError as exc:
         flash(f"{cmd}: the playout daemon is not reachable ({str(exc).splitlines()[0]})")
     return redirect(url_for("manager.index"))
 

@@ -4,7 +4,7 @@
 (``radiod.bridge.player``) it checks harbor logins against radiod's users and the schedule, and
 writes live segments into the as-played log through its own writer connections.
 ``connect_engine`` pauses automation while a DJ is live and resumes it (by the clock) after;
-it is hooked up by itself when the engine registers as the player's listener.
+the daemon (the one place that wires parts) connects it once it has built the engine.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from typing import Callable, Iterable
 from radiod.bridge import player as _player
 from radiod.bridge.harbor import HarborAuth, LiveSlot, accounts_login
 from radiod.bridge.live import LiveLog
-from radiod.clock import Clock, SystemClock
+from radiod.clock import Clock
 from radiod.config import Config
 from radiod.errors import ScheduleError
+from radiod.playout.messages import Pause, Resume
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +43,11 @@ def station_slots(config: Config) -> Callable[[datetime, datetime], Iterable[Liv
 class LiquidsoapPlayer(_player.LiquidsoapPlayer):
     """LiquidsoapPlayer with the station's harbor logins and live play rows."""
 
-    def __init__(self, config: Config, clock: Clock | None = None, **options):
+    def __init__(self, config: Config, clock: Clock, **options):
         from radiod.accounts.users import Accounts
         from radiod.playlog.store import PlayLog
         from radiod.store import open_db
 
-        clock = clock or SystemClock()
         # Two connections: logins (bridge server threads) and live rows (the reader thread) must
         # not interleave their transactions on one connection.
         self._conns = [open_db(config.paths.database), open_db(config.paths.database)]
@@ -56,13 +56,6 @@ class LiquidsoapPlayer(_player.LiquidsoapPlayer):
         options.setdefault("harbor", harbor)
         options.setdefault("on_live", LiveLog(PlayLog(self._conns[1]), clock))
         super().__init__(config, clock=clock, **options)
-
-    def set_listener(self, listener) -> None:
-        super().set_listener(listener)
-        # The engine registers its own ``post``: hook live switches to its pause/resume too.
-        engine = getattr(listener, "__self__", None)
-        if engine is not None and callable(getattr(engine, "command", None)):
-            connect_engine(self, engine)
 
     def close(self) -> None:
         try:
@@ -84,7 +77,7 @@ def connect_engine(player: _player.LiquidsoapPlayer, engine) -> None:
         if previous is not None:
             previous(event)
         if event.kind == "start":
-            engine.command("pause")
+            engine.command(Pause())
         elif event.kind == "end":
-            engine.command("resume")
+            engine.command(Resume())
     player.on_live = on_live

@@ -37,7 +37,7 @@ from radiod.bridge.archive import archive_dir, prune
 from radiod.bridge.harbor import HarborAuth, HarborDecision
 from radiod.bridge.process import Supervisor
 from radiod.bridge.render import ScriptOptions, render
-from radiod.clock import Clock, SystemClock, to_ms
+from radiod.clock import Clock, to_ms
 from radiod.config import Config
 from radiod.errors import BridgeError, MediaError, PlayerError
 from radiod.library.tags import detect_format
@@ -151,11 +151,11 @@ def resolve_output(config: Config, runtime_dir: Path) -> str:
 class LiquidsoapPlayer:
     """A Player whose audio engine is a Liquidsoap child process (see the module docstring)."""
 
-    def __init__(self, config: Config, clock: Clock | None = None, *, output: str | None = None,
+    def __init__(self, config: Config, clock: Clock, *, output: str | None = None,
                  harbor: HarborAuth | None = None, on_live: LiveListener | None = None,
                  runtime_dir: Path | None = None, python: str = sys.executable):
         self.config = config
-        self.clock = clock or SystemClock()
+        self.clock = clock
         self.harbor = harbor
         self.on_live = on_live
         self.runtime_dir = Path(runtime_dir or config.paths.state / "liquidsoap")

@@ -7,7 +7,7 @@ import subprocess
 import threading
 from typing import Callable
 
-from radiod.clock import Clock, SystemClock
+from radiod.clock import Clock
 from radiod.errors import BridgeError
 
 LineHandler = Callable[[str], None]
@@ -25,7 +25,7 @@ class Supervisor:
 
     def __init__(self, argv: list[str], on_line: LineHandler, *, on_exit: ExitHandler | None = None,
                  backoff_ms: int = 500, max_backoff_ms: int = 30_000, stable_ms: int = 60_000,
-                 stop_timeout_ms: int = 5_000, clock: Clock | None = None, name: str = "child"):
+                 stop_timeout_ms: int = 5_000, clock: Clock, name: str = "child"):
         self.argv = list(argv)
         self.on_line = on_line
         self.on_exit = on_exit
@@ -33,7 +33,7 @@ class Supervisor:
         self.max_backoff_ms = max_backoff_ms
         self.stable_ms = stable_ms
         self.stop_timeout_ms = stop_timeout_ms
-        self.clock = clock or SystemClock()
+        self.clock = clock
         self.name = name
         self.restarts = 0
         self.tail: collections.deque[str] = collections.deque(maxlen=20)   # last lines, for errors

@@ -12,6 +12,7 @@ import click
 
 from radiod.app.artists import artist_listing
 from radiod.cli.station import Station, pass_station
+from radiod.clock import SystemClock
 from radiod.config import Config
 from radiod.library import store as library_store
 from radiod.library.registry import ArtistRegistry, load_registry, registry_path
@@ -56,7 +57,7 @@ def scan_command(station: Station, folders: tuple[Path, ...], as_json: bool, no_
     show_bar = sys.stdout.isatty() and not as_json
     bar = _Bar("Scanning", show_bar)
     try:
-        summary = scan_library(conn, roots, progress=bar)
+        summary = scan_library(conn, roots, clock=SystemClock(), progress=bar)
     finally:
         bar.close()
     if as_json:
@@ -125,7 +126,8 @@ def _run_analysis(conn: sqlite3.Connection, config: Config, *, show_bar: bool, q
     bar = _Bar("Analysing", show_bar)
     try:
         result = analyze_library(conn, workers=config.library.workers if workers is None else workers,
-                                 silence_threshold_db=config.library.silence_threshold_db, progress=bar)
+                                 silence_threshold_db=config.library.silence_threshold_db, clock=SystemClock(),
+                                 progress=bar)
     finally:
         bar.close()
     if not quiet:

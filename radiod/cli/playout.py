@@ -12,8 +12,10 @@ from typing import Any
 import click
 
 from radiod.cli.station import Station, pass_station
+from radiod.clock import SystemClock
 from radiod.days import day_range_problem
 from radiod.errors import ControlError
+from radiod.playout.messages import COMMANDS, ControlCommand, Insert, Status
 
 
 @click.command("run")
@@ -26,64 +28,53 @@ def run_command(station: Station, verbose: bool) -> None:
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    Daemon(station.config).run()
+    Daemon(station.config, clock=SystemClock()).run()
 
 
-ACTIONS = ("status", "skip", "pause", "resume", "reload", "insert", "errors")
+def _actions_help() -> str:
+    # \b: click keeps these lines as they are instead of re-wrapping them into one paragraph
+    return "\b\n" + "\n".join(f"{spec.name + (' PATH' if spec.takes_path else ''):<12}{spec.help}"
+                               for spec in COMMANDS.values())
 
 
-@click.command("ctl")
-@click.argument("action", type=click.Choice(ACTIONS))
+@click.command("ctl", help=f"Control the running daemon.\n\n{_actions_help()}")
+@click.argument("action", type=click.Choice(tuple(COMMANDS)))
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the daemon's JSON reply.")
 @click.option("--title", default="", help="insert: the title the log and now-playing show (default: the file's name).")
 @click.option("--artist", default="", help="insert: the artist the log and now-playing show.")
 @pass_station
 def ctl_command(station: Station, action: str, path: Path | None, as_json: bool, title: str, artist: str) -> None:
-    """Control the running daemon: status, skip, pause, resume, reload, insert PATH, errors."""
-    from radiod.playout.control import InsertRequest, send_command
+    from radiod.playout.control import send_command
 
-    args: dict[str, Any] = {}
-    if action == "insert":
-        if path is None:
-            raise click.UsageError("insert needs the PATH of the file to play now")
-        args = InsertRequest(str(path.resolve()), title, artist).args()
-    elif title or artist:
+    spec = COMMANDS[action]
+    if spec.takes_path and path is None:
+        raise click.UsageError(f"{action} needs the PATH of the file to play now")
+    if not spec.takes_path and path is not None:
+        raise click.UsageError(f"{action} takes no PATH")
+    if spec.type is not Insert and (title or artist):
         raise click.UsageError("--title and --artist go with insert only")
-    reply = send_command(station.config.control_socket, action, **args)
+    command: ControlCommand = (Insert(str(path.resolve()), title, artist) if spec.type is Insert and path
+                               else spec.type())
+    reply = send_command(station.config.control_socket, command)
     if as_json:
         click.echo(json.dumps(reply, ensure_ascii=False, indent=1))
     elif action == "status" and reply.get("ok"):
-        click.echo(format_status(reply))
+        click.echo(format_status(Status.from_public(reply)))
     elif action == "errors" and reply.get("ok"):
-        for e in reply.get("errors", []) or [{"at": "", "kind": "", "detail": "no errors"}]:
-            click.echo(f"{e['at']} {e['kind']}: {e['detail']}".strip())
+        for e in Status.from_public(reply).errors or ():
+            click.echo(f"{e.at} {e.kind}: {e.detail}".strip())
+        if not reply.get("errors"):
+            click.echo("no errors")
     elif reply.get("ok"):
         click.echo(f"{action}: ok")
     if not reply.get("ok"):
         raise ControlError(f"{action}: {reply.get('error', 'refused')}")
 
 
-def format_status(s: dict[str, Any]) -> str:
-    lines = [f"state: {s.get('state')}" + (f"   output: {s['output']}" if s.get("output") else "")]
-    now = s.get("now")
-    if now:
-        lines.append(f"now:   {now.get('artist') or '?'} – {now.get('title') or '?'}  ({now.get('source')}, "
-                     f"{now.get('usage')})")
-        lines.append(f"       started {now.get('started_at')}, ends {now.get('expected_end')}")
-    else:
-        lines.append("now:   nothing")
-    nxt = s.get("next")
-    if nxt:
-        lines.append(f"next:  {nxt.get('artist') or '?'} – {nxt.get('title') or '?'} at {nxt.get('planned_start')}")
-    show = s.get("show")
-    if show:
-        lines.append(f"show:  {show.get('title')}" + (f" ({', '.join(show['hosts'])})" if show.get("hosts") else ""))
-    for e in s.get("errors", [])[-5:]:
-        lines.append(f"error: {e['at']} {e['kind']}: {e['detail']}")
-    if s.get("schedule_error"):
-        lines.append(f"schedule: {s['schedule_error']}")
-    return "\n".join(lines)
+def format_status(status: Status) -> str:
+    """The snapshot as aligned lines ('state: playing', 'now:   …')."""
+    return "\n".join(f"{(term + ':' if term else ''):<6} {words}" for term, words in status.lines())
 
 
 @click.command("simulate")

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from radiod.clock import Clock, SystemClock, to_ms
+from radiod.clock import Clock, to_ms
 from radiod.db import transaction
 from radiod.errors import MediaError
 from radiod.library import store
@@ -229,7 +229,7 @@ def pending(conn: sqlite3.Connection) -> list[tuple[str, str, str | None]]:
 
 
 def analyze_library(conn: sqlite3.Connection, *, workers: int, silence_threshold_db: float,
-                    progress: Progress | None = None, clock: Clock | None = None) -> AnalyzeSummary:
+                    clock: Clock, progress: Progress | None = None) -> AnalyzeSummary:
     """Analyse every playable track whose content has not been analysed yet.
 
     ffmpeg runs as ``workers`` parallel subprocesses (0 = one per core); this thread alone writes
@@ -238,7 +238,6 @@ def analyze_library(conn: sqlite3.Connection, *, workers: int, silence_threshold
     file vanished, ffmpeg timed out) is reported but not stored, so the next run tries again.
     Raises MediaError at once when ffmpeg is not installed.
     """
-    clock = clock or SystemClock()
     if shutil.which(FFMPEG) is None:
         raise MediaError(f"{FFMPEG} not found: audio analysis needs ffmpeg (apt-get install ffmpeg)")
     todo = pending(conn)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, NamedTuple
 
-from radiod.clock import Clock, SystemClock, to_ms
+from radiod.clock import Clock, to_ms
 from radiod.config import Config
 from radiod.db import transaction
 from radiod.errors import MediaError
@@ -120,9 +120,8 @@ def library_roots(config: Config) -> list[Path]:
 
 
 def scan_library(conn: sqlite3.Connection, roots: Iterable[Path | str], *,
-                 progress: Progress | None = None, clock: Clock | None = None) -> ScanSummary:
+                 clock: Clock, progress: Progress | None = None) -> ScanSummary:
     """Bring the library tables in line with the audio files under ``roots``."""
-    clock = clock or SystemClock()
     summary = ScanSummary()
     scan_roots = _normalise_roots(roots, summary)
 

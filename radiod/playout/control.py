@@ -1,7 +1,9 @@
 """The control socket: one JSON object per line each way over a local Unix socket.
 
 Request ``{"cmd": "status"}``, reply ``{"ok": true, ...}`` or ``{"ok": false, "error": "one line"}``.
-The daemon serves it (``ControlServer``); ``radiod ctl`` and the web panel use ``send_command``.
+On both ends a command is a message of ``radiod.playout.messages`` (the registry ``COMMANDS``):
+the daemon serves the socket (``ControlServer``, whose handler gets the parsed message);
+``radiod ctl`` and the web panel send with ``send_command``.
 Anyone who can open the socket controls the station, so it is created mode 0660.
 """
 
@@ -9,53 +11,19 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import socket
 import socketserver
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 from radiod.errors import ControlError
+from radiod.playout.messages import ControlCommand, parse_command, to_request
 from radiod.private import private_dir
 
-Handler = Callable[[dict[str, Any]], dict[str, Any]]
+Handler = Callable[[ControlCommand], dict[str, Any]]
 MAX_LINE = 64 * 1024
 SUN_PATH_MAX = 100     # sockaddr_un holds 108 bytes
-MAX_TEXT = 200         # characters of a title or artist kept from a command
-_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]+")
-
-
-def _text(request: dict[str, Any], name: str) -> str:
-    value = request.get(name, "")
-    if not isinstance(value, str):
-        raise ValueError(f"{name}: expected a string")
-    # A title goes into the play log, now-playing and the stream's metadata: one clean line.
-    return _CONTROL_CHARS.sub(" ", value).strip()[:MAX_TEXT]
-
-
-@dataclass(frozen=True)
-class InsertRequest:
-    """``insert``: play a file now, shown and logged with this title and artist (the file's name
-    when no title is given)."""
-
-    path: str
-    title: str = ""
-    artist: str = ""
-    CMD = "insert"
-
-    def args(self) -> dict[str, str]:
-        """The command's fields, for ``send_command(socket, InsertRequest.CMD, **args)``."""
-        return {"path": self.path, "title": self.title, "artist": self.artist}
-
-    @classmethod
-    def from_request(cls, request: dict[str, Any]) -> "InsertRequest":
-        """From a received command; ValueError (one line) when a field is not a string."""
-        path = request.get("path", "")
-        if not isinstance(path, str):
-            raise ValueError("path: expected a string")
-        return cls(path, _text(request, "title"), _text(request, "artist"))
 
 
 class _ShortPath:
@@ -102,7 +70,12 @@ class _Connection(socketserver.StreamRequestHandler):
                 self._reply({"ok": False, "error": f"bad request: {exc}"})
                 continue
             try:
-                reply = self.server.handler(request)      # type: ignore[attr-defined]
+                command = parse_command(request)
+            except ValueError as exc:
+                self._reply({"ok": False, "error": str(exc)})
+                continue
+            try:
+                reply = self.server.handler(command)      # type: ignore[attr-defined]
             except Exception as exc:                      # one bad command must not kill the server
                 reply = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
             self._reply(reply)
@@ -131,7 +104,8 @@ class ControlServer:
         self._thread.start()
 
     def close(self) -> None:
-        self._server.shutdown()
+        if self._thread.is_alive():
+            self._server.shutdown()         # waits for serve_forever: only when it runs
         self._server.server_close()
         try:
             self.path.unlink()
@@ -148,7 +122,7 @@ def _answers(path: Path) -> bool:
             return False
 
 
-def send_command(socket_path: Path | str, cmd: str, timeout_s: float = 10.0, **args: Any) -> dict[str, Any]:
+def send_command(socket_path: Path | str, command: ControlCommand, timeout_s: float = 10.0) -> dict[str, Any]:
     """Send one command to the running daemon and return its reply.
 
     Raises ControlError when the daemon is not running or does not answer.
@@ -164,7 +138,7 @@ def send_command(socket_path: Path | str, cmd: str, timeout_s: float = 10.0, **a
         except OSError as exc:
             raise ControlError(f"{path}: cannot connect: {exc.strerror or exc}") from None
         try:
-            s.sendall(json.dumps({"cmd": cmd, **args}).encode() + b"\n")
+            s.sendall(json.dumps(to_request(command)).encode() + b"\n")
             data = b""
             while not data.endswith(b"\n"):
                 chunk = s.recv(65536)
@@ -176,9 +150,9 @@ def send_command(socket_path: Path | str, cmd: str, timeout_s: float = 10.0, **a
     if not data.strip():
         raise ControlError(f"{path}: radiod closed the connection without answering")
     try:
-        answer = json.loads(data)
+        reply = json.loads(data)
     except ValueError:
         raise ControlError(f"{path}: unreadable answer from radiod") from None
-    if not isinstance(answer, dict):
+    if not isinstance(reply, dict):
         raise ControlError(f"{path}: unreadable answer from radiod (not an object)")
-    return answer
+    return reply

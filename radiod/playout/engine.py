@@ -40,6 +40,8 @@ from radiod.playlog.positions import HeardPlay
 from radiod.playout.fallback import SHORT_GAP_MS, Fallback
 from radiod.playout.log_port import PlayWriter
 from radiod.playout.media_roots import RETRY_MS, MediaOutage, MediaRoots, probe, under
+from radiod.playout.messages import (EngineCommand, EngineState, ErrorEntry, Errors, GetStatus, ItemInfo, OnAir,
+                                     Pause, PlayNow, Resume, ShowOnAir, Skip, Stats, Status, Upcoming)
 from radiod.playout.port import Cue, Player, PlayerEvent
 from radiod.playout.stall import TICK_MS, ClockJump, overran
 from radiod.playout.timing import MIN_FILL_MS, Decision, Timeline, decide_next, join_point
@@ -98,14 +100,30 @@ class Slot:
 
 @dataclass
 class Command:
-    name: str
-    args: dict[str, Any]
+    """A control command waiting in the inbox with the Future its reply goes to."""
+
+    message: EngineCommand
     reply: Future[dict[str, Any]] = field(default_factory=Future)
 
 
 @dataclass
 class _SetLog:
     items: list[LogItem]
+
+
+@dataclass(frozen=True)
+class SetFallback:
+    """A new fallback chain (after a library rescan)."""
+
+    fallback: Fallback
+
+
+@dataclass(frozen=True)
+class Report:
+    """An error met outside the engine (a failed daemon job), listed with the engine's own."""
+
+    kind: str
+    detail: str
 
 
 class _Stop:
@@ -130,7 +148,7 @@ class Engine:
         self.watchdog_poll_ms = watchdog_poll_ms
         self.inbox: queue.Queue[Any] = queue.Queue()     # commands, player events, log changes
         self.tl = Timeline(items)
-        self.state = "starting"
+        self.state: EngineState = EngineState.STARTING
         self.current: Slot | None = None
         self.next: Slot | None = None
         self.pending: Decision | None = None
@@ -139,15 +157,15 @@ class Engine:
         self.flowing = False                    # False: come on air by the clock (join_point)
         self.done: set[str] = set()             # base keys that aired or failed
         self.resumable: set[str] = set()        # base keys interrupted part-way (shows may continue)
-        self.errors: deque[dict[str, Any]] = deque(maxlen=max_errors)
+        self.errors: deque[ErrorEntry] = deque(maxlen=max_errors)
         self.stats = {"items": 0, "failed": 0, "fallbacks": 0, "skipped": 0}
         self._handles = itertools.count(1)
         self._retry_mono: int | None = None
         self._fallback_failing = False
         self._fill_blocked_until: int | None = None
-        self._last_published: dict[str, Any] | None = None
+        self._last_published: Status | None = None
         self._stopped = False
-        self._state_before_outage = "playing"
+        self._state_before_outage: EngineState = EngineState.PLAYING
         self.media = MediaRoots(media_roots)
         self.outages: dict[str, MediaOutage] = {}    # folder → outage, while it is away
         self._rejoin: Decision | None = None          # where the plan resumes after an outage
@@ -161,11 +179,17 @@ class Engine:
     def post(self, message: Any) -> None:
         self.inbox.put(message)
 
-    def command(self, name: str, **args: Any) -> Future[dict[str, Any]]:
-        """Queue a control command; the Future gets the reply dict."""
-        cmd = Command(name, args)
+    def command(self, message: EngineCommand) -> Future[dict[str, Any]]:
+        """Queue a control command; the Future gets the reply dict (the socket's JSON)."""
+        cmd = Command(message)
         self.post(cmd)
         return cmd.reply
+
+    def snapshot_now(self) -> Future[Status]:
+        """The status snapshot, taken on the engine thread; the Future gets a ``Status``."""
+        reply: Future[Status] = Future()
+        self.post(lambda: reply.set_result(self.snapshot()))
+        return reply
 
     def set_log(self, items: Sequence[LogItem]) -> None:
         self.post(_SetLog(list(items)))
@@ -204,7 +228,7 @@ class Engine:
         if closed:
             self._error("interrupted", f"closed {closed} play(s) left open by an unclean stop")
         self._load_done()
-        self.state = "playing"
+        self.state = EngineState.PLAYING
         self.pump()
 
     def pump(self) -> int:
@@ -225,7 +249,7 @@ class Engine:
 
     def next_wakeup_ms(self) -> int | None:
         """The monotonic instant the engine next needs to look at the clock."""
-        if self._stopped or self.state in ("stopped", "starting"):
+        if self._stopped or self.state in (EngineState.STOPPED, EngineState.STARTING):
             return None
         now = self.clock.monotonic_ms()
         times = []
@@ -258,7 +282,7 @@ class Engine:
 
     def shutdown(self) -> None:
         """Stop playing; close open rows as 'shutdown'."""
-        if self.state == "stopped":
+        if self.state == EngineState.STOPPED:
             return
         self._settle_closing(cut="shutdown")
         for slot in list(self.slots.values()):
@@ -271,7 +295,7 @@ class Engine:
             self.player.close()
         except Exception as exc:    # a failing output must not keep the rows open
             log.warning("player close failed: %s", exc)
-        self.state = "stopped"
+        self.state = EngineState.STOPPED
         self._publish()
 
     # -- messages --------------------------------------------------------------------------------
@@ -286,6 +310,10 @@ class Engine:
                 message.reply.set_result({"ok": False, "error": str(exc)})
         elif isinstance(message, _SetLog):
             self._on_set_log(message.items)
+        elif isinstance(message, SetFallback):
+            self.fallback = message.fallback
+        elif isinstance(message, Report):
+            self._error(message.kind, message.detail)
         elif isinstance(message, ClockJump):
             self._on_clock_jump(message)
         elif isinstance(message, _Stop):
@@ -317,7 +345,7 @@ class Engine:
     def _on_output_lost(self, detail: str) -> None:
         """Nothing can be heard: what was on air is interrupted (as by a crash) and the log stands
         still, so no item is failed for not starting while the output is gone."""
-        if self.state == "off-air":
+        if self.state == EngineState.OFF_AIR:
             return
         self._error("output", f"audio output lost: {detail}")
         self._settle_closing(cut="interrupted")
@@ -329,15 +357,15 @@ class Engine:
                 self.resumable.add(base_key(slot.key))      # a show continues where the clock is
             self._abandon(slot)
         self._state_before_outage = self.state
-        self.state = "off-air"
+        self.state = EngineState.OFF_AIR
 
     def _on_output_back(self) -> None:
         """Come back on air by the clock, as after a restart: a show at its offset, a rotation at
         the item due now."""
-        if self.state != "off-air":
+        if self.state != EngineState.OFF_AIR:
             return
         self._error("output", "audio output back")
-        self.state = "paused" if self._state_before_outage == "paused" else "playing"
+        self.state = EngineState.PAUSED if self._state_before_outage == EngineState.PAUSED else EngineState.PLAYING
         self.flowing = False
 
     def _on_clock_jump(self, jump: ClockJump) -> None:
@@ -346,7 +374,7 @@ class Engine:
         Logged as dead air with its length; what was on air is closed as 'interrupted' with only
         what was heard before the stall, and the engine comes back by the clock as after a restart.
         """
-        if self.state in ("stopped", "starting"):
+        if self.state in (EngineState.STOPPED, EngineState.STARTING):
             return
         seconds = jump.length_ms / 1000
         self._error("dead-air", f"the process stood still for {seconds:.1f} s (stopped or stalled): "
@@ -489,33 +517,32 @@ class Engine:
         self.pending = None
 
     def _on_command(self, cmd: Command) -> dict[str, Any]:
-        name = cmd.name
-        if name == "status":
+        message = cmd.message
+        if isinstance(message, GetStatus):
             return {"ok": True, **self.status()}
-        if name == "errors":
-            return {"ok": True, "errors": list(self.errors)}
-        if name == "skip":
+        if isinstance(message, Errors):
+            return {"ok": True, "errors": [e.to_public() for e in self.errors]}
+        if isinstance(message, Skip):
             cur = self.current
             if cur is None or cur.stop_reason is not None:
                 return {"ok": False, "error": "nothing is playing"}
             self._cut(cur, "skipped", fade_ms=0)
             self.stats["skipped"] += 1
             return {"ok": True, "skipped": cur.item.title or os.path.basename(cur.item.path)}
-        if name == "pause":
-            self.state = "paused"
+        if isinstance(message, Pause):
+            self.state = EngineState.PAUSED
             if self.next is not None:
                 self._abandon(self.next)
             self.pending = None
-            return {"ok": True, "state": self.state}
-        if name == "resume":
-            if self.state == "paused":
-                self.state = "playing"
+            return {"ok": True, "state": self.state.value}
+        if isinstance(message, Resume):
+            if self.state == EngineState.PAUSED:
+                self.state = EngineState.PLAYING
                 self.flowing = self.current is not None
-            return {"ok": True, "state": self.state}
-        if name == "insert":
-            return self._insert(str(cmd.args.get("path", "")), cmd.args.get("length_ms"),
-                                str(cmd.args.get("title", "")), str(cmd.args.get("artist", "")))
-        return {"ok": False, "error": f"unknown command {name!r}"}
+            return {"ok": True, "state": self.state.value}
+        if isinstance(message, PlayNow):
+            return self._insert(message.path, message.length_ms, message.title, message.artist)
+        return {"ok": False, "error": f"the engine does not take {type(message).__name__}"}
 
     def _insert(self, path: str, length_ms: int | None, title: str, artist: str = "") -> dict[str, Any]:
         if not os.path.isabs(path) or not os.path.isfile(path):
@@ -532,8 +559,8 @@ class Engine:
         slot = self._launch(Decision(None, now), item=item, key=f"insert:{now}")
         if slot is not None:
             slot.length_known = bool(length_ms)
-        if self.state == "paused":
-            self.state = "playing"
+        if self.state == EngineState.PAUSED:
+            self.state = EngineState.PLAYING
         return {"ok": True, "inserted": path}
 
     # -- reconciling -------------------------------------------------------------------------------
@@ -544,7 +571,7 @@ class Engine:
         self._heartbeat()
         if self.outages:
             self._retry_outages()
-        if self.state not in ("playing", "fallback"):
+        if self.state not in (EngineState.PLAYING, EngineState.FALLBACK):
             return
         self._watchdog()
         self._cut_if_due()
@@ -552,7 +579,7 @@ class Engine:
         self._cut_if_due()          # a boundary decided just now may already be due
 
     def _reconcile(self) -> None:
-        if self.state not in ("playing", "fallback") or self.next is not None:
+        if self.state not in (EngineState.PLAYING, EngineState.FALLBACK) or self.next is not None:
             return
         now_mono = self.clock.monotonic_ms()
         if self._retry_mono is not None and now_mono < self._retry_mono:
@@ -663,7 +690,7 @@ class Engine:
                     self.pending = Decision(decision.then_index, decision.fill_until_ms)
                 else:
                     self._retry_mono = self.clock.monotonic_ms() + FALLBACK_RETRY_MS
-                self.state = "fallback"
+                self.state = EngineState.FALLBACK
                 return None
             self._fallback_failing = False
             if outage is None and room is not None and 0 < room <= SHORT_GAP_MS and item.length_ms > room:
@@ -681,7 +708,7 @@ class Engine:
         slot.fade_out_ms = fade_out
         self.slots[slot.handle] = slot
         self.next = slot
-        self.state = "fallback" if item.source == "fallback" else "playing"
+        self.state = EngineState.FALLBACK if item.source == "fallback" else EngineState.PLAYING
         self.player.prepare(self._cue(slot))
         at = self._mono(decision.start_ms)
         self.player.start(slot.handle, at_ms=at if at > self.clock.monotonic_ms() else None,
@@ -831,7 +858,7 @@ class Engine:
             self._error("media-outage", f"{folder} is back after {(now - outage.since_wall) / 1000:.1f} s; "
                         f"{outage.summary(missed)}", length_ms=now - outage.since_wall, missed=len(missed))
             back = True
-        if back and self.state in ("playing", "fallback"):
+        if back and self.state in (EngineState.PLAYING, EngineState.FALLBACK):
             self._resume_plan()
 
     def _resume_plan(self) -> None:
@@ -928,50 +955,50 @@ class Engine:
 
     # -- status ------------------------------------------------------------------------------------
 
-    def status(self) -> dict[str, Any]:
-        """A snapshot for `radiod ctl status`, the web panel and now-playing.json."""
+    def snapshot(self) -> Status:
+        """The status snapshot (the daemon adds output and schedule error; see ``messages.Status``)."""
         now = self._wall()
         cur = self.current
         nxt = self.next
         upcoming = None
         if nxt is not None:
-            upcoming = {**self._describe(nxt.item), "planned_start": iso(nxt.start_wall)}
+            upcoming = Upcoming(self._describe(nxt.item), iso(nxt.start_wall))
         elif self.pending is not None and self.pending.index is not None:
-            upcoming = {**self._describe(self.tl.items[self.pending.index]),
-                        "planned_start": iso(self.pending.start_ms)}
-        show = self.show_info(from_ms(now)) if self.show_info else None
+            upcoming = Upcoming(self._describe(self.tl.items[self.pending.index]), iso(self.pending.start_ms))
+        info = self.show_info(from_ms(now)) if self.show_info else None
+        show = ShowOnAir.from_public(info) if info else None
         if show is None and cur is not None and cur.item.show:
-            show = {"title": cur.item.show}
-        return {
-            "state": self.state,
-            "now": None if cur is None or cur.started_wall is None else {
-                "play_id": cur.play_id, "item_key": cur.key, **self._describe(cur.item),
-                "started_at": iso(cur.started_wall), "expected_end": iso(cur.expected_end()),
-                "planned_start": iso(to_ms(cur.item.start) + cur.offset_ms), "offset_ms": cur.offset_ms,
-                "length_ms": cur.item.length_ms, "reason": cur.reason},
-            "next": upcoming,
-            "show": show,
-            "errors": list(self.errors)[-10:],
-            "stats": dict(self.stats),
-        }
+            show = ShowOnAir(cur.item.show)
+        on_air = None
+        if cur is not None and cur.started_wall is not None:
+            on_air = OnAir(self._describe(cur.item), play_id=cur.play_id, item_key=cur.key,
+                           started_at=iso(cur.started_wall), expected_end=iso(cur.expected_end()),
+                           planned_start=iso(to_ms(cur.item.start) + cur.offset_ms), offset_ms=cur.offset_ms,
+                           length_ms=cur.item.length_ms, reason=cur.reason)
+        return Status(state=self.state, now=on_air, next=upcoming, show=show,
+                      errors=tuple(self.errors)[-10:], stats=Stats(**self.stats))
 
-    def _describe(self, item: LogItem) -> dict[str, Any]:
+    def status(self) -> dict[str, Any]:
+        """The snapshot's public form (what `radiod ctl status`, the panel and now-playing read)."""
+        return self.snapshot().to_public()
+
+    def _describe(self, item: LogItem) -> ItemInfo:
         snap = item.snapshot
-        return {"title": item.title or snap.get("title", ""), "artist": item.artist or snap.get("artist", ""),
-                "album": snap.get("album", ""), "artist_keys": list(snap.get("artist_keys", [])),
-                "local": bool(item.local), "show": item.show, "source": item.source, "usage": item.usage,
-                "category": item.category}
+        return ItemInfo(title=item.title or snap.get("title", ""), artist=item.artist or snap.get("artist", ""),
+                        album=snap.get("album", ""), artist_keys=tuple(snap.get("artist_keys", ())),
+                        local=bool(item.local), show=item.show, source=item.source, usage=item.usage,
+                        category=item.category)
 
     def _publish(self) -> None:
         if self.on_change is None:
             return
-        snap = self.status()
+        snap = self.snapshot()
         if snap != self._last_published:
             self._last_published = snap
-            self.on_change(snap)
+            self.on_change(snap.to_public())
 
     def _error(self, kind: str, detail: str, **figures: int) -> None:
-        self.errors.append({"at": iso(self._wall()), "kind": kind, "detail": detail, **figures})
+        self.errors.append(ErrorEntry(iso(self._wall()) or "", kind, detail, figures))
         log.warning("%s: %s", kind, detail)
 
     # -- helpers -----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import pytest
 
 from radiod.accounts.users import Accounts
 from radiod.bridge.harbor import HarborAuth, LiveSlot, accounts_login
-from radiod.bridge.liquidsoap import LiquidsoapPlayer
+from radiod.bridge.liquidsoap import LiquidsoapPlayer, connect_engine
 from radiod.clock import SystemClock
 from radiod.config import PlayoutConfig
 from radiod.playlog.store import PlayLog
@@ -72,8 +72,9 @@ def show(tmp_path_factory):
                      usage="feature", path=paths[n % 2], cue_out_ms=1000, title=f"Auto {n}", artist="Robot")
              for n in range(120)]
     playlog = PlayLog(conn)
-    # The engine registers as the listener; the station player then pauses it for live DJs.
+    # Wired as the daemon wires it: the station player pauses the engine for live DJs.
     engine = Engine(player, clock, playlog, PlayoutConfig(preroll_ms=500, fade_out_ms=300), items=items)
+    connect_engine(player, engine)
     thread = threading.Thread(target=engine.run, daemon=True)
     thread.start()
     record: dict = {"port": port, "player": player, "playlog": playlog, "slots": slots, "clock": clock}

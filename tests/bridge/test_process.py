@@ -10,6 +10,7 @@ import threading
 import pytest
 
 from radiod.bridge.process import Supervisor
+from radiod.clock import SystemClock
 from radiod.errors import BridgeError
 
 from .helpers import wait_until
@@ -30,7 +31,7 @@ def python_child(mode: str) -> list[str]:
 
 def test_reads_lines_in_order_and_stops_cleanly():
     lines: list[str] = []
-    sup = Supervisor(python_child("stay"), lines.append)
+    sup = Supervisor(python_child("stay"), lines.append, clock=SystemClock())
     sup.start()
     wait_until(lambda: len(lines) >= 2)
     assert lines[0].startswith("hello ") and lines[1] == "second line"
@@ -47,7 +48,7 @@ def test_restarts_with_doubling_backoff_after_crashes():
     lines: list[str] = []
     exits: list[int] = []
     sup = Supervisor(python_child("crash"), lines.append, on_exit=lambda code, tail: exits.append(code),
-                     backoff_ms=100, max_backoff_ms=400)
+                     clock=SystemClock(), backoff_ms=100, max_backoff_ms=400)
     sup.start()
     wait_until(lambda: len(exits) >= 4, timeout_s=30)
     sup.stop()
@@ -61,7 +62,7 @@ def test_stop_during_backoff_prevents_the_restart():
     exits = threading.Event()
     lines: list[str] = []
     sup = Supervisor(python_child("crash"), lines.append, on_exit=lambda code, tail: exits.set(),
-                     backoff_ms=60_000)
+                     clock=SystemClock(), backoff_ms=60_000)
     sup.start()
     assert exits.wait(20)
     sup.stop()
@@ -70,6 +71,6 @@ def test_stop_during_backoff_prevents_the_restart():
 
 
 def test_an_executable_that_does_not_exist_is_a_bridge_error():
-    sup = Supervisor(["/nonexistent/liquidsoap", "x.liq"], lambda line: None)
+    sup = Supervisor(["/nonexistent/liquidsoap", "x.liq"], lambda line: None, clock=SystemClock())
     with pytest.raises(BridgeError, match="cannot run /nonexistent/liquidsoap"):
         sup.start()

@@ -16,6 +16,8 @@ from radiod.library.analyze import AnalysisError, analyze_file, analyze_library,
 from radiod.library.ffmpeg import format_for_name
 from radiod.store import open_db
 
+CLOCK = FakeClock(datetime(2026, 11, 21, 14, 0, tzinfo=timezone.utc))   # when scans and analyses ran
+
 CODECS = {"flac": ["-c:a", "flac"], "mp3": ["-c:a", "libmp3lame", "-b:a", "192k"],
           "ogg": ["-c:a", "libvorbis", "-q:a", "5"], "wav": ["-c:a", "pcm_s16le"]}
 THRESHOLD_DB = -50.0
@@ -243,9 +245,9 @@ def test_analyze_library_measures_each_content_once_and_records_failures(tmp_pat
 
 def test_second_run_analyses_nothing_and_new_content_only_is_measured(tmp_path, library_files):
     conn = _library_db(tmp_path / "radiod.db", library_files)
-    analyze_library(conn, workers=2, silence_threshold_db=THRESHOLD_DB)
+    analyze_library(conn, workers=2, silence_threshold_db=THRESHOLD_DB, clock=CLOCK)
     before = _rows(conn)
-    again = analyze_library(conn, workers=2, silence_threshold_db=THRESHOLD_DB)
+    again = analyze_library(conn, workers=2, silence_threshold_db=THRESHOLD_DB, clock=CLOCK)
     assert (again.analyzed, again.failed, again.cached) == (0, 0, 6)
     assert _rows(conn) == before
 
@@ -254,15 +256,15 @@ def test_second_run_analyses_nothing_and_new_content_only_is_measured(tmp_path, 
                  (str(tmp_path / "moved.mp3"), str(library_files["a"])))
     extra = make_audio(tmp_path / "new.flac", seconds=1.0)
     _add_track(conn, extra)
-    third = analyze_library(conn, workers=2, silence_threshold_db=THRESHOLD_DB)
+    third = analyze_library(conn, workers=2, silence_threshold_db=THRESHOLD_DB, clock=CLOCK)
     assert (third.analyzed, third.failed) == (1, 0)
 
 
 def test_parallel_run_equals_serial_run(tmp_path, library_files):
     serial = _library_db(tmp_path / "serial.db", library_files)
     parallel = _library_db(tmp_path / "parallel.db", library_files)
-    s = analyze_library(serial, workers=1, silence_threshold_db=THRESHOLD_DB)
-    p = analyze_library(parallel, workers=0, silence_threshold_db=THRESHOLD_DB)
+    s = analyze_library(serial, workers=1, silence_threshold_db=THRESHOLD_DB, clock=CLOCK)
+    p = analyze_library(parallel, workers=0, silence_threshold_db=THRESHOLD_DB, clock=CLOCK)
     assert (s.analyzed, s.failed, s.errors) == (p.analyzed, p.failed, p.errors)
     assert _rows(serial) == _rows(parallel)
     assert len(_rows(serial)) == 5
@@ -271,7 +273,7 @@ def test_parallel_run_equals_serial_run(tmp_path, library_files):
 def test_empty_library_reports_zero_progress(tmp_path):
     conn = open_db(tmp_path / "radiod.db")
     calls = []
-    summary = analyze_library(conn, workers=0, silence_threshold_db=THRESHOLD_DB,
+    summary = analyze_library(conn, workers=0, silence_threshold_db=THRESHOLD_DB, clock=CLOCK,
                               progress=lambda d, t: calls.append((d, t)))
     assert (summary.analyzed, summary.cached, calls) == (0, 0, [(0, 0)])
 
@@ -283,12 +285,12 @@ def test_a_vanished_file_is_reported_but_not_cached(tmp_path):
     conn = open_db(tmp_path / "radiod.db")
     _add_track(conn, path)
     path.unlink()                                   # gone between the scan and the analysis
-    summary = analyze_library(conn, workers=1, silence_threshold_db=THRESHOLD_DB)
+    summary = analyze_library(conn, workers=1, silence_threshold_db=THRESHOLD_DB, clock=CLOCK)
     assert (summary.analyzed, summary.failed) == (1, 1)
     assert summary.errors[0][1].startswith("cannot decode: No such file")
     assert conn.execute("SELECT COUNT(*) FROM analysis").fetchone()[0] == 0
     kept.rename(path)                               # back again: measured this time
-    again = analyze_library(conn, workers=1, silence_threshold_db=THRESHOLD_DB)
+    again = analyze_library(conn, workers=1, silence_threshold_db=THRESHOLD_DB, clock=CLOCK)
     assert (again.analyzed, again.failed) == (1, 0)
     assert conn.execute("SELECT decoded_length_ms FROM analysis").fetchone()[0] == 1000
 
@@ -299,7 +301,7 @@ def test_missing_ffmpeg_stops_the_run_with_one_line_and_stores_nothing(tmp_path,
     conn = _library_db(tmp_path / "radiod.db", library_files)
     monkeypatch.setattr(analyze, "FFMPEG", "ffmpeg-not-installed-here")
     with pytest.raises(MediaError, match="^ffmpeg-not-installed-here not found: audio analysis needs ffmpeg"):
-        analyze_library(conn, workers=2, silence_threshold_db=THRESHOLD_DB)
+        analyze_library(conn, workers=2, silence_threshold_db=THRESHOLD_DB, clock=CLOCK)
     with pytest.raises(AnalysisError, match="not found") as info:
         analyze_file(library_files["a"], silence_threshold_db=THRESHOLD_DB)
     assert info.value.about_content is False
@@ -313,8 +315,8 @@ def test_a_stuck_ffmpeg_is_reported_and_retried_next_time(tmp_path, monkeypatch)
     conn = open_db(tmp_path / "radiod.db")
     _add_track(conn, path)
     monkeypatch.setattr(analyze, "TIMEOUT_MS", 1)
-    summary = analyze_library(conn, workers=1, silence_threshold_db=THRESHOLD_DB)
+    summary = analyze_library(conn, workers=1, silence_threshold_db=THRESHOLD_DB, clock=CLOCK)
     assert summary.failed == 1 and "did not finish" in summary.errors[0][1]
     assert conn.execute("SELECT COUNT(*) FROM analysis").fetchone()[0] == 0
     monkeypatch.setattr(analyze, "TIMEOUT_MS", 900_000)
-    assert analyze_library(conn, workers=1, silence_threshold_db=THRESHOLD_DB).failed == 0
+    assert analyze_library(conn, workers=1, silence_threshold_db=THRESHOLD_DB, clock=CLOCK).failed == 0

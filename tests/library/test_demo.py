@@ -7,12 +7,13 @@ import sys
 import tomllib
 from collections import Counter
 from dataclasses import asdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 import radiod.library.synth as synth
+from radiod.clock import FakeClock
 from radiod.config import load_config
 from radiod.errors import MediaError, RadiodError
 from radiod.library.analyze import analyze_library
@@ -24,6 +25,8 @@ from radiod.library.registry import load_registry, registry_path
 from radiod.library.scan import scan_library
 from radiod.library.tags import TEXT_FIELDS, read_tags
 from radiod.store import open_db
+
+CLOCK = FakeClock(datetime(2026, 11, 21, 14, 0, tzinfo=timezone.utc))   # when scans and analyses ran
 
 TODAY = date(2026, 11, 21)
 MUSIC = ("local-new", "local-gold", "national", "international")
@@ -47,7 +50,7 @@ def station(tmp_path_factory) -> Path:
 def scanned(station):
     config = load_config(station)
     conn = open_db(config.paths.database)
-    summary = scan_library(conn, [*config.paths.media, config.paths.uploads])
+    summary = scan_library(conn, [*config.paths.media, config.paths.uploads], clock=CLOCK)
     return config, conn, summary
 
 
@@ -160,7 +163,7 @@ def test_every_credited_artist_is_in_the_registry_with_the_right_facts(scanned):
 
 def test_cue_points_and_lengths_measured_by_analysis_match_the_plan(scanned, station):
     config, conn, _ = scanned
-    summary = analyze_library(conn, workers=0, silence_threshold_db=config.library.silence_threshold_db)
+    summary = analyze_library(conn, workers=0, silence_threshold_db=config.library.silence_threshold_db, clock=CLOCK)
     assert (summary.analyzed, summary.failed) == (FILE_COUNT, 0)
     plan = {str(station.resolve() / f.relpath): f for f in plan_demo(TODAY, load_registry(
         registry_path(config.paths.schedules)))}

@@ -13,10 +13,12 @@ import os
 import shutil
 import subprocess
 import wave
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
+from radiod.clock import FakeClock
 from radiod.errors import MediaError
 from radiod.library.analyze import AnalysisError, analyze_file, analyze_library
 from radiod.library.ffmpeg import input_args, input_url
@@ -29,6 +31,8 @@ from radiod.store import open_db
 from radiod.uploads import UploadError, Uploads
 from tests.library.hostile import VARIANTS, crafted, id3_before, mp3_after_padding, write_crafted
 from tests.library.samples import FORMATS
+
+CLOCK = FakeClock(datetime(2026, 11, 21, 14, 0, tzinfo=timezone.utc))   # when scans and analyses ran
 
 THRESHOLD_DB = -50.0
 TARGET_MS = 34_000
@@ -97,12 +101,12 @@ def test_crafted_files_in_a_media_folder_become_error_rows_and_are_never_analyse
     crafted = [write_crafted(variant, media / f"{variant} {name}", target)
                for variant in VARIANTS for name in NAMES]
     conn = open_db(tmp_path / "radiod.db")
-    summary = scan_library(conn, [media])
+    summary = scan_library(conn, [media], clock=CLOCK)
     errors = dict(summary.errors)
     assert sorted(errors) == sorted(map(str, crafted))
     for path in crafted:
         assert errors[str(path)].startswith(REFUSED), errors[str(path)]
-    analysed = analyze_library(conn, workers=1, silence_threshold_db=THRESHOLD_DB)
+    analysed = analyze_library(conn, workers=1, silence_threshold_db=THRESHOLD_DB, clock=CLOCK)
     assert (analysed.analyzed, analysed.failed) == (1, 0), "only the real show is measured"
     [(length_ms,)] = conn.execute("SELECT decoded_length_ms FROM analysis").fetchall()
     assert abs(length_ms - TARGET_MS) < 100

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 import shutil
 
 import pytest
 
+from radiod.clock import FakeClock
 from radiod.library.query import load_track, load_tracks
 from radiod.library.registry import parse_registry
 from radiod.library.scan import scan_library
 from radiod.store import open_db
+
+CLOCK = FakeClock(datetime(2026, 11, 21, 14, 0, tzinfo=timezone.utc))   # when scans and analyses ran
 
 REGISTRY = parse_registry("""
 [[artist]]
@@ -42,7 +46,7 @@ def conn(tmp_path, tone_file):
         shutil.copy(tone_file(name, seconds=2, tags=tags), root / name)
     (root / "broken.mp3").write_text("not audio")
     db = open_db(tmp_path / "radiod.db")
-    scan_library(db, [root])
+    scan_library(db, [root], clock=CLOCK)
     yield db
     db.close()
 

@@ -126,3 +126,35 @@ def test_injected_fetch_and_thread(log):
     pid = log.open_play(started_at_ms=to_ms(clock.now()), source="rotation", usage="feature")
     assert log.open_plays()[0]["listeners_start"] == 7   # a play starting later takes the last count
     assert pid
+
+
+def test_a_play_log_that_refuses_costs_the_poller_one_line_and_it_goes_on_polling(caplog):
+    clock = FakeClock(datetime(2026, 11, 21, 14, 0, tzinfo=timezone.utc))
+    polls = threading.Semaphore(0)
+
+    class FullDisk:
+        """A play log whose journal cannot take the first three counts (a full disk)."""
+
+        def __init__(self):
+            self.calls = 0
+            self.recorded: list[int] = []
+
+        def record_listeners(self, at_ms: int, listeners: int) -> int:
+            self.calls += 1
+            polls.release()
+            if self.calls <= 3:
+                raise OSError(28, "No space left on device")
+            self.recorded.append(listeners)
+            return 0
+
+    sink = FullDisk()
+    poller = ListenerPoller(sink, "http://unused", clock=clock, fetch=lambda url: json.dumps(ONE_MOUNT).encode(),
+                            interval_ms=10)
+    with caplog.at_level("WARNING", logger="radiod.playlog.listeners"):
+        poller.start()
+        for _ in range(5):
+            assert polls.acquire(timeout=5)
+        poller.stop()
+    assert sink.recorded and set(sink.recorded) == {7}           # the thread survived and records again
+    assert [r.getMessage() for r in caplog.records] == [
+        "listener figures not recorded: [Errno 28] No space left on device", "listener figures recorded again"]

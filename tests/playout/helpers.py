@@ -11,6 +11,7 @@ from radiod.playlog.store import PlayLog
 from radiod.playout.engine import Engine
 from radiod.playout.fake_player import FakePlayer
 from radiod.playout.fallback import Fallback
+from radiod.playout.messages import COMMANDS, PlayNow
 from radiod.playout.simulation import run_until
 from radiod.schedule.log import LogItem
 from radiod.store import open_db
@@ -70,7 +71,8 @@ class Rig:
         run_until(self.engine, self.player, self.clock, instant)
 
     def command(self, name: str, **args) -> dict:
-        future = self.engine.command(name, **args)
+        message = PlayNow(**args) if name == "insert" else COMMANDS[name].type()
+        future = self.engine.command(message)
         self.engine.pump()
         return future.result(timeout=0)
 

@@ -10,6 +10,7 @@ import pytest
 
 from radiod.errors import ControlError
 from radiod.playout.control import ControlServer, send_command
+from radiod.playout.messages import GetStatus, Insert, Skip
 from radiod.playout.nowplaying import NowPlayingWriter, document
 
 from .helpers import Rig, T0, at, sequence
@@ -18,19 +19,19 @@ from .helpers import Rig, T0, at, sequence
 def test_commands_round_trip_over_the_socket(tmp_path):
     seen = []
 
-    def handler(request):
-        seen.append(request)
-        return {"ok": True, "echo": request["cmd"], "path": request.get("path")}
+    def handler(command):
+        seen.append(command)
+        return {"ok": True, "echo": command.NAME, "path": getattr(command, "path", None)}
 
     # A deliberately long directory: the socket path exceeds sockaddr_un's 108 bytes.
     state = tmp_path / ("x" * 90) / "state"
     server = ControlServer(state / "control.sock", handler)
     server.start()
     try:
-        assert send_command(state / "control.sock", "status") == {"ok": True, "echo": "status", "path": None}
-        reply = send_command(state / "control.sock", "insert", path="/srv/alert.mp3")
+        assert send_command(state / "control.sock", GetStatus()) == {"ok": True, "echo": "status", "path": None}
+        reply = send_command(state / "control.sock", Insert("/srv/alert.mp3", "Alert"))
         assert reply["path"] == "/srv/alert.mp3"
-        assert seen[1] == {"cmd": "insert", "path": "/srv/alert.mp3"}
+        assert seen == [GetStatus(), Insert("/srv/alert.mp3", "Alert")]
     finally:
         server.close()
     assert not (state / "control.sock").exists()
@@ -43,12 +44,17 @@ def test_bad_requests_get_a_one_line_error_and_the_connection_survives(tmp_path)
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
             s.connect(str(tmp_path / "c.sock"))
             f = s.makefile("rwb")
-            f.write(b"not json\n[1]\n{\"cmd\": \"status\"}\n")
+            f.write(b"not json\n[1]\n{\"cmd\": \"format-disk\"}\n{\"cmd\": \"insert\", \"path\": 5}\n"
+                    b"{\"cmd\": \"status\"}\n")
             f.flush()
-            replies = [json.loads(f.readline()) for _ in range(3)]
+            replies = [json.loads(f.readline()) for _ in range(5)]
         assert replies[0]["ok"] is False and "bad request" in replies[0]["error"]
         assert replies[1]["ok"] is False and "cmd" in replies[1]["error"]
-        assert replies[2] == {"ok": True}
+        # Names and arguments are checked against the registry before the handler sees them.
+        assert replies[2] == {"ok": False, "error": "unknown command 'format-disk' (status, skip, pause, resume, "
+                                                    "reload, insert, errors)"}
+        assert replies[3] == {"ok": False, "error": "insert: path: expected a string"}
+        assert replies[4] == {"ok": True}
     finally:
         server.close()
 
@@ -60,7 +66,7 @@ def test_handler_exceptions_become_error_replies(tmp_path):
     server = ControlServer(tmp_path / "c.sock", handler)
     server.start()
     try:
-        reply = send_command(tmp_path / "c.sock", "skip")
+        reply = send_command(tmp_path / "c.sock", Skip())
         assert reply == {"ok": False, "error": "RuntimeError: boom"}
     finally:
         server.close()
@@ -68,17 +74,17 @@ def test_handler_exceptions_become_error_replies(tmp_path):
 
 def test_send_command_without_a_daemon_raises_control_error(tmp_path):
     with pytest.raises(ControlError, match="not running"):
-        send_command(tmp_path / "control.sock", "status")
+        send_command(tmp_path / "control.sock", GetStatus())
     # A stale socket file left by a crash: still "not running", and a new server takes its place.
     stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     stale.bind(str(tmp_path / "control.sock"))
     stale.close()
     with pytest.raises(ControlError, match="not running"):
-        send_command(tmp_path / "control.sock", "status")
+        send_command(tmp_path / "control.sock", GetStatus())
     server = ControlServer(tmp_path / "control.sock", lambda r: {"ok": True})
     server.start()
     try:
-        assert send_command(tmp_path / "control.sock", "status") == {"ok": True}
+        assert send_command(tmp_path / "control.sock", GetStatus()) == {"ok": True}
         with pytest.raises(ControlError, match="already running"):
             ControlServer(tmp_path / "control.sock", lambda r: {"ok": True})
     finally:
@@ -109,12 +115,12 @@ def test_an_answer_that_is_not_an_object_is_one_control_error(tmp_path):
 
 
 def test_concurrent_clients(tmp_path):
-    server = ControlServer(tmp_path / "c.sock", lambda r: {"ok": True, "n": r["n"]})
+    server = ControlServer(tmp_path / "c.sock", lambda r: {"ok": True, "n": int(r.path)})
     server.start()
     results = []
     try:
         threads = [threading.Thread(target=lambda n=n: results.append(
-            send_command(tmp_path / "c.sock", "status", n=n)["n"])) for n in range(20)]
+            send_command(tmp_path / "c.sock", Insert(str(n)))["n"])) for n in range(20)]
         for t in threads:
             t.start()
         for t in threads:

@@ -83,7 +83,7 @@ def test_missing_file_is_skipped_without_a_gap_and_recorded_as_failed(tmp_path):
     assert "not found" in failed["detail"]
     # Song 3 was ready in time and took song 2's place at the exact instant song 1 ended.
     assert rows[item_key(items[2])]["started_at_ms"] == ms(at(1))
-    assert [e["kind"] for e in rig.engine.errors][0] == "failed"
+    assert [e.kind for e in rig.engine.errors][0] == "failed"
 
 
 def test_corrupt_file_is_skipped(tmp_path):
@@ -247,7 +247,7 @@ def test_empty_hour_plays_the_fallback_chain_until_the_next_hard_item(tmp_path):
     assert {r["title"] for r in fb} == {"Emergency 1", "Emergency 2"}
     top = rows[-1]
     assert top["title"] == "Song 9" and top["started_at_ms"] == ms(at(60))
-    assert any(e["kind"] == "fallback" for e in rig.engine.errors)
+    assert any(e.kind == "fallback" for e in rig.engine.errors)
 
 
 def test_a_short_gap_is_bridged_by_an_item_that_fits(tmp_path):
@@ -405,7 +405,7 @@ def test_a_lost_output_stands_the_log_still_and_playout_comes_back_by_the_clock(
     assert resumed["item_key"] == f"{item_key(items[0])}@{20 * 60_000}"
     assert resumed["started_at_ms"] == ms(at(20)) and resumed["played_ms"] == 10 * 60_000
     assert rig.open_rows()[0]["title"] == "Song 1" and rig.open_rows()[0]["started_at_ms"] == ms(at(30))
-    assert [e["kind"] for e in rig.engine.errors if e["kind"] == "output"] == ["output", "output"]
+    assert [e.kind for e in rig.engine.errors if e.kind == "output"] == ["output", "output"]
 
 
 def test_a_lost_output_in_a_rotation_moves_on_to_the_item_due_when_it_is_back(tmp_path):

@@ -17,6 +17,7 @@ from radiod.config import PlayoutConfig
 from radiod.playout.fallback import Fallback
 from radiod.playout.media_roots import RETRY_MS, MediaRoots, probe
 from radiod.playout.stall import ClockJump, overran
+from radiod.playout.messages import ErrorEntry
 from radiod.playout.timing import item_key
 from radiod.schedule.log import LogItem
 
@@ -50,8 +51,8 @@ def rig_on_disk(tmp_path: Path, items: list[LogItem], roots: list[Path], *, fall
     return rig
 
 
-def outage_lines(rig: Rig) -> list[dict]:
-    return [e for e in rig.engine.errors if e["kind"] == "media-outage"]
+def outage_lines(rig: Rig) -> list[ErrorEntry]:
+    return [e for e in rig.engine.errors if e.kind == "media-outage"]
 
 
 def test_a_music_folder_away_for_90_s_is_an_outage_not_72_bad_items(tmp_path):
@@ -70,11 +71,11 @@ def test_a_music_folder_away_for_90_s_is_an_outage_not_72_bad_items(tmp_path):
     assert rig.engine.fallback.failed == set()
     lines = outage_lines(rig)
     assert len(lines) == 2, lines                                            # one at the start, one at the end
-    assert lines[0]["detail"].startswith(f"{music}: missing")
-    assert f"{music} is back after" in lines[1]["detail"]
+    assert lines[0].detail.startswith(f"{music}: missing")
+    assert f"{music} is back after" in lines[1].detail
     # Away from the first failed open (song 5, opened preroll ahead of 1:20) until seen back (≤ 3 s).
-    assert 72_000 <= lines[1]["length_ms"] <= 90_000, lines[1]
-    assert lines[1]["missed"] == len([i for i in items if ms(at(1, T0) + timedelta(seconds=20)) <= ms(i.start) < back])
+    assert 72_000 <= lines[1].figures["length_ms"] <= 90_000, lines[1]
+    assert lines[1].figures["missed"] == len([i for i in items if ms(at(1, T0) + timedelta(seconds=20)) <= ms(i.start) < back])
     # The outage was bridged by station IDs, back to back (no gap, nothing silent).
     fill = [r for r in rows if r["source"] == "fallback"]
     assert fill and all(r["path"].startswith(str(ids)) for r in fill)
@@ -124,7 +125,7 @@ def test_no_reachable_fallback_means_one_line_not_a_flood(tmp_path):
     assert [r for r in rig.rows() if r["end_reason"] == "failed"] == []
     assert rig.engine.fallback.failed == set()          # the IDs were away, not bad
     assert len(outage_lines(rig)) == 2
-    assert len([e for e in rig.engine.errors if e["kind"] == "fallback" and "no fallback" in e["detail"]]) <= 3
+    assert len([e for e in rig.engine.errors if e.kind == "fallback" and "no fallback" in e.detail]) <= 3
     assert [r for r in rig.rows() if r["started_at_ms"] >= ms(at(3)) + 3_500 and r["source"] == "rotation"]
 
 
@@ -138,7 +139,7 @@ def test_a_renamed_sub_folder_is_an_outage_of_that_folder_only(tmp_path):
     (root / "rock").rename(root / "rock.old")
     rig.run_until(at(4))
     lines = outage_lines(rig)
-    assert len(lines) == 1 and lines[0]["detail"].startswith(f"{root / 'rock'}: missing")
+    assert len(lines) == 1 and lines[0].detail.startswith(f"{root / 'rock'}: missing")
     aired = {r["item_key"] for r in rig.rows() if r["source"] == "rotation"}
     assert {item_key(i) for i in jazz if ms(i.start) + i.length_ms <= ms(at(4))} <= aired
     assert [r for r in rig.rows() if r["end_reason"] == "failed"] == []
@@ -162,7 +163,7 @@ def test_an_unmounted_share_leaves_an_empty_mount_point_which_is_an_outage(tmp_p
     finally:
         subprocess.run(["umount", str(music)], capture_output=True)
     lines = outage_lines(rig)
-    assert len(lines) == 2 and lines[0]["detail"].startswith(f"{music}: empty"), lines
+    assert len(lines) == 2 and lines[0].detail.startswith(f"{music}: empty"), lines
     assert [r for r in rig.rows() if r["end_reason"] == "failed"] == []
     assert [r for r in rig.rows() if r["source"] == "rotation" and r["started_at_ms"] >= ms(at(2))]
 
@@ -226,8 +227,8 @@ def test_a_stall_is_logged_as_dead_air_and_the_row_claims_only_what_was_heard(tm
     two = rows[item_key(items[1])]
     assert two["end_reason"] == "interrupted" and two["played_ms"] == 30_000
     assert "stood still for 15.0 s" in two["detail"]
-    dead = [e for e in rig.engine.errors if e["kind"] == "dead-air"]
-    assert len(dead) == 1 and dead[0]["length_ms"] == 15_000
+    dead = [e for e in rig.engine.errors if e.kind == "dead-air"]
+    assert len(dead) == 1 and dead[0].figures["length_ms"] == 15_000
     # Back by the clock: song 2 (interrupted) is not replayed, song 3 comes on at once.
     three = rows[item_key(items[2])]
     assert three["started_at_ms"] == ms(at(1.5)) + 15_000
@@ -300,11 +301,11 @@ def test_the_engine_thread_notices_its_own_wait_overran(tmp_path):
         time.sleep(0.6)                       # running, waiting in 250 ms steps
         clock.leap_ms = 15_000
         deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and not [e for e in rig.engine.errors if e["kind"] == "dead-air"]:
+        while time.monotonic() < deadline and not [e for e in rig.engine.errors if e.kind == "dead-air"]:
             time.sleep(0.05)
         time.sleep(0.6)
     finally:
         rig.engine.stop()
         thread.join(timeout=10)
-    dead = [e for e in rig.engine.errors if e["kind"] == "dead-air"]
-    assert len(dead) == 1 and 15_000 <= dead[0]["length_ms"] <= 15_000 + 250 + 200, dead
+    dead = [e for e in rig.engine.errors if e.kind == "dead-air"]
+    assert len(dead) == 1 and 15_000 <= dead[0].figures["length_ms"] <= 15_000 + 250 + 200, dead

@@ -93,6 +93,6 @@ def test_the_engine_logs_a_missed_item_once_and_never_airs_it(tmp_path):
     rig.run_until(at(14))
     titles = [r["title"] for r in rig.rows()]
     assert "Song 2" not in titles and "Song 3" not in titles
-    missed = [e for e in rig.engine.errors if e["kind"] == "missed"]
-    assert len(missed) == 1 and "Song 2" in missed[0]["detail"]
+    missed = [e for e in rig.engine.errors if e.kind == "missed"]
+    assert len(missed) == 1 and "Song 2" in missed[0].detail
     assert [r["started_at_ms"] for r in rig.rows() if r["title"] == "Song 4"] == [ms(at(10))]

@@ -6,6 +6,7 @@ import pytest
 
 from radiod.config import load_config
 from radiod.playout.control import ControlServer
+from radiod.playout.messages import Errors, Insert
 from radiod_web import create_app
 
 from panel_support import XSS, csrf_from, login
@@ -41,7 +42,7 @@ def daemon(station):
 
     def handle(cmd):
         received.append(cmd)
-        if cmd["cmd"] == "errors":
+        if isinstance(cmd, Errors):
             return {"ok": True, "errors": [{"at": "2026-11-21T10:00:00.000Z", "kind": "fallback", "detail": XSS}]}
         return {"ok": True}
     server = ControlServer(station.control_socket, handle)
@@ -56,9 +57,8 @@ def test_an_emergency_item_is_inserted_by_its_place_never_a_typed_path(boss, sta
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     r = boss.post("/manager/controls/insert", data={"csrf_token": csrf_from(html), "item": "1"})
     assert r.status_code == 302
-    inserts = [c for c in daemon if c["cmd"] == "insert"]
-    assert inserts == [{"cmd": "insert", "path": str((station.paths.media[0] / "safe" / "two.mp3").resolve()),
-                        "title": "two", "artist": ""}]
+    inserts = [c for c in daemon if isinstance(c, Insert)]
+    assert inserts == [Insert(str((station.paths.media[0] / "safe" / "two.mp3").resolve()), "two", "")]
     page = boss.get("/manager/controls/").get_data(as_text=True)
     assert "Playing now: two" in page
     assert boss.post("/manager/controls/insert", data={"csrf_token": csrf_from(html), "item": "/etc/passwd"}

@@ -14,7 +14,8 @@ from playout.daemon_station import RADIOD, Daemon, make_station, now_playing, ro
 from radiod.accounts.users import Accounts
 from radiod.clock import SystemClock
 from radiod.config import load_config
-from radiod.playout.control import MAX_TEXT, ControlServer, InsertRequest
+from radiod.playout.control import ControlServer
+from radiod.playout.messages import MAX_TEXT, Insert, parse_command, to_request
 from radiod.store import open_db
 from radiod_web import create_app
 
@@ -95,7 +96,7 @@ def controls(tmp_path):
     config = load_config(root, env={})
     tagged_mp3(config.paths.media[0] / "safe" / "one.mp3", "Tagged", "Tagger")
     add_part2_users(config)
-    received: list[dict] = []
+    received: list[Insert] = []
 
     def handle(cmd):
         received.append(cmd)
@@ -117,15 +118,15 @@ def test_an_emergency_item_goes_out_under_the_typed_title_or_its_file_name(contr
     for typed, expected in ((TYPED, TYPED), ("   ", "one")):
         assert client.post("/manager/controls/insert", data={"csrf_token": token, "item": "0",
                                                              "title": typed}).status_code == 302
-        assert received.pop() == {"cmd": "insert", "path": path, "title": expected, "artist": ""}
+        assert received.pop() == Insert(path, expected, "")
 
 
 def test_the_insert_command_keeps_one_clean_line_of_text():
-    request = InsertRequest.from_request({"cmd": "insert", "path": "/a.mp3", "title": "A\r\nB\x00C\x1b[31m",
-                                          "artist": "x" * 1000})
-    assert request == InsertRequest("/a.mp3", "A B C [31m", "x" * MAX_TEXT)
-    assert InsertRequest.from_request({"cmd": "insert", "path": "/a.mp3"}) == InsertRequest("/a.mp3")
+    request = parse_command({"cmd": "insert", "path": "/a.mp3", "title": "A\r\nB\x00C\x1b[31m",
+                             "artist": "x" * 1000})
+    assert request == Insert("/a.mp3", "A B C [31m", "x" * MAX_TEXT)
+    assert parse_command({"cmd": "insert", "path": "/a.mp3"}) == Insert("/a.mp3")
     for bad in ({"path": 5}, {"path": "/a", "title": ["x"]}, {"path": "/a", "artist": {"a": 1}}):
-        with pytest.raises(ValueError, match="expected a string"):
-            InsertRequest.from_request({"cmd": "insert", **bad})
-    assert json.loads(json.dumps(request.args())) == request.args()
+        with pytest.raises(ValueError, match="insert: .*expected a string"):
+            parse_command({"cmd": "insert", **bad})
+    assert parse_command(json.loads(json.dumps(to_request(request)))) == request

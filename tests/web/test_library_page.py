@@ -13,11 +13,13 @@ from radiod.library.scan import scan_library
 from radiod.library.tags import read_tags, write_tags
 from radiod.playlog.store import PlayLog
 from radiod.store import open_db
-from radiod.clock import to_ms
+from radiod.clock import FakeClock, to_ms
 from radiod_web import create_app
 
 from panel_support import csrf_from, login
 from part2_support import add_part2_users, make_audio, make_part2_station
+
+CLOCK = FakeClock(datetime(2026, 11, 21, 14, 0, tzinfo=timezone.utc))   # when scans and analyses ran
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +36,7 @@ def setup(tmp_path_factory):
                      "isrc": None, "label": None, "composer": None})
     shutil.copyfile(far, media / "far-copy.mp3")                                  # a duplicate
     conn = open_db(config.paths.database)
-    scan_library(conn, [media])
+    scan_library(conn, [media], clock=CLOCK)
     ids = {r[1]: r[0] for r in conn.execute("SELECT id, title FROM tracks WHERE path LIKE '%far.mp3' OR title = 'Low Tide'")}
     snap = {"title": "Far Song", "artist": "Far Away", "album": "Away", "label": "", "isrc": "", "composer": "",
             "artist_keys": ["far away"], "local": False, "length_ms": 3000, "track_id": ids["Far Song"]}

@@ -7,6 +7,7 @@ import pytest
 from radiod.accounts.users import Accounts
 from radiod.clock import SystemClock
 from radiod.playout.control import ControlServer
+from radiod.playout.messages import GetStatus, Skip, button_commands
 from radiod.store import open_db
 from radiod_web import create_app
 
@@ -27,8 +28,11 @@ def daemon(config):
 
     def handle(request):
         received.append(request)
-        if request["cmd"] == "status":
-            return {"ok": True, "state": "playing", "automation": "on <b>bold</b>"}
+        if isinstance(request, GetStatus):
+            return {"ok": True, "state": "playing", "output": "PulseAudio sink 'radio'",
+                    "now": {"title": "on <b>bold</b>", "artist": "Tone", "source": "rotation", "usage": "feature",
+                            "started_at": "2026-11-21T10:00:00.000Z", "expected_end": "2026-11-21T10:03:00.000Z"},
+                    "errors": [{"at": "2026-11-21T09:59:00.000Z", "kind": "fallback", "detail": "no plan"}]}
         return {"ok": True}
 
     server = ControlServer(config.control_socket, handle)
@@ -41,9 +45,19 @@ def test_status_and_controls_go_over_the_control_socket(app, daemon):
     client = app.test_client()
     login(client, "boss")
     page = client.get("/manager/").get_data(as_text=True)
-    assert "on &lt;b&gt;bold&lt;/b&gt;" in page and daemon[-1] == {"cmd": "status"}
+    assert "on &lt;b&gt;bold&lt;/b&gt;" in page and daemon[-1] == GetStatus()
+    # The snapshot in words, not a raw dict: each term once, with what it means.
+    assert "<dt>state</dt><dd>playing</dd>" in page and "<dt>output</dt><dd>PulseAudio sink &#39;radio&#39;</dd>" in page
+    assert "<dd>2026-11-21T09:59:00.000Z fallback: no plan</dd>" in page and "{&#39;" not in page
     response = client.post("/manager/control/skip", data={"csrf_token": token_of(client)}, follow_redirects=True)
-    assert {"cmd": "skip"} in daemon and "skip: done" in response.get_data(as_text=True)
+    assert Skip() in daemon and "skip: done" in response.get_data(as_text=True)
+    page = client.get("/manager/").get_data(as_text=True)
+    # One button per registry entry marked for the panel, and no other.
+    assert [spec.name for spec in button_commands()] == ["skip", "pause", "resume", "reload"]
+    for spec in button_commands():
+        assert f'action="/manager/control/{spec.name}"' in page
+    assert 'action="/manager/control/insert"' not in page and 'action="/manager/control/status"' not in page
+    assert client.post("/manager/control/status", data={"csrf_token": token_of(client)}).status_code == 404
     assert client.post("/manager/control/format-disk", data={"csrf_token": token_of(client)}).status_code == 404
 
 
