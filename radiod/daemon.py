@@ -297,7 +297,7 @@ class Daemon:
             log.info("signal %s: stopping", signal.Signals(signum).name)
             self.stopping.set()
 
-        previous: dict[int, Any] = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+        previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
         for signum in previous:
             signal.signal(signum, stop)
         faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=True)
@@ -311,7 +311,7 @@ class Daemon:
             log.exception("engine thread died")
 
     def _scheduler(self) -> Any:
-        from apscheduler.schedulers.background import BackgroundScheduler  # type: ignore[import-untyped]
+        from apscheduler.schedulers.background import BackgroundScheduler
 
         post = self.work.put
         scheduler = BackgroundScheduler(timezone=self.config.station.timezone,

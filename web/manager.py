@@ -15,7 +15,6 @@ bp = Blueprint("manager", __name__, url_prefix="/manager")
 
 def _send(command: ControlCommand) -> dict:
     """A command to the daemon over its control socket; one-line error when it is not running."""
-    from radiod.playout import send_command
     return send_command(station().config.control_socket, command)
 
 

@@ -108,7 +108,7 @@ def test_an_answer_that_is_not_an_object_is_one_control_error(tmp_path):
     thread.start()
     try:
         with pytest.raises(ControlError, match="not an object"):
-            send_command(path, "status", timeout_s=5)
+            send_command(path, GetStatus(), timeout_s=5)
     finally:
         thread.join(5)
         listener.close()
