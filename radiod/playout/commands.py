@@ -83,6 +83,10 @@ def format_status(s: dict[str, Any]) -> str:
         lines.append(f"error: {e['at']} {e['kind']}: {e['detail']}")
     if s.get("schedule_error"):
         lines.append(f"schedule: {s['schedule_error']}")
+    if t := s.get("timing"):
+        errors = ", ".join(f"{e:+.1f}" for e in t["hard_start_errors_ms"][-5:]) or "none yet"
+        lines.append(f"timing: output {t['rate_ppm']:+.1f} ppm ({t['source']}); libVLC corrections "
+                     f"{t['resyncs']}; last hard starts {errors} ms")
     return "\n".join(lines)
 
 

@@ -850,6 +850,7 @@ class Engine:
             "show": show,
             "errors": list(self.errors)[-10:],
             "stats": dict(self.stats),
+            **({"timing": timing().as_dict()} if (timing := getattr(self.player, "timing", None)) else {}),
         }
 
     def _describe(self, item: LogItem) -> dict[str, Any]:
