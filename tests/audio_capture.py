@@ -108,8 +108,20 @@ class Capture:
             time.sleep(0.005)
         if not self._marks:
             raise RuntimeError(f"parec recorded nothing from {self._source}")
-        self._ahead_ns = _configured_latency_us(self._pulse, self._source.removesuffix(".monitor")) * 1000
+        self._latencies: list[int] = []
+        self._watch = threading.Thread(target=self._watch_latency, name="capture-latency", daemon=True)
+        self._watch.start()
         return self
+
+    def _watch_latency(self) -> None:
+        """The sink's configured latency, every second: it changes when a player's stream joins."""
+        sink = self._source.removesuffix(".monitor")
+        while self._proc is not None:
+            try:
+                self._latencies.append(_configured_latency_us(self._pulse, sink))
+            except (RuntimeError, subprocess.SubprocessError, OSError):
+                pass
+            time.sleep(1.0)
 
     def _read(self) -> None:
         fd = self._proc.stdout.fileno()
@@ -140,6 +152,8 @@ class Capture:
         self._proc = None
         raw = b"".join(self._chunks)
         self._frames = np.frombuffer(raw, dtype="<i2").reshape(-1, CHANNELS)
+        # the latency most of the capture saw (how far ahead of "heard" the sink renders)
+        self._ahead_ns = int(np.median(self._latencies)) * 1000 if self._latencies else 0
         self._fit_anchors()
 
     def _fit_anchors(self) -> None:

@@ -92,6 +92,10 @@ class OutputClock:
     def observed(self) -> bool:
         return self._out is not None
 
+    def forget(self) -> None:
+        """Drop the observations so far (the output's path changed: its latency settles anew)."""
+        self._points.clear()
+
     def observe(self, at_ms: float, output_frame: int) -> None:
         """The output had played ``output_frame`` frames (from any fixed origin) at ``at_ms``."""
         self._points.append((float(at_ms), output_frame))

@@ -423,12 +423,14 @@ class VlcPlayer:
         self._mixer.add(item.handle, item.path, start_frame, length)
         item.state = "mixing"
 
-    def _join_frame(self, at_ms: int) -> int:
+    def _join_frame(self, at_ms: int, exclude: str = "") -> int:
         """The frame heard at ``at_ms`` — or, when that is within a rounding of where a voice ends,
         exactly that end: the engine keeps instants in whole ms, and a join must neither leave a
         hole nor overlap by the 1–2 ms those roundings add up to."""
         assert self._stream is not None
         for voice in self._mixer.voices():
+            if voice.handle == exclude:
+                continue
             end = voice.ended_at
             if end is None and voice.length is not None and voice.fade is None:
                 end = voice.start_frame + voice.length if voice.began_at is None else voice.began_at + voice.length
@@ -499,7 +501,7 @@ class VlcPlayer:
         for item in self._items.values():
             if item.state == "decoding" and item.start_wanted:
                 dues.append(self._decode_deadline_ms(item))
-            elif item.state == "mixing" and item.announced_start:
+            elif item.state == "mixing" and (item.announced_start or item.start_at_ms is not None):
                 dues.append(self.clock.monotonic_ms() + WATCH_EVERY_MS)
         return min(dues) if dues else None
 
@@ -521,6 +523,9 @@ class VlcPlayer:
         """Announce its start and end once they are mixed (``at_ms``: when they are heard);
         watch that its audio keeps coming."""
         heard = self._stream.heard_ms
+        if voice.began_at is None and item.start_at_ms is not None:
+            # The output's rate is refined as it plays: a start placed long ahead follows it.
+            self._mixer.move(item.handle, self._join_frame(item.start_at_ms, exclude=item.handle))
         if voice.began_at is not None and not item.announced_start:
             item.announced_start = True
             if item.start_at_ms is not None:

@@ -138,7 +138,7 @@ class VlcStream:
         with self._lock:
             self._pace.observe(at_ms, frames)
             self._reads += 1
-            if self._k is None or self._reads % (REFIT_MS // FRAGMENT_MS) == 0:
+            if self._k is None or self._reads % max(1, REFIT_MS // FRAGMENT_MS) == 0:
                 self._pace.update()
         if self._k is None:
             self._find_mark(frames, data)
@@ -154,6 +154,9 @@ class VlcStream:
             if np.all(np.sign(part) == MARK_SIGNS) and np.ptp(np.abs(part)) <= max(2, abs(part[0]) // 8):
                 with self._lock:
                     self._k = first + int(i) - MARK_AT
+                    # Until libVLC's stream joined the sink its latency (and so the monitor's
+                    # delivery) was another: the rate is fitted from the settled stream only.
+                    self._pace.forget()
                 self._marked.set()
                 return
             return                                   # other sound first: not ours to find

@@ -71,7 +71,7 @@ def test_hard_starts_land_on_their_instant_by_the_outputs_clock_without_stretchi
     if drifting:
         assert rate > 150, f"the rig's sink should run ~199 ppm fast, ran {rate:.1f} ppm"
     else:
-        assert abs(rate) < 20, f"the rig's steady sink ran {rate:.1f} ppm"
+        assert abs(rate) < 60, f"the rig's steady sink ran {rate:.1f} ppm"
     assert cap.anchor_spread_ms < 0.5, "the rig cannot time audio well enough for this test"
     [tone_a] = [s for s in cap.sounds(LEFT) if s.length_ms > 100]
     [tone_b] = [s for s in cap.sounds(RIGHT) if s.length_ms > 100]
