@@ -522,14 +522,16 @@ class VlcPlayer:
     def _tend(self, item: _Item, voice: Voice, now: int) -> None:
         """Announce its start and end once they are mixed (``at_ms``: when they are heard);
         watch that its audio keeps coming."""
-        heard = self._stream.heard_ms
+        stream = self._stream
+        assert stream is not None             # items are mixing only while a stream runs
+        heard = stream.heard_ms
         if voice.began_at is None and item.start_at_ms is not None:
             # The output's rate is refined as it plays: a start placed long ahead follows it.
             self._mixer.move(item.handle, self._join_frame(item.start_at_ms, exclude=item.handle))
         if voice.began_at is not None and not item.announced_start:
             item.announced_start = True
             if item.start_at_ms is not None:
-                self._start_errors.append(self._stream.heard_exact_ms(voice.began_at) - item.start_at_ms)
+                self._start_errors.append(stream.heard_exact_ms(voice.began_at) - item.start_at_ms)
             self._emit("started", item, at_ms=heard(voice.began_at), position_ms=item.first_ms)
         if voice.ended_at is not None:
             played = voice.cursor * 1000 // RATE       # heard, not counting any wait for late audio

@@ -73,8 +73,10 @@ def test_hard_starts_land_on_their_instant_by_the_outputs_clock_without_stretchi
     else:
         assert abs(rate) < 60, f"the rig's steady sink ran {rate:.1f} ppm"
     assert cap.anchor_spread_ms < 0.5, "the rig cannot time audio well enough for this test"
-    [tone_a] = [s for s in cap.sounds(LEFT) if s.length_ms > 100]
-    [tone_b] = [s for s in cap.sounds(RIGHT) if s.length_ms > 100]
+    left, right = cap.sounds(LEFT), cap.sounds(RIGHT)
+    assert len(left) == len(right) == 1, "each tone heard once, whole: " + ", ".join(
+        f"ch{s.channel} {s.start_ms - asked[0]:+.1f} ms {s.length_ms:.1f} ms" for s in left + right)
+    [tone_a], [tone_b] = left, right
     errors = [tone_a.start_ms - asked[0], tone_b.start_ms - asked[1]]
     assert all(abs(e) <= TOLERANCE_MS for e in errors), \
         f"hard-start errors {errors[0]:+.2f} / {errors[1]:+.2f} ms (sink {rate:+.1f} ppm)"
