@@ -225,6 +225,7 @@ def clock_run(tmp: Path, minutes: int, latency_ms: int) -> dict:
     fillers = [write_tone(work / f"f{i}.wav", 300 + 50 * i, FILLER_MS, RIGHT if i % 2 == 0 else LEFT)
                for i in range(FILLERS)]
     frames = {p.name: decoded_frames(p) for p in [hard, *fillers]}
+    quiet = {p.name: _quiet_ends(p) for p in [hard, *fillers]}     # samples under the threshold in the files
     clock = SystemClock()
     with private_pulse(work) as pulse, Capture(pulse, latency_ms=latency_ms) as cap:
         player = VlcPlayer(clock, output="auto", cache_dir=work / "cache", state_dir=work)
@@ -262,16 +263,28 @@ def clock_run(tmp: Path, minutes: int, latency_ms: int) -> dict:
     starts, joins, rates, log_vs_audio = [], [], [], []
     for k in range(minutes):
         group = sounds[k * (1 + FILLERS):(k + 1) * (1 + FILLERS)]
-        error = group[0].start_ms - hard_asked[k]
+        error = group[0].start_ms - ms(quiet[hard.name][0]) - hard_asked[k]
         starts.append(abs(error))
         log_vs_audio.append(abs(hard_logged[k] - error))
         names = [hard.name] + [f.name for f in fillers]
         for snd, name in zip(group, names):
-            rates.append(((snd.end - snd.start) / frames[name] - 1) * 100)
-        joins += [b.start - a.end for a, b in zip(group, group[1:])]
+            audible = frames[name] - sum(quiet[name])
+            rates.append(((snd.end - snd.start) / audible - 1) * 100)
+        joins += [b.start - a.end - quiet[na][1] - quiet[nb][0]
+                  for a, b, na, nb in zip(group, group[1:], names, names[1:])]
     return {"starts": starts, "joins": joins, "rates": rates, "log_vs_audio": log_vs_audio,
             "sink_ppm": cap.rate_ppm(), "player_ppm": timing.rate_ppm, "resyncs": timing.resyncs,
             "rig_ms": cap.anchor_spread_ms, "source": timing.source}
+
+
+def _quiet_ends(path: Path, threshold: float = 0.01) -> tuple[int, int]:
+    """Samples at the start and at the end of a WAV tone that are under ``threshold`` (what the
+    capture's edge detection cannot see, so not a gap the player made)."""
+    import wave
+    with wave.open(str(path)) as w:
+        x = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").reshape(-1, 2)
+    loud = np.flatnonzero(np.abs(x).max(axis=1) > threshold * 32767)
+    return int(loud[0]), int(len(x) - 1 - loud[-1])
 
 
 def clock_bench(minutes: int, sinks: list[str], runs: int) -> None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 WINDOW_MS = 120_000        # observations older than this are forgotten (the rate may wander)
-MIN_SPAN_MS = 3_000        # below this span the slope is too noisy to beat the nominal rate
+MIN_SPAN_MS = 10_000       # below this span the slope is too noisy to beat the one held (nominal at first)
 EDGE_MS = 500              # one observation (the earliest) is kept per this much audio
 MAX_PPM = 2_000.0          # a card 0.2 % off is broken, not drifting: such estimates are ignored
 

@@ -1,19 +1,20 @@
 """One libVLC media player that plays a never-ending PCM stream filled by the mixer.
 
-Measured on this kind of machine (libVLC 3.0, PulseAudio null sink, recorded from its monitor):
-- a WAV header followed by raw PCM through ``libvlc_media_new_callbacks`` plays for as long as
-  the read callback returns data (with no size callback libVLC ignores the header's data size);
-- with ``--clock-synchro=0`` stream frame N is heard at exactly t0 + N/rate for the whole run
-  (0.00 ms spread over 16 s); with libVLC's default clock recovery the paced input made it
-  speed up, 25–30 ms off within 8 s;
-- t0 — when frame 0 is heard — is the Playing event, within ±1 ms;
-- libVLC keeps about 0.47 s of audio buffered whatever the caching options: a change (a stop,
-  a start "now") is heard that much after it is mixed. Timed starts are mixed in advance and are
-  exact.
-
-The read callback paces itself on the wall clock (frame N is handed over no earlier than
-``AHEAD_MS`` before it is due by the open time), so libVLC never reads further ahead than it
-needs to.
+- A WAV header followed by raw PCM through ``libvlc_media_new_callbacks`` plays for as long as
+  the read callback returns data (with no size callback libVLC ignores the header's data size).
+- Frames are timed by the output's own clock (``output_clock``): the sink's monitor is read
+  (``pulse_monitor``), the stream opens with ``PREAMBLE_FRAMES`` of silence carrying a marker at
+  ``MARK_AT``, and finding the marker in the monitor ties stream frames to output frames.
+  ``heard_ms``/``frame_at`` answer from that fit, so a start lands where the output really is,
+  whatever its rate against the system clock.
+- libVLC must not correct a drifting output itself (it time-stretches): with ``--clock-synchro=1``
+  it maps the stream's timestamps by when data arrives, and the read callback hands frame N over
+  ``LEAD_MS`` before the output clock's instant for it, so that mapping follows the sink.
+  Measured on a null sink 199 ppm fast: one click a second for 30 s, every interval exactly 44100
+  samples. libVLC settles in its first ~2 s (it flushes the lead handed over at once): the
+  preamble absorbs that. Its corrections would be logged ("up-sampling", ...); they are counted.
+- Without a monitor (ALSA) the earlier timing stays: ``--clock-synchro=0`` (the mapping fixed at
+  the start), frame N heard at the Playing event + N/44100, read ``LEAD_UNMEASURED_MS`` ahead.
 """
 
 from __future__ import annotations
@@ -46,7 +47,10 @@ LEAD_UNMEASURED_MS = 100   # the same, on the system clock with libVLC's mapping
 REFIT_MS = 1000             # the output's rate is refitted about this often
 PREAMBLE_FRAMES = 3 * RATE  # the stream opens with 3 s of silence: libVLC settles, then the marker
 MARK_AT = PREAMBLE_FRAMES - RATE // 10   # where the marker is: 16 frames of ±MARK_LEVEL at half the rate
-MARK_LEVEL = 256            # −42 dBFS at 22 kHz for 0.4 ms: inaudible, found even at 10 % volume
+MARK_LEVEL = 24             # −63 dBFS at 22 kHz for 0.4 ms: inaudible, under any edge detector; found down to ~15 % volume
+LIBVLC_WARNING = 3         # libvlc_log_level: corrections are logged as warnings
+SETTLE_MS = 1500           # after the sink's latency changed, its monitor's delivery settles this long
+LATENCY_CHECK_MS = 1000    # how often the sink's latency is asked (pactl)
 MARK_TIMEOUT_MS = 6000      # the marker must come back from the monitor within this long
 RESYNC_WORDS = ("up-sampling", "down-sampling", "playing silence", "flushing buffers")
 START_TIMEOUT_MS = 5000     # libVLC must report Playing within this long, or the output is broken
@@ -72,6 +76,7 @@ class VlcStream:
         self._monitor: PulseMonitor | None = None
         self._reads = 0
         self._lead_ms = LEAD_MS
+        self._settle_until = 0.0
         self._k: int | None = None           # output (monitor) frame of stream frame 0, once seen
         self._latency_ms = 0.0               # the sink plays a rendered frame this much later
         self._marked = threading.Event()
@@ -115,6 +120,7 @@ class VlcStream:
         if self._monitor is not None:
             if self._marked.wait(MARK_TIMEOUT_MS / 1000):
                 self._latency_ms = sink_latency_ms(self.device)
+                threading.Thread(target=self._watch_latency, name="output-latency", daemon=True).start()
             else:
                 self.source += " (stream start not found in it: placed by libVLC's Playing event)"
                 log.warning("output clock: the stream's start marker never came back from the monitor "
@@ -136,6 +142,8 @@ class VlcStream:
 
     def _observe(self, at_ms: float, frames: int, data: bytes) -> None:
         with self._lock:
+            if at_ms < self._settle_until:
+                return                       # the sink re-renders around a latency change
             self._pace.observe(at_ms, frames)
             self._reads += 1
             if self._k is None or self._reads % max(1, REFIT_MS // FRAGMENT_MS) == 0:
@@ -149,7 +157,7 @@ class VlcStream:
         x = np.concatenate((self._tail, left)).astype(np.int32)
         first = frames - len(x)                      # monitor frame of x[0]
         self._tail = left[-2 * MARK_LEN:]
-        for i in np.flatnonzero(np.abs(x[:len(x) - MARK_LEN]) >= MARK_LEVEL // 16):
+        for i in np.flatnonzero(np.abs(x[:len(x) - MARK_LEN]) >= MARK_LEVEL // 8):
             part = x[i:i + MARK_LEN]
             if np.all(np.sign(part) == MARK_SIGNS) and np.ptp(np.abs(part)) <= max(2, abs(part[0]) // 8):
                 with self._lock:
@@ -160,6 +168,17 @@ class VlcStream:
                 self._marked.set()
                 return
             return                                   # other sound first: not ours to find
+
+    def _watch_latency(self) -> None:
+        """A client joining or leaving the sink changes its latency, and with it how far ahead of
+        being heard the monitor sees a frame: follow it, and fit the rate afresh from then on."""
+        while not self._closing.wait(LATENCY_CHECK_MS / 1000):
+            latency = sink_latency_ms(self.device)
+            if latency and abs(latency - self._latency_ms) > 0.5:
+                with self._lock:
+                    self._latency_ms = latency
+                    self._pace.forget()
+                    self._settle_until = _precise_ms() + SETTLE_MS
 
     @property
     def rate_ppm(self) -> float:
@@ -215,12 +234,14 @@ class VlcStream:
 
     def _on_log(self, data: Any, level: int, ctx: Any, fmt: bytes, args: Any) -> None:
         try:
-            if level < vlc.LogLevel.WARNING:
+            if level < LIBVLC_WARNING:
                 return
             buf = ctypes.create_string_buffer(512)
             _libc.vsnprintf(buf, len(buf), fmt, ctypes.c_void_p(args))
             text = buf.value.decode(errors="replace")
-            if any(word in text for word in RESYNC_WORDS):
+            # libVLC settles its mapping inside the preamble (flushing what was handed over at
+            # once): only corrections after the stream's start was found are the programme's.
+            if self._marked.is_set() and any(word in text for word in RESYNC_WORDS):
                 self.resyncs += 1
                 log.warning("libVLC resynchronised its output: %s", text)
         except Exception:                   # an exception must never cross into libVLC
