@@ -87,3 +87,45 @@ def test_hard_starts_land_on_their_instant_by_the_outputs_clock_without_stretchi
     assert timing.rate_ppm == pytest.approx(rate, abs=10)
     assert timing.resyncs == 0
     assert len(timing.hard_start_errors_ms) == 2
+
+
+def quiet_ends(path) -> tuple[int, int]:
+    """Samples at the start and end of a WAV tone under the edge threshold (not a gap the player made)."""
+    import wave
+
+    import numpy as np
+    with wave.open(str(path)) as w:
+        x = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").reshape(-1, 2)
+    loud = np.flatnonzero(np.abs(x).max(axis=1) > 0.01 * 32767)
+    return int(loud[0]), int(len(x) - 1 - loud[-1])
+
+
+def test_a_start_right_after_another_joins_to_the_sample(tmp_path):
+    """The engine chains in whole ms (previous start + length); the join must still be exact."""
+    lengths = [1001, 1203, 997, 1109]            # ms that are no whole number of samples' worth
+    tones = [write_tone(tmp_path / f"j{i}.wav", 400 + 100 * i, ms, LEFT if i % 2 == 0 else RIGHT)
+             for i, ms in enumerate(lengths)]
+    frames = [ms * 44100 // 1000 for ms in lengths]
+    clock = SystemClock()
+    with private_pulse(tmp_path) as pulse, Capture(pulse, latency_ms=STEADY_MS) as cap:
+        player = VlcPlayer(clock, output="auto", cache_dir=tmp_path / "cache", state_dir=tmp_path)
+        events = Events(player)
+        try:
+            for i, tone in enumerate(tones):
+                player.prepare(Cue(f"j{i}", str(tone)))
+            for i in range(len(tones)):
+                events.wait("ready", f"j{i}")
+            at = clock.monotonic_ms() + 1500
+            for i in range(len(tones)):
+                player.start(f"j{i}", at_ms=at)
+                started = events.wait("started", f"j{i}")
+                at = started.at_ms + round(frames[i] * 1000 / 44100)      # what the engine does
+            events.wait("ended", f"j{len(tones) - 1}")
+            threading.Event().wait(0.8)
+        finally:
+            player.close()
+    sounds = sorted(cap.sounds(LEFT) + cap.sounds(RIGHT), key=lambda s: s.start)
+    assert len(sounds) == len(tones)
+    quiet = [quiet_ends(t) for t in tones]
+    joins = [b.start - a.end - quiet[i][1] - quiet[i + 1][0] for i, (a, b) in enumerate(zip(sounds, sounds[1:]))]
+    assert joins == [0] * (len(tones) - 1), f"silence (+) / overlap (−) at the joins, in samples: {joins}"
