@@ -74,3 +74,14 @@ def test_the_output_is_placed_on_the_lower_edge_of_the_reads():
     frame = 882 * 1500
     assert clock.output_ms(frame) == pytest.approx(500 + frame * 1000 / (RATE * (1 + 199e-6)), abs=0.3)
     assert clock.output_frame_at(clock.output_ms(frame)) == frame
+
+
+def test_ctl_status_shows_timing_health():
+    from radiod.playout.commands import format_status
+    from radiod.playout.output_clock import TimingHealth
+
+    health = TimingHealth("PulseAudio monitor radio.monitor", 198.94, 0, (0.31, -1.26))
+    text = format_status({"state": "playing", "timing": health.as_dict()})
+    assert "timing: output +198.9 ppm (PulseAudio monitor radio.monitor); libVLC corrections 0; " \
+           "last hard starts +0.3, -1.3 ms" in text
+    assert format_status({"state": "playing"}).count("timing") == 0     # a player without a clock
