@@ -70,6 +70,7 @@ class _Item:
     start_at_ms: int | None = None  # when the first frame should sound (None: as soon as possible)
     start_asked_ms: int = 0
     announced_start: bool = False
+    joined: bool = False           # its start is placed at the end frame of another voice
     stalled: bool = False
     decode_error: str = ""         # the decode failed after playback began: fail where it ends
     cancel: Cancel = field(default_factory=Cancel)   # stops its decode
@@ -418,12 +419,12 @@ class VlcPlayer:
         if self._stream is None:
             return
         at = item.start_at_ms
-        start_frame = 0 if at is None else self._join_frame(at)
+        start_frame, item.joined = (0, False) if at is None else self._join_frame(at)
         length = item.decoded.frames if item.decoded is not None else None
         self._mixer.add(item.handle, item.path, start_frame, length)
         item.state = "mixing"
 
-    def _join_frame(self, at_ms: int, exclude: str = "") -> int:
+    def _join_frame(self, at_ms: int, exclude: str = "") -> tuple[int, bool]:
         """The frame heard at ``at_ms`` — or, when that is within a rounding of where a voice ends,
         exactly that end: the engine keeps instants in whole ms, and a join must neither leave a
         hole nor overlap by the 1–2 ms those roundings add up to."""
@@ -431,12 +432,16 @@ class VlcPlayer:
         for voice in self._mixer.voices():
             if voice.handle == exclude:
                 continue
+            begin = voice.start_frame if voice.began_at is None else voice.began_at
             end = voice.ended_at
             if end is None and voice.length is not None and voice.fade is None:
-                end = voice.start_frame + voice.length if voice.began_at is None else voice.began_at + voice.length
-            if end is not None and abs(self._stream.heard_exact_ms(end) - at_ms) <= JOIN_SNAP_MS:
-                return end
-        return self._stream.frame_at(at_ms)
+                end = begin + voice.length
+            # The engine adds the nominal length (samples ÷ 44.1 kHz) to the start it was told:
+            # on an output 199 ppm fast a 7 s item ends 1.4 ms sooner than that by the wall clock.
+            if end is not None and abs(self._stream.heard_exact_ms(begin) + (end - begin) * 1000 / RATE
+                                       - at_ms) <= JOIN_SNAP_MS:
+                return end, True
+        return self._stream.frame_at(at_ms), False
 
     def _on_broken(self, why: str) -> None:
         """The output stopped: fail what was playing, start a new stream when the output answers."""
@@ -525,9 +530,11 @@ class VlcPlayer:
         stream = self._stream
         assert stream is not None             # items are mixing only while a stream runs
         heard = stream.heard_ms
-        if voice.began_at is None and item.start_at_ms is not None:
-            # The output's rate is refined as it plays: a start placed long ahead follows it.
-            self._mixer.move(item.handle, self._join_frame(item.start_at_ms, exclude=item.handle))
+        if voice.began_at is None and item.start_at_ms is not None and not item.joined:
+            # The output's rate is refined as it plays: a start placed long ahead follows it
+            # (one joined to a voice's end stays there: that voice may be gone by the next look).
+            frame, item.joined = self._join_frame(item.start_at_ms, exclude=item.handle)
+            self._mixer.move(item.handle, frame)
         if voice.began_at is not None and not item.announced_start:
             item.announced_start = True
             if item.start_at_ms is not None:
