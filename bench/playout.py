@@ -21,7 +21,8 @@ tones chained back to back; edges from the captured audio against the wall clock
 every read), printed as a table (median of R runs): hard-start |error| p50/p99/max, each tone's
 playback rate (captured ÷ decoded frames: 1 unless libVLC stretched it), join silence/overlap in
 samples, and the player's own start errors (what the log records) against the audio's. It takes
-about (N + 1) minutes per sink and run.
+about N minutes per sink and run plus a few seconds (``--minutes 2 --sink drifting``: 2.0 min;
+``--minutes 20 --sink both``: about 41 min).
 
 Runs in about three minutes (more on a busy machine: the load average is printed, since
 timing on a shared machine depends on it). Tones alternate between the left and the right channel, so each join
