@@ -14,6 +14,16 @@ monitor and prints a table:
 
     .venv/bin/python bench/playout.py [--boundaries 60] [--track-ms 500]
 
+With ``--minutes N [--sink drifting|steady|both] [--runs R]`` it measures the output clock
+instead: a hard start every minute for N minutes on a null sink that drifts (~199 ppm fast: its
+monitor read at 5 ms) and/or one that does not (read at 25 ms), the minute between filled with
+tones chained back to back; edges from the captured audio against the wall clock (anchors on
+every read), printed as a table (median of R runs): hard-start |error| p50/p99/max, each tone's
+playback rate (captured ÷ decoded frames: 1 unless libVLC stretched it), join silence/overlap in
+samples, and the player's own start errors (what the log records) against the audio's. It takes
+about N minutes per sink and run plus a few seconds (``--minutes 2 --sink drifting``: 2.0 min;
+``--minutes 20 --sink both``: about 41 min).
+
 Runs in about three minutes (more on a busy machine: the load average is printed, since
 timing on a shared machine depends on it). Tones alternate between the left and the right channel, so each join
 reads straight off the channel edges.
@@ -39,11 +49,16 @@ from radiod.clock import SystemClock                       # noqa: E402
 from radiod.playout.output import RATE                     # noqa: E402
 from radiod.playout.port import Cue                        # noqa: E402
 from radiod.playout.vlc_player import VlcPlayer            # noqa: E402
-from tests.audio_capture import (LEFT, RIGHT, Capture, decoded_frames, private_pulse,  # noqa: E402
-                                 write_tone)
+from tests.audio_capture import (DRIFTING_MS, LEFT, RIGHT, STEADY_MS, Capture,  # noqa: E402
+                                 decoded_frames, private_pulse, write_tone)
 
 FORMATS = ("mp3", "ogg", "flac", "wav")
 GOALS = {"start_p99": 10.0, "join": 10.0, "ending": 5.0, "crossfade": 10.0}
+CLOCK_GOALS = {"start_p99": 5.0, "rate_pct": 0.01, "join_samples": 0, "log_vs_audio": 2.0}
+SINKS = {"drifting": DRIFTING_MS, "steady": STEADY_MS}
+FILLERS = 7                  # tones chained after each hard start (7 s each: 49 s of the minute)
+FILLER_MS = 7000
+HARD_MS = 1000
 
 
 class Waiter:
@@ -203,14 +218,129 @@ def pct(values, q):
     return float(np.percentile(np.asarray(values, dtype=float), q))
 
 
+def clock_run(tmp: Path, minutes: int, latency_ms: int) -> dict:
+    """One sink: a hard start every minute, chained fillers after it; everything from the audio."""
+    work = tmp / f"clock-{latency_ms}-{time.monotonic_ns()}"
+    work.mkdir()
+    hard = write_tone(work / "hard.wav", 1000, HARD_MS, LEFT)
+    fillers = [write_tone(work / f"f{i}.wav", 300 + 50 * i, FILLER_MS, RIGHT if i % 2 == 0 else LEFT)
+               for i in range(FILLERS)]
+    frames = {p.name: decoded_frames(p) for p in [hard, *fillers]}
+    quiet = {p.name: _quiet_ends(p) for p in [hard, *fillers]}     # samples under the threshold in the files
+    clock = SystemClock()
+    with private_pulse(work) as pulse, Capture(pulse, latency_ms=latency_ms) as cap:
+        player = VlcPlayer(clock, output="auto", cache_dir=work / "cache", state_dir=work)
+        events = Waiter(player)
+        player.check_output()
+        t0 = clock.monotonic_ms() + 3000
+        hard_asked, hard_logged, chains = [], [], []
+        for k in range(minutes):
+            at = t0 + k * 60_000
+            h = f"h{k}"
+            player.prepare(Cue(h, str(hard)))
+            events.wait("ready", h)
+            player.start(h, at_ms=at)
+            started = events.wait("started", h, timeout=70)
+            hard_asked.append(at)
+            hard_logged.append(started.at_ms - at)          # what the engine's log records
+            nxt = started.at_ms + round(ms(frames[hard.name]))
+            chain_handles = [h]
+            for i, f in enumerate(fillers):
+                handle = f"{h}f{i}"
+                player.prepare(Cue(handle, str(f)))
+                events.wait("ready", handle)
+                player.start(handle, at_ms=nxt)              # right after the previous, engine-style
+                s = events.wait("started", handle, timeout=70)
+                nxt = s.at_ms + round(ms(frames[f.name]))
+                chain_handles.append(handle)
+            chains.append(chain_handles)
+            events.wait("ended", chain_handles[-1], timeout=70)
+        timing = player.timing()
+        player.close()
+    sounds = [s for s in heard(cap) if s.length_ms >= 100]
+    expected = minutes * (1 + FILLERS)
+    if len(sounds) != expected:
+        raise RuntimeError(f"heard {len(sounds)} tones, played {expected}")
+    starts, joins, rates, log_vs_audio = [], [], [], []
+    for k in range(minutes):
+        group = sounds[k * (1 + FILLERS):(k + 1) * (1 + FILLERS)]
+        error = group[0].start_ms - ms(quiet[hard.name][0]) - hard_asked[k]
+        starts.append(abs(error))
+        log_vs_audio.append(abs(hard_logged[k] - error))
+        names = [hard.name] + [f.name for f in fillers]
+        for snd, name in zip(group, names):
+            audible = frames[name] - sum(quiet[name])
+            rates.append(((snd.end - snd.start) / audible - 1) * 100)
+        joins += [b.start - a.end - quiet[na][1] - quiet[nb][0]
+                  for a, b, na, nb in zip(group, group[1:], names, names[1:])]
+    return {"starts": starts, "joins": joins, "rates": rates, "log_vs_audio": log_vs_audio,
+            "sink_ppm": cap.rate_ppm(), "player_ppm": timing.rate_ppm, "resyncs": timing.resyncs,
+            "rig_ms": cap.anchor_spread_ms, "source": timing.source}
+
+
+def _quiet_ends(path: Path, threshold: float = 0.01) -> tuple[int, int]:
+    """Samples at the start and at the end of a WAV tone that are under ``threshold`` (what the
+    capture's edge detection cannot see, so not a gap the player made)."""
+    import wave
+    with wave.open(str(path)) as w:
+        x = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").reshape(-1, 2)
+    loud = np.flatnonzero(np.abs(x).max(axis=1) > threshold * 32767)
+    return int(loud[0]), int(len(x) - 1 - loud[-1])
+
+
+def clock_bench(minutes: int, sinks: list[str], runs: int) -> None:
+    began = time.monotonic()
+    rows = [("metric", *sinks, "goal")]
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="clock-bench-") as tmp:
+        for sink in sinks:
+            results[sink] = [clock_run(Path(tmp), minutes, SINKS[sink]) for _ in range(runs)]
+
+    def med(stat, fmt):
+        return [fmt.format(float(np.median([stat(r) for r in results[s]]))) for s in sinks]
+
+    n = f"{minutes} starts × {runs} run(s), median run"
+    rows.append((f"hard-start |error| p50 ({n})", *med(lambda r: pct(r["starts"], 50), "{:.2f} ms"),
+                 f"p99 ≤ {CLOCK_GOALS['start_p99']:g} ms"))
+    rows.append(("hard-start |error| p99", *med(lambda r: pct(r["starts"], 99), "{:.2f} ms"),
+                 f"≤ {CLOCK_GOALS['start_p99']:g} ms"))
+    rows.append(("hard-start |error| max", *med(lambda r: max(r["starts"]), "{:.2f} ms"), ""))
+    rows.append(("tone playback rate, worst (captured ÷ decoded frames − 1)",
+                 *med(lambda r: max(r["rates"], key=abs), "{:+.4f} %"), f"±{CLOCK_GOALS['rate_pct']:g} %"))
+    rows.append(("join silence, max (samples)", *med(lambda r: max(r["joins"]), "{:+.0f}"), "0"))
+    rows.append(("join overlap, max (negative silence, samples)", *med(lambda r: min(r["joins"]), "{:+.0f}"), "0"))
+    rows.append(("player's start error vs the audio's, max", *med(lambda r: max(r["log_vs_audio"]), "{:.2f} ms"),
+                 f"≤ {CLOCK_GOALS['log_vs_audio']:g} ms"))
+    rows.append(("sink rate by the rig", *med(lambda r: r["sink_ppm"], "{:+.1f} ppm"), ""))
+    rows.append(("sink rate by the player", *med(lambda r: r["player_ppm"], "{:+.1f} ppm"), ""))
+    rows.append(("libVLC's own corrections (all runs)",
+                 *[str(sum(r["resyncs"] for r in results[s])) for s in sinks], "0"))
+    rows.append(("rig timing uncertainty (anchor RMS)", *med(lambda r: r["rig_ms"], "{:.2f} ms"), ""))
+    rows.append(("load average / wall time", f"{os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)",
+                 *[""] * (len(sinks) - 1), f"{(time.monotonic() - began) / 60:.1f} min"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for i, r in enumerate(rows):
+        print("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip())
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--boundaries", type=int, default=60)
     parser.add_argument("--track-ms", type=int, default=500)
     parser.add_argument("--per-format", type=int, default=4)
     parser.add_argument("--crossfades", type=int, default=5)
-    parser.add_argument("--runs", type=int, default=3, help="chains played; the table shows their median")
+    parser.add_argument("--runs", type=int, default=None,
+                        help="chains (with --minutes: sessions per sink) played; the table shows their median "
+                             "(default 3, with --minutes 1)")
+    parser.add_argument("--minutes", type=int, help="measure the output clock: a hard start every minute")
+    parser.add_argument("--sink", choices=["drifting", "steady", "both"], default="both")
     args = parser.parse_args()
+    if args.minutes:
+        clock_bench(args.minutes, list(SINKS) if args.sink == "both" else [args.sink], args.runs or 1)
+        return
+    args.runs = args.runs or 3
     with tempfile.TemporaryDirectory(prefix="radiod-bench-") as tmp, private_pulse(Path(tmp)) as pulse:
         work = Path(tmp)
         runs = [chain(pulse, work, args.boundaries, args.track_ms) for _ in range(args.runs)]

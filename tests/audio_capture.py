@@ -7,11 +7,17 @@ Reusable by any test or benchmark that plays audio (libVLC, Liquidsoap):
     for s in cap.sounds(LEFT): print(s.start_ms, s.length_ms, s.freq_hz)
 
 Captured frames are tied to ``time.monotonic_ns()`` (the clock SystemClock.monotonic_ms reads)
-by the reading thread: every chunk's last frame was rendered no later than the moment it was
-read, so the tightest such bound over the whole capture gives the render time of every frame.
-A null sink renders up to its configured latency (5 ms with this recorder) ahead of the instant
-the frame is due to be heard — the instant players aim at — so that latency, read with pactl,
-is added. What remains is a ms or two of scheduling noise.
+by anchors taken on every read: each chunk's last frame was rendered no later than the moment it
+was read. The sink's clock need not be the system's (read at 5 ms the null sink runs ~199 ppm
+fast), so no single anchor holds for a whole capture: per ``ANCHOR_WINDOW_MS`` the tightest
+(earliest) anchor is kept, and a frame's render time is a straight-line fit of those within
+``FIT_MS`` of it — rate and offset follow the sink. ``anchor_spread_ms`` (RMS of the kept
+anchors about their fit) is the rig's own timing uncertainty. A null sink renders up to its
+configured latency ahead of the instant the frame is due to be heard — the instant players aim
+at — so that latency, read with pactl, is added.
+
+Two sinks: ``Capture(pulse, latency_ms=5)`` (the default) makes the null sink drift ~199 ppm fast
+against the system clock; ``latency_ms=STEADY_MS`` leaves it within ~1 ppm.
 """
 
 from __future__ import annotations
@@ -33,6 +39,10 @@ from radiod.playout.output import CHANNELS, RATE, PulseServer, start_private_pul
 
 LEFT, RIGHT = 0, 1
 FULL_SCALE = 32767
+DRIFTING_MS = 5             # parec latency that makes a null sink run ~199 ppm fast
+STEADY_MS = 25              # one that leaves it on the system clock's rate
+ANCHOR_WINDOW_MS = 500      # one anchor (the tightest read) per this much audio
+FIT_MS = 20_000             # a frame's time is fitted from the anchors this close to it
 
 
 @contextlib.contextmanager
@@ -71,21 +81,23 @@ class Sound:
 class Capture:
     """Records a PulseAudio sink's monitor while in a ``with`` block."""
 
-    def __init__(self, pulse: PulseServer, sink: str | None = None):
+    def __init__(self, pulse: PulseServer, sink: str | None = None, latency_ms: int = DRIFTING_MS):
         self._pulse = pulse
+        self.latency_ms = latency_ms
         self._source = f"{sink}.monitor" if sink else pulse.monitor
         self._chunks: list[bytes] = []
         self._marks: list[tuple[int, int]] = []      # (monotonic ns at read, frames so far)
         self._proc: subprocess.Popen | None = None
         self._thread: threading.Thread | None = None
         self._frames: np.ndarray | None = None
-        self._offset_ns = 0
+        self._anchors = np.zeros((0, 2))                 # (frame, ns − frame·ns/RATE): tightest per window
         self._ahead_ns = 0
+        self.anchor_spread_ms = 0.0
 
     def __enter__(self) -> "Capture":
         self._proc = subprocess.Popen(
             ["parec", "-d", self._source, "--raw", "--format=s16le", f"--rate={RATE}",
-             f"--channels={CHANNELS}", "--latency-msec=5"],
+             f"--channels={CHANNELS}", f"--latency-msec={self.latency_ms}"],
             env=self._pulse.env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL)
         self._thread = threading.Thread(target=self._read, name="capture", daemon=True)
@@ -96,8 +108,20 @@ class Capture:
             time.sleep(0.005)
         if not self._marks:
             raise RuntimeError(f"parec recorded nothing from {self._source}")
-        self._ahead_ns = _configured_latency_us(self._pulse, self._source.removesuffix(".monitor")) * 1000
+        self._latencies: list[int] = []
+        self._watch = threading.Thread(target=self._watch_latency, name="capture-latency", daemon=True)
+        self._watch.start()
         return self
+
+    def _watch_latency(self) -> None:
+        """The sink's configured latency, every second: it changes when a player's stream joins."""
+        sink = self._source.removesuffix(".monitor")
+        while self._proc is not None:
+            try:
+                self._latencies.append(_configured_latency_us(self._pulse, sink))
+            except (RuntimeError, subprocess.SubprocessError, OSError):
+                pass
+            time.sleep(1.0)
 
     def _read(self) -> None:
         fd = self._proc.stdout.fileno()
@@ -128,7 +152,39 @@ class Capture:
         self._proc = None
         raw = b"".join(self._chunks)
         self._frames = np.frombuffer(raw, dtype="<i2").reshape(-1, CHANNELS)
-        self._offset_ns = min(t - frames * 1_000_000_000 // RATE for t, frames in self._marks) + self._ahead_ns
+        # the latency most of the capture saw (how far ahead of "heard" the sink renders)
+        self._ahead_ns = int(np.median(self._latencies)) * 1000 if self._latencies else 0
+        self._fit_anchors()
+
+    def _fit_anchors(self) -> None:
+        marks = np.array(self._marks, dtype=np.float64)
+        frames, lag = marks[:, 1], marks[:, 0] - marks[:, 1] * 1e9 / RATE
+        window = np.floor(frames / (ANCHOR_WINDOW_MS * RATE / 1000)).astype(np.int64)
+        starts = np.flatnonzero(np.diff(window, prepend=-1))          # frames only grow: windows are runs
+        keep = [s + int(np.argmin(part)) for s, part in zip(starts, np.split(lag, starts[1:]))]
+        self._anchors = np.column_stack((frames[keep], lag[keep]))
+        residuals = [self._anchors[i, 1] - self._lag_ns(self._anchors[i, 0]) for i in range(len(keep))]
+        self.anchor_spread_ms = float(np.sqrt(np.mean(np.square(residuals)))) / 1e6
+
+    def _lag_ns(self, frame: float) -> float:
+        """The fitted (render time − frame·period) at ``frame``, from the anchors around it."""
+        a = self._anchors
+        near = np.abs(a[:, 0] - frame) <= FIT_MS * RATE / 1000
+        if near.sum() < 4:
+            near = np.argsort(np.abs(a[:, 0] - frame))[:4]
+        x, y = a[near, 0], a[near, 1]
+        if len(x) < 2 or np.ptp(x) == 0:
+            return float(y.min())
+        slope, offset = np.polyfit(x, y, 1)
+        return float(slope * frame + offset)
+
+    def rate_ppm(self) -> float:
+        """The sink's rate against the monotonic clock over the capture (+: fast)."""
+        a = self._anchors
+        if len(a) < 2:
+            return 0.0
+        slope = np.polyfit(a[:, 0], a[:, 1], 1)[0]            # ns of lag per frame
+        return float(1e9 / RATE / (1e9 / RATE + slope) - 1) * 1e6
 
     @property
     def frames(self) -> np.ndarray:
@@ -139,10 +195,14 @@ class Capture:
 
     def ms_of(self, frame: int) -> float:
         """The monotonic time (ms) at which ``frame`` was due to be heard."""
-        return (self._offset_ns + frame * 1_000_000_000 / RATE) / 1_000_000
+        return (self._lag_ns(frame) + self._ahead_ns + frame * 1_000_000_000 / RATE) / 1_000_000
 
     def frame_at(self, monotonic_ms: float) -> int:
-        return round((monotonic_ms * 1_000_000 - self._offset_ns) * RATE / 1_000_000_000)
+        guess = round((monotonic_ms * 1_000_000 - self._ahead_ns - self._anchors[0, 1]) * RATE / 1e9)
+        for _ in range(3):                                    # the lag changes slowly: converges at once
+            lag = self._lag_ns(guess) + self._ahead_ns
+            guess = round((monotonic_ms * 1_000_000 - lag) * RATE / 1e9)
+        return guess
 
     def sounds(self, channel: int, threshold: float = 0.01, min_silence_ms: float = 3.0) -> list[Sound]:
         """The stretches of sound on ``channel``: samples above ``threshold`` (of full scale),

@@ -975,8 +975,10 @@ class Engine:
                            started_at=iso(cur.started_wall), expected_end=iso(cur.expected_end()),
                            planned_start=iso(to_ms(cur.item.start) + cur.offset_ms), offset_ms=cur.offset_ms,
                            length_ms=cur.item.length_ms, reason=cur.reason)
+        timing = getattr(self.player, "timing", None)     # players with an output clock (libVLC)
         return Status(state=self.state, now=on_air, next=upcoming, show=show,
-                      errors=tuple(self.errors)[-10:], stats=Stats(**self.stats))
+                      errors=tuple(self.errors)[-10:], stats=Stats(**self.stats),
+                      timing=timing() if timing is not None else None)
 
     def status(self) -> dict[str, Any]:
         """The snapshot's public form (what `radiod ctl status`, the panel and now-playing read)."""

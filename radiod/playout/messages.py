@@ -316,14 +316,29 @@ class Stats:
 
 @dataclass(frozen=True)
 class Timing:
-    """The output clock's health (filled in by the engine's timing work; None until then)."""
+    """The output clock's health: where its rate comes from, the rate, libVLC's own corrections
+    (should stay 0) and the last hard starts' errors as heard by that clock."""
+
+    source: str = ""
+    rate_ppm: float = 0.0
+    resyncs: int = 0
+    hard_start_errors_ms: tuple[float, ...] = ()
 
     def to_public(self) -> dict[str, Any]:
-        return {}
+        return {"source": self.source, "rate_ppm": round(self.rate_ppm, 1), "resyncs": self.resyncs,
+                "hard_start_errors_ms": [round(e, 2) for e in self.hard_start_errors_ms]}
 
     @classmethod
     def from_public(cls, data: Mapping[str, Any]) -> "Timing":
-        return cls()
+        errors = data.get("hard_start_errors_ms") or ()
+        return cls(source=str(data.get("source") or ""), rate_ppm=float(data.get("rate_ppm") or 0.0),
+                   resyncs=int(data.get("resyncs") or 0),
+                   hard_start_errors_ms=tuple(float(e) for e in errors if isinstance(e, (int, float))))
+
+    def words(self) -> str:
+        errors = ", ".join(f"{e:+.1f}" for e in self.hard_start_errors_ms[-5:]) or "none yet"
+        return (f"output {self.rate_ppm:+.1f} ppm ({self.source}); libVLC corrections {self.resyncs}; "
+                f"last hard starts {errors} ms")
 
 
 @dataclass(frozen=True)
@@ -401,4 +416,6 @@ class Status:
             out.append(("error", f"{e.at} {e.kind}: {e.detail}"))
         if self.schedule_error:
             out.append(("schedule", self.schedule_error))
+        if self.timing is not None:
+            out.append(("timing", self.timing.words()))
         return out

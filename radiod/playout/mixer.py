@@ -74,6 +74,13 @@ class Mixer:
             if voice is not None:
                 voice.length = length
 
+    def move(self, handle: str, start_frame: int) -> None:
+        """Place a voice that has not begun at another frame (never into frames already mixed)."""
+        with self.lock:
+            voice = self._voices.get(handle)
+            if voice is not None and voice.began_at is None and voice.ended_at is None:
+                voice.start_frame = max(start_frame, self.pos)
+
     def stop(self, handle: str, silent_at_frame: int) -> bool:
         """Fade the voice out so that it is silent from ``silent_at_frame`` (or as soon as the
         frames already handed over allow). Returns False when it had not begun: it never will."""

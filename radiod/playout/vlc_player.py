@@ -30,6 +30,7 @@ import logging
 import os
 import queue
 import threading
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,7 @@ from radiod.playout import output as out
 from radiod.playout.cache_space import CacheSpace
 from radiod.playout.mixer import Mixer, Voice, frames_written
 from radiod.playout.output import RATE
+from radiod.playout.messages import Timing
 from radiod.playout.pcm_cache import HEAD_MS, Cancel, Decoded, decode, sweep_cache
 from radiod.playout.port import Cue, EventKind, Listener, PlayerEvent
 from radiod.playout.recording import Recorder, Retention
@@ -49,6 +51,7 @@ from radiod.playout.vlc_stream import VlcStream
 log = logging.getLogger(__name__)
 
 COMMAND_LEAD_MS = 600      # a change is heard within this long (libVLC buffers ~470 ms + one block)
+JOIN_SNAP_MS = 1.5         # a start this close to a voice's end is that end, to the sample
 WATCH_EVERY_MS = 250       # how often the stall watchdog looks
 RESTART_AFTER_MS = 2000    # a stream that would not restart is tried again this much later
 OUTPUT_CHECK_MS = 2000     # how often the output watch asks the sound server
@@ -67,6 +70,7 @@ class _Item:
     start_at_ms: int | None = None  # when the first frame should sound (None: as soon as possible)
     start_asked_ms: int = 0
     announced_start: bool = False
+    joined: bool = False           # its start is placed at the end frame of another voice
     stalled: bool = False
     decode_error: str = ""         # the decode failed after playback began: fail where it ends
     cancel: Cancel = field(default_factory=Cancel)   # stops its decode
@@ -113,6 +117,7 @@ class VlcPlayer:
         self._closed = False
         self._closing = threading.Event()
         self._failed_restarts = 0
+        self._start_errors: deque[float] = deque(maxlen=10)   # heard − asked of the last hard starts, ms
 
     # -- the port (any thread) ---------------------------------------------------------------------
 
@@ -152,6 +157,13 @@ class VlcPlayer:
         first = item.first_ms if item is not None else 0
         heard = self.clock.monotonic_ms() - stream.heard_ms(voice.began_at)
         return first + max(0, min(heard, voice.cursor * 1000 // RATE))
+
+    def timing(self) -> Timing:
+        """The output clock's rate and source, and the last hard starts' errors by that clock."""
+        stream = self._stream
+        if stream is None:
+            return Timing("no output", 0.0, 0, tuple(self._start_errors))
+        return Timing(stream.source, stream.rate_ppm, stream.resyncs, tuple(self._start_errors))
 
     def close(self) -> None:
         if self._closed:
@@ -407,10 +419,29 @@ class VlcPlayer:
         if self._stream is None or item.path is None:
             return
         at = item.start_at_ms
-        start_frame = 0 if at is None else self._stream.frame_at(at)
+        start_frame, item.joined = (0, False) if at is None else self._join_frame(at)
         length = item.decoded.frames if item.decoded is not None else None
         self._mixer.add(item.handle, item.path, start_frame, length)
         item.state = "mixing"
+
+    def _join_frame(self, at_ms: int, exclude: str = "") -> tuple[int, bool]:
+        """The frame heard at ``at_ms`` — or, when that is within a rounding of where a voice ends,
+        exactly that end: the engine keeps instants in whole ms, and a join must neither leave a
+        hole nor overlap by the 1–2 ms those roundings add up to."""
+        assert self._stream is not None
+        for voice in self._mixer.voices():
+            if voice.handle == exclude:
+                continue
+            begin = voice.start_frame if voice.began_at is None else voice.began_at
+            end = voice.ended_at
+            if end is None and voice.length is not None and voice.fade is None:
+                end = begin + voice.length
+            # The engine adds the nominal length (samples ÷ 44.1 kHz) to the start it was told:
+            # on an output 199 ppm fast a 7 s item ends 1.4 ms sooner than that by the wall clock.
+            if end is not None and abs(self._stream.heard_exact_ms(begin) + (end - begin) * 1000 / RATE
+                                       - at_ms) <= JOIN_SNAP_MS:
+                return end, True
+        return self._stream.frame_at(at_ms), False
 
     def _on_broken(self, why: str) -> None:
         """The output stopped: fail what was playing, start a new stream when the output answers."""
@@ -475,7 +506,7 @@ class VlcPlayer:
         for item in self._items.values():
             if item.state == "decoding" and item.start_wanted:
                 dues.append(self._decode_deadline_ms(item))
-            elif item.state == "mixing" and item.announced_start:
+            elif item.state == "mixing" and (item.announced_start or item.start_at_ms is not None):
                 dues.append(self.clock.monotonic_ms() + WATCH_EVERY_MS)
         return min(dues) if dues else None
 
@@ -496,11 +527,18 @@ class VlcPlayer:
     def _tend(self, item: _Item, voice: Voice, now: int) -> None:
         """Announce its start and end once they are mixed (``at_ms``: when they are heard);
         watch that its audio keeps coming."""
-        if self._stream is None:
-            return
-        heard = self._stream.heard_ms
+        stream = self._stream
+        assert stream is not None             # items are mixing only while a stream runs
+        heard = stream.heard_ms
+        if voice.began_at is None and item.start_at_ms is not None and not item.joined:
+            # The output's rate is refined as it plays: a start placed long ahead follows it
+            # (one joined to a voice's end stays there: that voice may be gone by the next look).
+            frame, item.joined = self._join_frame(item.start_at_ms, exclude=item.handle)
+            self._mixer.move(item.handle, frame)
         if voice.began_at is not None and not item.announced_start:
             item.announced_start = True
+            if item.start_at_ms is not None:
+                self._start_errors.append(stream.heard_exact_ms(voice.began_at) - item.start_at_ms)
             self._emit("started", item, at_ms=heard(voice.began_at), position_ms=item.first_ms)
         if voice.ended_at is not None:
             played = voice.cursor * 1000 // RATE       # heard, not counting any wait for late audio

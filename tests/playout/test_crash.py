@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from radiod.clock import from_ms
-from radiod.playout.daylogs import save_log
+from radiod.app.daylogs import save_log
 from radiod.playout.engine import base_key
 from radiod.playout.timing import join_point, still_due
 from radiod.schedule.log import LogItem

@@ -61,7 +61,7 @@ def test_the_snapshot_and_its_public_form_carry_the_same_status(tmp_path):
     # A snapshot is frozen: readers cannot change what the engine published.
     with pytest.raises(AttributeError):
         snapshot.state = EngineState.STOPPED  # type: ignore[misc]
-    # The output clock's timing has its own place, left out until it is filled in.
+    # The output clock's timing has its own place, left out for a player without one.
     assert "timing" in Status.from_public({**public, "timing": {}}).to_public()
     assert Status.from_public({**public, "timing": {}}).timing == Timing()
 
