@@ -493,9 +493,16 @@ class VlcPlayer:
                 self._mix(item)                  # started while the output was down
 
     def _start_stream(self) -> VlcStream:
+        stream = self._open_stream(measured=True)
+        if stream.unmarked:                 # the output clock could not find the stream: time it as before
+            stream.close()
+            stream = self._open_stream(measured=False)
+        return stream
+
+    def _open_stream(self, *, measured: bool) -> VlcStream:
         stream = VlcStream(self.clock, self._mixer.render, device=self._device,
                            alsa="ALSA" in (self._description or ""),
-                           on_broken=lambda why: self._inbox.put(("broken", why)))
+                           on_broken=lambda why: self._inbox.put(("broken", why)), measured=measured)
         stream.start()
         return stream
 

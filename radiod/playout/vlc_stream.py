@@ -61,8 +61,11 @@ class VlcStream:
     """The running stream. ``heard_ms(frame)`` / ``frame_at(ms)`` map stream frames to the clock."""
 
     def __init__(self, clock: Clock, render: Callable[[int], bytes], *, device: str | None = None,
-                 alsa: bool = False, on_broken: Callable[[str], None] = lambda why: None):
+                 alsa: bool = False, on_broken: Callable[[str], None] = lambda why: None,
+                 measured: bool = True):
         self.clock = clock
+        self.measured = measured             # False: timed by the system clock, the monitor not read
+        self.unmarked = False                # the monitor never gave the start marker back
         self.render = render
         self.device = device
         self.alsa = alsa
@@ -122,14 +125,20 @@ class VlcStream:
                 self._latency_ms = sink_latency_ms(self.device)
                 threading.Thread(target=self._watch_latency, name="output-latency", daemon=True).start()
             else:
-                self.source += " (stream start not found in it: placed by libVLC's Playing event)"
+                # Following arrival without knowing where the output is would place starts by a
+                # guess (measured: 0.2 s early); the caller opens the stream again on the system clock.
+                self.unmarked = True
                 log.warning("output clock: the stream's start marker never came back from the monitor "
-                            "(another client on the sink?); timing follows libVLC's Playing event")
+                            "(another client on the sink, or a busy machine); the stream is opened "
+                            "again and timed by the system clock")
 
     def _start_monitor(self) -> None:
         """Read the sink's monitor for the output's rate; without one the system clock stands in."""
         if self.alsa:
             self.source = "system clock (ALSA output: no position to read)"
+            return
+        if not self.measured:
+            self.source = "system clock (the stream's start was not found in the sink's monitor)"
             return
         source = f"{self.device}.monitor" if self.device else "@DEFAULT_MONITOR@"
         monitor = PulseMonitor(source, RATE, CHANNELS, _precise_ms, self._observe)

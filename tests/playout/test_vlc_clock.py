@@ -129,3 +129,20 @@ def test_a_start_right_after_another_joins_to_the_sample(tmp_path):
     quiet = [quiet_ends(t) for t in tones]
     joins = [b.start - a.end - quiet[i][1] - quiet[i + 1][0] for i, (a, b) in enumerate(zip(sounds, sounds[1:]))]
     assert joins == [0] * (len(tones) - 1), f"silence (+) / overlap (−) at the joins, in samples: {joins}"
+
+
+def test_a_stream_whose_start_the_monitor_never_finds_is_opened_again_on_the_system_clock(tmp_path, monkeypatch):
+    """No marker from the monitor (another client on the sink, a busy machine): the stream is not
+    left following a guess; it is opened again with the fixed mapping and starts stay close."""
+    from radiod.playout import vlc_stream
+
+    monkeypatch.setattr(vlc_stream, "MARK_TIMEOUT_MS", 0)       # the marker can never be seen in time
+    cap, asked, frames, timing = two_hard_starts(tmp_path, STEADY_MS)
+    assert timing.source.startswith("system clock (the stream's start was not found")
+    left, right = cap.sounds(LEFT), cap.sounds(RIGHT)
+    assert len(left) == len(right) == 1
+    # The first start, asked for 2 s after the player opened, waits for the second opening (its
+    # 3 s preamble); the one placed 50 s ahead is on the system clock's mapping, as before the
+    # output clock: a constant offset of ~10 ms at most.
+    error = right[0].start_ms - asked[1]
+    assert abs(error) <= 15, f"hard-start error {error:+.2f} ms"
