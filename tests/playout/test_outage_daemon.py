@@ -111,14 +111,16 @@ def test_sigstop_is_logged_as_dead_air_and_the_station_comes_back_by_the_clock(t
     choices = {tl.keys[c.index] for c in (join_point(tl, t, done, resumable) for t in (woke_wall, woke_wall + 1500))
                if c.index is not None}
     assert base_key(new["item_key"]) in choices, (new, choices)
-    assert new["started_at_ms"] - woke_wall <= 3000, (new["started_at_ms"] - woke_wall)    # measured 1.3–2.1 s
+    # A new stream opens with the output clock's 3 s preamble (libVLC settles, then the start
+    # marker): measured 3.3 s; 1.3–2.1 s before the output clock.
+    assert new["started_at_ms"] - woke_wall <= 5000, (new["started_at_ms"] - woke_wall)
     # What was heard: silence from when the output's buffer ran dry until the output was started
     # anew and the item due came on (a restart's worth), then sound without a break.
     gaps = silences(cap, heard_from, until)
     assert gaps, "no silence heard during a 6 s SIGSTOP?"
     start, end = gaps[0][0], gaps[-1][0] + gaps[-1][1]
     assert stopped_at <= start <= stopped_at + 1000, [(round(g[0] - stopped_at), round(g[1])) for g in gaps]
-    assert end <= woke_at + 3000, [(round(g[0] - stopped_at), round(g[1])) for g in gaps]
+    assert end <= woke_at + 5000, [(round(g[0] - stopped_at), round(g[1])) for g in gaps]
     length = end - start
     print(f"stood still {stood:.0f} ms; logged {dead[0]['length_ms']} ms; silence heard {length:.0f} ms "
           f"from {start - stopped_at:+.0f} ms after SIGSTOP to {end - woke_at:+.0f} ms after SIGCONT; next play {new['started_at_ms'] - woke_wall:+.0f} ms "
