@@ -8,8 +8,7 @@ from typing import Any
 
 from radiod.clock import iso
 from radiod.library import artist_key, split_artists
-from radiod.playlog import recent_plays as store_recent_plays
-from radiod.playlog import row_dict
+from radiod.playlog import recent_plays as store_recent_plays, row_dict
 
 MAX_LIMIT = 200
 

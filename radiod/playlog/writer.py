@@ -24,8 +24,8 @@ from radiod.playlog.positions import HeardPlay
 from radiod.playlog.journal import Journal, Loaded, load
 from radiod.playlog.records import (JournalBase, ListenersCounted, OpenPlaysInterrupted, PlayClosed, PlayOpened,
                                     Record)
-from radiod.playlog.store import INTERRUPTED_DETAIL, check_close, heard_close, play_values
-from radiod.playlog.store import journal_applied, max_play_id, recent_or_open
+from radiod.playlog.store import (INTERRUPTED_DETAIL, check_close, heard_close, journal_applied, max_play_id,
+                                  play_values, recent_or_open)
 
 log = logging.getLogger(__name__)
 
