@@ -46,6 +46,7 @@ from radiod.playlog.drain import Drainer
 from radiod.playlog.journal import journal_path
 from radiod.playlog.listeners import ListenerPoller, http_fetch
 from radiod.playlog.writer import JournaledPlayLog, open_journaled
+from radiod.playout.air_tap import AirConsumer, AirTap
 from radiod.playout.control import ControlServer
 from radiod.playout.engine import Engine, Report, SetFallback
 from radiod.playout.fallback import Fallback
@@ -107,8 +108,11 @@ def make_player(config: Config, clock: Clock, playlog: JournaledPlayLog | None =
         retention = Retention(segment_ms=playout.record_minutes * 60_000,
                               keep_ms=round(playout.record_keep_days * 86_400_000),
                               keep_bytes=round(playout.record_keep_gb * 1000**3))
+        air = AirTap(clock)
+        for consumer in air_consumers(config, clock):
+            air.attach(consumer)
         return VlcPlayer(clock, output=playout.output, cache_dir=state / "cache", state_dir=state,
-                         stall_ms=playout.watchdog_ms, recording=retention)
+                         stall_ms=playout.watchdog_ms, recording=retention, air=air)
     if engine == "liquidsoap":
         try:
             from radiod.bridge.liquidsoap import LiquidsoapPlayer
@@ -122,6 +126,11 @@ def make_player(config: Config, clock: Clock, playlog: JournaledPlayLog | None =
         # Live rows through the same journal: ids come from one place, the chain in one order.
         return LiquidsoapPlayer(config, clock, on_live=LiveLog(playlog, clock))
     raise PlayerError(f"playout.engine: unknown engine {engine!r}")
+
+
+def air_consumers(config: Config, clock: Clock) -> list[AirConsumer]:
+    """What carries the rendered air beyond the sound card, from ``radiod.toml`` (none by default)."""
+    return []
 
 
 def schedule_fingerprint(directory: Path) -> str:

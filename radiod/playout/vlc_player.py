@@ -40,6 +40,7 @@ from radiod.clock import Clock, to_ms
 from radiod.errors import MediaError, PlayerError
 from radiod.playout import output as out
 from radiod.playout.cache_space import CacheSpace
+from radiod.playout.air_tap import AirTap
 from radiod.playout.mixer import Mixer, Voice, frames_written
 from radiod.playout.output import RATE
 from radiod.playout.messages import Timing
@@ -91,8 +92,9 @@ class VlcPlayer:
 
     def __init__(self, clock: Clock, *, output: str = "auto", cache_dir: Path,
                  state_dir: Path | None = None, stall_ms: int = 5000, preroll_timeout_ms: int = 5000,
-                 head_ms: int = HEAD_MS, recording: Retention = Retention()):
+                 head_ms: int = HEAD_MS, recording: Retention = Retention(), air: AirTap | None = None):
         self.clock = clock
+        self.air = air                               # the rendered air, for streams and the logger
         self.output = output
         self.cache_dir = Path(cache_dir)
         self._cache_space = CacheSpace(self.cache_dir)
@@ -175,6 +177,8 @@ class VlcPlayer:
             self._thread.join(timeout=10)
         if self._stream is not None:
             self._stream.close()
+        if self.air is not None:
+            self.air.close()               # after the stream: its last block reaches every consumer
         self._decoder.shutdown(wait=True, cancel_futures=True)
         self._cache_space.close()
         if self._recorder is not None:
@@ -502,7 +506,8 @@ class VlcPlayer:
     def _open_stream(self, *, measured: bool) -> VlcStream:
         stream = VlcStream(self.clock, self._mixer.render, device=self._device,
                            alsa="ALSA" in (self._description or ""),
-                           on_broken=lambda why: self._inbox.put(("broken", why)), measured=measured)
+                           on_broken=lambda why: self._inbox.put(("broken", why)), measured=measured,
+                           tap=self.air.feed if self.air is not None else None)
         stream.start()
         return stream
 

@@ -62,8 +62,9 @@ class VlcStream:
 
     def __init__(self, clock: Clock, render: Callable[[int], bytes], *, device: str | None = None,
                  alsa: bool = False, on_broken: Callable[[str], None] = lambda why: None,
-                 measured: bool = True):
+                 measured: bool = True, tap: Callable[[int, bytes, float], None] | None = None):
         self.clock = clock
+        self.tap = tap                       # given every rendered block with its frame and heard instant
         self.measured = measured             # False: timed by the system clock, the monitor not read
         self.unmarked = False                # the monitor never gave the start marker back
         self.render = render
@@ -286,6 +287,9 @@ class VlcStream:
                 log.exception("mixing failed; silence for this block")
                 data = bytes(frames * FRAME_BYTES)
             ctypes.memmove(buf, data, len(data))
+            if self.tap is not None and self._frames >= PREAMBLE_FRAMES:
+                first = self._frames - PREAMBLE_FRAMES
+                self.tap(first, data, self.heard_exact_ms(first))
             self._frames += frames
             return len(data)
         except Exception:                   # an exception must never cross into libVLC
