@@ -11,7 +11,14 @@ from radiod.clock import SystemClock
 from radiod.playout.air_tap import QUEUE_BLOCKS, AirBlock, AirTap
 from radiod.playout.port import Cue
 from radiod.playout.vlc_player import VlcPlayer
-from tests.audio_capture import LEFT, RIGHT, STEADY_MS, Capture, private_pulse, write_tone
+from tests.audio_capture import (
+    LEFT,
+    RIGHT,
+    STEADY_MS,
+    Capture,
+    private_pulse,
+    write_tone,
+)
 from tests.playout.test_vlc_clock import Events
 
 BLOCK = bytes(1024 * 4)
