@@ -73,8 +73,9 @@ def create_app(config: Config, test_config: Mapping[str, Any] | None = None, *,
     if watch:
         hub.start()
 
-    from radiod_web import api, auth, dj, errors, manager, params, public, security
+    from radiod_web import api, auth, dj, errors, i18n, manager, params, public, security
 
+    i18n.init_app(app)                  # gettext (`_`) in every template and view
     params.init_app(app)                # before any route: <int:…> is bounded
     security.init_app(app)
     errors.init_app(app)
