@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
+from datetime import time as dt_time
 
 import pytest
 from playwright.sync_api import expect
@@ -21,7 +22,9 @@ def station(tmp_path_factory):
     config = load_config(make_part2_station(root / "station"), env={})
     add_part2_users(config)
     conn = open_db(config.paths.database)
-    yesterday = datetime.now(timezone.utc) - timedelta(days=1)
+    # Noon yesterday in the station's zone: inside the Canadian preset's 06:00-24:00 broadcast day at any hour the suite runs.
+    zone = config.zone
+    yesterday = datetime.combine(datetime.now(zone).date() - timedelta(days=1), dt_time(12), tzinfo=zone)
     add_play(conn, title="Local One", artist="Quiet Harbours", local=True, started=yesterday)
     add_play(conn, title="Far One", artist="Far Away", started=yesterday + timedelta(minutes=5))
     conn.close()
