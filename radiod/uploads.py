@@ -366,3 +366,8 @@ def _length(path: Path) -> int:
         return read_tags(path).length_ms
     except MediaError:
         return 0
+
+
+def total_length_ms(paths: list[Path]) -> int:
+    """The summed duration of a show's files, from their tags (0 for a file that cannot be read)."""
+    return sum(_length(p) for p in paths)

@@ -84,12 +84,13 @@ def create_app(config: Config, test_config: Mapping[str, Any] | None = None, *,
     app.register_blueprint(api.bp)
     app.register_blueprint(dj.bp)
     app.register_blueprint(manager.bp)
-    from radiod_web import controls, grid, library, reports, uploads
+    from radiod_web import controls, grid, library, reports, showpages, uploads
     app.register_blueprint(uploads.bp)
     app.register_blueprint(grid.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(library.bp)
     app.register_blueprint(controls.bp)
+    app.register_blueprint(showpages.bp)
     app.jinja_env.globals.update(station_name=config.station.name)
     return app
 

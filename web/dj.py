@@ -8,12 +8,16 @@ from radiod.accounts import User
 from radiod_web import station
 from radiod.playlog import show_plays
 from radiod_web.queries import local_time, public_play
+from radiod_web.dashboard import countdown
 from radiod_web.schedule import week_schedule
+from radiod_web.showinfo import past_airings, schedule_or_none, upcoming, uploads_for, view
 from radiod_web.security import reader, require_role, signed_in_user
 
 bp = Blueprint("dj", __name__, url_prefix="/dj")
 
 SHOW_PLAYS = 200           # latest plays a show page lists
+UPCOMING_SHOWN = 8         # airings on the DJ's home
+PAST_SHOWN = 3
 
 
 def own_shows(user: User, shows: dict[str, dict]) -> list[str]:
@@ -28,12 +32,25 @@ def own_shows(user: User, shows: dict[str, dict]) -> list[str]:
 @bp.get("/")
 @require_role("dj", "manager")
 def index():
+    """The DJ's home: the next airing with a countdown, the upload status of each upcoming airing
+    (pre-recorded shows), the last airings with what played."""
     user = signed_in_user()
-    week = week_schedule(station().config, station().clock.now())
+    config, now = station().config, station().clock.now()
+    week = week_schedule(config, now)
     mine = own_shows(user, week["shows"])
-    upcoming = [dict(a, day=d["label"]) for d in week["days"] for a in d["airings"] if a["show_id"] in mine]
     titles = {sid: week["shows"].get(sid, {}).get("title", sid) for sid in mine}
-    return render_template("dj/index.html", user=user, shows=titles, upcoming=upcoming, problem=week["problem"])
+    schedule = schedule_or_none()
+    coming, uploads, past, until = [], [], [], ""
+    if schedule is not None:
+        ahead = upcoming(schedule, now, mine)
+        coming = [view(a, config.zone) for a in ahead[:UPCOMING_SHOWN]]
+        if ahead:
+            until = countdown(ahead[0].start, now)
+        uploads = uploads_for(schedule, ahead[:UPCOMING_SHOWN])
+        done = [p for sid in mine for p in past_airings(reader(), schedule, sid, now, limit=PAST_SHOWN)]
+        past = sorted(done, key=lambda p: p.airing.start, reverse=True)[:PAST_SHOWN]
+    return render_template("dj/index.html", user=user, shows=titles, upcoming=coming, uploads=uploads,
+                           past=past, until=until, problem=week["problem"])
 
 
 @bp.get("/shows/<show_id>")

@@ -90,10 +90,12 @@ def index():
     return _page(_grid_path().read_text(encoding="utf-8"))[0]
 
 
-def _save(before: str, after: str, summary: str, *, file: str = edit.GRID, on_error=None, **page_args):
+def _save(before: str, after: str, summary: str, *, file: str = edit.GRID, on_error=None, back: str = "",
+          **page_args):
     """Check ``after``; write it, record it and tell the daemon, or show the errors (nothing written).
-    ``on_error(errors)`` renders the errors (default: the grid page, next to the slots)."""
-    back = url_for("grid.index") if file == edit.GRID else url_for("grid.file", name=file)
+    ``on_error(errors)`` renders the errors (default: the grid page, next to the slots); ``back`` is
+    where to go afterwards (default: the grid, or the file's text page)."""
+    back = back or (url_for("grid.index") if file == edit.GRID else url_for("grid.file", name=file))
     if request.form.get("digest") != _digest(before):
         flash(f"{file} was changed by someone else since you opened it; your change was not saved. "
               "Here is the current version.")
@@ -247,3 +249,8 @@ def preview():
         problem = _short(str(exc).splitlines()[0])
     return render_template("manager/preview.html", day=day, log=log, problem=problem, zone=config.zone,
                            saved=saved)
+
+
+# The show editor (radiod_web.showpages) writes shows.toml through this same path: checks, atomic
+# write, history, undo and reload.
+digest, read_text_file, save_checked, short = _digest, _read, _save, _short

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from radiod.accounts import ROLES, AccountError, recent_login_attempts
-from radiod.errors import ControlError
+from radiod.errors import ControlError, ScheduleError
+from radiod.schedule import airings
+from radiod.schedule_files import load_schedule
 from radiod.playout import COMMANDS, ControlCommand, GetStatus, Status, button_commands, send_command
 from radiod_web import station
+from radiod_web.dashboard import TONIGHT, build, countdown, disk_alerts
 from radiod_web.queries import local_time
+from radiod_web.showinfo import uploads_for, view
 from radiod_web.security import accounts, require_role, signed_in_user
 
 bp = Blueprint("manager", __name__, url_prefix="/manager")
@@ -21,17 +28,36 @@ def _send(command: ControlCommand) -> dict:
 @bp.get("/")
 @require_role("manager")
 def index():
+    """The dashboard in words (radiod_web.dashboard)."""
     status: Status | None = None
     try:
         reply, problem = _send(GetStatus()), None
         if reply.get("ok"):
             status = Status.from_public(reply)
         else:
-            problem = f"The playout daemon refused: {reply.get('error', 'no reason given')}"
+            problem = _("The playout daemon refused: %(why)s", why=reply.get("error", _("no reason given")))
     except ControlError as exc:
-        problem = f"The playout daemon is not reachable: {str(exc).splitlines()[0]}"
-    return render_template("manager/index.html", status=status, problem=problem,
-                           np=station().hub.current().doc, commands=button_commands())
+        problem = _("The playout daemon is not reachable: %(why)s", why=str(exc).splitlines()[0])
+    config, now = station().config, station().clock.now()
+    np = station().hub.current().doc
+    schedule, schedule_problem = None, ""
+    try:
+        schedule = load_schedule(config.paths.schedules)
+    except ScheduleError as exc:
+        schedule_problem = str(exc).replace(f"{config.paths.schedules}/", "")
+    next_event, uploads_soon, until = None, [], ""
+    if schedule is not None:
+        ahead = [a for a in airings(schedule, now, now + timedelta(days=8)) if a.start > now]
+        if ahead:
+            next_event = view(ahead[0], config.zone)
+            until = countdown(ahead[0].start, now)
+        uploads_soon = uploads_for(schedule, [a for a in ahead if a.start < now + TONIGHT])
+    board = build(config, status=status, np_state=str(np.get("state", "stopped")), schedule_problem=schedule_problem,
+                  next_event=next_event, uploads_soon=uploads_soon,
+                  disks=disk_alerts({_("the station's state folder"): config.paths.state,
+                                     _("the uploads"): config.paths.uploads}))
+    return render_template("manager/index.html", board=board, problem=problem, np=np, until=until,
+                           hide_next=config.playout.hide_next, commands=button_commands())
 
 
 @bp.post("/control/<cmd>")
@@ -42,9 +68,10 @@ def control(cmd: str):
         abort(404)
     try:
         reply = _send(spec.type())
-        flash(f"{cmd}: done" if reply.get("ok") else f"{cmd}: {reply.get('error', 'refused')}")
+        flash(_("%(cmd)s: done", cmd=cmd) if reply.get("ok")
+              else _("%(cmd)s: %(why)s", cmd=cmd, why=reply.get("error", _("refused"))))
     except ControlError as exc:
-        flash(f"{cmd}: the playout daemon is not reachable ({str(exc).splitlines()[0]})")
+        flash(_("%(cmd)s: the playout daemon is not reachable (%(why)s)", cmd=cmd, why=str(exc).splitlines()[0]))
     return redirect(url_for("manager.index"))
 
 

@@ -98,6 +98,50 @@ def remove_slot(text: str, index: int) -> str:
     return tomlkit.dumps(doc)
 
 
+SHOWS = "shows.toml"
+
+
+@dataclass(frozen=True)
+class ShowFacts:
+    """What a listener reads about a show, as the show editor shows it (all text, as typed)."""
+
+    title: str
+    description: str = ""
+    hosts: str = ""                 # account names, comma-separated
+    image: str = ""                 # a file name in images/
+
+
+def _hosts_text(value: Any) -> str:
+    return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value or "")
+
+
+def show_facts(text: str) -> dict[str, ShowFacts]:
+    """Each show's facts in shows.toml, by id, in file order."""
+    shows = _doc(text, SHOWS).get("show", {})
+    return {sid: ShowFacts(title=str(t.get("title", sid)), description=str(t.get("description", "")),
+                           hosts=_hosts_text(t.get("hosts", [])), image=str(t.get("image", "")))
+            for sid, t in shows.items() if hasattr(t, "get")}
+
+
+def set_show_facts(text: str, show_id: str, facts: ShowFacts) -> str:
+    """shows.toml with one show's title, description, hosts and image changed; an emptied
+    description, host list or image is removed, so the file stays as short as it was written."""
+    doc = _doc(text, SHOWS)
+    shows = doc.get("show", {})
+    if show_id not in shows:
+        raise ScheduleError([f"{SHOWS}: show.{show_id}: no such show"])
+    table = shows[show_id]
+    table["title"] = facts.title.strip()
+    hosts = [h.strip() for h in facts.hosts.replace(";", ",").split(",") if h.strip()]
+    for key, value in (("description", facts.description.strip().replace("\r\n", "\n")),
+                       ("hosts", hosts), ("image", facts.image.strip())):
+        if value:
+            table[key] = value
+        elif key in table:
+            del table[key]
+    return tomlkit.dumps(doc)
+
+
 def diff(before: str, after: str, name: str) -> str:
     return "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
                                         f"a/{name}", f"b/{name}"))

@@ -82,6 +82,7 @@ class Show:
     tolerance_ms: int = 15_000             # fit-to-time tolerance at its start
     content_tolerance_ms: int = 120_000    # prerecorded: content this much shorter/longer is not flagged
     description: str = ""
+    image: str = ""                        # a file name in the schedules folder's images/ (public show page)
 
 
 @dataclass(frozen=True)

@@ -164,6 +164,18 @@ def as_str(value: Any) -> str:
     return value
 
 
+IMAGE_TYPES = (".jpg", ".jpeg", ".png", ".webp")
+IMAGES = "images"            # the folder of show images, inside the schedules folder
+
+
+def as_image_name(value: Any) -> str:
+    """A show image: a plain file name (no folders) of a JPEG, PNG or WebP in ``images/``."""
+    text = as_str(value)
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", text) or not text.lower().endswith(IMAGE_TYPES):
+        raise ValueError(f"expected a file name in {IMAGES}/ ending in {', '.join(IMAGE_TYPES)}, got {text!r}")
+    return text
+
+
 def as_id(value: Any) -> str:
     text = as_str(value)
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", text):
@@ -494,7 +506,7 @@ def _shows(r: Reader) -> dict[str, Show]:
         except ValueError as exc:
             r.error(path, str(exc))
         r.unknown_keys(data, ("title", "kind", "hosts", "clock", "timing", "tolerance", "content_tolerance",
-                              "description"), path)
+                              "description", "image"), path)
         kind = r.value(data, "kind", f"{path}.kind", choice("rotation", "prerecorded", "live"), None, required=True)
         if kind is None:
             continue
@@ -511,6 +523,7 @@ def _shows(r: Reader) -> dict[str, Show]:
             content_tolerance_ms=r.value(data, "content_tolerance", f"{path}.content_tolerance", as_duration_ms,
                                          120_000),
             description=r.value(data, "description", f"{path}.description", as_str, ""),
+            image=r.value(data, "image", f"{path}.image", as_image_name, ""),
         )
     return result
 

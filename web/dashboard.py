@@ -1,0 +1,163 @@
+"""The manager's home in words: what is on air, the next timed event, each part of the air chain
+as a word and a colour, and the alerts that need a person. Built from the daemon's status snapshot,
+the now-playing document, the configuration, the schedule and the disks; nothing raw reaches the page."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from flask_babel import gettext as _
+
+from radiod.config import Config
+from radiod.playout import Status
+from radiod_web.showinfo import AiringView, UploadStatus
+
+SILENCE_KINDS = {"dead-air", "silence"}
+DISK_LOW_FRACTION = 0.10          # under a tenth free counts as filling
+TONIGHT = timedelta(hours=24)     # "tonight's shows": the airings of the next day
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of the air chain: ``tone`` is ok (green), warn (amber), bad (red) or off (grey)."""
+
+    name: str
+    words: str
+    tone: str
+
+
+@dataclass(frozen=True)
+class Alert:
+    words: str
+    tone: str                     # bad | warn
+    link: str = ""                # the endpoint of the page to act on, when there is one
+    link_words: str = ""
+
+
+@dataclass(frozen=True)
+class ErrorLine:
+    when: str
+    kind: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    state_words: str
+    state_tone: str
+    parts: tuple[Part, ...]
+    alerts: tuple[Alert, ...]
+    next_event: AiringView | None
+    errors: tuple[ErrorLine, ...]
+
+
+STATE_WORDS = {
+    "playing": ("On air, following the schedule", "ok"),
+    "paused": ("Automation paused: nothing new starts until someone resumes", "warn"),
+    "fallback": ("On air from the fallback: the schedule has nothing playable", "warn"),
+    "off-air": ("Off air: the audio output is lost", "bad"),
+    "stopped": ("Off air: playout is stopped", "bad"),
+}
+
+
+def state_words(state: str, daemon_up: bool) -> tuple[str, str]:
+    if not daemon_up:
+        return _("Off air: the playout daemon is not running"), "bad"
+    words, tone = STATE_WORDS.get(state, ("Off air: playout is stopped", "bad"))
+    return _(words), tone
+
+
+def countdown(start: datetime, now: datetime) -> str:
+    """'in 2 h 05 min', 'in 4 min 10 s', 'now' — the page's script keeps it ticking."""
+    s = int((start - now).total_seconds())
+    if s <= 0:
+        return _("now")
+    h, rest = divmod(s, 3600)
+    m, sec = divmod(rest, 60)
+    if h:
+        return _("in {h} h {m} min").format(h=h, m=f"{m:02d}")
+    return _("in {m} min {s} s").format(m=m, s=f"{sec:02d}")
+
+
+def _parts(config: Config, status: Status | None) -> tuple[Part, ...]:
+    ls, liquidsoap = config.liquidsoap, config.playout.engine == "liquidsoap"
+    if status is None:
+        output = Part(_("Audio output"), _("unknown: the playout daemon is not running"), "bad")
+    elif status.state.value == "off-air":
+        output = Part(_("Audio output"), _("lost: %(what)s", what=status.output or _("no device")), "bad")
+    else:
+        output = Part(_("Audio output"), status.output or _("working"), "ok")
+    if liquidsoap and ls.icecast_host:
+        mounts = ", ".join("/" + m for m in ls.icecast_mounts)
+        streams = Part(_("Streams"), _("sent to Icecast at %(host)s:%(port)d (%(mounts)s, %(kbps)d kbit/s)",
+                                       host=ls.icecast_host, port=ls.icecast_port, mounts=mounts,
+                                       kbps=ls.icecast_bitrate), "ok" if status else "off")
+    else:
+        streams = Part(_("Streams"), _("not configured"), "off")
+    if liquidsoap and ls.harbor_port:
+        live = Part(_("Live input"), _("DJs can connect on port %(port)d, mount /%(mount)s",
+                                       port=ls.harbor_port, mount=ls.harbor_mount), "ok" if status else "off")
+    else:
+        live = Part(_("Live input"), _("not configured"), "off")
+    recording = status is not None and status.output.startswith("file")
+    if liquidsoap and ls.archive:
+        logger = Part(_("Logger"), _("recording the air into hourly files, kept %(days)d days",
+                                     days=ls.archive_days), "ok" if status else "off")
+    elif recording:
+        logger = Part(_("Logger"), _("the audio output itself is recorded to files"), "ok")
+    else:
+        logger = Part(_("Logger"), _("not configured"), "off")
+    return output, streams, live, logger
+
+
+def disk_alerts(folders: dict[str, Path]) -> list[Alert]:
+    """A disk with less than a tenth free, once per disk, naming the folders on it."""
+    seen: dict[int, list[str]] = {}
+    usage = {}
+    for name, path in folders.items():
+        probe = path if path.exists() else path.parent
+        try:
+            dev = probe.stat().st_dev
+            usage.setdefault(dev, shutil.disk_usage(probe))
+        except OSError:
+            continue
+        seen.setdefault(dev, []).append(name)
+    out = []
+    for dev, names in seen.items():
+        u = usage[dev]
+        if u.total and u.free / u.total < DISK_LOW_FRACTION:
+            out.append(Alert(_("The disk of %(names)s is filling: %(free).1f GB free of %(total).1f GB",
+                               names=", ".join(names), free=u.free / 1e9, total=u.total / 1e9), "warn"))
+    return out
+
+
+def build(config: Config, *, status: Status | None, np_state: str, schedule_problem: str,
+          next_event: AiringView | None, uploads_soon: list[UploadStatus], disks: list[Alert]) -> Dashboard:
+    state = status.state.value if status is not None else np_state
+    words, tone = state_words(state, status is not None)
+    alerts: list[Alert] = []
+    if tone == "bad":
+        alerts.append(Alert(words, "bad"))
+    elif state == "fallback":
+        reason = status.now.reason if status is not None and status.now is not None else ""
+        alerts.append(Alert(_("Fallback playing") + (f": {reason}" if reason else ""), "warn"))
+    elif state == "paused":
+        alerts.append(Alert(words, "warn"))
+    errors = status.errors if status is not None else ()
+    silence = [e for e in errors if e.kind in SILENCE_KINDS]
+    if silence:
+        alerts.append(Alert(_("Silence on air at %(when)s: %(detail)s", when=silence[-1].at, detail=silence[-1].detail),
+                            "bad"))
+    for problem in filter(None, {schedule_problem, status.schedule_error if status else ""}):
+        alerts.append(Alert(_("The schedule files have errors: %(problem)s", problem=problem.splitlines()[0]),
+                            "bad", "grid.index", _("Open the grid")))
+    for u in uploads_soon:
+        if u.state in ("missing", "too-long"):
+            alerts.append(Alert(_("%(show)s, %(day)s %(time)s: %(words)s", show=u.airing.title, day=u.airing.day,
+                                  time=u.airing.time, words=u.words), "warn"))
+    alerts.extend(disks)
+    lines = tuple(ErrorLine(e.at, e.kind, e.detail) for e in errors[-5:])
+    return Dashboard(words, tone, _parts(config, status), tuple(alerts), next_event, lines)

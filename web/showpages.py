@@ -1,0 +1,104 @@
+"""Shows as first-class: a public page per show (hosts, description, image, next and recent airings
+with what played), a page per host, and the managers' editor of show facts, written back to
+shows.toml through the grid editor's round trip, checks, history and undo."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_from_directory, url_for
+from flask_babel import gettext as _
+
+from radiod.schedule import IMAGES, edit
+from radiod_web import station
+from radiod_web.grid import digest as _digest, read_text_file as _read, save_checked as _save, short as _short
+from radiod_web.security import accounts, reader, require_role
+from radiod_web.showinfo import past_airings, schedule_or_none, upcoming, view
+
+bp = Blueprint("showpages", __name__)
+
+NEXT_AIRINGS = 5
+
+
+def _hosts(names: tuple[str, ...]) -> list[tuple[str, bool]]:
+    """(name, has a public host page): only names of active accounts get a link."""
+    active = {u.name for u in accounts().list_users() if not u.disabled}
+    return [(n, n in active) for n in names]
+
+
+@bp.get("/shows/<show_id>")
+def show(show_id: str):
+    schedule = schedule_or_none()
+    if schedule is None or show_id not in schedule.shows:
+        abort(404, description=_("No show by that id is on the schedule."))
+    s, now, zone = schedule.shows[show_id], station().clock.now(), station().config.zone
+    nxt = [view(a, zone) for a in upcoming(schedule, now, [show_id])[:NEXT_AIRINGS]]
+    past = past_airings(reader(), schedule, show_id, now)
+    return render_template("show.html", show=s, hosts=_hosts(s.hosts), upcoming=nxt, past=past)
+
+
+@bp.get("/shows/<show_id>/image")
+def image(show_id: str):
+    schedule = schedule_or_none()
+    s = schedule.shows.get(show_id) if schedule is not None else None
+    if s is None or not s.image:
+        abort(404)
+    # The name was checked by the parser (a plain file name of an image type); send_from_directory
+    # refuses anything outside the folder besides.
+    return send_from_directory(station().config.paths.schedules / IMAGES, s.image, max_age=300)
+
+
+@bp.get("/hosts/<name>")
+def host(name: str):
+    user = next((u for u in accounts().list_users() if u.name == name and not u.disabled), None)
+    schedule = schedule_or_none()
+    if user is None:
+        abort(404, description=_("No host by that name."))
+    shows = [s for s in schedule.shows.values() if name in s.hosts or s.id in user.shows] if schedule else []
+    zone, now = station().config.zone, station().clock.now()
+    nxt = [view(a, zone) for a in upcoming(schedule, now, [s.id for s in shows])[:NEXT_AIRINGS]] if schedule else []
+    return render_template("host.html", name=user.name, shows=shows, upcoming=nxt)
+
+
+@bp.get("/manager/shows/")
+@require_role("manager")
+def manage():
+    text = _read(edit.SHOWS)
+    return render_template("manager/shows.html", shows=edit.show_facts(text))
+
+
+def _form() -> edit.ShowFacts:
+    f = request.form
+    return edit.ShowFacts(title=f.get("title", ""), description=f.get("description", ""),
+                          hosts=f.get("hosts", ""), image=f.get("image", ""))
+
+
+def _editor(show_id: str, facts: edit.ShowFacts, digest: str, errors: list[str], status: int = 200):
+    return render_template("manager/show_edit.html", show_id=show_id, facts=facts, digest=digest,
+                           errors=[_short(e) for e in errors]), status
+
+
+@bp.get("/manager/shows/<show_id>")
+@require_role("manager")
+def edit_show(show_id: str):
+    text = _read(edit.SHOWS)
+    facts = edit.show_facts(text).get(show_id)
+    if facts is None:
+        abort(404)
+    return _editor(show_id, facts, _digest(text), [])
+
+
+@bp.post("/manager/shows/<show_id>")
+@require_role("manager")
+def save_show(show_id: str):
+    before = _read(edit.SHOWS)
+    if show_id not in edit.show_facts(before):
+        abort(404)
+    facts = _form()
+    if not facts.title.strip():
+        return _editor(show_id, facts, _digest(before), [_("title: a show needs a title")], 400)
+    after = edit.set_show_facts(before, show_id, facts)
+    if after == before:
+        flash(_("No change."))
+        return redirect(url_for("showpages.edit_show", show_id=show_id))
+    return _save(before, after, f"show {show_id}: facts", file=edit.SHOWS,
+                 back=url_for("showpages.edit_show", show_id=show_id),
+                 on_error=lambda errors: _editor(show_id, facts, _digest(before), errors, 400))
