@@ -52,6 +52,7 @@ class Dashboard:
     alerts: tuple[Alert, ...]
     next_event: AiringView | None
     errors: tuple[ErrorLine, ...]
+    on_air: str = ""              # the daemon's own account of the item on air (source, usage, times)
 
 
 STATE_WORDS = {
@@ -160,4 +161,27 @@ def build(config: Config, *, status: Status | None, np_state: str, schedule_prob
                                   time=u.airing.time, words=u.words), "warn"))
     alerts.extend(disks)
     lines = tuple(ErrorLine(e.at, e.kind, e.detail) for e in errors[-5:])
-    return Dashboard(words, tone, _parts(config, status), tuple(alerts), next_event, lines)
+    return Dashboard(words, tone, _parts(config, status), tuple(alerts), next_event, lines,
+                     on_air_words(status, config))
+
+
+def _clock(instant: str | None, config: Config) -> str:
+    try:
+        return datetime.fromisoformat((instant or "").replace("Z", "+00:00")).astimezone(config.zone).strftime("%H:%M:%S")
+    except ValueError:
+        return ""
+
+
+def on_air_words(status: Status | None, config: Config) -> str:
+    """'Tone – Title: rotation, feature; started 10:00:00, ends 10:03:00' from the daemon's snapshot."""
+    if status is None or status.now is None:
+        return ""
+    item, now = status.now.item, status.now
+    words = _("%(artist)s – %(title)s: %(source)s, %(usage)s", artist=item.artist or "?", title=item.title or "?",
+              source=item.source or "?", usage=item.usage or "?")
+    start, end = _clock(now.started_at, config), _clock(now.expected_end, config)
+    if start:
+        words += "; " + _("started %(start)s", start=start)
+    if end:
+        words += ", " + _("ends %(end)s", end=end)
+    return words

@@ -136,9 +136,10 @@ def token_of(client) -> str:
 class RadiodWeb:
     """`radiod web` as a real process on a free loopback port (``with RadiodWeb(station) as url:``)."""
 
-    def __init__(self, station: Path, *, env: dict | None = None):
+    def __init__(self, station: Path, *, env: dict | None = None, port: int = 0):
         self.station = station
         self.env = env or {}
+        self.port = port                                # 0: any free port
         self.process: subprocess.Popen | None = None
         self.url = ""
 
@@ -147,7 +148,7 @@ class RadiodWeb:
         self.log = self.station / "web.log"            # a file, so a chatty server never blocks on a pipe
         with open(self.log, "w") as log:
             self.process = subprocess.Popen(
-                [str(radiod), "--station", str(self.station), "web", "--host", "127.0.0.1", "--port", "0"],
+                [str(radiod), "--station", str(self.station), "web", "--host", "127.0.0.1", "--port", str(self.port)],
                 stdout=subprocess.PIPE, stderr=log, text=True, env={**os.environ, **self.env})
         line = self.process.stdout.readline()
         match = re.search(r"(http://127\.0\.0\.1:\d+)/", line)

@@ -46,9 +46,10 @@ def test_status_and_controls_go_over_the_control_socket(app, daemon):
     login(client, "boss")
     page = client.get("/manager/").get_data(as_text=True)
     assert "on &lt;b&gt;bold&lt;/b&gt;" in page and daemon[-1] == GetStatus()
-    # The snapshot in words, not a raw dict: each term once, with what it means.
-    assert "<dt>state</dt><dd>playing</dd>" in page and "<dt>output</dt><dd>PulseAudio sink &#39;radio&#39;</dd>" in page
-    assert "<dd>2026-11-21T09:59:00.000Z fallback: no plan</dd>" in page and "{&#39;" not in page
+    # The snapshot in words, not a raw dict (the dashboard's own tests: test_dashboard.py).
+    assert "On air, following the schedule" in page
+    assert "<dt>Audio output</dt><dd>PulseAudio sink &#39;radio&#39;</dd>" in page
+    assert "<strong>fallback</strong> no plan" in page and "{&#39;" not in page
     response = client.post("/manager/control/skip", data={"csrf_token": token_of(client)}, follow_redirects=True)
     assert Skip() in daemon and "skip: done" in response.get_data(as_text=True)
     page = client.get("/manager/").get_data(as_text=True)

@@ -80,7 +80,15 @@ MATRIX = [
      {"name": "newdj-{role}", "role": "dj", "password": "a fine password"}, MANAGER_POST),
     ("/manager/users/<name>/<action>", "POST", "/manager/users/victim/disable", {}, MANAGER_POST),
     ("/manager/control/<cmd>", "POST", "/manager/control/skip", {}, MANAGER_POST),
-] + PART2
+] + PART2 + [
+    # Shows as first-class: public show and host pages, the managers' show facts editor.
+    ("/shows/<show_id>", "GET", "/shows/morning", None, PUBLIC),
+    ("/shows/<show_id>/image", "GET", "/shows/morning/image", None, dict.fromkeys(ROLES, 404)),   # no image set
+    ("/hosts/<name>", "GET", "/hosts/dj1", None, PUBLIC),
+    ("/manager/shows/", "GET", "/manager/shows/", None, MANAGER),
+    ("/manager/shows/<show_id>", "GET", "/manager/shows/morning", None, MANAGER),
+    ("/manager/shows/<show_id>", "POST", "/manager/shows/morning", {"title": "Morning Tide"}, MANAGER_POST),  # stale
+]
 
 
 @pytest.fixture(scope="module")
