@@ -8,12 +8,19 @@ import shutil
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from flask_babel import gettext as _
+from flask_babel import gettext
 
 from radiod.config import Config
 from radiod.playout import Status
 from radiod_web.showinfo import AiringView, UploadStatus
+
+
+def _(text: str, **values: Any) -> str:
+    """gettext, typed (Flask-Babel's returns Any)."""
+    return str(gettext(text, **values))
+
 
 SILENCE_KINDS = {"dead-air", "silence"}
 DISK_LOW_FRACTION = 0.10          # under a tenth free counts as filling
@@ -117,7 +124,7 @@ def _parts(config: Config, status: Status | None) -> tuple[Part, ...]:
 def disk_alerts(folders: dict[str, Path]) -> list[Alert]:
     """A disk with less than a tenth free, once per disk, naming the folders on it."""
     seen: dict[int, list[str]] = {}
-    usage = {}
+    usage: dict[int, Any] = {}
     for name, path in folders.items():
         probe = path if path.exists() else path.parent
         try:

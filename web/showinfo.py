@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Iterable
+from datetime import datetime, timedelta, tzinfo
+from typing import Any, Iterable
 
-from flask_babel import gettext as _
+from flask_babel import gettext
 
 from radiod.clock import iso, to_ms
 from radiod.errors import ScheduleError
@@ -22,6 +22,12 @@ UPCOMING_DAYS = 14
 PAST_DAYS = 28
 PAST_AIRINGS = 5
 PLAYS_PER_AIRING = 100
+
+
+
+def _(text: str, **values: Any) -> str:
+    """gettext, typed (Flask-Babel's returns Any)."""
+    return str(gettext(text, **values))
 
 
 @dataclass(frozen=True)
@@ -70,10 +76,10 @@ class UploadStatus:
         return {"missing": "bad", "too-long": "bad", "short": "warn"}.get(self.state, "ok")
 
 
-def view(airing: Airing, zone) -> AiringView:
+def view(airing: Airing, zone: tzinfo) -> AiringView:
     start, end = airing.start.astimezone(zone), airing.end.astimezone(zone)
-    return AiringView(show_id=airing.show.id, title=airing.show.title, start=iso(to_ms(airing.start)),
-                      end=iso(to_ms(airing.end)), day=f"{start:%A %d %B}", time=f"{start:%H:%M}–{end:%H:%M}",
+    return AiringView(show_id=airing.show.id, title=airing.show.title, start=iso(to_ms(airing.start)) or "",
+                      end=iso(to_ms(airing.end)) or "", day=f"{start:%A %d %B}", time=f"{start:%H:%M}–{end:%H:%M}",
                       length_ms=airing.length_ms, note=airing.note)
 
 
@@ -90,7 +96,7 @@ def upcoming(schedule: Schedule, now: datetime, show_ids: Iterable[str], *, days
     return [a for a in airings(schedule, now, now + timedelta(days=days)) if a.show.id in wanted and a.end > now]
 
 
-def upload_status(airing: Airing, content_ms: int, files: int, zone) -> UploadStatus:
+def upload_status(airing: Airing, content_ms: int, files: int, zone: tzinfo) -> UploadStatus:
     """The status of one airing of a pre-recorded show whose files last ``content_ms``."""
     v = view(airing, zone)
     slot, tolerance = airing.length_ms, airing.show.content_tolerance_ms
