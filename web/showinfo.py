@@ -24,7 +24,6 @@ PAST_AIRINGS = 5
 PLAYS_PER_AIRING = 100
 
 
-
 def _(text: str, **values: Any) -> str:
     """gettext, typed (Flask-Babel's returns Any)."""
     return str(gettext(text, **values))
