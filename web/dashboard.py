@@ -157,8 +157,8 @@ def build(config: Config, *, status: Status | None, np_state: str, schedule_prob
     errors = status.errors if status is not None else ()
     silence = [e for e in errors if e.kind in SILENCE_KINDS]
     if silence:
-        alerts.append(Alert(_("Silence on air at %(when)s: %(detail)s", when=silence[-1].at, detail=silence[-1].detail),
-                            "bad"))
+        alerts.append(Alert(_("Silence on air at %(when)s: %(detail)s", when=_clock(silence[-1].at, config, DAY_TIME)
+                              or silence[-1].at, detail=silence[-1].detail), "bad"))
     for problem in filter(None, {schedule_problem, status.schedule_error if status else ""}):
         alerts.append(Alert(_("The schedule files have errors: %(problem)s", problem=problem.splitlines()[0]),
                             "bad", "grid.index", _("Open the grid")))
@@ -167,14 +167,18 @@ def build(config: Config, *, status: Status | None, np_state: str, schedule_prob
             alerts.append(Alert(_("%(show)s, %(day)s %(time)s: %(words)s", show=u.airing.title, day=u.airing.day,
                                   time=u.airing.time, words=u.words), "warn"))
     alerts.extend(disks)
-    lines = tuple(ErrorLine(e.at, e.kind, e.detail) for e in errors[-5:])
+    lines = tuple(ErrorLine(_clock(e.at, config, DAY_TIME) or e.at, e.kind, e.detail) for e in errors[-5:])
     return Dashboard(words, tone, _parts(config, status), tuple(alerts), next_event, lines,
                      on_air_words(status, config))
 
 
-def _clock(instant: str | None, config: Config) -> str:
+DAY_TIME = "%a %d %b %H:%M:%S"
+
+
+def _clock(instant: str | None, config: Config, fmt: str = "%H:%M:%S") -> str:
+    """An ISO instant from the daemon in the station's local time ('' when there is none)."""
     try:
-        return datetime.fromisoformat((instant or "").replace("Z", "+00:00")).astimezone(config.zone).strftime("%H:%M:%S")
+        return datetime.fromisoformat((instant or "").replace("Z", "+00:00")).astimezone(config.zone).strftime(fmt)
     except ValueError:
         return ""
 

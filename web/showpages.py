@@ -31,7 +31,7 @@ def show(show_id: str):
         abort(404, description=_("No show by that id is on the schedule."))
     s, now, zone = schedule.shows[show_id], station().clock.now(), station().config.zone
     nxt = [view(a, zone) for a in upcoming(schedule, now, [show_id])[:NEXT_AIRINGS]]
-    past = past_airings(reader(), schedule, show_id, now)
+    past = [p for p in past_airings(reader(), schedule, show_id, now) if p.plays]   # listeners: what played
     return render_template("show.html", show=s, hosts=_hosts(s.hosts), upcoming=nxt, past=past)
 
 

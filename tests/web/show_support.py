@@ -11,10 +11,6 @@ from radiod.library.artists import artist_key
 from radiod.playlog.store import PlayLog
 from radiod.store import open_db
 
-# 1x1 PNG (a real image file for the show page).
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360f8cf"
-                    "c0f01f0005000201a5f6e1c60000000049454e44ae426082")
-
 SHOWS_EXTRA = '''
 # Pre-recorded: the DJ's files, checked against a two-minute slot.
 [show.tape]
@@ -32,6 +28,12 @@ def tone(path: Path, seconds: float) -> None:
                     "-ac", "1", "-b:a", "64k", str(path)], check=True)
 
 
+def picture(path: Path) -> None:
+    """A real 320×320 PNG (ffmpeg's test pattern) for a show page."""
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x320:rate=1",
+                    "-frames:v", "1", str(path)], check=True)
+
+
 def add_show_facts(config) -> tuple[datetime, datetime]:
     """Describe the morning show, give it an image, add Tape Hour on the next two days at noon
     (2:00 slots); returns the two airings' local starts."""
@@ -44,7 +46,7 @@ def add_show_facts(config) -> tuple[datetime, datetime]:
                           'description = "Tide tables and new local music."\nimage = "morning.png"\n', 1)
     (sched / "shows.toml").write_text(shows + SHOWS_EXTRA, encoding="utf-8")
     (sched / "images").mkdir(exist_ok=True)
-    (sched / "images" / "morning.png").write_bytes(PNG)
+    picture(sched / "images" / "morning.png")
     today = datetime.now(config.zone).date()
     starts = [datetime(d.year, d.month, d.day, 12, 0, tzinfo=config.zone) for d in
               (today + timedelta(days=1), today + timedelta(days=2))]

@@ -67,7 +67,7 @@ def test_playing_station_reads_as_words_with_colour(app, config):
     for part in ("Streams", "Live input", "Logger"):        # no Liquidsoap in this station
         assert f'<div class="tone-off"><dt>{part}</dt><dd>not configured</dd></div>' in page
     assert "Nothing needs attention." in page
-    assert "<strong>failed</strong> a.mp3: cannot open" in page
+    assert "Sat 21 Nov 04:59:00</span> <strong>failed</strong> a.mp3: cannot open" in page
     # The next timed event, with a countdown the script keeps ticking.
     assert re.search(r'id="next-event".*Morning Tide|id="next-event".*Evening Static', page, re.S)
     assert re.search(r'data-countdown="\d{4}-\d\d-\d\dT[\d:.]+Z"[^>]*>in \d+ (h \d\d min|min \d\d s)<', page, re.S)
@@ -91,7 +91,7 @@ def test_a_person_is_told_what_needs_them(app, config, monkeypatch):
         server.close()
     alerts = text_of(page.split('id="alerts"')[1].split("</ul>")[0])
     assert "Fallback playing: the show&#39;s files are missing" in alerts
-    assert "Silence on air at 2026-11-21T09:58:00.000Z: 4.0 s of silence" in alerts
+    assert "Silence on air at Sat 21 Nov 04:58:00: 4.0 s of silence" in alerts      # Toronto time
     assert "The schedule files have errors: grid.toml:3: slot[0]: no show &#39;gone&#39; Open the grid" in alerts
     assert "is filling: 5.0 GB free of 100.0 GB" in alerts
     assert 'class="state-line tone-warn">On air from the fallback' in page
