@@ -48,6 +48,26 @@ if [[ "$installed" != "$want" && "$installed" != "$want[test]" ]]; then
     echo "$want" > "$stamp"
 fi
 
+# axe-core (the accessibility rules the browser tests run) from npm into the venv's vendor folder:
+# the pages under test load it from disk, never from a CDN.
+AXE_VERSION=4.14.1
+if [[ "${1:-}" == "--test" ]]; then
+    if ! command -v npm >/dev/null; then
+        SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+        $SUDO apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null
+    fi
+    axe=.venv/vendor/node_modules/axe-core
+    if [[ ! -f "$axe/axe.min.js" || "$(node -p "require('./$axe/package.json').version" 2>/dev/null)" != "$AXE_VERSION" ]]; then
+        echo "radiod setup: installing axe-core $AXE_VERSION into .venv/vendor (log: .venv/npm.log)" >&2
+        mkdir -p .venv/vendor
+        if ! npm install --prefix .venv/vendor --no-save --no-audit --no-fund "axe-core@$AXE_VERSION" > .venv/npm.log 2>&1; then
+            tail -n 20 .venv/npm.log >&2
+            exit 1
+        fi
+    fi
+fi
+
 # mypy checks the panel under its installed name; it cannot follow setuptools' package-dir mapping.
 mkdir -p .venv/mypy-path
 ln -sfn ../../web .venv/mypy-path/radiod_web

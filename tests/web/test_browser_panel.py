@@ -159,3 +159,36 @@ def test_a_manager_edits_a_show_and_listeners_read_it(sized, server, station):
     fits(page)
     page.goto(server + "/shows/tape")
     expect(page.locator(".description")).to_have_text(text)
+
+
+# axe-core from npm (scripts/setup.sh --test puts it in the venv's vendor folder), WCAG 2.x A and AA rules.
+AXE = Path(__file__).resolve().parents[2] / ".venv" / "vendor" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_PAGES = [(None, "/schedule"), (None, "/shows/morning"), (None, "/shows/tape"), (None, "/hosts/dj1"),
+             ("dj1", "/dj/"), ("boss", "/manager/"), ("boss", "/manager/shows/"), ("boss", "/manager/shows/tape")]
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_axe_finds_no_violation(browser, server, daemon, width):
+    w, h = WIDTHS[width]
+    # The panel's CSP allows no injected script; axe is injected by the test, so this context bypasses it.
+    context = browser.new_context(viewport={"width": w, "height": h}, bypass_csp=True)
+    page = context.new_page()
+    found = {}
+    try:
+        for who, path in AXE_PAGES:
+            if who and page.evaluate("document.body.innerText").find(f"Log out {who}") < 0:
+                context.clear_cookies()
+                log_in(page, server, who)
+            assert page.goto(server + path).status == 200 and page.url == server + path
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate("""async (tags) => {
+                const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+                return {passes: r.passes.length, violations: r.violations.map(v => v.id + ' (' + v.nodes.length + '): '
+                        + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))}; }""", AXE_TAGS)
+            assert result["passes"] >= 5                       # the rules did run over this page
+            found[f"{who or 'anon'} {path}"] = result["violations"]
+    finally:
+        context.close()
+    print("\naxe-core", width, {k: len(v) for k, v in found.items()})
+    assert {k: v for k, v in found.items() if v} == {}
