@@ -48,14 +48,15 @@ def image(show_id: str):
 
 @bp.get("/hosts/<name>")
 def host(name: str):
-    user = next((u for u in accounts().list_users() if u.name == name and not u.disabled), None)
+    """A host's public page: only for a name the schedule publishes as a host that is an active
+    account (no other account name is ever confirmed to a visitor)."""
     schedule = schedule_or_none()
-    if user is None:
+    shows = [s for s in schedule.shows.values() if name in s.hosts] if schedule is not None else []
+    if schedule is None or not shows or not dict(_hosts((name,)))[name]:
         abort(404, description=_("No host by that name."))
-    shows = [s for s in schedule.shows.values() if name in s.hosts or s.id in user.shows] if schedule else []
     zone, now = station().config.zone, station().clock.now()
-    nxt = [view(a, zone) for a in upcoming(schedule, now, [s.id for s in shows])[:NEXT_AIRINGS]] if schedule else []
-    return render_template("host.html", name=user.name, shows=shows, upcoming=nxt)
+    nxt = [view(a, zone) for a in upcoming(schedule, now, [s.id for s in shows])[:NEXT_AIRINGS]]
+    return render_template("host.html", name=name, shows=shows, upcoming=nxt)
 
 
 @bp.get("/manager/shows/")

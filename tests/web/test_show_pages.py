@@ -50,7 +50,8 @@ def test_hosts_link_only_to_active_accounts(app, facts):
     assert '<a href="/hosts/dj1">dj1</a>, guest' in page         # "guest" has no account: no link
     host = app.test_client().get("/hosts/dj1").get_data(as_text=True)
     assert '<a href="/shows/morning">Morning Tide</a>' in host and '<a href="/shows/tape">Tape Hour</a>' in host
-    assert app.test_client().get("/hosts/guest").status_code == 404
+    assert app.test_client().get("/hosts/guest").status_code == 404         # a host without an account
+    assert app.test_client().get("/hosts/boss").status_code == 404          # an account that hosts nothing
     assert app.test_client().get("/shows/nothing").status_code == 404
     assert app.test_client().get("/shows/evening/image").status_code == 404     # no image set
 
@@ -137,3 +138,22 @@ def test_a_dj_cannot_edit_show_facts(app, facts):
     login(client, "dj1")
     assert client.get("/manager/shows/").status_code == 403
     assert client.post("/manager/shows/morning", data={"csrf_token": token_of(client), "title": "x"}).status_code == 403
+
+
+def test_the_show_editor_refuses_an_unknown_dj_and_a_stale_page(app, config, facts):
+    client = app.test_client()
+    login(client, "boss")
+    path = config.paths.schedules / "shows.toml"
+    before = path.read_text(encoding="utf-8")
+    form = client.get("/manager/shows/tape").get_data(as_text=True)
+    digest = re.search(r'name="digest" value="([0-9a-f]+)"', form).group(1)
+    r = client.post("/manager/shows/tape", data={"csrf_token": token_of(client), "digest": digest,
+                                                 "title": "Tape Hour", "hosts": "dj1, nobody"})
+    assert r.status_code == 400 and "show.tape.hosts: unknown DJ &#39;nobody&#39;" in r.get_data(as_text=True)
+    assert 'value="dj1, nobody"' in r.get_data(as_text=True)                # what was typed is kept
+    assert path.read_text(encoding="utf-8") == before
+    path.write_text(before + "\n# edited by hand meanwhile\n", encoding="utf-8")
+    r = client.post("/manager/shows/tape", data={"csrf_token": token_of(client), "digest": digest,
+                                                 "title": "Tape Hours"}, follow_redirects=True)
+    assert "was changed by someone else since you opened it" in r.get_data(as_text=True)
+    assert 'title = "Tape Hour"' in path.read_text(encoding="utf-8")
