@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
 
+from radiod.errors import ScheduleError
 from radiod.schedule import IMAGES, edit
 from radiod_web import station
 from radiod_web.grid import digest as _digest, read_text_file as _read, save_checked as _save, short as _short
@@ -27,7 +28,9 @@ def _hosts(names: tuple[str, ...]) -> list[tuple[str, bool]]:
 @bp.get("/shows/<show_id>")
 def show(show_id: str):
     schedule = schedule_or_none()
-    if schedule is None or show_id not in schedule.shows:
+    if schedule is None:       # the details are for managers (`radiod check`, the dashboard)
+        abort(503, description=_("The schedule is being updated; check back soon."))
+    if show_id not in schedule.shows:
         abort(404, description=_("No show by that id is on the schedule."))
     s, now, zone = schedule.shows[show_id], station().clock.now(), station().config.zone
     nxt = [view(a, zone) for a in upcoming(schedule, now, [show_id])[:NEXT_AIRINGS]]
@@ -59,11 +62,20 @@ def host(name: str):
     return render_template("host.html", name=name, shows=shows, upcoming=nxt)
 
 
+def _facts(text: str) -> dict[str, edit.ShowFacts] | None:
+    """The shows' facts, or None (with the reason flashed) when shows.toml is not TOML at all."""
+    try:
+        return edit.show_facts(text)
+    except ScheduleError as exc:
+        flash(_("shows.toml cannot be read (%(why)s); fix it as text first.", why=_short(exc.problems[0])))
+        return None
+
+
 @bp.get("/manager/shows/")
 @require_role("manager")
 def manage():
-    text = _read(edit.SHOWS)
-    return render_template("manager/shows.html", shows=edit.show_facts(text))
+    facts = _facts(_read(edit.SHOWS))
+    return render_template("manager/shows.html", shows=facts or {})
 
 
 def _form() -> edit.ShowFacts:
@@ -81,17 +93,22 @@ def _editor(show_id: str, facts: edit.ShowFacts, digest: str, errors: list[str],
 @require_role("manager")
 def edit_show(show_id: str):
     text = _read(edit.SHOWS)
-    facts = edit.show_facts(text).get(show_id)
-    if facts is None:
+    shows = _facts(text)
+    if shows is None:
+        return redirect(url_for("showpages.manage"))
+    if show_id not in shows:
         abort(404)
-    return _editor(show_id, facts, _digest(text), [])
+    return _editor(show_id, shows[show_id], _digest(text), [])
 
 
 @bp.post("/manager/shows/<show_id>")
 @require_role("manager")
 def save_show(show_id: str):
     before = _read(edit.SHOWS)
-    if show_id not in edit.show_facts(before):
+    shows = _facts(before)
+    if shows is None:
+        return redirect(url_for("showpages.manage"))
+    if show_id not in shows:
         abort(404)
     facts = _form()
     if not facts.title.strip():

@@ -157,3 +157,22 @@ def test_the_show_editor_refuses_an_unknown_dj_and_a_stale_page(app, config, fac
                                                  "title": "Tape Hours"}, follow_redirects=True)
     assert "was changed by someone else since you opened it" in r.get_data(as_text=True)
     assert 'title = "Tape Hour"' in path.read_text(encoding="utf-8")
+
+
+def test_broken_schedule_files_keep_every_page_up(app, config, facts):
+    path = config.paths.schedules / "shows.toml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n[show.broken\n", encoding="utf-8")
+    anon = app.test_client()
+    r = anon.get("/shows/morning")
+    assert r.status_code == 503 and "The schedule is being updated" in r.get_data(as_text=True)
+    assert anon.get("/schedule").status_code == 200
+    client = app.test_client()
+    login(client, "boss")
+    page = client.get("/manager/shows/").get_data(as_text=True)
+    assert "shows.toml cannot be read (shows.toml:" in page and "fix it as text first" in page
+    assert client.get("/manager/shows/morning").status_code == 302
+    dash = client.get("/manager/")
+    assert dash.status_code == 200 and "The schedule files have errors: " in dash.get_data(as_text=True)
+    dj = app.test_client()
+    login(dj, "dj1")
+    assert dj.get("/dj/").status_code == 200
