@@ -192,3 +192,19 @@ def test_axe_finds_no_violation(browser, server, daemon, width):
         context.close()
     print("\naxe-core", width, {k: len(v) for k, v in found.items()})
     assert {k: v for k, v in found.items() if v} == {}
+
+
+def test_the_dashboard_controls_work_from_the_keyboard(sized, server, daemon):
+    page = sized
+    log_in(page, server, "boss")
+    expect(page).to_have_url(server + "/manager/")
+    for _ in range(60):                             # Tab along the page until Skip has the focus
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == "Skip":
+            break
+    else:
+        raise AssertionError("Tab never reached the Skip button")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(server + "/manager/")
+    expect(page.locator(".flash")).to_have_text("skip: done")
+    assert page.console_errors == []
