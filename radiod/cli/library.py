@@ -104,7 +104,7 @@ def file_objects(conn: sqlite3.Connection, summary: ScanSummary) -> list[dict[st
         if outcome.moved_from:
             obj["moved_from"] = outcome.moved_from
         row = rows.get(outcome.track_id) if outcome.track_id is not None else None
-        if outcome.status == "error":
+        if outcome.status in ("error", "skipped"):
             obj["reason"] = outcome.reason
         elif row is not None and outcome.status == "ok":
             obj["id"] = row["id"]

@@ -27,7 +27,26 @@ ENCODERS: dict[str, list[str]] = {
     ".wav": ["-c:a", "pcm_s16le", "-f", "wav"],
     ".aiff": ["-c:a", "pcm_s16be", "-f", "aiff"],
     ".aif": ["-c:a", "pcm_s16be", "-f", "aiff"],
+    # The formats stations bring from older systems; ffmpeg encodes all of these.
+    ".wma": ["-c:a", "wmav2", "-b:a", "128k", "-f", "asf"],
+    ".wv": ["-c:a", "wavpack", "-f", "wv"],
+    ".tta": ["-c:a", "tta", "-f", "tta"],
+    ".spx": ["-c:a", "libspeex", "-ar", "16000", "-f", "spx"],
+    ".ac3": ["-c:a", "ac3", "-b:a", "192k", "-f", "ac3"],
+    ".eac3": ["-c:a", "eac3", "-b:a", "192k", "-f", "eac3"],
+    ".m4b": ["-c:a", "aac", "-b:a", "96k", "-f", "ipod"],
+    ".3gp": ["-c:a", "aac", "-b:a", "64k", "-f", "3gp"],
+    ".mka": ["-c:a", "libvorbis", "-q:a", "3", "-f", "matroska"],
+    ".webm": ["-c:a", "libopus", "-b:a", "96k", "-f", "webm"],
+    ".caf": ["-c:a", "pcm_s16le", "-f", "caf"],
+    ".au": ["-c:a", "pcm_s16be", "-f", "au"],
+    ".w64": ["-c:a", "pcm_s16le", "-f", "w64"],
+    ".mp2": ["-c:a", "mp2", "-b:a", "192k", "-f", "mp2"],
+    ".dts": ["-c:a", "dca", "-strict", "-2", "-ar", "48000", "-f", "dts"],
+    # Musepack: ffmpeg has no encoder; a WAV made here goes through mpcenc (musepack-tools).
+    ".mpc": ["-c:a", "pcm_s16le", "-f", "wav"],
 }
+MPCENC = "mpcenc"
 FORMATS = tuple(sorted(ENCODERS))
 
 FFMPEG = "ffmpeg"
@@ -60,6 +79,8 @@ def make_tone(path: Path | str, *, seconds: float, freqs: Sequence[float] = (440
         raise ValueError(f"{path}: cannot make {suffix or 'suffix-less'} files (use one of {', '.join(FORMATS)})")
     if seconds <= 0 or lead_silence_ms < 0 or tail_silence_ms < 0 or channels not in (1, 2):
         raise ValueError("seconds must be > 0, silences >= 0, channels 1 or 2")
+    if suffix == ".dts" and channels == 1:
+        channels = 2               # ffmpeg's experimental DTS encoder takes stereo only
     total = lead_silence_ms / 1000 + seconds + tail_silence_ms / 1000
     expr = tone_expression(seconds=seconds, freqs=freqs, lead_silence_ms=lead_silence_ms)
     # Quoted, because the expression's commas would otherwise split the filter graph.
@@ -78,6 +99,23 @@ def make_tone(path: Path | str, *, seconds: float, freqs: Sequence[float] = (440
     if proc.returncode != 0:
         lines = proc.stderr.strip().splitlines()
         raise MediaError(f"{path}: ffmpeg failed: {lines[-1] if lines else f'exit {proc.returncode}'}")
+    if suffix == ".mpc":
+        _musepack(path)
     if tags:
         write_tags(path, tags, id3=id3)
     return path
+
+
+def _musepack(path: Path) -> None:
+    """Turn the WAV that ffmpeg wrote at ``path`` into Musepack SV8 with mpcenc."""
+    wav = path.with_name(path.name + ".wav")
+    path.replace(wav)
+    try:
+        proc = subprocess.run([MPCENC, "--silent", "--overwrite", "--quality", "4", str(wav), str(path)],
+                              capture_output=True, text=True, timeout=120)
+    except FileNotFoundError:
+        raise MediaError(f"{MPCENC}: not found (install musepack-tools)") from None
+    finally:
+        wav.unlink(missing_ok=True)
+    if proc.returncode != 0:
+        raise MediaError(f"{path}: mpcenc failed (exit {proc.returncode})")
