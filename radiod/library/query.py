@@ -39,6 +39,46 @@ def _load(conn: sqlite3.Connection, registry: ArtistRegistry | None, track_id: i
             for row in store.playable_rows(conn, track_id)]
 
 
+def playable_count(conn: sqlite3.Connection) -> int:
+    """How many tracks load_tracks would return, counted by SQLite."""
+    return store.playable_count(conn)
+
+
+SEARCH_MISSING = ("isrc", "label", "composer")     # the "missing field" filters of the Library page
+
+
+def search_tracks(conn: sqlite3.Connection, registry: ArtistRegistry | None = None, *, q: str = "",
+                  local: str = "", missing: str = "", limit: int = 200) -> tuple[list[Track], int]:
+    """The Library page's search: (the first ``limit`` playable tracks by id, how many match).
+
+    A track matches when its title, artist, album or path contains ``q`` (case-insensitively),
+    ``local`` is '' or 'yes'/'no' as its local flag says, and ``missing`` is '' or one of
+    SEARCH_MISSING that it lacks — all after overrides, as load_tracks reads them. SQLite narrows
+    the rows first and they are streamed, so only ``limit`` tracks are ever built.
+    """
+    registry = registry or ArtistRegistry()
+    q = q.strip().casefold()
+    overridden = store.all_overrides(conn)
+    where, args = store.search_prefilter(q, local, missing if missing in SEARCH_MISSING else "",
+                                         any_local_artist=registry.has_local())
+    found: list[Track] = []
+    total = 0
+    for row in store.search_rows(conn, where, args):
+        *columns, keys_text = row
+        keys = tuple(keys_text.split("\x1f")) if keys_text else ()
+        track = _track(tuple(columns), keys, overridden.get(row[0], {}), registry)
+        if q and q not in f"{track.title}\n{track.artist}\n{track.album}\n{track.path}".casefold():
+            continue
+        if local in ("yes", "no") and track.local != (local == "yes"):
+            continue
+        if missing in SEARCH_MISSING and getattr(track, missing):
+            continue
+        total += 1
+        if len(found) < limit:
+            found.append(track)
+    return found, total
+
+
 def _track(row: sqlite3.Row | tuple, keys: tuple[str, ...], overrides: dict[str, str | None],
            registry: ArtistRegistry) -> Track:
     (track_id, path, title, artist, album, label, isrc, composer, lyricist, release_date, genre,

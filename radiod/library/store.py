@@ -188,6 +188,40 @@ def playable_rows(conn: sqlite3.Connection, track_id: int | None = None) -> list
     return conn.execute(_PLAYABLE.format(extra="AND t.id = ?"), (track_id,)).fetchall()
 
 
+def playable_count(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT COUNT(*) FROM tracks t LEFT JOIN analysis a ON a.content_hash = t.content_hash"
+                            " WHERE t.status = 'ok' AND (a.error IS NULL OR a.content_hash IS NULL)").fetchone()[0])
+
+
+def search_prefilter(q: str, local: str, missing: str, *, any_local_artist: bool) -> tuple[str, list[str]]:
+    """SQL that keeps every row the Library search could match (a superset: overridden tracks
+    always pass, and radiod.library.query checks each row exactly)."""
+    where: list[str] = []
+    args: list[str] = []
+    overridden = "t.id IN (SELECT track_id FROM track_overrides)"
+    if q and q.isascii():                    # LIKE folds ASCII case only; other text is checked in Python
+        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append("(" + " OR ".join(f"t.{c} LIKE ? ESCAPE '\\'" for c in ("title", "artist", "album", "path"))
+                     + f" OR {overridden})")
+        args += [pattern] * 4
+    if local == "yes":
+        where.append(f"(t.local_tag = 1 OR {overridden}"
+                     + (" OR t.local_tag IS NULL)" if any_local_artist else ")"))
+    elif local == "no":
+        where.append(f"(t.local_tag = 0 OR t.local_tag IS NULL OR {overridden})")
+    if missing:
+        where.append(f"(t.{missing} IS NULL OR t.{missing} = '' OR {overridden})")
+    return "".join(f" AND {w}" for w in where), args
+
+
+def search_rows(conn: sqlite3.Connection, where: str, args: list[str]) -> Iterator[tuple]:
+    """Playable rows (as playable_rows) passing ``where``, each with its artist keys joined by
+    U+001F, streamed from the cursor."""
+    sql = _PLAYABLE.replace("a.true_peak_dbtp\n", "a.true_peak_dbtp, (SELECT group_concat(artist_key, char(31)) FROM"
+                            " (SELECT artist_key FROM track_artists ta WHERE ta.track_id = t.id ORDER BY position))\n")
+    yield from conn.execute(sql.format(extra=where), args)
+
+
 def credit_keys(conn: sqlite3.Connection) -> dict[int, list[str]]:
     """{track id: artist keys in credit order} of every track."""
     credits: dict[int, list[str]] = {}
