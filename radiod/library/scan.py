@@ -43,7 +43,7 @@ def content_hasher() -> "hashlib._Hash":
     return hashlib.sha256()
 
 
-@dataclass
+@dataclass(slots=True)
 class FileOutcome:
     """What the scan did with one file."""
 
@@ -140,7 +140,9 @@ def scan_library(conn: sqlite3.Connection, roots: Iterable[Path | str], *,
     known = _load_known(conn, scan_roots)
     seen: set[str] = set()
     unlisted: list[str] = []             # folders that could not be listed: their rows stay
-    todo: list[tuple[str, str, os.stat_result, _Known | None]] = []
+    # (path for I/O, path as stored, size, mtime ns, row): small tuples, not stat results, since
+    # a first scan of 200,000 files holds one per file.
+    todo: list[tuple[str, str, int, int, _Known | None]] = []
     for real, key, st, by_name in _walk(scan_roots, summary, unlisted):
         row = known.get(key)
         if row is None and not by_name:
@@ -158,7 +160,7 @@ def scan_library(conn: sqlite3.Connection, roots: Iterable[Path | str], *,
             if row.status == "error":
                 summary.errors.append((key, row.reason or "unreadable"))
         else:
-            todo.append((real, key, st, row))
+            todo.append((real, key, st.st_size, st.st_mtime_ns, row))
     gone = {key: row for key, row in known.items() if key not in seen and not _under_any(key, unlisted)}
 
     total = len(todo)
@@ -309,16 +311,16 @@ def _storable(path: str) -> str:
         return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
-def _read(real: str, key: str, st: os.stat_result, known: _Known | None) -> _Read:
+def _read(real: str, key: str, size: int, mtime_ns: int, known: _Known | None) -> _Read:
     if key != real:
-        return _Read(key, st.st_size, st.st_mtime_ns, known, None, "",
+        return _Read(key, size, mtime_ns, known, None, "",
                      "file name is not valid UTF-8; rename the file")
     try:
         info, digest = read_tags_and_hash(real, content_hasher)
     except MediaError as exc:
-        return _Read(key, st.st_size, st.st_mtime_ns, known, None,
+        return _Read(key, size, mtime_ns, known, None,
                      getattr(exc, "content_hash", ""), str(exc))
-    return _Read(key, st.st_size, st.st_mtime_ns, known, info, digest)
+    return _Read(key, size, mtime_ns, known, info, digest)
 
 
 def _values(item: _Read, now_ms: int) -> tuple:
