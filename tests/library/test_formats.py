@@ -9,6 +9,7 @@ come from mutagen's test files (tests/library/data/README.md), tagged here too w
 from __future__ import annotations
 
 import shutil
+import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -159,3 +160,32 @@ def test_scan_reads_every_format_and_unknown_endings_by_content(library, conn, c
     # a rescan reads nothing again
     again = scan_library(conn, [root], clock=clock)
     assert again.unchanged == summary.new and again.new == 0
+
+
+def test_probing_never_opens_other_files(library, tmp_path):
+    """Content ffprobe is shown cannot make it read anything else: no playlist or script demuxer
+    is on its whitelist, and only file: URLs are read."""
+    from radiod.library.ffmpeg import PROBE_DEMUXERS
+    from radiod.library.probe import probe_command
+
+    assert not PROBE_DEMUXERS & {"hls", "concat", "image2", "ffmetadata", "tee", "lavfi", "data", "sdp", "rtsp"}
+    command = probe_command(tmp_path / "x")
+    assert command[command.index("-protocol_whitelist") + 1] == "file"
+    target = library / "tone.wav"
+    for name, body in {"list.bin": f"\x00\x01#EXTM3U\n#EXTINF:2,\n{target}\n#EXT-X-ENDLIST\n",
+                       "concat.bin": f"\x00\x01ffconcat version 1.0\nfile '{target}'\n"}.items():
+        (tmp_path / name).write_bytes(body.encode())
+        with pytest.raises(MediaError, match=r"^not an audio file"):
+            read_tags(tmp_path / name)
+
+
+@pytest.mark.parametrize("ext", ["mka", "caf"])
+def test_tags_of_formats_mutagen_does_not_read_come_from_ffprobe(library, tmp_path, ext):
+    tagged = tmp_path / f"tagged.{ext}"
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(library / f"tone.{ext}"), "-c", "copy",
+                    "-metadata", "title=Harbour Lights", "-metadata", "artist=The Quiet Harbours feat. Bo",
+                    "-metadata", "album=Low Tide", "-metadata", "date=2019-03-04", "-metadata", "genre=Folk",
+                    str(tagged)], check=True)
+    info = read_tags(tagged)
+    assert (info.title, info.artists, info.album, info.year, info.genre) == (
+        "Harbour Lights", ["The Quiet Harbours", "Bo"], "Low Tide", 2019, "Folk")
