@@ -47,6 +47,15 @@ ENCODERS: dict[str, list[str]] = {
     ".mpc": ["-c:a", "pcm_s16le", "-f", "wav"],
 }
 MPCENC = "mpcenc"
+# Containers mutagen does not write: their tags are given to ffmpeg (``-metadata``) instead.
+FFMPEG_TAGGED = frozenset({".mka", ".webm", ".caf", ".au"})
+# Formats that hold no tags at all (raw streams, Wave64 as ffmpeg writes it).
+TAGLESS = frozenset({".ac3", ".eac3", ".dts", ".w64"})
+_FFMPEG_TAG_NAMES = {"title": "title", "artist": "artist", "album": "album", "album_artist": "album_artist",
+                     "label": "publisher", "isrc": "isrc", "composer": "composer", "lyricist": "lyricist",
+                     "release_date": "date", "language": "language", "genre": "genre", "local": "local",
+                     "replaygain_track_gain_db": "replaygain_track_gain",
+                     "replaygain_track_peak": "replaygain_track_peak"}
 FORMATS = tuple(sorted(ENCODERS))
 
 FFMPEG = "ffmpeg"
@@ -77,6 +86,8 @@ def make_tone(path: Path | str, *, seconds: float, freqs: Sequence[float] = (440
     suffix = path.suffix.lower()
     if suffix not in ENCODERS:
         raise ValueError(f"{path}: cannot make {suffix or 'suffix-less'} files (use one of {', '.join(FORMATS)})")
+    if tags and suffix in TAGLESS:
+        raise ValueError(f"{path}: {suffix} files hold no tags")
     if seconds <= 0 or lead_silence_ms < 0 or tail_silence_ms < 0 or channels not in (1, 2):
         raise ValueError("seconds must be > 0, silences >= 0, channels 1 or 2")
     if suffix == ".dts" and channels == 1:
@@ -89,7 +100,7 @@ def make_tone(path: Path | str, *, seconds: float, freqs: Sequence[float] = (440
     cmd = [FFMPEG, "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
            "-f", "lavfi", "-i", source,
            "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact",
-           *ENCODERS[suffix], str(path)]
+           *(_metadata(tags) if tags and suffix in FFMPEG_TAGGED else []), *ENCODERS[suffix], str(path)]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     except FileNotFoundError:
@@ -101,7 +112,7 @@ def make_tone(path: Path | str, *, seconds: float, freqs: Sequence[float] = (440
         raise MediaError(f"{path}: ffmpeg failed: {lines[-1] if lines else f'exit {proc.returncode}'}")
     if suffix == ".mpc":
         _musepack(path)
-    if tags:
+    if tags and suffix not in FFMPEG_TAGGED:
         write_tags(path, tags, id3=id3)
     return path
 
@@ -119,3 +130,23 @@ def _musepack(path: Path) -> None:
         wav.unlink(missing_ok=True)
     if proc.returncode != 0:
         raise MediaError(f"{path}: mpcenc failed (exit {proc.returncode})")
+
+
+def _metadata(tags: dict[str, Any]) -> list[str]:
+    """``-metadata name=value`` arguments for ffmpeg (the write_tags keys and value forms)."""
+    args: list[str] = []
+    for key, value in tags.items():
+        if key not in _FFMPEG_TAG_NAMES:
+            raise ValueError(f"unknown tag field: {key}")
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            text = "yes" if value else "no"
+        elif key == "replaygain_track_gain_db":
+            text = f"{float(value):+.2f} dB"
+        elif isinstance(value, (list, tuple)):
+            text = "; ".join(str(v) for v in value)
+        else:
+            text = str(value)
+        args += ["-metadata", f"{_FFMPEG_TAG_NAMES[key]}={text}"]
+    return args

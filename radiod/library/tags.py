@@ -977,6 +977,8 @@ def write_tags(path: Path | str, tags: dict[str, Any], *, id3: str = "v2.4") -> 
         kind, _ = _detect(f, size, path.suffix.lower())
     if kind not in _CLASSES:
         raise MediaError(f"{path}: radiod cannot write tags into {kind} files")
+    if kind in ("aac", "ac3", "eac3"):
+        raise MediaError(f"{path}: raw {_FORMAT_NAMES[kind]} files cannot hold tags")
     audio = _call(f"{path}: cannot read {_FORMAT_NAMES[kind]}", _CLASSES[kind], path)
     values = {k: _text_values(k, v) for k, v in tags.items()}
     if kind in ("mp3", "wav", "aiff", "dsf", "dff", "tta"):
@@ -995,8 +997,6 @@ def write_tags(path: Path | str, tags: dict[str, Any], *, id3: str = "v2.4") -> 
         audio.add_tags()
     if kind == "m4a":
         _write_mp4(audio.tags, values)
-    elif kind in ("aac", "ac3", "eac3"):
-        raise MediaError(f"{path}: raw {_FORMAT_NAMES[kind]} files cannot hold tags")
     elif kind == "wma":
         _write_asf(audio.tags, values)
     else:
