@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from radiod.errors import MediaError
+from radiod.library import dsd
 from radiod.library.tags import write_tags
 
 # ffmpeg encoder arguments per file suffix.
@@ -56,7 +57,9 @@ _FFMPEG_TAG_NAMES = {"title": "title", "artist": "artist", "album": "album", "al
                      "release_date": "date", "language": "language", "genre": "genre", "local": "local",
                      "replaygain_track_gain_db": "replaygain_track_gain",
                      "replaygain_track_peak": "replaygain_track_peak"}
-FORMATS = tuple(sorted(ENCODERS))
+# DSD has no encoder in Debian: radiod.library.dsd writes these (the first frequency only, DSD64).
+DSD_WRITERS = {".dsf": dsd.write_dsf, ".dff": dsd.write_dff}
+FORMATS = tuple(sorted([*ENCODERS, *DSD_WRITERS]))
 
 FFMPEG = "ffmpeg"
 PEAK = 0.5            # the sum of all tones peaks at this amplitude (about -6 dBFS)
@@ -79,12 +82,13 @@ def make_tone(path: Path | str, *, seconds: float, freqs: Sequence[float] = (440
 
     ``seconds`` is the length of the sounding part; the file lasts
     ``lead_silence_ms + seconds * 1000 + tail_silence_ms`` (plus the encoder's own padding for lossy
-    formats). Opus is always encoded at 48 kHz. ``tags`` go through ``tags.write_tags`` (``id3``
+    formats). Opus is always encoded at 48 kHz; DSF and DSDIFF hold a DSD64 sine of the first
+    frequency (radiod.library.dsd), whatever ``sample_rate``. ``tags`` go through ``tags.write_tags`` (``id3``
     picks the ID3 version for MP3, WAV and AIFF). Raises MediaError when ffmpeg fails.
     """
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix not in ENCODERS:
+    if suffix not in ENCODERS and suffix not in DSD_WRITERS:
         raise ValueError(f"{path}: cannot make {suffix or 'suffix-less'} files (use one of {', '.join(FORMATS)})")
     if tags and suffix in TAGLESS:
         raise ValueError(f"{path}: {suffix} files hold no tags")
@@ -92,6 +96,14 @@ def make_tone(path: Path | str, *, seconds: float, freqs: Sequence[float] = (440
         raise ValueError("seconds must be > 0, silences >= 0, channels 1 or 2")
     if suffix == ".dts" and channels == 1:
         channels = 2               # ffmpeg's experimental DTS encoder takes stereo only
+    if suffix in DSD_WRITERS:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        channel = dsd.channel_bytes(seconds, freqs[0] if freqs else 440.0, PEAK, lead_silence_ms / 1000,
+                                    tail_silence_ms / 1000)
+        DSD_WRITERS[suffix](path, [channel] * channels)
+        if tags:
+            write_tags(path, tags, id3=id3)
+        return path
     total = lead_silence_ms / 1000 + seconds + tail_silence_ms / 1000
     expr = tone_expression(seconds=seconds, freqs=freqs, lead_silence_ms=lead_silence_ms)
     # Quoted, because the expression's commas would otherwise split the filter graph.
