@@ -82,7 +82,7 @@ def first_scan(root: Path, db: Path) -> tuple[float, float]:
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     conn = open_db(db)
     start, cpu = time.perf_counter(), time.process_time()
-    summary = scan_library(conn, [root], clock=SystemClock())
+    summary = scan_library(conn, [root], clock=SystemClock(), keep_files=False)     # as `radiod scan` does
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     conn.close()
     if summary.errors or summary.new == 0:
@@ -93,7 +93,7 @@ def first_scan(root: Path, db: Path) -> tuple[float, float]:
 def rescan(root: Path, db: Path) -> tuple[float, float]:
     conn = open_db(db)
     start, cpu = time.perf_counter(), time.process_time()
-    summary = scan_library(conn, [root], clock=SystemClock())
+    summary = scan_library(conn, [root], clock=SystemClock(), keep_files=False)
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     conn.close()
     if summary.unchanged == 0 or summary.new or summary.changed:

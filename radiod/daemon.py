@@ -404,7 +404,8 @@ class Daemon:
         conn = open_db(self.config.paths.database)
         try:
             summary = scan_library(conn, library_roots(self.config), clock=self.clock,
-                                   missing_threshold_percent=self.config.library.missing_threshold_percent)
+                                   missing_threshold_percent=self.config.library.missing_threshold_percent,
+                                   keep_files=False)
             # A vanished or emptied media folder: its tracks stay, and the dashboard says so.
             self.library_alert = "; ".join(summary.withheld)
             for line in summary.withheld:

@@ -62,7 +62,8 @@ def scan_command(station: Station, folders: tuple[Path, ...], as_json: bool, no_
     bar = _Bar("Scanning", show_bar)
     try:
         summary = scan_library(conn, roots, clock=SystemClock(), progress=bar, confirm_missing=confirm_missing,
-                               missing_threshold_percent=config.library.missing_threshold_percent)
+                               missing_threshold_percent=config.library.missing_threshold_percent,
+                               keep_files=as_json)
     finally:
         bar.close()
     if as_json:

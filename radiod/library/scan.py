@@ -70,6 +70,11 @@ class ScanSummary:
     # folder vanished, is empty or unreadable, or too much of it went at once): one line each.
     withheld: list[str] = field(default_factory=list)
     files: list[FileOutcome] = field(default_factory=list)
+    keep_files: bool = True      # False: no per-file outcomes (a daemon rescan needs only the counts)
+
+    def note(self, outcome: FileOutcome) -> None:
+        if self.keep_files:
+            self.files.append(outcome)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -127,14 +132,15 @@ def library_roots(config: Config) -> list[Path]:
 def scan_library(conn: sqlite3.Connection, roots: Iterable[Path | str], *,
                  clock: Clock, progress: Progress | None = None,
                  missing_threshold_percent: float = MISSING_THRESHOLD_PERCENT,
-                 confirm_missing: bool = False) -> ScanSummary:
+                 confirm_missing: bool = False, keep_files: bool = True) -> ScanSummary:
     """Bring the library tables in line with the audio files under ``roots``.
 
     Tracks are not marked missing under a root that vanished, is empty where it had tracks,
     could not be listed, or lost more than ``missing_threshold_percent`` of its tracks at once
     (at least MISSING_MINIMUM), unless ``confirm_missing``: an unmounted share is not a deletion.
+    ``keep_files=False`` leaves ``summary.files`` empty, so memory does not grow with the library.
     """
-    summary = ScanSummary()
+    summary = ScanSummary(keep_files=keep_files)
     scan_roots = _normalise_roots(roots, summary)
 
     known = _load_known(conn, scan_roots)
@@ -149,14 +155,14 @@ def scan_library(conn: sqlite3.Connection, roots: Iterable[Path | str], *,
             reason = audio_content(real)   # an ending radiod does not know: the content decides
             if reason:
                 summary.skipped += 1
-                summary.files.append(FileOutcome(key, "skipped", "skipped", reason))
+                summary.note(FileOutcome(key, "skipped", "skipped", reason))
                 continue
         seen.add(key)
         if row and row.size == st.st_size and row.mtime_ns == st.st_mtime_ns and row.status != "missing" \
                 and not (row.status == "error" and (row.reason or "").startswith("unsupported format")):
             # (an "unsupported" file is read again: a newer radiod may read its format)
             summary.unchanged += 1
-            summary.files.append(FileOutcome(key, "unchanged", row.status, row.reason or "", row.id))
+            summary.note(FileOutcome(key, "unchanged", row.status, row.reason or "", row.id))
             if row.status == "error":
                 summary.errors.append((key, row.reason or "unreadable"))
         else:
@@ -194,7 +200,7 @@ def scan_library(conn: sqlite3.Connection, roots: Iterable[Path | str], *,
         if row.id not in claimed:
             summary.missing += 1
             if row.status != "missing":
-                summary.files.append(FileOutcome(key, "missing", "missing", "", row.id))
+                summary.note(FileOutcome(key, "missing", "missing", "", row.id))
     summary.duplicates = store.find_duplicates(conn)
     summary.errors.sort()
     return summary
@@ -286,7 +292,7 @@ def _walk(roots: list[str], summary: ScanSummary, unlisted: list[str]
                 summary.skipped += 1
                 reason = ("hidden folder (its name starts with a dot); not scanned" if entry.is_dir()
                           else "hidden file (its name starts with a dot)")
-                summary.files.append(FileOutcome(_storable(entry.path), "skipped", "skipped", reason))
+                summary.note(FileOutcome(_storable(entry.path), "skipped", "skipped", reason))
                 continue
             try:
                 if entry.is_dir():
@@ -362,7 +368,7 @@ def _write(conn: sqlite3.Connection, item: _Read, now_ms: int, seen: set[str], g
         store.set_credits(conn, track_id, credits, replace=change != "new")
     if item.info is None:
         summary.errors.append((item.key, item.reason))
-    summary.files.append(FileOutcome(item.key, change, status, item.reason, track_id, moved_from))
+    summary.note(FileOutcome(item.key, change, status, item.reason, track_id, moved_from))
 
 
 def _move_source(conn: sqlite3.Connection, item: _Read, seen: set[str], gone: dict[str, _Known],
