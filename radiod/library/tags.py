@@ -408,16 +408,37 @@ def _probe(path: Path, unknown: str) -> Any:
         raise
 
 
+# Endings of files that are never audio but often binary (editors' peak and analysis files,
+# archives, documents, databases): their first bytes are still sniffed, but they are not shown
+# to ffprobe, so a rescan does not run a process for each of them.
+NOT_AUDIO_SUFFIXES = frozenset({".sfk", ".pkf", ".pk", ".asd", ".reapeaks", ".db", ".ini", ".dat", ".exe",
+                                ".dll", ".iso", ".zip", ".rar", ".7z", ".gz", ".tar", ".doc", ".docx",
+                                ".xls", ".xlsx", ".odt", ".pdf", ".jpg", ".jpeg", ".png", ".gif", ".bmp",
+                                ".webp", ".tif", ".tiff", ".ico", ".psd", ".sqlite"})
+
+
 def audio_content(path: Path | str) -> str:
     """'' when a file with an ending radiod does not know holds audio, else why it is passed over.
 
     Cheap for the usual cover art, playlists and notes: their first bytes tell; only unknown
-    binary content is shown to ffprobe.
+    binary content with an ending not in NOT_AUDIO_SUFFIXES is shown to ffprobe.
     """
+    path = Path(path)
     try:
+        if path.suffix.lower() in NOT_AUDIO_SUFFIXES:
+            with _open(path) as fileobj:
+                size = fileobj.seek(0, io.SEEK_END)
+                if size == 0:
+                    return "empty file"
+                kind = _detect(fileobj, size, path.suffix.lower())[0]
+            return _UNDECODABLE.get(kind, "")
         detect_format(path)
+    except _Unknown as exc:
+        return str(exc)
     except MediaError as exc:
         return str(exc)
+    except OSError as exc:
+        return f"cannot read: {exc.strerror or exc}"
     return ""
 
 

@@ -158,6 +158,8 @@ def test_scan_reads_every_format_and_unknown_endings_by_content(library, conn, c
                        "data.bin": "not an audio file (unrecognised content)",
                        "._tone.wma": "hidden file (its name starts with a dot)"}
     assert summary.skipped == 4
+    # every file in the folder has exactly one outcome (one JSON line from radiod scan --json)
+    assert sorted(f.path for f in summary.files) == sorted(str(p) for p in root.iterdir())
     formats = dict(conn.execute("SELECT path, format FROM tracks").fetchall())
     assert formats[str(root / "tone-no-ending")] == "wma" and formats[str(root / "tone.bak")] == "matroska"
     # a rescan reads nothing again
@@ -192,3 +194,18 @@ def test_tags_of_formats_mutagen_does_not_read_come_from_ffprobe(library, tmp_pa
     info = read_tags(tagged)
     assert (info.title, info.artists, info.album, info.year, info.genre) == (
         "Harbour Lights", ["The Quiet Harbours", "Bo"], "Low Tide", 2019, "Folk")
+
+
+def test_binary_files_with_non_audio_endings_are_not_probed(tmp_path, library, monkeypatch):
+    from radiod.library import probe, tags
+
+    calls = []
+    monkeypatch.setattr(tags, "probe_audio", lambda path: calls.append(path) or probe.probe_audio(path))
+    (tmp_path / "song.sfk").write_bytes(bytes(range(256)) * 4)           # an editor's peak file
+    shutil.copy(library / "tone.wma", tmp_path / "song.dat")             # audio, whatever the name
+    assert tags.audio_content(tmp_path / "song.sfk") == "not an audio file (unrecognised content)"
+    assert tags.audio_content(tmp_path / "song.dat") == ""
+    assert calls == []
+    (tmp_path / "mystery.bin").write_bytes(bytes(range(256)) * 4)
+    assert tags.audio_content(tmp_path / "mystery.bin") == "not an audio file (unrecognised content)"
+    assert calls == [tmp_path / "mystery.bin"]
