@@ -75,10 +75,12 @@ def test_unmounting_a_share_under_the_daemon(tmp_path):
                          timeout_s=30, what="an item from the share on air")
                 go_away(share)                      # under the playing file
                 before = len(rows(station))
-                # on air goes on: the local item airs again, the share's items fail one line each
+                # on air goes on: the share's items are passed over and the local item airs again
                 wait_for(lambda: [r for r in rows(station)[before:] if r["path"].endswith("/media/a.wav")],
                          timeout_s=40, what="the local item after the unmount")
                 assert daemon.proc.poll() is None, daemon.log()
+                # the engine names the share once and passes its items over until it is back
+                assert f"media-outage: {share}: " in daemon.log()
             finally:
                 assert daemon.terminate() == 0, daemon.log()
     finally:
