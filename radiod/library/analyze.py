@@ -281,8 +281,7 @@ def _cut_short(conn: sqlite3.Connection, path: str, result: AnalysisResult) -> A
     """A file whose header announces far more audio than decodes was cut short (a copy that
     stopped, a download that broke): not playable. Checked here because only the decode tells
     for formats whose container the tag scan cannot check."""
-    row = conn.execute("SELECT length_ms FROM tracks WHERE path = ?", (path,)).fetchone()
-    announced = int(row[0] or 0) if row else 0
+    announced = store.tagged_length(conn, path)
     if announced - result.decoded_length_ms > CUT_SHORT_MS and result.decoded_length_ms < announced / 2:
         return AnalysisError(path, f"truncated file (its header announces {announced} ms of audio, "
                                    f"{result.decoded_length_ms} ms decode)")

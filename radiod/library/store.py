@@ -188,6 +188,12 @@ def playable_rows(conn: sqlite3.Connection, track_id: int | None = None) -> list
     return conn.execute(_PLAYABLE.format(extra="AND t.id = ?"), (track_id,)).fetchall()
 
 
+def tagged_length(conn: sqlite3.Connection, path: str) -> int:
+    """The length the tag scan read from a file's headers (ms; 0 when unknown)."""
+    row = conn.execute("SELECT length_ms FROM tracks WHERE path = ?", (path,)).fetchone()
+    return int(row[0] or 0) if row else 0
+
+
 def playable_count(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT COUNT(*) FROM tracks t LEFT JOIN analysis a ON a.content_hash = t.content_hash"
                             " WHERE t.status = 'ok' AND (a.error IS NULL OR a.content_hash IS NULL)").fetchone()[0])
@@ -200,7 +206,10 @@ def search_filter(q: str, local: str, missing: str, *, without_ids: list[int] | 
     the tag (exact when ``local_by_tag``, else a superset the registry narrows in Python)."""
     where: list[str] = []
     args: list[object] = []
-    if q:
+    if len(q) >= 3:                      # the trigram index: a phrase matches as a substring of a field
+        where.append("t.id IN (SELECT rowid FROM track_text WHERE track_text MATCH ?)")
+        args.append('"' + q.replace('"', '""') + '"')
+    elif q:
         pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         where.append("(" + " OR ".join(f"t.{c} LIKE ? ESCAPE '\\'" for c in ("title", "artist", "album", "path")) + ")")
         args += [pattern] * 4
