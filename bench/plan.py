@@ -30,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from radiod.library.model import Track  # noqa: E402
-from radiod.schedule.parse import load_schedule  # noqa: E402
+from radiod.schedule_files import load_schedule  # noqa: E402
 from radiod.schedule.plan import history_from_log, plan_days  # noqa: E402
 
 MEDIA = "/bench/media"

@@ -53,6 +53,7 @@ class LibraryConfig:
     workers: int = _opt(0, "Parallel analysis processes (0 = one per core).")
     silence_threshold_db: float = _opt(-50.0, "Level below which leading/trailing audio counts as silence.")
     rescan_minutes: int = _opt(60, "How often the daemon rescans media folders (0 = never).")
+    missing_threshold_percent: float = _opt(20.0, "A scan that finds more than this share of a media folder's tracks gone at once (at least 10) leaves them alone unless --confirm-missing is given.")
 
 
 @dataclass(frozen=True)
@@ -220,6 +221,7 @@ RULES: dict[str, Range | Format] = {
     "library.workers": Range(0, 256),
     "library.silence_threshold_db": Range(-120, 0),
     "library.rescan_minutes": Range(0, 7 * 24 * 60),
+    "library.missing_threshold_percent": Range(0, 100),
     "playout.output": Format(r"auto|default|none|pulse:[^\x00-\x1f\x7f]+|file:[^\x00-\x1f\x7f]+",
                              "expected 'auto', 'default', 'none', 'pulse:SINK' or 'file:PATH', got {value!r}"),
     "playout.target_lufs": Range(-60, 0),

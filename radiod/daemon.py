@@ -176,6 +176,7 @@ class Daemon:
         self.work: queue.Queue[Job | None] = queue.Queue()
         self.listeners: ListenerPoller | None = None
         self.output = ""
+        self.library_alert = ""          # the last rescan's withheld media folders (status, dashboard)
         self.engine_error: BaseException | None = None
         self._fingerprint = ""
 
@@ -402,7 +403,13 @@ class Daemon:
 
         conn = open_db(self.config.paths.database)
         try:
-            summary = scan_library(conn, library_roots(self.config), clock=self.clock)
+            summary = scan_library(conn, library_roots(self.config), clock=self.clock,
+                                   missing_threshold_percent=self.config.library.missing_threshold_percent,
+                                   keep_files=False)
+            # A vanished or emptied media folder: its tracks stay, and the dashboard says so.
+            self.library_alert = "; ".join(summary.withheld)
+            for line in summary.withheld:
+                log.warning("rescan: %s", line)
             if self.config.library.analyze:
                 analyze_library(conn, workers=1, silence_threshold_db=self.config.library.silence_threshold_db,
                                 clock=self.clock)
@@ -428,7 +435,8 @@ class Daemon:
     def status(self) -> Status:
         """The engine's snapshot with what only the daemon knows (the output, the schedule's error)."""
         snapshot = self.engine.snapshot_now().result(timeout=COMMAND_TIMEOUT_S)
-        return snapshot.with_daemon(output=self.output, schedule_error=self.daylogs.schedule_error or "")
+        return snapshot.with_daemon(output=self.output, schedule_error=self.daylogs.schedule_error or "",
+                                    library_alert=self.library_alert)
 
     def _insert(self, insert: Insert) -> dict[str, Any]:
         from radiod.library.analyze import analyze_file

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RUNTIME_PACKAGES=(python3 python3-venv libvlc5 vlc-plugin-base ffmpeg pulseaudio pulseaudio-utils sqlite3)
-TEST_PACKAGES=(chromium nginx-light liquidsoap icecast2 openssl wrk)
+TEST_PACKAGES=(chromium nginx-light liquidsoap icecast2 openssl wrk musepack-tools)
 
 packages=("${RUNTIME_PACKAGES[@]}")
 extra=""

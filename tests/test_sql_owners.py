@@ -30,7 +30,7 @@ SQL = re.compile(
     r"UNIQUE\s+INDEX|TRIGGER|VIEW)|ALTER\s+TABLE|DROP\s+(TABLE|INDEX|TRIGGER|VIEW)|PRAGMA\s+\w+|"
     r"BEGIN\s+(IMMEDIATE|EXCLUSIVE|DEFERRED)|WHERE\s+\w+\s*(=|<|>|IS|IN)\b|ON\s+CONFLICT)", re.S)
 TABLES = re.compile(r"\b(?:FROM|JOIN|INTO|UPDATE)\s+([a-z_][a-z0-9_]*)\b")
-CREATED = re.compile(r"CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?([a-z_][a-z0-9_]*)")
+CREATED = re.compile(r"CREATE\s+(?:VIRTUAL\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?([a-z_][a-z0-9_]*)")
 # Names after FROM/JOIN that are not tables of ours: SQLite's own and table-valued functions.
 NOT_TABLES = {"sqlite_master", "json_each", "pragma_table_info", "excluded"}
 

@@ -10,8 +10,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from radiod.clock import to_ms
 from radiod.errors import ScheduleError
-from radiod.library import (OVERRIDABLE, find_duplicates, load_registry, load_track, load_tracks, overrides,
-                            registry_path, set_overrides)
+from radiod.library import (OVERRIDABLE, find_duplicates, load_registry, load_track, overrides, playable_count,
+                            registry_path, search_tracks, set_overrides)
 from radiod.playlog import read_plays
 from radiod.reports import Period, preflight
 from radiod_web import station
@@ -39,13 +39,12 @@ def index():
     q = request.args.get("q", "").strip().casefold()
     local = request.args.get("local", "")
     missing = request.args.get("missing", "")
-    tracks = load_tracks(reader(), _registry())
-    found = [t for t in tracks
-             if (not q or q in f"{t.title}\n{t.artist}\n{t.album}\n{t.path}".casefold())
-             and (local not in ("yes", "no") or t.local == (local == "yes"))
-             and (missing not in MISSING or not getattr(t, missing))]
-    return render_template("manager/library.html", tracks=found[:MAX_RESULTS], total=len(found), q=q,
-                           local=local, missing=missing, missing_fields=MISSING, library_size=len(tracks))
+    conn = reader()
+    # SQLite narrows and streams the rows: a 200,000-track library is never loaded whole here.
+    found, total = search_tracks(conn, _registry(), q=q, local=local,
+                                 missing=missing if missing in MISSING else "", limit=MAX_RESULTS)
+    return render_template("manager/library.html", tracks=found, total=total, q=q, local=local,
+                           missing=missing, missing_fields=MISSING, library_size=playable_count(conn))
 
 
 @bp.get("/tracks/<int:track_id>")

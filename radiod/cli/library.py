@@ -48,8 +48,12 @@ class _Bar:
 @click.argument("folders", nargs=-1, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per file, then a summary object.")
 @click.option("--no-analyze", is_flag=True, help="Read tags only; skip loudness and cue analysis.")
+@click.option("--confirm-missing", is_flag=True,
+              help="Mark tracks missing even when a media folder is empty or lost more than "
+                   "library.missing_threshold_percent of its tracks at once.")
 @pass_station
-def scan_command(station: Station, folders: tuple[Path, ...], as_json: bool, no_analyze: bool) -> None:
+def scan_command(station: Station, folders: tuple[Path, ...], as_json: bool, no_analyze: bool,
+                 confirm_missing: bool) -> None:
     """Read the tags of the audio files in FOLDERS (default: the media and uploads folders)."""
     config = station.config
     roots = list(folders) if folders else library_roots(config)
@@ -57,7 +61,9 @@ def scan_command(station: Station, folders: tuple[Path, ...], as_json: bool, no_
     show_bar = sys.stdout.isatty() and not as_json
     bar = _Bar("Scanning", show_bar)
     try:
-        summary = scan_library(conn, roots, clock=SystemClock(), progress=bar)
+        summary = scan_library(conn, roots, clock=SystemClock(), progress=bar, confirm_missing=confirm_missing,
+                               missing_threshold_percent=config.library.missing_threshold_percent,
+                               keep_files=as_json)
     finally:
         bar.close()
     if as_json:
@@ -72,7 +78,7 @@ def scan_command(station: Station, folders: tuple[Path, ...], as_json: bool, no_
         final: dict[str, Any] = {"summary": {**summary.counts, "skipped": summary.skipped,
                                              "error_files": [{"path": p, "reason": r} for p, r in summary.errors],
                                              "duplicate_groups": summary.duplicates,
-                                             "warnings": summary.warnings}}
+                                             "warnings": summary.warnings, "withheld": summary.withheld}}
         if analysis is not None:
             final["summary"]["analysis"] = {
                 "analyzed": analysis.analyzed, "failed": analysis.failed, "cached": analysis.cached,
@@ -104,7 +110,7 @@ def file_objects(conn: sqlite3.Connection, summary: ScanSummary) -> list[dict[st
         if outcome.moved_from:
             obj["moved_from"] = outcome.moved_from
         row = rows.get(outcome.track_id) if outcome.track_id is not None else None
-        if outcome.status == "error":
+        if outcome.status in ("error", "skipped"):
             obj["reason"] = outcome.reason
         elif row is not None and outcome.status == "ok":
             obj["id"] = row["id"]

@@ -81,6 +81,9 @@ class AnalyzeSummary:
     errors: list[tuple[str, str]] = field(default_factory=list)   # (path, reason)
 
 
+CHANNEL_LAYOUTS = ("mono", "stereo", "2.1", "3.0", "4.0", "quad", "5.0", "5.1", "6.1", "7.1")
+
+
 def ffmpeg_command(path: Path | str, fmt: str, *, silence_threshold_db: float) -> list[str]:
     """The argument list of the single analysis pass (no shell is involved).
 
@@ -88,6 +91,9 @@ def ffmpeg_command(path: Path | str, fmt: str, *, silence_threshold_db: float) -
     else (library.ffmpeg.input_args).
     """
     filters = ",".join([
+        # A named channel layout first: a decoder that starts with an unnamed one (Speex) would
+        # otherwise make the graph reconfigure mid-stream, which ebur128 refuses.
+        "aformat=channel_layouts=" + "|".join(CHANNEL_LAYOUTS),
         # framelog=verbose keeps the 10-per-second frame lines out of the info-level log.
         "ebur128=peak=true:framelog=verbose",
         f"silencedetect=noise={silence_threshold_db}dB:duration={MIN_SILENCE_MS / 1000}",
@@ -256,6 +262,9 @@ def analyze_library(conn: sqlite3.Connection, *, workers: int, silence_threshold
         for done, future in enumerate(as_completed(futures), start=1):
             content_hash, path = futures[future]
             result, error = future.result()
+            if result is not None and error is None:
+                error = _cut_short(conn, path, result)
+                result = None if error else result
             if error is None or error.about_content:
                 _store(conn, content_hash, result, error.reason if error else None, to_ms(clock.now()))
             summary.analyzed += 1
@@ -266,6 +275,20 @@ def analyze_library(conn: sqlite3.Connection, *, workers: int, silence_threshold
                 progress(done, total)
     summary.errors.sort()
     return summary
+
+
+def _cut_short(conn: sqlite3.Connection, path: str, result: AnalysisResult) -> AnalysisError | None:
+    """A file whose header announces far more audio than decodes was cut short (a copy that
+    stopped, a download that broke): not playable. Checked here because only the decode tells
+    for formats whose container the tag scan cannot check."""
+    announced = store.tagged_length(conn, path)
+    if announced - result.decoded_length_ms > CUT_SHORT_MS and result.decoded_length_ms < announced / 2:
+        return AnalysisError(path, f"truncated file (its header announces {announced} ms of audio, "
+                                   f"{result.decoded_length_ms} ms decode)")
+    return None
+
+
+CUT_SHORT_MS = 1000
 
 
 def _analyze_one(path: str, fmt: str | None, silence_threshold_db: float

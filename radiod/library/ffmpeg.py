@@ -25,12 +25,29 @@ from radiod.errors import MediaError
 
 # radiod's format keys (TagInfo.format, tags.detect_format) → ffmpeg demuxer names.
 DEMUXERS = {"mp3": "mp3", "aac": "aac", "flac": "flac", "ogg": "ogg", "opus": "ogg", "oggflac": "ogg",
-            "m4a": "mov", "wav": "wav", "aiff": "aiff"}
+            "speex": "ogg", "m4a": "mov", "wav": "wav", "aiff": "aiff", "wma": "asf", "ape": "ape",
+            "wavpack": "wv", "mpc": "mpc", "mpc8": "mpc8", "tak": "tak", "dsf": "dsf", "dff": "iff",
+            "tta": "tta", "ac3": "ac3", "eac3": "eac3"}
+
+# Demuxers a file that mutagen does not read may be probed with (ffprobe's -format_whitelist):
+# audio containers and raw streams that read the one file only. No playlist, script, image or
+# network demuxer is among them, so probing cannot make ffmpeg open anything else. A file found
+# this way has the demuxer's name as its format key.
+PROBE_DEMUXERS = frozenset({
+    "mp3", "aac", "flac", "ogg", "mov", "wav", "aiff", "asf", "ape", "wv", "mpc", "mpc8", "tak",
+    "dsf", "iff", "tta", "ac3", "eac3", "matroska", "caf", "au", "amr", "amrnb", "amrwb", "dts",
+    "w64", "voc", "truehd", "mlp", "oma", "shn", "xwma", "wsaud", "gsm", "sox", "rso", "sbc",
+    "codec2", "dfpwm", "aa", "vqf", "bonk", "qoa", "loas", "xa", "ircam", "nistsphere", "sds",
+})
 
 # A file that cannot be sniffed without being consumed (a pipe) is read as its name says.
-SUFFIX_FORMATS = {".mp3": "mp3", ".aac": "aac", ".flac": "flac", ".ogg": "ogg", ".oga": "ogg",
-                  ".opus": "opus", ".m4a": "m4a", ".mp4": "m4a", ".wav": "wav", ".wave": "wav",
-                  ".aif": "aiff", ".aiff": "aiff", ".aifc": "aiff"}
+SUFFIX_FORMATS = {".mp3": "mp3", ".mp2": "mp3", ".aac": "aac", ".flac": "flac", ".ogg": "ogg",
+                  ".oga": "ogg", ".opus": "opus", ".spx": "speex", ".m4a": "m4a", ".mp4": "m4a",
+                  ".m4b": "m4a", ".3gp": "m4a", ".wav": "wav", ".wave": "wav", ".aif": "aiff",
+                  ".aiff": "aiff", ".aifc": "aiff", ".wma": "wma", ".ape": "ape", ".wv": "wavpack",
+                  ".mpc": "mpc8", ".tak": "tak", ".dsf": "dsf", ".dff": "dff", ".tta": "tta",
+                  ".ac3": "ac3", ".eac3": "eac3", ".mka": "matroska", ".webm": "matroska",
+                  ".caf": "caf", ".au": "au", ".snd": "au", ".amr": "amr", ".dts": "dts", ".w64": "w64"}
 
 # Container options that keep a demuxer inside the one file (mov: no external data references).
 _CONFINE = {"mov": ["-enable_drefs", "0", "-use_absolute_path", "0"]}
@@ -38,10 +55,11 @@ _CONFINE = {"mov": ["-enable_drefs", "0", "-use_absolute_path", "0"]}
 
 def demuxer(fmt: str) -> str:
     """The ffmpeg demuxer for a radiod format key; MediaError for anything else."""
-    try:
+    if fmt in DEMUXERS:
         return DEMUXERS[fmt]
-    except KeyError:
-        raise MediaError(f"no ffmpeg demuxer for the format {fmt!r}") from None
+    if fmt in PROBE_DEMUXERS:
+        return fmt
+    raise MediaError(f"no ffmpeg demuxer for the format {fmt!r}")
 
 
 def format_for_name(path: Path | str) -> str:

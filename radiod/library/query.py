@@ -39,6 +39,64 @@ def _load(conn: sqlite3.Connection, registry: ArtistRegistry | None, track_id: i
             for row in store.playable_rows(conn, track_id)]
 
 
+def playable_count(conn: sqlite3.Connection) -> int:
+    """How many tracks load_tracks would return, counted by SQLite."""
+    return store.playable_count(conn)
+
+
+SEARCH_MISSING = ("isrc", "label", "composer")     # the "missing field" filters of the Library page
+
+
+def search_tracks(conn: sqlite3.Connection, registry: ArtistRegistry | None = None, *, q: str = "",
+                  local: str = "", missing: str = "", limit: int = 200) -> tuple[list[Track], int]:
+    """The Library page's search: (the first ``limit`` playable tracks by id, how many match).
+
+    A track matches when its title, artist, album or path contains ``q`` (case-insensitively),
+    ``local`` is '' or 'yes'/'no' as its local flag says, and ``missing`` is '' or one of
+    SEARCH_MISSING that it lacks — all after overrides, as load_tracks reads them. Tracks without
+    overrides are counted and paged by SQLite where it can decide (text with ASCII case folding,
+    missing fields); the local flag, which needs the artist registry, and overridden tracks are
+    checked here on streamed rows. Only ``limit`` tracks are ever built.
+    """
+    registry = registry or ArtistRegistry()
+    q = q.strip().casefold()
+    local = local if local in ("yes", "no") else ""
+    missing = missing if missing in SEARCH_MISSING else ""
+    overridden = store.all_overrides(conn)
+
+    def wanted(track: Track) -> bool:
+        return ((not q or q in f"{track.title}\n{track.artist}\n{track.album}\n{track.path}".casefold())
+                and (not local or track.local == (local == "yes"))
+                and (not missing or not getattr(track, missing)))
+
+    # Overridden tracks (a manager's handful): built and checked one by one.
+    extra = [t for t in (_track(tuple(r[:-1]), _keys(r[-1]), overridden[r[0]], registry)
+                         for r in store.search_rows(conn, *store.search_filter("", "", "", only_ids=list(overridden))))
+             if wanted(t)]
+    # Without local artists in the registry a track is local exactly when its tag says so.
+    tag_decides = not registry.has_local()
+    where, args = store.search_filter(q if q.isascii() else "", local, missing, without_ids=list(overridden),
+                                      local_by_tag=tag_decides)
+    if (not local or tag_decides) and q.isascii():
+        total = store.search_count(conn, where, args)
+        page = [_track(tuple(r[:-1]), _keys(r[-1]), {}, registry)
+                for r in store.search_rows(conn, where, args, limit=limit)]
+    else:
+        total, page = 0, []
+        for row in store.search_rows(conn, where, args):
+            track = _track(tuple(row[:-1]), _keys(row[-1]), {}, registry)
+            if wanted(track):
+                total += 1
+                if len(page) < limit:
+                    page.append(track)
+    found = sorted(page + extra, key=lambda t: t.id)[:limit]
+    return found, total + len(extra)
+
+
+def _keys(text: str | None) -> tuple[str, ...]:
+    return tuple(text.split("\x1f")) if text else ()
+
+
 def _track(row: sqlite3.Row | tuple, keys: tuple[str, ...], overrides: dict[str, str | None],
            registry: ArtistRegistry) -> Track:
     (track_id, path, title, artist, album, label, isrc, composer, lyricist, release_date, genre,

@@ -84,6 +84,10 @@ class ArtistRegistry:
     def __contains__(self, name_or_key: str) -> bool:
         return self.get(name_or_key) is not None
 
+    def has_local(self) -> bool:
+        """Whether any registered artist is local."""
+        return any(artist.local for artist in self.artists)
+
     def is_local(self, name_or_key: str) -> bool:
         artist = self.get(name_or_key)
         return bool(artist and artist.local)

@@ -24,12 +24,14 @@ from radiod.db import transaction
 from radiod.errors import MediaError
 from radiod.library import store
 from radiod.library.artists import artist_key
-from radiod.library.tags import AUDIO_SUFFIXES, SUPPORTED_SUFFIXES, TagInfo, read_tags_and_hash
+from radiod.library.tags import AUDIO_SUFFIXES, TagInfo, audio_content, read_tags_and_hash
 
 BATCH = 500                    # files per write transaction
 # Threads reading files: hashing and file I/O release the GIL, so they overlap tag parsing.
 READERS = min(4, os.cpu_count() or 1)
 Progress = Callable[[int, int], None]      # (files read so far, files to read)
+MISSING_THRESHOLD_PERCENT = 20.0   # library.missing_threshold_percent's default
+MISSING_MINIMUM = 10               # fewer tracks gone from a root than this never need confirming
 
 
 def content_hasher() -> "hashlib._Hash":
@@ -41,14 +43,14 @@ def content_hasher() -> "hashlib._Hash":
     return hashlib.sha256()
 
 
-@dataclass
+@dataclass(slots=True)
 class FileOutcome:
     """What the scan did with one file."""
 
     path: str
-    change: str                  # 'new' | 'changed' | 'unchanged' | 'moved' | 'missing'
-    status: str                  # 'ok' | 'error' | 'missing' (the row's status afterwards)
-    reason: str = ""             # when status is 'error'
+    change: str                  # 'new' | 'changed' | 'unchanged' | 'moved' | 'missing' | 'skipped'
+    status: str                  # 'ok' | 'error' | 'missing' (the row's status afterwards) | 'skipped'
+    reason: str = ""             # when status is 'error' or 'skipped'
     track_id: int | None = None
     moved_from: str = ""
 
@@ -62,9 +64,17 @@ class ScanSummary:
     missing: int = 0             # rows under the scanned folders whose file is gone
     errors: list[tuple[str, str]] = field(default_factory=list)          # (path, reason)
     duplicates: list[list[str]] = field(default_factory=list)            # paths with equal content
-    skipped: int = 0             # files that are not audio (cover art, playlists, …)
+    skipped: int = 0             # files that are not audio (cover art, playlists, …) and hidden ones
     warnings: list[str] = field(default_factory=list)                    # about the scan itself
+    # Media roots whose tracks were not marked missing although their files were not found (the
+    # folder vanished, is empty or unreadable, or too much of it went at once): one line each.
+    withheld: list[str] = field(default_factory=list)
     files: list[FileOutcome] = field(default_factory=list)
+    keep_files: bool = True      # False: no per-file outcomes (a daemon rescan needs only the counts)
+
+    def note(self, outcome: FileOutcome) -> None:
+        if self.keep_files:
+            self.files.append(outcome)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -120,25 +130,44 @@ def library_roots(config: Config) -> list[Path]:
 
 
 def scan_library(conn: sqlite3.Connection, roots: Iterable[Path | str], *,
-                 clock: Clock, progress: Progress | None = None) -> ScanSummary:
-    """Bring the library tables in line with the audio files under ``roots``."""
-    summary = ScanSummary()
+                 clock: Clock, progress: Progress | None = None,
+                 missing_threshold_percent: float = MISSING_THRESHOLD_PERCENT,
+                 confirm_missing: bool = False, keep_files: bool = True) -> ScanSummary:
+    """Bring the library tables in line with the audio files under ``roots``.
+
+    Tracks are not marked missing under a root that vanished, is empty where it had tracks,
+    could not be listed, or lost more than ``missing_threshold_percent`` of its tracks at once
+    (at least MISSING_MINIMUM), unless ``confirm_missing``: an unmounted share is not a deletion.
+    ``keep_files=False`` leaves ``summary.files`` empty, so memory does not grow with the library.
+    """
+    summary = ScanSummary(keep_files=keep_files)
     scan_roots = _normalise_roots(roots, summary)
 
     known = _load_known(conn, scan_roots)
     seen: set[str] = set()
-    todo: list[tuple[str, str, os.stat_result, _Known | None]] = []
-    for real, key, st in _walk(scan_roots, summary):
-        seen.add(key)
+    unlisted: list[str] = []             # folders that could not be listed: their rows stay
+    # (path for I/O, path as stored, size, mtime ns, row): small tuples, not stat results, since
+    # a first scan of 200,000 files holds one per file.
+    todo: list[tuple[str, str, int, int, _Known | None]] = []
+    for real, key, st, by_name in _walk(scan_roots, summary, unlisted):
         row = known.get(key)
-        if row and row.size == st.st_size and row.mtime_ns == st.st_mtime_ns and row.status != "missing":
+        if row is None and not by_name:
+            reason = audio_content(real)   # an ending radiod does not know: the content decides
+            if reason:
+                summary.skipped += 1
+                summary.note(FileOutcome(key, "skipped", "skipped", reason))
+                continue
+        seen.add(key)
+        if row and row.size == st.st_size and row.mtime_ns == st.st_mtime_ns and row.status != "missing" \
+                and not (row.status == "error" and (row.reason or "").startswith("unsupported format")):
+            # (an "unsupported" file is read again: a newer radiod may read its format)
             summary.unchanged += 1
-            summary.files.append(FileOutcome(key, "unchanged", row.status, row.reason or "", row.id))
+            summary.note(FileOutcome(key, "unchanged", row.status, row.reason or "", row.id))
             if row.status == "error":
                 summary.errors.append((key, row.reason or "unreadable"))
         else:
-            todo.append((real, key, st, row))
-    gone = {key: row for key, row in known.items() if key not in seen}
+            todo.append((real, key, st.st_size, st.st_mtime_ns, row))
+    gone = {key: row for key, row in known.items() if key not in seen and not _under_any(key, unlisted)}
 
     total = len(todo)
     if progress:
@@ -156,6 +185,13 @@ def scan_library(conn: sqlite3.Connection, roots: Iterable[Path | str], *,
             if progress:
                 progress(min(start + BATCH, total), total)
 
+    for root in scan_roots:
+        held = _withhold(root, known, gone, claimed, unlisted, missing_threshold_percent, confirm_missing)
+        if held:
+            summary.withheld.append(held)
+            summary.warnings.append(held)
+            for key in [k for k in gone if _under_any(k, [root])]:
+                del gone[key]
     newly_missing = [row for key, row in gone.items() if row.status != "missing" and row.id not in claimed]
     if newly_missing:
         with transaction(conn):
@@ -164,10 +200,36 @@ def scan_library(conn: sqlite3.Connection, roots: Iterable[Path | str], *,
         if row.id not in claimed:
             summary.missing += 1
             if row.status != "missing":
-                summary.files.append(FileOutcome(key, "missing", "missing", "", row.id))
+                summary.note(FileOutcome(key, "missing", "missing", "", row.id))
     summary.duplicates = store.find_duplicates(conn)
     summary.errors.sort()
     return summary
+
+
+def _under_any(key: str, folders: list[str]) -> bool:
+    return any(key.startswith(folder.rstrip(os.sep) + os.sep) for folder in folders)
+
+
+def _withhold(root: str, known: dict[str, _Known], gone: dict[str, _Known], claimed: set[int],
+              unlisted: list[str], threshold: float, confirm: bool) -> str:
+    """Why the tracks gone from ``root`` are not marked missing ('' when they are)."""
+    present = [k for k, row in known.items() if row.status != "missing" and _under_any(k, [root])]
+    lost = [k for k in gone if gone[k].status != "missing" and gone[k].id not in claimed
+            and _under_any(k, [root])]
+    kept = "its tracks were left as they were"
+    if root in unlisted:
+        return f"{root}: cannot list the folder (an unmounted or unreadable share?); {kept}"
+    if not lost or confirm:
+        return ""
+    if len(lost) == len(present):
+        return (f"{root}: the folder is empty where {len(present)} tracks were (an unmounted share?); "
+                f"{kept} (run radiod scan --confirm-missing if they were removed)")
+    share = 100 * len(lost) / len(present)
+    if share > threshold and len(lost) >= MISSING_MINIMUM:
+        return (f"{root}: {len(lost)} of {len(present)} tracks ({share:.0f}%) are gone at once, more than "
+                f"library.missing_threshold_percent ({threshold:g}%); {kept} "
+                "(run radiod scan --confirm-missing if they were removed)")
+    return ""
 
 
 def _normalise_roots(roots: Iterable[Path | str], summary: ScanSummary) -> list[str]:
@@ -175,7 +237,9 @@ def _normalise_roots(roots: Iterable[Path | str], summary: ScanSummary) -> list[
     result: list[str] = []
     for root in sorted({os.path.abspath(os.fspath(r)) for r in roots}):
         if not os.path.isdir(root):
-            summary.warnings.append(f"{root}: folder does not exist; skipped (its tracks were left as they were)")
+            line = f"{root}: folder does not exist; skipped (its tracks were left as they were)"
+            summary.warnings.append(line)
+            summary.withheld.append(line)
             continue
         if any(root == r or root.startswith(r.rstrip(os.sep) + os.sep) for r in result):
             continue
@@ -198,11 +262,13 @@ def _load_known(conn: sqlite3.Connection, roots: list[str]) -> dict[str, _Known]
     return known
 
 
-def _walk(roots: list[str], summary: ScanSummary) -> Iterator[tuple[str, str, os.stat_result]]:
-    """(path for I/O, path as stored, stat) of every audio file, in a stable order.
+def _walk(roots: list[str], summary: ScanSummary, unlisted: list[str]
+          ) -> Iterator[tuple[str, str, os.stat_result, bool]]:
+    """(path for I/O, path as stored, stat, has an audio ending) of every regular file, in a
+    stable order. Folders that cannot be listed are added to ``unlisted``.
 
-    Hidden files and folders (a leading dot, e.g. macOS '._song.mp3' companions) are skipped;
-    symlinked folders are followed, each target once (so a link loop ends).
+    Hidden files and folders (a leading dot, e.g. macOS '._song.mp3' companions) are passed over
+    with a reason; symlinked folders are followed, each target once (so a link loop ends).
     """
     visited: set[tuple[int, int]] = set()
     stack = [(root, False) for root in reversed(roots)]
@@ -218,25 +284,27 @@ def _walk(roots: list[str], summary: ScanSummary) -> Iterator[tuple[str, str, os
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
             summary.warnings.append(f"{folder}: cannot list folder: {exc.strerror or exc}")
+            unlisted.append(folder)
             continue
         subfolders = []
         for entry in entries:
             if entry.name.startswith("."):
+                summary.skipped += 1
+                reason = ("hidden folder (its name starts with a dot); not scanned" if entry.is_dir()
+                          else "hidden file (its name starts with a dot)")
+                summary.note(FileOutcome(_storable(entry.path), "skipped", "skipped", reason))
                 continue
             try:
                 if entry.is_dir():
                     subfolders.append((entry.path, entry.is_symlink()))
                     continue
                 suffix = os.path.splitext(entry.name)[1].lower()
-                if suffix not in AUDIO_SUFFIXES:
-                    summary.skipped += 1
-                    continue
                 st = entry.stat()
             except OSError as exc:
                 summary.warnings.append(f"{_storable(entry.path)}: cannot stat: {exc.strerror or exc}")
                 continue
             if stat.S_ISREG(st.st_mode):
-                yield entry.path, _storable(entry.path), st
+                yield entry.path, _storable(entry.path), st, suffix in AUDIO_SUFFIXES
         stack.extend(reversed(subfolders))
 
 
@@ -249,20 +317,16 @@ def _storable(path: str) -> str:
         return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
-def _read(real: str, key: str, st: os.stat_result, known: _Known | None) -> _Read:
+def _read(real: str, key: str, size: int, mtime_ns: int, known: _Known | None) -> _Read:
     if key != real:
-        return _Read(key, st.st_size, st.st_mtime_ns, known, None, "",
+        return _Read(key, size, mtime_ns, known, None, "",
                      "file name is not valid UTF-8; rename the file")
-    suffix = os.path.splitext(real)[1].lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        return _Read(key, st.st_size, st.st_mtime_ns, known, None, "",
-                     f"unsupported format ({suffix} files are not read)")
     try:
         info, digest = read_tags_and_hash(real, content_hasher)
     except MediaError as exc:
-        return _Read(key, st.st_size, st.st_mtime_ns, known, None,
+        return _Read(key, size, mtime_ns, known, None,
                      getattr(exc, "content_hash", ""), str(exc))
-    return _Read(key, st.st_size, st.st_mtime_ns, known, info, digest)
+    return _Read(key, size, mtime_ns, known, info, digest)
 
 
 def _values(item: _Read, now_ms: int) -> tuple:
@@ -304,7 +368,7 @@ def _write(conn: sqlite3.Connection, item: _Read, now_ms: int, seen: set[str], g
         store.set_credits(conn, track_id, credits, replace=change != "new")
     if item.info is None:
         summary.errors.append((item.key, item.reason))
-    summary.files.append(FileOutcome(item.key, change, status, item.reason, track_id, moved_from))
+    summary.note(FileOutcome(item.key, change, status, item.reason, track_id, moved_from))
 
 
 def _move_source(conn: sqlite3.Connection, item: _Read, seen: set[str], gone: dict[str, _Known],

@@ -188,6 +188,64 @@ def playable_rows(conn: sqlite3.Connection, track_id: int | None = None) -> list
     return conn.execute(_PLAYABLE.format(extra="AND t.id = ?"), (track_id,)).fetchall()
 
 
+def tagged_length(conn: sqlite3.Connection, path: str) -> int:
+    """The length the tag scan read from a file's headers (ms; 0 when unknown)."""
+    row = conn.execute("SELECT length_ms FROM tracks WHERE path = ?", (path,)).fetchone()
+    return int(row[0] or 0) if row else 0
+
+
+def playable_count(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT COUNT(*) FROM tracks t LEFT JOIN analysis a ON a.content_hash = t.content_hash"
+                            " WHERE t.status = 'ok' AND (a.error IS NULL OR a.content_hash IS NULL)").fetchone()[0])
+
+
+def search_filter(q: str, local: str, missing: str, *, without_ids: list[int] | None = None,
+                  only_ids: list[int] | None = None, local_by_tag: bool = False) -> tuple[str, list[object]]:
+    """SQL conditions for the Library search (radiod.library.query.search_tracks): ``q`` in title,
+    artist, album or path (LIKE: ASCII case folding), a ``missing`` field empty, and for ``local``
+    the tag (exact when ``local_by_tag``, else a superset the registry narrows in Python)."""
+    where: list[str] = []
+    args: list[object] = []
+    if len(q) >= 3:                      # the trigram index: a phrase matches as a substring of a field
+        where.append("t.id IN (SELECT rowid FROM track_text WHERE track_text MATCH ?)")
+        args.append('"' + q.replace('"', '""') + '"')
+    elif q:
+        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append("(" + " OR ".join(f"t.{c} LIKE ? ESCAPE '\\'" for c in ("title", "artist", "album", "path")) + ")")
+        args += [pattern] * 4
+    if local == "yes" and local_by_tag:
+        where.append("t.local_tag = 1")
+    elif local == "no":
+        where.append("(t.local_tag = 0 OR t.local_tag IS NULL)")
+    if missing:
+        where.append(f"(t.{missing} IS NULL OR t.{missing} = '')")
+    if without_ids:
+        where.append(f"t.id NOT IN ({','.join('?' * len(without_ids))})")
+        args += without_ids
+    if only_ids is not None:
+        where.append(f"t.id IN ({','.join('?' * len(only_ids))})")
+        args += only_ids
+    return "".join(f" AND {w}" for w in where), args
+
+
+_SEARCH = _PLAYABLE.replace("a.true_peak_dbtp\n", "a.true_peak_dbtp, (SELECT group_concat(artist_key, char(31)) FROM"
+                            " (SELECT artist_key FROM track_artists ta WHERE ta.track_id = t.id ORDER BY position))\n")
+
+
+def search_rows(conn: sqlite3.Connection, where: str, args: list[object], *, limit: int | None = None
+                ) -> Iterator[tuple]:
+    """Playable rows (as playable_rows) passing ``where``, each with its artist keys joined by
+    U+001F, by id, streamed from the cursor."""
+    sql = _SEARCH.format(extra=where) + (f" LIMIT {int(limit)}" if limit is not None else "")
+    yield from conn.execute(sql, args)
+
+
+def search_count(conn: sqlite3.Connection, where: str, args: list[object]) -> int:
+    return int(conn.execute("SELECT COUNT(*) FROM tracks t LEFT JOIN analysis a ON a.content_hash = t.content_hash"
+                            f" WHERE t.status = 'ok' AND (a.error IS NULL OR a.content_hash IS NULL) {where}",
+                            args).fetchone()[0])
+
+
 def credit_keys(conn: sqlite3.Connection) -> dict[int, list[str]]:
     """{track id: artist keys in credit order} of every track."""
     credits: dict[int, list[str]] = {}

@@ -17,29 +17,40 @@ from typing import Any, BinaryIO, Callable
 
 import mutagen
 from mutagen.aac import AAC
+from mutagen.ac3 import AC3
 from mutagen.aiff import AIFF
+from mutagen.asf import ASF, ASFTags
+from mutagen.dsdiff import DSDIFF
+from mutagen.dsf import DSF
 from mutagen.flac import FLAC
 from mutagen.id3 import (COMM, ID3, TALB, TCOM, TCON, TDRC, TEXT, TIT2, TLAN, TPE1, TPE2, TPUB,
                          TSRC, TXXX)
 from mutagen.id3 import delete as delete_id3
+from mutagen.monkeysaudio import MonkeysAudio
 from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4, MP4FreeForm
+from mutagen.musepack import Musepack
 from mutagen.oggflac import OggFLAC
 from mutagen.oggopus import OggOpus
+from mutagen.oggspeex import OggSpeex
 from mutagen.oggvorbis import OggVorbis
+from mutagen.tak import TAK
+from mutagen.trueaudio import TrueAudio
 from mutagen.wave import WAVE
+from mutagen.wavpack import WavPack
 
 from radiod.errors import MediaError
 from radiod.library.artists import artist_key, split_artists
+from radiod.library.probe import probe_audio
 
-# File name endings the scanner looks at. Anything else in a media folder (cover art, playlists,
-# notes) is ignored; a known audio ending that radiod cannot read becomes an error row.
-SUPPORTED_SUFFIXES = frozenset({".mp3", ".flac", ".ogg", ".oga", ".opus", ".m4a", ".mp4", ".aac",
-                                ".wav", ".wave", ".aif", ".aiff", ".aifc"})
-UNSUPPORTED_AUDIO_SUFFIXES = frozenset({".wma", ".ape", ".wv", ".mpc", ".mka", ".webm", ".dsf",
-                                        ".dff", ".mid", ".midi", ".ra", ".ram", ".amr", ".ac3",
-                                        ".dts", ".tta", ".spx", ".mp2", ".m4b", ".caf", ".au"})
-AUDIO_SUFFIXES = SUPPORTED_SUFFIXES | UNSUPPORTED_AUDIO_SUFFIXES
+# File name endings the scanner reads as audio straight away. A file with any other ending is
+# read when its content is audio (a sniff of its first bytes, else ffprobe); otherwise it is
+# passed over with a reason.
+AUDIO_SUFFIXES = frozenset({".mp3", ".mp2", ".flac", ".ogg", ".oga", ".opus", ".spx", ".m4a",
+                            ".mp4", ".m4b", ".3gp", ".aac", ".wav", ".wave", ".aif", ".aiff",
+                            ".aifc", ".wma", ".ape", ".wv", ".mpc", ".tak", ".ofr", ".dsf", ".dff",
+                            ".tta", ".ac3", ".eac3", ".mka", ".webm", ".caf", ".au", ".snd",
+                            ".amr", ".dts", ".w64", ".mid", ".midi", ".ra"})
 
 MAX_TEXT = 1000            # longer tag values are cut (a 1 MB "title" helps nobody) with a warning
 _ISRC = re.compile(r"[A-Z]{2}[A-Z0-9]{3}[0-9]{7}")
@@ -57,7 +68,7 @@ TEXT_FIELDS = ("title", "artist", "album", "album_artist", "label", "isrc", "com
 class TagInfo:
     """What the scan stores about one readable audio file."""
 
-    format: str                      # mp3, flac, ogg, opus, m4a, aac, wav, aiff (from the content)
+    format: str                      # a format key (ffmpeg.DEMUXERS) or a probed demuxer's name
     codec: str
     length_ms: int
     bitrate: int | None = None       # bits per second
@@ -108,7 +119,16 @@ def sniff(head: bytes) -> str | None:
             return "ogg"
         if b"\x7fFLAC" in head:
             return "oggflac"
+        if b"Speex   " in head:
+            return "speex"
         return "ogg-other"
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    if head[:4] == b"FRM8" and head[12:16] == b"DSD ":
+        return "dff"
+    if head[:2] == b"\x0b\x77" and len(head) > 5:
+        return "eac3" if head[5] >> 3 > 10 else "ac3"     # bsid 11-16 is E-AC-3
     if head[4:8] == b"ftyp":
         return "m4a"
     if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
@@ -123,23 +143,37 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
+# Formats mutagen reads, by their magic bytes (Musepack SV7 and SV8 need different demuxers).
+_MAGIC = [(b"\x30\x26\xb2\x75\x8e\x66\xcf\x11", "wma"), (b"MAC ", "ape"), (b"wvpk", "wavpack"),
+          (b"MPCK", "mpc8"), (b"MP+", "mpc"), (b"tBaK", "tak"), (b"OFR ", "ofr"), (b"DSD ", "dsf"),
+          (b"TTA1", "tta")]
+
+# Content that is certainly not audio ffmpeg decodes: named, and never handed to ffprobe.
 _OTHER_FORMATS = [
-    (b"\x30\x26\xb2\x75", "Windows Media"), (b"MAC ", "Monkey's Audio"), (b"wvpk", "WavPack"),
-    (b"MPCK", "Musepack"), (b"MP+", "Musepack"), (b"\x1a\x45\xdf\xa3", "Matroska/WebM"),
-    (b"MThd", "MIDI"), (b"DSD ", "DSD"), (b"FRM8", "DSD"), (b".snd", "Sun audio"),
-    (b"caff", "Core Audio"), (b"#!AMR", "AMR"), (b"\x0b\x77", "AC-3"), (b"TTA1", "True Audio"),
-    (b"%PDF", "PDF"), (b"\x89PNG", "PNG image"), (b"\xff\xd8\xff", "JPEG image"),
-    (b"PK\x03\x04", "ZIP archive"), (b"GIF8", "GIF image"),
+    (b"MThd", "unsupported format (MIDI: ffmpeg does not decode it)"),
+    (b"%PDF", "not an audio file (PDF)"), (b"\x89PNG", "not an audio file (PNG image)"),
+    (b"\xff\xd8\xff", "not an audio file (JPEG image)"), (b"PK\x03\x04", "not an audio file (ZIP archive)"),
+    (b"GIF8", "not an audio file (GIF image)"), (b"BM", "not an audio file (BMP image)"),
 ]
 
 
+class _Unknown(MediaError):
+    """Content no sniffed format claims: ffprobe may still find audio in it (see probe.py)."""
+
+
 def _describe_unknown(head: bytes) -> str:
-    for magic, name in _OTHER_FORMATS:
+    for magic, reason in _OTHER_FORMATS:
         if head.startswith(magic):
-            return f"unsupported format ({name})"
+            return reason
     if _looks_like_text(head):
         return "not an audio file (it contains text)"
     return "not an audio file (unrecognised content)"
+
+
+def _probe_worthy(head: bytes) -> bool:
+    """Unknown binary content that ffprobe should look at (not text, not a known other format)."""
+    return (not _looks_like_text(head)
+            and not any(head.startswith(magic) for magic, _ in _OTHER_FORMATS))
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -155,7 +189,12 @@ def _looks_like_text(head: bytes) -> bool:
 
 
 _CLASSES: dict[str, type] = {"mp3": MP3, "aac": AAC, "flac": FLAC, "ogg": OggVorbis, "opus": OggOpus,
-                             "oggflac": OggFLAC, "m4a": MP4, "wav": WAVE, "aiff": AIFF}
+                             "oggflac": OggFLAC, "speex": OggSpeex, "m4a": MP4, "wav": WAVE, "aiff": AIFF,
+                             "wma": ASF, "ape": MonkeysAudio, "wavpack": WavPack, "mpc": Musepack,
+                             "mpc8": Musepack, "tak": TAK, "dsf": DSF, "dff": DSDIFF, "tta": TrueAudio,
+                             "ac3": AC3, "eac3": AC3}
+# Read by mutagen (its tags) but not decoded by Debian's ffmpeg, so never playable.
+_UNDECODABLE = {"ofr": "unsupported format (OptimFROG: ffmpeg does not decode it)"}
 
 
 def _detect(fileobj: BinaryIO, size: int, suffix: str) -> tuple[str, int]:
@@ -183,7 +222,7 @@ def _detect(fileobj: BinaryIO, size: int, suffix: str) -> tuple[str, int]:
     else:
         kind = None
     if kind == "ogg-other":
-        raise MediaError("unsupported format (an Ogg stream that is not Vorbis, Opus or FLAC)")
+        raise _Unknown("unsupported format (an Ogg stream that is not Vorbis, Opus, Speex or FLAC)")
     if kind in ("mp3", "aac") and not _frames_at(fileobj, offset, size, kind):
         kind = None
     if kind is None:
@@ -196,6 +235,8 @@ def _detect(fileobj: BinaryIO, size: int, suffix: str) -> tuple[str, int]:
             if found is None:
                 raise MediaError(_describe_unknown(head))
             return found
+        if _probe_worthy(head):
+            raise _Unknown(_describe_unknown(head))
         raise MediaError(_describe_unknown(head))
     return kind, offset
 
@@ -338,17 +379,67 @@ def _one_line(exc: BaseException) -> str:
 
 
 def detect_format(path: Path | str) -> str:
-    """The format key of a file from its content alone (mp3, aac, flac, ogg, opus, oggflac, m4a,
-    wav, aiff): what ffmpeg is told to read it as. Raises MediaError with a one-line reason."""
+    """The format key of a file from its content alone (a key of ffmpeg.DEMUXERS, or the name of
+    the demuxer ffprobe chose among ffmpeg.PROBE_DEMUXERS): what ffmpeg is told to read it as.
+    Raises MediaError with a one-line reason."""
     path = Path(path)
     with _open(path) as fileobj:
         try:
             size = fileobj.seek(0, io.SEEK_END)
             if size == 0:
                 raise MediaError("empty file")
-            return _detect(fileobj, size, path.suffix.lower())[0]
+            kind = _detect(fileobj, size, path.suffix.lower())[0]
+        except _Unknown as exc:
+            return _probe(path, str(exc)).demuxer
         except OSError as exc:
             raise MediaError(f"cannot read: {exc.strerror or exc}") from None
+    if kind in _UNDECODABLE:
+        raise MediaError(_UNDECODABLE[kind])
+    return kind
+
+
+def _probe(path: Path, unknown: str) -> Any:
+    """ffprobe's reading of content no sniffed format claims; MediaError naming what it is not."""
+    try:
+        return probe_audio(path)
+    except MediaError as exc:
+        if str(exc).startswith("no format ffmpeg decodes"):
+            raise MediaError(unknown) from None
+        raise
+
+
+# Endings of files that are never audio but often binary (editors' peak and analysis files,
+# archives, documents, databases): their first bytes are still sniffed, but they are not shown
+# to ffprobe, so a rescan does not run a process for each of them.
+NOT_AUDIO_SUFFIXES = frozenset({".sfk", ".pkf", ".pk", ".asd", ".reapeaks", ".db", ".ini", ".dat", ".exe",
+                                ".dll", ".iso", ".zip", ".rar", ".7z", ".gz", ".tar", ".doc", ".docx",
+                                ".xls", ".xlsx", ".odt", ".pdf", ".jpg", ".jpeg", ".png", ".gif", ".bmp",
+                                ".webp", ".tif", ".tiff", ".ico", ".psd", ".sqlite"})
+
+
+def audio_content(path: Path | str) -> str:
+    """'' when a file with an ending radiod does not know holds audio, else why it is passed over.
+
+    Cheap for the usual cover art, playlists and notes: their first bytes tell; only unknown
+    binary content with an ending not in NOT_AUDIO_SUFFIXES is shown to ffprobe.
+    """
+    path = Path(path)
+    try:
+        if path.suffix.lower() in NOT_AUDIO_SUFFIXES:
+            with _open(path) as fileobj:
+                size = fileobj.seek(0, io.SEEK_END)
+                if size == 0:
+                    return "empty file"
+                kind = _detect(fileobj, size, path.suffix.lower())[0]
+            return _UNDECODABLE.get(kind, "")
+        detect_format(path)
+    except _Unknown as exc:
+        return str(exc)
+    except MediaError as exc:
+        return str(exc)
+    except OSError as exc:
+        return f"cannot read: {exc.strerror or exc}"
+    return ""
 
 
 def read_tags(path: Path | str) -> TagInfo:
@@ -369,7 +460,7 @@ def read_tags_and_hash(path: Path | str, hasher: Callable[[], Any] | None) -> tu
         try:
             if hasher is not None:
                 digest = _file_digest(fileobj, hasher)
-            info = _read_open(fileobj, path.suffix.lower())
+            info = _read_open(fileobj, path)
         except MediaError as exc:
             exc.content_hash = digest  # type: ignore[attr-defined]
             raise
@@ -388,12 +479,17 @@ def _file_digest(fileobj: BinaryIO, hasher: Callable[[], Any]) -> str:
     return hashlib.file_digest(fileobj, hasher).hexdigest()  # type: ignore[arg-type]
 
 
-def _read_open(fileobj: BinaryIO, suffix: str) -> TagInfo:
+def _read_open(fileobj: BinaryIO, path: Path) -> TagInfo:
     fileobj.seek(0, io.SEEK_END)
     size = fileobj.tell()
     if size == 0:
         raise MediaError("empty file")
-    kind, audio_start = _detect(fileobj, size, suffix)
+    try:
+        kind, audio_start = _detect(fileobj, size, path.suffix.lower())
+    except _Unknown as exc:
+        return _probed(_probe(path, str(exc)))
+    if kind in _UNDECODABLE:
+        raise MediaError(_UNDECODABLE[kind])
     fileobj.seek(0)
     try:
         audio = _call(f"cannot read {_FORMAT_NAMES[kind]}", _CLASSES[kind], fileobj)
@@ -411,7 +507,18 @@ def _read_open(fileobj: BinaryIO, suffix: str) -> TagInfo:
 
 
 _FORMAT_NAMES = {"mp3": "MP3", "aac": "AAC", "flac": "FLAC", "ogg": "Ogg Vorbis", "opus": "Opus",
-                 "oggflac": "Ogg FLAC", "m4a": "MP4/M4A", "wav": "WAV", "aiff": "AIFF"}
+                 "oggflac": "Ogg FLAC", "speex": "Ogg Speex", "m4a": "MP4/M4A", "wav": "WAV", "aiff": "AIFF",
+                 "wma": "Windows Media", "ape": "Monkey's Audio", "wavpack": "WavPack", "mpc": "Musepack",
+                 "mpc8": "Musepack", "tak": "TAK", "dsf": "DSF", "dff": "DSDIFF", "tta": "True Audio",
+                 "ac3": "AC-3", "eac3": "E-AC-3"}
+
+
+def _probed(probe: Any) -> TagInfo:
+    """A TagInfo from ffprobe's reading (formats mutagen does not read)."""
+    info = TagInfo(format=probe.demuxer, codec=probe.codec, length_ms=probe.length_ms,
+                   bitrate=probe.bitrate, sample_rate=probe.sample_rate, channels=probe.channels)
+    _fill(info, probe.raw)
+    return info
 
 
 def _build(audio: Any, kind: str, size: int) -> TagInfo:
@@ -436,8 +543,12 @@ def _codec(kind: str, stream: Any) -> str:
     if kind == "m4a":
         codec = getattr(stream, "codec", "") or ""
         return "aac" if codec.startswith("mp4a") else (codec or "unknown")
+    if kind == "wma":
+        return "wmapro" if "Pro" in (getattr(stream, "codec_name", "") or "") else "wma"
     return {"aac": "aac", "flac": "flac", "oggflac": "flac", "ogg": "vorbis", "opus": "opus",
-            "wav": "pcm", "aiff": "pcm"}[kind]
+            "speex": "speex", "wav": "pcm", "aiff": "pcm", "ape": "ape", "wavpack": "wavpack",
+            "mpc": "musepack", "mpc8": "musepack", "tak": "tak", "dsf": "dsd", "dff": "dsd",
+            "tta": "tta", "ac3": "ac3", "eac3": "eac3"}[kind]
 
 
 # Raw values per field, each a list of strings, gathered per tag family.
@@ -472,7 +583,28 @@ def _raw_fields(audio: Any, kind: str) -> Raw:
         return _raw_id3(tags)
     if kind == "m4a":
         return _raw_mp4(tags)
-    return _raw_vorbis(tags)
+    if isinstance(tags, ASFTags):
+        return _raw_asf(tags)
+    return _raw_vorbis(tags)          # Vorbis comments, and APEv2 (the same names, any case)
+
+
+_ASF_KEYS = {"title": ("Title",), "artist": ("Author",), "album": ("WM/AlbumTitle",),
+             "album_artist": ("WM/AlbumArtist",), "label": ("WM/Publisher", "LABEL"),
+             "isrc": ("WM/ISRC", "ISRC"), "composer": ("WM/Composer",), "lyricist": ("WM/Writer",),
+             "release_date": ("WM/Year", "WM/OriginalReleaseYear"), "language": ("WM/Language",),
+             "genre": ("WM/Genre",), "local": ("LOCAL",), "rg_gain": ("REPLAYGAIN_TRACK_GAIN",),
+             "rg_peak": ("REPLAYGAIN_TRACK_PEAK",)}
+
+
+def _raw_asf(tags: ASFTags) -> Raw:
+    raw: Raw = {}
+    for name, keys in _ASF_KEYS.items():
+        for key in keys:
+            values = [str(v) for v in tags.get(key, [])]
+            if any(v.strip() for v in values):
+                raw[name] = values
+                break
+    return raw
 
 
 def _raw_id3(tags: ID3) -> Raw:
@@ -864,9 +996,13 @@ def write_tags(path: Path | str, tags: dict[str, Any], *, id3: str = "v2.4") -> 
         if size == 0:
             raise MediaError(f"{path}: empty file")
         kind, _ = _detect(f, size, path.suffix.lower())
+    if kind not in _CLASSES:
+        raise MediaError(f"{path}: radiod cannot write tags into {kind} files")
+    if kind in ("aac", "ac3", "eac3"):
+        raise MediaError(f"{path}: raw {_FORMAT_NAMES[kind]} files cannot hold tags")
     audio = _call(f"{path}: cannot read {_FORMAT_NAMES[kind]}", _CLASSES[kind], path)
     values = {k: _text_values(k, v) for k, v in tags.items()}
-    if kind in ("mp3", "wav", "aiff"):
+    if kind in ("mp3", "wav", "aiff", "dsf", "dff", "tta"):
         if audio.tags is None:
             audio.add_tags()
         _write_id3(audio.tags, values)
@@ -882,8 +1018,8 @@ def write_tags(path: Path | str, tags: dict[str, Any], *, id3: str = "v2.4") -> 
         audio.add_tags()
     if kind == "m4a":
         _write_mp4(audio.tags, values)
-    elif kind == "aac":
-        raise MediaError(f"{path}: raw AAC (ADTS) files cannot hold tags; use .m4a")
+    elif kind == "wma":
+        _write_asf(audio.tags, values)
     else:
         _write_vorbis(audio.tags, values)
     _call(f"{path}: cannot write tags", audio.save)
@@ -939,6 +1075,16 @@ _VORBIS_WRITE = {"title": "TITLE", "artist": "ARTIST", "album": "ALBUM", "album_
 def _write_vorbis(tags: Any, values: dict[str, list[str] | None]) -> None:
     for key, value in values.items():
         name = _VORBIS_WRITE[key]
+        if name in tags:
+            del tags[name]
+        if value is not None:
+            tags[name] = value
+
+
+def _write_asf(tags: Any, values: dict[str, list[str] | None]) -> None:
+    for key, value in values.items():
+        name = "Description" if key == "comment" else _ASF_KEYS[key if key in _ASF_KEYS else {
+            "replaygain_track_gain_db": "rg_gain", "replaygain_track_peak": "rg_peak"}[key]][0]
         if name in tags:
             del tags[name]
         if value is not None:

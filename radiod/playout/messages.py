@@ -355,9 +355,10 @@ class Status:
     output: str = ""              # the daemon's description of the audio output
     schedule_error: str = ""      # why the schedule files cannot be read ('' = they can)
     timing: Timing | None = None
+    library_alert: str = ""       # media folders the last rescan found gone or empty ('' = none)
 
-    def with_daemon(self, *, output: str, schedule_error: str) -> "Status":
-        return replace(self, output=output, schedule_error=schedule_error)
+    def with_daemon(self, *, output: str, schedule_error: str, library_alert: str = "") -> "Status":
+        return replace(self, output=output, schedule_error=schedule_error, library_alert=library_alert)
 
     def to_public(self) -> dict[str, Any]:
         """The JSON object the socket sends (``ok`` added there) and the panel and ctl read."""
@@ -371,6 +372,8 @@ class Status:
             "output": self.output,
             "schedule_error": self.schedule_error,
         }
+        if self.library_alert:
+            data["library_alert"] = self.library_alert
         if self.timing is not None:
             data["timing"] = self.timing.to_public()
         return data
@@ -394,6 +397,7 @@ class Status:
             output=str(data.get("output") or ""),
             schedule_error=str(data.get("schedule_error") or ""),
             timing=Timing.from_public(timing) if isinstance(timing, Mapping) else None,
+            library_alert=str(data.get("library_alert") or ""),
         )
 
     def lines(self) -> list[tuple[str, str]]:
@@ -416,6 +420,8 @@ class Status:
             out.append(("error", f"{e.at} {e.kind}: {e.detail}"))
         if self.schedule_error:
             out.append(("schedule", self.schedule_error))
+        if self.library_alert:
+            out.append(("library", self.library_alert))
         if self.timing is not None:
             out.append(("timing", self.timing.words()))
         return out

@@ -132,7 +132,7 @@ def test_broken_input_raises_media_error_with_one_line_naming_the_file(audio_dir
         assert message.startswith(f"{path}: "), what
         assert "\n" not in message, what
         assert len(info.value.reason) > 5, what
-    with pytest.raises(MediaError, match=r"unsupported format \(Matroska/WebM\)"):
+    with pytest.raises(MediaError, match="no audio stream"):      # ffprobe reads it: a video only
         analyze_file(audio_dir / "broken" / "picture.mkv", silence_threshold_db=THRESHOLD_DB)
     with pytest.raises(MediaError, match="no audio stream"):
         analyze_file(audio_dir / "broken" / "picture.mp4", silence_threshold_db=THRESHOLD_DB)

@@ -57,7 +57,7 @@ def test_scan_prints_a_summary_and_each_error(station, capsys):
     media = station / "media"
     assert f"{media}/broken/empty.flac: empty file" in lines
     assert f"{media}/broken/readme.mp3: not an audio file (it contains text)" in lines
-    assert f"{media}/broken/song.wma: unsupported format (.wma files are not read)" in lines
+    assert f"{media}/broken/song.wma: cannot read Windows Media: Not an ASF file." in lines
     assert any(line.startswith(f"{media}/broken/cut.flac: truncated file (") for line in lines)
     assert f"duplicate content: {media}/dup.mp3 = {media}/good/harbour.mp3" in lines
     assert "analysis" not in out and "Traceback" not in err

@@ -8,7 +8,8 @@ import shutil
 import pytest
 
 from radiod.clock import FakeClock
-from radiod.library.query import load_track, load_tracks
+from radiod.library.query import load_track, load_tracks, playable_count, search_tracks
+from radiod.library.store import set_overrides
 from radiod.library.registry import parse_registry
 from radiod.library.scan import scan_library
 from radiod.store import open_db
@@ -111,3 +112,24 @@ def test_load_track_of_an_unplayable_row(conn):
     broken = conn.execute("SELECT id FROM tracks WHERE status = 'error'").fetchone()[0]
     assert load_track(conn, broken) is None
     assert load_track(conn, 999_999) is None
+
+
+def _plain_search(conn, registry, q, local, missing):
+    """The Library page's filter as it was: every track loaded, then filtered in Python."""
+    return [t.id for t in load_tracks(conn, registry)
+            if (not q or q.casefold() in f"{t.title}\n{t.artist}\n{t.album}\n{t.path}".casefold())
+            and (local not in ("yes", "no") or t.local == (local == "yes"))
+            and (not missing or not getattr(t, missing))]
+
+
+@pytest.mark.parametrize("registry", [REGISTRY, None])
+def test_search_tracks_finds_what_loading_everything_finds(conn, registry):
+    set_overrides(conn, track_id(conn, "C"), {"title": "Zebra Crossing", "local": "yes"}, changed_by="t",
+                  changed_at_ms=0)
+    cases = [(q, local, missing) for q in ("", "harbour", "ZEBRA", "c", "visitor", "%", "_", "none")
+             for local in ("", "yes", "no") for missing in ("", "isrc", "label")]
+    for q, local, missing in cases:
+        found, total = search_tracks(conn, registry, q=q, local=local, missing=missing, limit=2)
+        expected = _plain_search(conn, registry, q, local, missing)
+        assert ([t.id for t in found], total) == (expected[:2], len(expected)), (q, local, missing)
+    assert playable_count(conn) == 5

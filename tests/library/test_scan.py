@@ -64,7 +64,7 @@ def test_first_scan_reads_everything(conn, clock, library):
         "empty.flac": "empty file",
         "readme.mp3": "not an audio file (it contains text)",
         "cut.flac": reasons["cut.flac"], "corrupt.flac": reasons["corrupt.flac"],
-        "song.wma": "unsupported format (.wma files are not read)",
+        "song.wma": "cannot read Windows Media: Not an ASF file.",
     }
     assert reasons["cut.flac"].startswith("truncated file (")
     assert reasons["corrupt.flac"].startswith("cannot read FLAC: ")
@@ -245,7 +245,11 @@ def test_hidden_and_non_audio_files_are_skipped(conn, clock, tmp_path, tone_file
     (root / "cover.jpg").write_bytes(b"\xff\xd8\xff")
     (root / "notes.txt").write_text("liner notes")
     summary = scan_library(conn, [root], clock=clock)
-    assert summary.counts["new"] == 1 and summary.skipped == 2 and not summary.errors
+    assert summary.counts["new"] == 1 and summary.skipped == 4 and not summary.errors
+    assert {Path(f.path).name: f.reason for f in summary.files if f.change == "skipped"} == {
+        ".trash": "hidden folder (its name starts with a dot); not scanned",
+        "._a.mp3": "hidden file (its name starts with a dot)",
+        "cover.jpg": "not an audio file (JPEG image)", "notes.txt": "not an audio file (it contains text)"}
     assert list(rows(conn)) == [str(root / "a.mp3")]
 
 

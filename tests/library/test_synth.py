@@ -47,9 +47,10 @@ def test_chord_sums_the_tones_below_the_peak(tmp_path):
 
 @pytest.mark.parametrize("suffix", FORMATS)
 def test_every_format_is_made_and_tagged(tmp_path, suffix):
-    path = make_tone(tmp_path / f"t{suffix}", seconds=1, tags={"title": "Tone", "artist": "Synth"})
+    tags = None if suffix in synth.TAGLESS else {"title": "Tone", "artist": "Synth"}
+    path = make_tone(tmp_path / f"t{suffix}", seconds=1, tags=tags)
     info = read_tags(path)
-    assert (info.title, info.artists) == ("Tone", ["Synth"])
+    assert (info.title, info.artists) == (("Tone", ["Synth"]) if tags else ("", []))
     assert 990 <= info.length_ms <= 1100
 
 

@@ -165,10 +165,13 @@ def test_corrupt_header(media):
 
 
 def test_unsupported_content(media, tmp_path):
-    assert _reason(media.broken["unsupported"]) == "unsupported format (Windows Media)"
+    assert _reason(media.broken["unsupported"]) == "cannot read Windows Media: Not an ASF file."
     png = tmp_path / "cover.flac"
     png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
-    assert _reason(png) == "unsupported format (PNG image)"
+    assert _reason(png) == "not an audio file (PNG image)"
+    midi = tmp_path / "song.mid"
+    midi.write_bytes(b"MThd\x00\x00\x00\x06" + bytes(64))
+    assert _reason(midi) == "unsupported format (MIDI: ffmpeg does not decode it)"
     noise = tmp_path / "noise.ogg"
     noise.write_bytes(bytes(range(256)) * 4)
     assert _reason(noise) == "not an audio file (unrecognised content)"
