@@ -13,6 +13,7 @@ from radiod.app.reports import FORMATS, ReportOptions, make_report
 from radiod.cli.station import Station, pass_station
 from radiod.clock import SystemClock, to_ms
 from radiod.errors import StoreError
+from radiod.logger.store import verify_recordings
 from radiod.playlog.store import CORRECTABLE, PlayLog
 from radiod.playlog.verify import (
     check_digest,
@@ -118,11 +119,16 @@ def verify_log_command(station: Station, first: str | None, last: str | None, di
             problems += [f"digest {p}" for p in check_digest(conn, station.config.zone, published)]
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ReportError(f"{digest_file}: not a play log digest: {exc}") from None
+    recordings, recording_problems = verify_recordings(conn, station.config.logger.folder,
+                                                       station.config.logger.keep_days, to_ms(SystemClock().now()))
+    problems += recording_problems
     conn.close()
     if problems:
         for problem in problems:
             click.echo(f"BROKEN: {problem}", err=True)
         raise SystemExit(1)
+    if recordings:
+        click.echo(f"ok: {recordings} logger recordings match their hashes")
     if result.checked == 0:
         click.echo(f"ok: no closed plays{' in the period' if period else ''}; "
                    f"{result.corrections_checked} corrections")

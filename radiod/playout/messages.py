@@ -355,9 +355,10 @@ class Status:
     output: str = ""              # the daemon's description of the audio output
     schedule_error: str = ""      # why the schedule files cannot be read ('' = they can)
     timing: Timing | None = None
+    alerts: tuple[str, ...] = ()  # what carries the air further and has stopped (the logger on a full disk)
 
-    def with_daemon(self, *, output: str, schedule_error: str) -> "Status":
-        return replace(self, output=output, schedule_error=schedule_error)
+    def with_daemon(self, *, output: str, schedule_error: str, alerts: tuple[str, ...] = ()) -> "Status":
+        return replace(self, output=output, schedule_error=schedule_error, alerts=alerts)
 
     def to_public(self) -> dict[str, Any]:
         """The JSON object the socket sends (``ok`` added there) and the panel and ctl read."""
@@ -370,6 +371,7 @@ class Status:
             "stats": self.stats.to_public(),
             "output": self.output,
             "schedule_error": self.schedule_error,
+            "alerts": list(self.alerts),
         }
         if self.timing is not None:
             data["timing"] = self.timing.to_public()
@@ -394,6 +396,7 @@ class Status:
             output=str(data.get("output") or ""),
             schedule_error=str(data.get("schedule_error") or ""),
             timing=Timing.from_public(timing) if isinstance(timing, Mapping) else None,
+            alerts=tuple(str(a) for a in data.get("alerts") or () if isinstance(a, str)),
         )
 
     def lines(self) -> list[tuple[str, str]]:
@@ -416,6 +419,8 @@ class Status:
             out.append(("error", f"{e.at} {e.kind}: {e.detail}"))
         if self.schedule_error:
             out.append(("schedule", self.schedule_error))
+        for alert in self.alerts:
+            out.append(("alert", alert))
         if self.timing is not None:
             out.append(("timing", self.timing.words()))
         return out

@@ -1,0 +1,1 @@
+"""The compliance logger: the air recorded into hour files, kept, chained, checked and extracted."""

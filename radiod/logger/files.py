@@ -1,0 +1,144 @@
+"""Hour files in the logger's folder and the sidecar beside each that says exactly when it starts.
+
+A file is named by the UTC instant of its first frame (``air-2026-12-03T140000Z.opus``); its
+sidecar (``….opus.json``) keeps that instant to the microsecond, and, once the file is closed, its
+frame count, length and SHA-256. The sidecar is what extraction and the hash chain read: the name
+is for people.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from radiod.playout.output import RATE
+from radiod.playout.recording import stamp
+from radiod.private import FILE_MODE
+
+log = logging.getLogger(__name__)
+
+PREFIX = "air-"
+SIDECAR = ".json"
+EXTENSIONS = {"opus": ".opus", "mp3": ".mp3", "flac": ".flac"}
+DAY_MS = 86_400_000
+
+
+@dataclass(frozen=True)
+class HourFile:
+    """One recording: where it is, when its first frame was heard, and (once closed) what it holds."""
+
+    name: str
+    start_us: int                 # epoch microseconds of the first frame, by the air's heard times
+    format: str
+    frames: int | None = None     # None while the file is being written
+    bytes: int | None = None
+    sha256: str | None = None
+
+    @property
+    def closed(self) -> bool:
+        return self.frames is not None
+
+    @property
+    def end_us(self) -> int | None:
+        return None if self.frames is None else self.start_us + self.frames * 1_000_000 // RATE
+
+    def closed_with(self, frames: int, folder: Path) -> "HourFile":
+        """This file once written: its frame count, length and SHA-256 read from the disk."""
+        size, digest = file_digest(folder / self.name)
+        return replace(self, frames=frames, bytes=size, sha256=digest)
+
+
+def file_name(start_us: int, fmt: str, folder: Path) -> str:
+    """A new file's name (a second file starting within the same second gets a suffix)."""
+    base = f"{PREFIX}{stamp(start_us // 1000)}"
+    name, n = f"{base}{EXTENSIONS[fmt]}", 0
+    while (folder / name).exists():
+        n += 1
+        name = f"{base}-{n}{EXTENSIONS[fmt]}"
+    return name
+
+
+def file_digest(path: Path) -> tuple[int, str]:
+    """Length and SHA-256 (hex) of a file."""
+    digest, size = hashlib.sha256(), 0
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()
+
+
+def write_sidecar(folder: Path, entry: HourFile) -> None:
+    """Write (or replace) a file's sidecar atomically: a reader sees the old one or the new one."""
+    path = folder / (entry.name + SIDECAR)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, FILE_MODE)
+    try:
+        data = json.dumps(asdict(entry), sort_keys=True).encode()
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+
+
+def hour_files(folder: Path) -> list[HourFile]:
+    """Every recording in the folder with a readable sidecar, oldest first (a bad sidecar is one
+    warning naming it, and is left out)."""
+    try:
+        names = sorted(os.listdir(folder))
+    except FileNotFoundError:
+        return []
+    found = []
+    for name in names:
+        if not (name.startswith(PREFIX) and name.endswith(SIDECAR)):
+            continue
+        try:
+            data = json.loads((folder / name).read_text(encoding="utf-8"))
+            found.append(HourFile(name=str(data["name"]), start_us=int(data["start_us"]), format=str(data["format"]),
+                                  frames=_int(data.get("frames")), bytes=_int(data.get("bytes")),
+                                  sha256=None if data.get("sha256") is None else str(data["sha256"])))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.warning("logger: %s: not a recording's sidecar (%s); left out", folder / name, exc)
+    found.sort(key=lambda f: (f.start_us, f.name))
+    return found
+
+
+def _int(value: object) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int):
+        raise ValueError(f"expected a whole number, got {value!r}")
+    return value
+
+
+def expires_us(entry: HourFile, keep_days: int) -> int | None:
+    """When a closed file may go: ``keep_days`` after its last frame (None while it is open)."""
+    end = entry.end_us
+    return None if end is None else end + keep_days * DAY_MS * 1000
+
+
+def expire(folder: Path, keep_days: int, now_ms: int) -> list[str]:
+    """Delete closed files (and their sidecars) kept their full period; never one before. Returns
+    the names deleted."""
+    gone = []
+    for entry in hour_files(folder):
+        due = expires_us(entry, keep_days)
+        if due is None or now_ms * 1000 < due:
+            continue
+        try:
+            (folder / entry.name).unlink(missing_ok=True)
+            (folder / (entry.name + SIDECAR)).unlink()
+        except OSError as exc:
+            log.error("logger: %s could not be deleted: %s", folder / entry.name, exc.strerror or exc)
+            continue
+        gone.append(entry.name)
+    if gone:
+        log.info("logger: deleted %d hour file(s) kept %d days: %s%s", len(gone), keep_days, gone[0],
+                 f" … {gone[-1]}" if len(gone) > 1 else "")
+    return gone

@@ -1,0 +1,201 @@
+"""The logger as an air consumer: the rendered air, encoded by ffmpeg into hour files.
+
+Blocks arrive from the air tap with the instant their first frame is heard. A file is cut where
+that instant crosses the station clock's hour, inside the block, to the frame: the frames before
+the cut end one file and the rest begin the next, so nothing is lost or doubled between files.
+A gap in the air (the output restarted, or the tap dropped blocks because the disk was slow)
+begins a new file, so every file is continuous audio and a sample's time is its file's start plus
+its position. A write that fails (a full disk, a dead encoder) stops the logger with one error;
+the air tap keeps it from ever reaching what is heard.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import subprocess
+from pathlib import Path
+from typing import IO, Callable
+
+from radiod.clock import Clock, to_ms
+from radiod.errors import RadiodError
+from radiod.logger.files import HourFile, expire, file_name, write_sidecar
+from radiod.playout.air_tap import AirBlock
+from radiod.playout.output import CHANNELS, RATE
+from radiod.private import FILE_MODE, private_dir
+
+log = logging.getLogger(__name__)
+
+FRAME_BYTES = 2 * CHANNELS
+HOUR_US = 3_600_000_000
+CLOSE_TIMEOUT_S = 30
+
+
+class LoggerError(RadiodError):
+    """The logger cannot go on (one line: what and where)."""
+
+
+def encoder_args(ffmpeg: str, fmt: str, bitrate_kbps: int, path: Path) -> list[str]:
+    """ffmpeg reading the air (raw PCM on stdin) and writing one hour file."""
+    codec = {"opus": ["-c:a", "libopus", "-b:a", f"{bitrate_kbps}k", "-f", "opus"],
+             "mp3": ["-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k", "-f", "mp3"],
+             "flac": ["-c:a", "flac", "-f", "flac"]}[fmt]
+    return [ffmpeg, "-hide_banner", "-nostats", "-loglevel", "error", "-f", "s16le", "-ar", str(RATE),
+            "-ac", str(CHANNELS), "-i", "pipe:0", *codec, "-y", str(path)]
+
+
+class _Encoder:
+    """One ffmpeg writing one file; raises LoggerError naming the file when it cannot."""
+
+    def __init__(self, args: list[str], path: Path):
+        self.path = path
+        # Created here so it is private whatever the umask (ffmpeg truncates it, keeping the mode).
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, FILE_MODE))
+        try:
+            self.process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                            stderr=subprocess.PIPE)
+        except OSError as exc:
+            path.unlink(missing_ok=True)
+            raise LoggerError(f"{path}: cannot start the encoder {args[0]}: {exc.strerror or exc}") from None
+        assert self.process.stdin is not None
+        self.stdin: IO[bytes] = self.process.stdin
+
+    def write(self, pcm: bytes) -> None:
+        try:
+            self.stdin.write(pcm)
+        except (BrokenPipeError, ValueError):
+            self._fail()
+
+    def finish(self) -> None:
+        try:
+            self.stdin.close()
+        except BrokenPipeError:
+            pass
+        try:
+            self.process.wait(timeout=CLOSE_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.process.returncode != 0:
+            self._fail()
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+
+    def _fail(self) -> None:
+        self.kill()
+        assert self.process.stderr is not None
+        lines = self.process.stderr.read().decode(errors="replace").strip().splitlines()
+        why = lines[-1] if lines else f"exited with status {self.process.returncode}"
+        raise LoggerError(f"{self.path}: the encoder stopped: {why}")
+
+
+class AirLogger:
+    """An AirConsumer writing the air into hour files in ``folder``; ``on_closed`` is told of
+    every file once it is complete (to chain it), and files past ``keep_days`` are deleted."""
+
+    name = "logger"
+
+    def __init__(self, folder: Path, *, fmt: str, bitrate_kbps: int, keep_days: int, clock: Clock,
+                 on_closed: Callable[[HourFile], None] | None = None, ffmpeg: str = "ffmpeg"):
+        self.folder = folder
+        self.fmt = fmt
+        self.bitrate_kbps = bitrate_kbps
+        self.keep_days = keep_days
+        self.clock = clock
+        self.on_closed = on_closed
+        self.ffmpeg = ffmpeg
+        self.current: HourFile | None = None
+        self._encoder: _Encoder | None = None
+        self._frames = 0                  # frames in the current file
+        self._next_frame: int | None = None
+        self._cut_us = 0                  # the hour the current file ends at
+        self.failed = ""                  # why the logger stopped ('' while it records)
+        try:
+            private_dir(folder)
+        except OSError as exc:
+            raise LoggerError(f"{folder}: cannot create the logger's folder: {exc.strerror or exc}") from None
+        self._expire()
+
+    def write(self, block: AirBlock) -> None:
+        if self.failed:
+            return
+        try:
+            self._write(block)
+        except LoggerError as exc:
+            self.failed = str(exc)
+            self._abandon()
+            raise
+
+    def close(self) -> None:
+        if not self.failed:
+            self._close_file()
+
+    def _abandon(self) -> None:
+        """After a failure: the encoder goes; what it wrote stays, its sidecar says it is unfinished."""
+        if self._encoder is not None:
+            self._encoder.kill()
+        self.current, self._encoder = None, None
+
+    def _write(self, block: AirBlock) -> None:
+        if self.current is not None and block.first_frame != self._next_frame:
+            log.warning("logger: the air has a gap before %s; a new file begins there",
+                        f"{block.heard_epoch_ms / 1000:.3f}")
+            self._close_file()
+        self._next_frame = block.first_frame + block.frames
+        heard_us = block.heard_epoch_ms * 1000
+        frames, offset = block.frames, 0
+        while offset < frames:
+            if self.current is None:
+                self._open_file(round(heard_us + offset * 1_000_000 / RATE))
+            assert self._encoder is not None
+            # the first frame heard at or after the hour, counted in this block
+            cut = math.ceil((self._cut_us - heard_us) * RATE / 1_000_000 - 1e-6)
+            end = min(frames, max(offset, cut))
+            if end > offset:
+                self._encoder.write(block.pcm[offset * FRAME_BYTES:end * FRAME_BYTES])
+                self._frames += end - offset
+                offset = end
+            if cut <= offset:
+                self._close_file()
+
+    # -- files ---------------------------------------------------------------------------------------
+
+    def _open_file(self, start_us: int) -> None:
+        previous_cut = self._cut_us
+        self._cut_us = (start_us // HOUR_US + 1) * HOUR_US
+        if previous_cut and self._cut_us <= previous_cut:
+            self._cut_us = previous_cut + HOUR_US
+        try:
+            name = file_name(start_us, self.fmt, self.folder)
+            entry = HourFile(name=name, start_us=start_us, format=self.fmt)
+            write_sidecar(self.folder, entry)
+            path = self.folder / name
+            self._encoder = _Encoder(encoder_args(self.ffmpeg, self.fmt, self.bitrate_kbps, path), path)
+        except OSError as exc:
+            raise LoggerError(f"{self.folder}: cannot begin an hour file: {exc.strerror or exc}") from None
+        self.current, self._frames = entry, 0
+
+    def _close_file(self) -> None:
+        entry, encoder, frames = self.current, self._encoder, self._frames
+        self.current, self._encoder = None, None
+        if entry is None or encoder is None:
+            return
+        encoder.finish()
+        try:
+            closed = entry.closed_with(frames, self.folder)
+            write_sidecar(self.folder, closed)
+        except OSError as exc:
+            raise LoggerError(f"{self.folder / entry.name}: cannot finish the hour file: {exc.strerror or exc}") from None
+        if self.on_closed is not None:
+            try:
+                self.on_closed(closed)
+            except Exception as exc:     # the chain catches up at the next close; the audio is safe
+                log.error("logger: %s could not be chained yet: %s", closed.name, exc)
+        self._expire()
+
+    def _expire(self) -> None:
+        expire(self.folder, self.keep_days, to_ms(self.clock.now()))
