@@ -153,7 +153,7 @@ class AirLogger:
                 self._open_file(round(heard_us + offset * 1_000_000 / RATE))
             assert self._encoder is not None
             # the first frame heard at or after the hour, counted in this block
-            cut = math.ceil((self._cut_us - heard_us) * RATE / 1_000_000 - 1e-6)
+            cut = math.ceil((self._cut_us - heard_us) * RATE / 1_000_000 - 0.02)   # float ms: ±0.01 frame
             end = min(frames, max(offset, cut))
             if end > offset:
                 self._encoder.write(block.pcm[offset * FRAME_BYTES:end * FRAME_BYTES])
