@@ -41,8 +41,11 @@ def encoder_args(ffmpeg: str, fmt: str, bitrate_kbps: int, path: Path) -> list[s
     codec = {"opus": ["-c:a", "libopus", "-b:a", f"{bitrate_kbps}k", "-f", "opus"],
              "mp3": ["-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k", "-f", "mp3"],
              "flac": ["-c:a", "flac", "-f", "flac"]}[fmt]
-    return [ffmpeg, "-hide_banner", "-nostats", "-loglevel", "error", "-f", "s16le", "-ar", str(RATE),
-            "-ac", str(CHANNELS), "-i", "pipe:0", *codec, "-y", str(path)]
+    # No probing (ffmpeg would hold the first 5 s back), and every packet written when made, so
+    # the hour being recorded is on disk to within a page (about a second) for extracts and crashes.
+    return [ffmpeg, "-hide_banner", "-nostats", "-loglevel", "error", "-probesize", "32", "-analyzeduration", "0",
+            "-f", "s16le", "-ar", str(RATE), "-ac", str(CHANNELS), "-i", "pipe:0", *codec,
+            "-flush_packets", "1", "-y", str(path)]
 
 
 class _Encoder:
