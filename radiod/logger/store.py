@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from radiod.db import transaction
+from radiod.db import connect, transaction
 from radiod.logger.files import HourFile, expires_us, file_digest, hour_files
 from radiod.playlog.chain import GENESIS, link
-from radiod.store import open_db
 
 FIELDS: tuple[str, ...] = ("id", "name", "format", "start_us", "frames", "bytes", "sha256")
 BUSY_TIMEOUT_MS = 5000
@@ -54,8 +53,9 @@ def chain_closed(conn: sqlite3.Connection, folder: Path, now_ms: int) -> list[st
 
 
 def chain_into(database: Path, folder: Path, now_ms: int) -> list[str]:
-    """``chain_closed`` on a connection of its own (the logger's thread calls it once an hour)."""
-    conn = open_db(database, migrate=False, busy_timeout_ms=BUSY_TIMEOUT_MS)
+    """``chain_closed`` on a connection of its own (the logger's thread calls it once an hour; the
+    daemon created and migrated the database before the air began)."""
+    conn = connect(f"file:{database}", read_only=False, busy_timeout_ms=BUSY_TIMEOUT_MS)
     try:
         return chain_closed(conn, folder, now_ms)
     finally:
