@@ -8,7 +8,7 @@ import click
 
 from radiod.cli.station import Station, one_line, pass_station
 from radiod.localtimes import LocalTimes
-from radiod.logger.extract import extract, listing, station_instant
+from radiod.logger.extract import extract_span, listing, station_instant
 
 
 @click.group("logger")
@@ -40,7 +40,7 @@ def list_command(station: Station) -> None:
 def extract_command(station: Station, first: str, last: str, output: Path) -> None:
     """Cut the aired audio of a span out of the hour files, to the sample."""
     config = station.config
-    result = extract(config.logger.folder, station_instant(first, config.zone), station_instant(last, config.zone),
+    result = extract_span(config.logger.folder, station_instant(first, config.zone), station_instant(last, config.zone),
                      output)
     local = LocalTimes(config.zone)
     for gap in result.gaps:

@@ -129,7 +129,7 @@ def _silence(frames: int) -> Iterator[bytes]:
         frames -= n
 
 
-def extract(folder: Path, from_us: int, to_us: int, output: Path, *, ffmpeg: str = "ffmpeg") -> Extracted:
+def extract_span(folder: Path, from_us: int, to_us: int, output: Path, *, ffmpeg: str = "ffmpeg") -> Extracted:
     """Write the span to ``output``: a WAV for ``.wav``, else encoded by ffmpeg by its extension."""
     if to_us <= from_us:
         raise ExtractError("the span is empty: --to must come after --from")

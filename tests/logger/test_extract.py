@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from radiod.clock import FakeClock
-from radiod.logger.extract import extract, station_instant
+from radiod.logger.extract import extract_span, station_instant
 from radiod.logger.files import hour_files
 
 from .helpers import RATE, bursts, decode, epoch_ms, feed, make_logger, onsets, utc
@@ -44,7 +44,7 @@ def test_an_extract_across_two_hour_files_has_its_edges_within_a_few_samples(tmp
     out = tmp_path / "span.wav"
     span_from = station_instant("2026-12-03T08:59:58.750", TORONTO)
     span_to = station_instant("2026-12-03T09:00:02.500", TORONTO)
-    result = extract(folder, span_from, span_to, out)
+    result = extract_span(folder, span_from, span_to, out)
     pcm = read_wav(out)
     assert len(pcm) == result.frames == round(3.75 * RATE)
     assert result.files == tuple(f.name for f in hour_files(folder)) and result.gaps == ()
@@ -63,7 +63,7 @@ def test_an_extract_across_two_hour_files_has_its_edges_within_a_few_samples(tmp
 def test_a_span_reaching_beyond_the_recordings_is_padded_with_silence_and_says_so(tmp_path):
     folder = record(tmp_path, "flac")
     out = tmp_path / "wide.wav"
-    result = extract(folder, station_instant("2026-12-03T08:59:57", TORONTO),
+    result = extract_span(folder, station_instant("2026-12-03T08:59:57", TORONTO),
                      station_instant("2026-12-03T09:00:04", TORONTO), out)
     pcm = read_wav(out)
     assert len(pcm) == 7 * RATE
@@ -74,7 +74,7 @@ def test_a_span_reaching_beyond_the_recordings_is_padded_with_silence_and_says_s
 def test_an_extract_can_be_encoded_by_its_extension(tmp_path):
     folder = record(tmp_path, "flac")
     out = tmp_path / "span.flac"
-    extract(folder, station_instant("2026-12-03T13:59:59Z", TORONTO), station_instant("2026-12-03T14:00:01Z", TORONTO),
+    extract_span(folder, station_instant("2026-12-03T13:59:59Z", TORONTO), station_instant("2026-12-03T14:00:01Z", TORONTO),
             out)
     pcm = decode(out)
     assert len(pcm) == 2 * RATE and onsets(pcm) == [RISE, round(0.9 * RATE) + RISE, round(1.5 * RATE) + RISE]
