@@ -132,9 +132,9 @@ def air_consumers(config: Config, clock: Clock) -> list[AirConsumer]:
     """What carries the rendered air beyond the sound card, from ``radiod.toml`` (none by default)."""
     consumers: list[AirConsumer] = []
     if config.logger.enabled:
-        from radiod.logger.wiring import air_logger
+        from radiod.logger.wiring import logger_consumers
 
-        consumers.append(air_logger(config, clock))
+        consumers += logger_consumers(config, clock)
     return consumers
 
 

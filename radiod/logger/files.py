@@ -12,10 +12,11 @@ import hashlib
 import json
 import logging
 import os
+import subprocess
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from radiod.playout.output import RATE
+from radiod.playout.output import CHANNELS, RATE
 from radiod.playout.recording import stamp
 from radiod.private import FILE_MODE
 
@@ -133,7 +134,7 @@ def expire(folder: Path, keep_days: int, now_ms: int) -> list[str]:
             continue
         try:
             (folder / entry.name).unlink(missing_ok=True)
-            (folder / (entry.name + SIDECAR)).unlink()
+            (folder / (entry.name + SIDECAR)).unlink(missing_ok=True)
         except OSError as exc:
             log.error("logger: %s could not be deleted: %s", folder / entry.name, exc.strerror or exc)
             continue
@@ -142,3 +143,38 @@ def expire(folder: Path, keep_days: int, now_ms: int) -> list[str]:
         log.info("logger: deleted %d hour file(s) kept %d days: %s%s", len(gone), keep_days, gone[0],
                  f" … {gone[-1]}" if len(gone) > 1 else "")
     return gone
+
+
+def decoded_frames(path: Path, ffmpeg: str = "ffmpeg") -> int:
+    """How many frames a file decodes to (at RATE), counted by decoding it."""
+    process = subprocess.Popen([ffmpeg, "-hide_banner", "-nostats", "-loglevel", "error", "-i", str(path),
+                                "-f", "s16le", "-ar", str(RATE), "-ac", str(CHANNELS), "pipe:1"],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert process.stdout is not None
+    total = 0
+    while chunk := process.stdout.read(1 << 20):
+        total += len(chunk)
+    process.wait()
+    return total // (2 * CHANNELS)
+
+
+def recover(folder: Path, left_open: list[HourFile], ffmpeg: str = "ffmpeg") -> list[HourFile]:
+    """Close the files an earlier run left open (a crash, a power cut, a full disk): their frame
+    count from decoding what was written, then length and digest. Returns them, closed."""
+    closed = []
+    for entry in left_open:
+        path = folder / entry.name
+        try:
+            done = entry.closed_with(decoded_frames(path, ffmpeg) if path.exists() else 0, folder)
+            if done.frames == 0:
+                path.unlink(missing_ok=True)
+                (folder / (entry.name + SIDECAR)).unlink()
+                continue
+            write_sidecar(folder, done)
+        except OSError as exc:
+            log.error("logger: %s, left open by an earlier run, cannot be closed: %s", path, exc.strerror or exc)
+            continue
+        log.warning("logger: %s was left open by an earlier run; closed at %.3f s", entry.name,
+                    (done.frames or 0) / RATE)
+        closed.append(done)
+    return closed

@@ -15,12 +15,13 @@ import logging
 import math
 import os
 import subprocess
+import threading
 from pathlib import Path
 from typing import IO, Callable
 
 from radiod.clock import Clock, to_ms
 from radiod.errors import RadiodError
-from radiod.logger.files import HourFile, expire, file_name, write_sidecar
+from radiod.logger.files import HourFile, expire, file_name, hour_files, recover, write_sidecar
 from radiod.playout.air_tap import AirBlock
 from radiod.playout.output import CHANNELS, RATE
 from radiod.private import FILE_MODE, private_dir
@@ -98,12 +99,13 @@ class _Encoder:
 
 class AirLogger:
     """An AirConsumer writing the air into hour files in ``folder``; ``on_closed`` is told of
-    every file once it is complete (to chain it), and files past ``keep_days`` are deleted."""
+    every file once it is complete (to chain it; None: files an earlier run left open, closed
+    now), and files past ``keep_days`` are deleted."""
 
     name = "logger"
 
     def __init__(self, folder: Path, *, fmt: str, bitrate_kbps: int, keep_days: int, clock: Clock,
-                 on_closed: Callable[[HourFile], None] | None = None, ffmpeg: str = "ffmpeg"):
+                 on_closed: Callable[[HourFile | None], None] | None = None, ffmpeg: str = "ffmpeg"):
         self.folder = folder
         self.fmt = fmt
         self.bitrate_kbps = bitrate_kbps
@@ -121,6 +123,18 @@ class AirLogger:
             private_dir(folder)
         except OSError as exc:
             raise LoggerError(f"{folder}: cannot create the logger's folder: {exc.strerror or exc}") from None
+        # Files an earlier run left open are closed beside the recording (decoding takes seconds).
+        left_open = [f for f in hour_files(folder) if not f.closed]       # listed before this run opens one
+        self.recovered = threading.Thread(target=self._recover, args=(left_open,), name="logger-recover",
+                                          daemon=True)
+        self.recovered.start()
+
+    def _recover(self, left_open: list[HourFile]) -> None:
+        if recover(self.folder, left_open, self.ffmpeg) and self.on_closed is not None:
+            try:
+                self.on_closed(None)
+            except Exception as exc:
+                log.error("logger: the recovered files could not be chained yet: %s", exc)
         self._expire()
 
     def write(self, block: AirBlock) -> None:

@@ -61,3 +61,23 @@ def test_a_gap_in_the_air_begins_a_new_file_named_by_its_own_start(tmp_path):
     assert [f.name for f in files] == ["air-2026-12-03T101500Z.flac", "air-2026-12-03T101505Z.flac"]
     assert [f.frames for f in files] == [2 * RATE, RATE]
     assert files[1].start_us == round((start + 5000) * 1000)
+
+
+def test_a_file_left_open_by_a_crash_is_closed_and_chained_by_the_next_run(tmp_path):
+    clock = FakeClock(utc(2026, 12, 3, 10))
+    crashed = make_logger(tmp_path / "logger", clock, fmt="opus")
+    feed(crashed, counter(3 * RATE), epoch_ms(utc(2026, 12, 3, 10, 20)))
+    crashed._abandon()                                   # killed: the encoder dies, nothing is closed
+    [left] = hour_files(tmp_path / "logger")
+    assert not left.closed
+    told = []
+    restarted = make_logger(tmp_path / "logger", clock, fmt="opus", on_closed=told.append)
+    feed(restarted, counter(RATE), epoch_ms(utc(2026, 12, 3, 10, 30)))
+    restarted.recovered.join(timeout=30)
+    files = hour_files(tmp_path / "logger")
+    assert [f.name for f in files] == [left.name, "air-2026-12-03T103000Z.opus"]
+    # what the encoder had written when it died (fed faster than real time, it was behind)
+    assert files[0].closed and 0 < files[0].frames <= 3 * RATE and len(files[0].sha256) == 64
+    assert files[0].frames == len(decode(tmp_path / "logger" / left.name))
+    assert not files[1].closed and told == [None]        # the file being written is not touched
+    restarted.close()
