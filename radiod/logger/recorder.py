@@ -16,6 +16,7 @@ import math
 import os
 import subprocess
 import threading
+from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import IO, Callable
 
@@ -35,6 +36,20 @@ CLOSE_TIMEOUT_S = 30
 
 class LoggerError(RadiodError):
     """The logger cannot go on (one line: what and where)."""
+
+
+def next_hour_us(instant_us: int, zone: tzinfo) -> int:
+    """The first instant after ``instant_us`` at which the station's clock shows a whole hour
+    (in a zone 5:30 from UTC that is half past a UTC hour; across a DST change, the new offset's)."""
+    found = []
+    for probe in (instant_us, instant_us + HOUR_US):
+        offset = datetime.fromtimestamp(probe / 1_000_000, timezone.utc).astimezone(zone).utcoffset()
+        off_us = round(offset.total_seconds() * 1_000_000) if offset is not None else 0
+        candidate = ((instant_us + off_us) // HOUR_US + 1) * HOUR_US - off_us
+        local = datetime.fromtimestamp(candidate / 1_000_000, timezone.utc).astimezone(zone)
+        if candidate > instant_us and local.minute == local.second == local.microsecond == 0:
+            found.append(candidate)
+    return min(found) if found else (instant_us // HOUR_US + 1) * HOUR_US
 
 
 def encoder_args(ffmpeg: str, fmt: str, bitrate_kbps: int, path: Path) -> list[str]:
@@ -105,8 +120,10 @@ class AirLogger:
     name = "logger"
 
     def __init__(self, folder: Path, *, fmt: str, bitrate_kbps: int, keep_days: int, clock: Clock,
-                 on_closed: Callable[[HourFile | None], None] | None = None, ffmpeg: str = "ffmpeg"):
+                 on_closed: Callable[[HourFile | None], None] | None = None, ffmpeg: str = "ffmpeg",
+                 zone: tzinfo = timezone.utc):
         self.folder = folder
+        self.zone = zone
         self.fmt = fmt
         self.bitrate_kbps = bitrate_kbps
         self.keep_days = keep_days
@@ -183,9 +200,9 @@ class AirLogger:
 
     def _open_file(self, start_us: int) -> None:
         previous_cut = self._cut_us
-        self._cut_us = (start_us // HOUR_US + 1) * HOUR_US
+        self._cut_us = next_hour_us(start_us, self.zone)
         if previous_cut and self._cut_us <= previous_cut:
-            self._cut_us = previous_cut + HOUR_US
+            self._cut_us = next_hour_us(previous_cut, self.zone)
         try:
             name = file_name(start_us, self.fmt, self.folder)
             entry = HourFile(name=name, start_us=start_us, format=self.fmt)

@@ -23,7 +23,7 @@ def air_logger(config: Config, clock: Clock) -> AirLogger:
         chain_into(database, settings.folder, to_ms(clock.now()))
 
     return AirLogger(settings.folder, fmt=settings.format, bitrate_kbps=settings.bitrate_kbps,
-                     keep_days=settings.keep_days, clock=clock, on_closed=chain)
+                     keep_days=settings.keep_days, clock=clock, on_closed=chain, zone=config.zone)
 
 
 def logger_consumers(config: Config, clock: Clock) -> list[AirConsumer]:

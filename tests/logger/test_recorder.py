@@ -81,3 +81,31 @@ def test_a_file_left_open_by_a_crash_is_closed_and_chained_by_the_next_run(tmp_p
     assert files[0].frames == len(decode(tmp_path / "logger" / left.name))
     assert not files[1].closed and told == [None]        # the file being written is not touched
     restarted.close()
+
+
+def test_the_cut_is_on_the_station_clocks_hour_whatever_its_offset_and_across_dst():
+    from zoneinfo import ZoneInfo
+
+    from radiod.logger.recorder import next_hour_us
+
+    def us(moment) -> int:
+        return round(moment.timestamp() * 1_000_000)
+
+    kolkata, toronto = ZoneInfo("Asia/Kolkata"), ZoneInfo("America/Toronto")
+    assert next_hour_us(us(utc(2026, 12, 3, 14, 10)), kolkata) == us(utc(2026, 12, 3, 14, 30))   # 20:00 IST
+    assert next_hour_us(us(utc(2026, 12, 3, 14, 30)), kolkata) == us(utc(2026, 12, 3, 15, 30))
+    # 1 November 2026 in Toronto: 01:00 EDT (05:00Z), 01:00 EST again (06:00Z), then 02:00 EST (07:00Z)
+    assert next_hour_us(us(utc(2026, 11, 1, 4, 30)), toronto) == us(utc(2026, 11, 1, 5))
+    assert next_hour_us(us(utc(2026, 11, 1, 5, 30)), toronto) == us(utc(2026, 11, 1, 6))
+    assert next_hour_us(us(utc(2026, 11, 1, 6, 30)), toronto) == us(utc(2026, 11, 1, 7))
+
+
+def test_a_station_half_an_hour_from_utc_gets_its_files_cut_at_half_past_utc(tmp_path):
+    from zoneinfo import ZoneInfo
+
+    clock = FakeClock(utc(2026, 12, 3, 14))
+    logger = make_logger(tmp_path / "logger", clock, zone=ZoneInfo("Asia/Kolkata"))
+    feed(logger, counter(4 * RATE), epoch_ms(utc(2026, 12, 3, 14, 29, 58)))
+    logger.close()
+    assert [f.name for f in hour_files(tmp_path / "logger")] == ["air-2026-12-03T142958Z.flac",
+                                                                 "air-2026-12-03T143000Z.flac"]
