@@ -1,14 +1,17 @@
 """Any span of the logged air, across hour files, to the sample: `radiod logger extract` and the
 panel's download.
 
-Output frame j sounds at ``from + j / RATE``; a file's frame i at its first-frame instant plus
-``i / RATE``, so each file is decoded (ffmpeg, to the air's own PCM) and the frames of the span
-taken from it by position. What no file holds (the logger was off, the air had a gap) is silence
-of the right length, and is reported, so the extract's length is always the span's.
+Each file's time map (its sidecar's anchors: frames and the instants they were heard) says which
+of its frames aired inside the span; the file is decoded (ffmpeg, to the air's own PCM) and those
+frames taken by position, so the extract is every frame heard in the span, once. What no file
+holds (the logger was off, the air had a gap) is silence of that length, and is reported. The
+extract is the span's length at the nominal rate, give or take the output's drift (±0.2 s an hour
+at 50 ppm).
 """
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 from dataclasses import dataclass
@@ -57,52 +60,62 @@ def station_instant(text: str, zone: ZoneInfo) -> int:
     return round(moment.timestamp() * 1_000_000)
 
 
-def _frame_at(instant_us: int, origin_us: int) -> int:
-    return round((instant_us - origin_us) * RATE / 1_000_000)
+@dataclass(frozen=True)
+class _Part:
+    """A stretch of the extract: frames [first, end) of one file, or ``end - first`` of silence."""
+
+    entry: HourFile | None
+    first: int
+    end: int
 
 
-def span_pcm(folder: Path, from_us: int, to_us: int, *, ffmpeg: str = "ffmpeg",
-             gaps: list[Gap] | None = None, used: list[str] | None = None) -> Iterator[bytes]:
-    """The span's audio as raw PCM (s16le stereo, RATE), exactly ``round(span * RATE)`` frames."""
-    total = _frame_at(to_us, from_us)
-    cursor = 0
+def _plan(folder: Path, from_us: int, to_us: int) -> tuple[list[_Part], list[Gap]]:
+    """Which frames of which files make the span, by each file's time map; silence between."""
+    parts: list[_Part] = []
+    gaps: list[Gap] = []
+    cursor_us = float(from_us)            # the instant the next output frame was heard at
+
+    def silence_to(instant_us: float) -> None:
+        n = round((instant_us - cursor_us) * RATE / 1_000_000)
+        if n > 0:
+            parts.append(_Part(None, 0, n))
+            gaps.append(Gap(round(cursor_us), round(instant_us)))
+
     for entry in hour_files(folder):
-        if cursor >= total:
+        if cursor_us >= to_us:
             break
         if not (folder / entry.name).exists():
-            continue                                        # deleted or lost: a gap, reported below
-        first = _frame_at(entry.start_us, from_us)          # the file's frame 0 in the output
-        if entry.end_us is not None and _frame_at(entry.end_us, from_us) <= cursor:
+            continue                                        # deleted or lost: a gap
+        first = max(0, math.ceil(entry.frame_at(cursor_us) - 0.5))
+        end = round(entry.frame_at(to_us))
+        if entry.frames is not None:
+            end = min(end, entry.frames)
+        if end <= first:
             continue
-        if first >= total:
-            break
-        if first > cursor:
-            if gaps is not None:
-                gaps.append(Gap(from_us + cursor * 1_000_000 // RATE, from_us + first * 1_000_000 // RATE))
-            yield from _silence(first - cursor)
-            cursor = first
-        before = cursor
-        for pcm in _decoded(folder, entry, cursor - first, total - cursor, ffmpeg):
-            cursor += len(pcm) // FRAME_BYTES
-            yield pcm
-        if cursor > before and used is not None:
-            used.append(entry.name)
-    if cursor < total:
-        if gaps is not None:
-            gaps.append(Gap(from_us + cursor * 1_000_000 // RATE, to_us))
-        yield from _silence(total - cursor)
+        silence_to(entry.instant_us(first))
+        parts.append(_Part(entry, first, end))
+        cursor_us = max(cursor_us, entry.instant_us(end))
+    silence_to(to_us)
+    return parts, gaps
 
 
-def _decoded(folder: Path, entry: HourFile, skip: int, most: int, ffmpeg: str) -> Iterator[bytes]:
-    """Frames ``skip`` … of one file, at most ``most`` of them and no more than the file holds."""
-    limit = most if entry.frames is None else min(most, entry.frames - skip)
-    if limit <= 0:
-        return
+def span_pcm(folder: Path, parts: list[_Part], ffmpeg: str = "ffmpeg") -> Iterator[bytes]:
+    """The planned parts' audio as raw PCM (s16le stereo, RATE)."""
+    for part in parts:
+        if part.entry is None:
+            yield from _silence(part.end - part.first)
+        else:
+            yield from _decoded(folder, part.entry, part.first, part.end - part.first, ffmpeg)
+
+
+def _decoded(folder: Path, entry: HourFile, skip: int, count: int, ffmpeg: str) -> Iterator[bytes]:
+    """Frames ``skip`` … ``skip + count`` of one file, exactly ``count`` of them (a decoder that
+    returns fewer than were encoded, or a file still being written, is made up with silence)."""
     args = [ffmpeg, "-hide_banner", "-nostats", "-loglevel", "error", "-i", str(folder / entry.name),
             "-f", "s16le", "-ar", str(RATE), "-ac", str(CHANNELS), "pipe:1"]
-    process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     assert process.stdout is not None
-    pending, skip_bytes, left = b"", skip * FRAME_BYTES, limit * FRAME_BYTES
+    pending, skip_bytes, left = b"", skip * FRAME_BYTES, count * FRAME_BYTES
     try:
         while left > 0 and (data := process.stdout.read(CHUNK_FRAMES * FRAME_BYTES)):
             if skip_bytes:
@@ -117,8 +130,7 @@ def _decoded(folder: Path, entry: HourFile, skip: int, most: int, ffmpeg: str) -
     finally:
         process.kill()
         process.wait()
-    if entry.frames is not None and left > 0:
-        # The codec's decoder may return a few frames fewer than were encoded: keep the timeline.
+    if left > 0:
         yield from _silence(left // FRAME_BYTES)
 
 
@@ -133,15 +145,15 @@ def extract_span(folder: Path, from_us: int, to_us: int, output: Path, *, ffmpeg
     """Write the span to ``output``: a WAV for ``.wav``, else encoded by ffmpeg by its extension."""
     if to_us <= from_us:
         raise ExtractError("the span is empty: --to must come after --from")
-    gaps: list[Gap] = []
-    used: list[str] = []
-    frames = _frame_at(to_us, from_us)
-    chunks = span_pcm(folder, from_us, to_us, ffmpeg=ffmpeg, gaps=gaps, used=used)
+    parts, gaps = _plan(folder, from_us, to_us)
+    frames = sum(p.end - p.first for p in parts)
+    chunks = span_pcm(folder, parts, ffmpeg)
     if output.suffix.lower() == ".wav":
         _write_wav(output, frames, chunks)
     else:
         _encode(output, chunks, ffmpeg)
-    return Extracted(frames, tuple(used), tuple(gaps))
+    used = tuple(dict.fromkeys(p.entry.name for p in parts if p.entry is not None))
+    return Extracted(frames, used, tuple(gaps))
 
 
 def _write_wav(output: Path, frames: int, chunks: Iterator[bytes]) -> None:

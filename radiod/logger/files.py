@@ -8,6 +8,7 @@ is for people.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import logging
@@ -28,9 +29,17 @@ EXTENSIONS = {"opus": ".opus", "mp3": ".mp3", "flac": ".flac"}
 DAY_MS = 86_400_000
 
 
+Anchor = tuple[int, int]           # (frame of the file, epoch microseconds it was heard)
+
+
 @dataclass(frozen=True)
 class HourFile:
-    """One recording: where it is, when its first frame was heard, and (once closed) what it holds."""
+    """One recording: where it is, when its frames were heard, and (once closed) what it holds.
+
+    ``anchors`` is the file's time map: a frame every few seconds with the instant it was heard,
+    by the air's heard times. Between anchors a frame's instant is interpolated, so an output
+    running some ppm off the system clock maps right to the end of the hour; with no anchor
+    beyond the first the frames follow the nominal rate from ``start_us``."""
 
     name: str
     start_us: int                 # epoch microseconds of the first frame, by the air's heard times
@@ -38,14 +47,39 @@ class HourFile:
     frames: int | None = None     # None while the file is being written
     bytes: int | None = None
     sha256: str | None = None
+    anchors: tuple[Anchor, ...] = ()
 
     @property
     def closed(self) -> bool:
         return self.frames is not None
 
+    def _map(self) -> tuple[Anchor, ...]:
+        return self.anchors or ((0, self.start_us),)
+
+    def instant_us(self, frame: float) -> float:
+        """When a frame of this file was heard (epoch µs), from the time map (beyond its ends:
+        the nominal rate)."""
+        points = self._map()
+        if len(points) == 1 or frame <= points[0][0] or frame >= points[-1][0]:
+            f0, t0 = points[0] if frame <= points[0][0] else points[-1]
+            return t0 + (frame - f0) * 1_000_000 / RATE
+        i = bisect.bisect_right([p[0] for p in points], frame) - 1
+        (f0, t0), (f1, t1) = points[i], points[i + 1]
+        return t0 + (frame - f0) * (t1 - t0) / (f1 - f0)
+
+    def frame_at(self, instant_us: float) -> float:
+        """The (fractional) frame of this file heard at an instant: the time map inverted."""
+        points = self._map()
+        if len(points) == 1 or instant_us <= points[0][1] or instant_us >= points[-1][1]:
+            f0, t0 = points[0] if instant_us <= points[0][1] else points[-1]
+            return f0 + (instant_us - t0) * RATE / 1_000_000
+        i = bisect.bisect_right([p[1] for p in points], instant_us) - 1
+        (f0, t0), (f1, t1) = points[i], points[i + 1]
+        return f0 + (instant_us - t0) * (f1 - f0) / (t1 - t0)
+
     @property
     def end_us(self) -> int | None:
-        return None if self.frames is None else self.start_us + self.frames * 1_000_000 // RATE
+        return None if self.frames is None else round(self.instant_us(self.frames))
 
     def closed_with(self, frames: int, folder: Path) -> "HourFile":
         """This file once written: its frame count, length and SHA-256 read from the disk."""
@@ -103,11 +137,26 @@ def hour_files(folder: Path) -> list[HourFile]:
             data = json.loads((folder / name).read_text(encoding="utf-8"))
             found.append(HourFile(name=str(data["name"]), start_us=int(data["start_us"]), format=str(data["format"]),
                                   frames=_int(data.get("frames")), bytes=_int(data.get("bytes")),
-                                  sha256=None if data.get("sha256") is None else str(data["sha256"])))
+                                  sha256=None if data.get("sha256") is None else str(data["sha256"]),
+                                  anchors=anchors_from(data.get("anchors") or [])))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             log.warning("logger: %s: not a recording's sidecar (%s); left out", folder / name, exc)
     found.sort(key=lambda f: (f.start_us, f.name))
     return found
+
+
+def anchors_from(value: object) -> tuple[Anchor, ...]:
+    """A time map back from its JSON form (a list of [frame, instant] pairs, frames increasing)."""
+    if not isinstance(value, list):
+        raise ValueError("anchors: expected a list")
+    points = []
+    for pair in value:
+        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, int) for v in pair)):
+            raise ValueError(f"anchors: expected [frame, instant] pairs, got {pair!r}")
+        points.append((pair[0], pair[1]))
+    if any(b[0] <= a[0] or b[1] <= a[1] for a, b in zip(points, points[1:])):
+        raise ValueError("anchors: frames and instants must increase")
+    return tuple(points)
 
 
 def _int(value: object) -> int | None:

@@ -16,13 +16,14 @@ import math
 import os
 import subprocess
 import threading
+from dataclasses import replace
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import IO, Callable
 
 from radiod.clock import Clock, to_ms
 from radiod.errors import RadiodError
-from radiod.logger.files import HourFile, expire, file_name, hour_files, recover, write_sidecar
+from radiod.logger.files import Anchor, HourFile, expire, file_name, hour_files, recover, write_sidecar
 from radiod.playout.air_tap import AirBlock
 from radiod.playout.output import CHANNELS, RATE
 from radiod.private import FILE_MODE, private_dir
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 
 FRAME_BYTES = 2 * CHANNELS
 HOUR_US = 3_600_000_000
+ANCHOR_FRAMES = 5 * RATE     # a point of the file's time map every 5 s of audio
+JUMP_US = 20_000             # heard times this far off the previous block's: the mapping was corrected
 CLOSE_TIMEOUT_S = 30
 
 
@@ -135,6 +138,8 @@ class AirLogger:
         self._frames = 0                  # frames in the current file
         self._next_frame: int | None = None
         self._cut_us = 0                  # the hour the current file ends at
+        self._anchors: list[Anchor] = []  # the current file's time map
+        self._last: tuple[int, float] = (0, 0.0)   # (file frame, heard µs) of the last block
         self.failed = ""                  # why the logger stopped ('' while it records)
         try:
             private_dir(folder)
@@ -190,6 +195,7 @@ class AirLogger:
             cut = math.ceil((self._cut_us - heard_us) * RATE / 1_000_000 - 0.02)   # float ms: ±0.01 frame
             end = min(frames, max(offset, cut))
             if end > offset:
+                self._observe(self._frames, heard_us + offset * 1_000_000 / RATE)
                 self._encoder.write(block.pcm[offset * FRAME_BYTES:end * FRAME_BYTES])
                 self._frames += end - offset
                 offset = end
@@ -211,7 +217,34 @@ class AirLogger:
             self._encoder = _Encoder(encoder_args(self.ffmpeg, self.fmt, self.bitrate_kbps, path), path)
         except OSError as exc:
             raise LoggerError(f"{self.folder}: cannot begin an hour file: {exc.strerror or exc}") from None
-        self.current, self._frames = entry, 0
+        self.current, self._frames, self._anchors = entry, 0, []
+
+    def _observe(self, frame: int, heard_us: float) -> None:
+        """Keep the file's time map: a point every ANCHOR_FRAMES, and, when the heard times jump
+        while the frames run on (the output's monitor found the stream and corrected where it is
+        heard), the earlier points moved by the jump: the audio is continuous, the old times were not."""
+        assert self.current is not None
+        changed = False
+        if not self._anchors:
+            self._anchors = [(frame, round(heard_us))]
+        else:
+            last_frame, last_us = self._last
+            jump = heard_us - (last_us + (frame - last_frame) * 1_000_000 / RATE)
+            if abs(jump) > JUMP_US:
+                self._anchors = [(f, round(t + jump)) for f, t in self._anchors]
+                log.info("logger: %s: heard times corrected by %+.1f ms; its time map follows", self.current.name,
+                         jump / 1000)
+                changed = True
+            if frame - self._anchors[-1][0] >= ANCHOR_FRAMES:
+                self._anchors.append((frame, round(heard_us)))
+                changed = True
+        self._last = (frame, heard_us)
+        if changed:
+            self.current = replace(self.current, start_us=self._anchors[0][1], anchors=tuple(self._anchors))
+            try:
+                write_sidecar(self.folder, self.current)
+            except OSError as exc:
+                raise LoggerError(f"{self.folder / self.current.name}.json: cannot write: {exc.strerror or exc}") from None
 
     def _close_file(self) -> None:
         entry, encoder, frames = self.current, self._encoder, self._frames
@@ -220,6 +253,8 @@ class AirLogger:
             return
         encoder.finish()
         try:
+            if self._anchors:
+                entry = replace(entry, start_us=self._anchors[0][1], anchors=tuple(self._anchors))
             closed = entry.closed_with(frames, self.folder)
             write_sidecar(self.folder, closed)
         except OSError as exc:

@@ -14,6 +14,7 @@ MIGRATIONS: list[str] = [
         frames INTEGER NOT NULL,            -- 44.1 kHz frames in the file
         bytes INTEGER NOT NULL,
         sha256 TEXT NOT NULL,
+        anchors TEXT NOT NULL,              -- JSON time map: [[frame, epoch µs heard], …]
         chained_at_ms INTEGER NOT NULL,     -- when the row was added (not hashed)
         prev_hash TEXT NOT NULL,
         hash TEXT NOT NULL

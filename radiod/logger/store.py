@@ -8,16 +8,17 @@ not take (locked, full) is caught up at the next one, from the sidecars.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from radiod.db import connect, transaction
-from radiod.logger.files import HourFile, expires_us, file_digest, hour_files
+from radiod.logger.files import HourFile, anchors_from, expires_us, file_digest, hour_files
 from radiod.playlog.chain import GENESIS, link
 
-FIELDS: tuple[str, ...] = ("id", "name", "format", "start_us", "frames", "bytes", "sha256")
+FIELDS: tuple[str, ...] = ("id", "name", "format", "start_us", "frames", "bytes", "sha256", "anchors")
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -43,10 +44,10 @@ def chain_closed(conn: sqlite3.Connection, folder: Path, now_ms: int) -> list[st
                 continue
             row = _row(next_id, entry)
             digest = link(prev, row, FIELDS)
-            conn.execute("INSERT INTO logger_files (id, name, format, start_us, frames, bytes, sha256, chained_at_ms,"
-                         " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            conn.execute("INSERT INTO logger_files (id, name, format, start_us, frames, bytes, sha256, anchors,"
+                         " chained_at_ms, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                          (next_id, entry.name, entry.format, entry.start_us, entry.frames, entry.bytes,
-                          entry.sha256, now_ms, prev, digest))
+                          entry.sha256, row["anchors"], now_ms, prev, digest))
             added.append(entry.name)
             next_id, prev = next_id + 1, digest
     return added
@@ -64,18 +65,26 @@ def chain_into(database: Path, folder: Path, now_ms: int) -> list[str]:
 
 def _row(row_id: int, entry: HourFile) -> dict[str, object]:
     return {"id": row_id, "name": entry.name, "format": entry.format, "start_us": entry.start_us,
-            "frames": entry.frames, "bytes": entry.bytes, "sha256": entry.sha256}
+            "frames": entry.frames, "bytes": entry.bytes, "sha256": entry.sha256,
+            "anchors": json.dumps([list(a) for a in entry.anchors], separators=(",", ":"))}
 
 
 def chained_files(conn: sqlite3.Connection) -> list[ChainedFile]:
     """The chain in order (empty when the table does not exist yet: a database never migrated)."""
     try:
-        rows = conn.execute("SELECT id, name, format, start_us, frames, bytes, sha256, prev_hash, hash"
+        rows = conn.execute("SELECT id, name, format, start_us, frames, bytes, sha256, anchors, prev_hash, hash"
                             " FROM logger_files ORDER BY id").fetchall()
     except sqlite3.OperationalError:
         return []
-    return [ChainedFile(r[0], HourFile(name=r[1], format=r[2], start_us=r[3], frames=r[4], bytes=r[5], sha256=r[6]),
-                        r[7], r[8]) for r in rows]
+    found = []
+    for r in rows:
+        try:
+            anchors = anchors_from(json.loads(r[7]))
+        except ValueError:
+            anchors = ((-1, -1),)           # not a time map: the row's hash says so
+        found.append(ChainedFile(r[0], HourFile(name=r[1], format=r[2], start_us=r[3], frames=r[4], bytes=r[5],
+                                                sha256=r[6], anchors=anchors), r[8], r[9]))
+    return found
 
 
 def verify_recordings(conn: sqlite3.Connection, folder: Path, keep_days: int, now_ms: int) -> tuple[int, list[str]]:

@@ -27,6 +27,19 @@ def dominant_hz(path: Path) -> float:
     return float(np.argmax(spectrum) * 44100 / len(x))
 
 
+def change_ms(path: Path, before_hz: float, after_hz: float) -> float:
+    """Where (ms into the file) the tone changes from ``before_hz`` to ``after_hz``, from the zero
+    crossings of 2 ms windows."""
+    with wave.open(str(path)) as w:
+        x = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").reshape(-1, 2)[:, 0].astype(np.int32)
+    win = 88
+    crossings = np.array([np.count_nonzero(np.diff(np.signbit(x[i:i + 4 * win]))) for i in range(0, len(x) - 4 * win, win)])
+    hz = crossings / 2 / (4 * win) * 44100
+    after = np.abs(hz - after_hz) < np.abs(hz - before_hz)
+    first = int(np.argmax(after & np.concatenate([after[1:], [True]])))
+    return (first + 2) * win * 1000 / 44100         # the window's middle: a 4-window run straddles it
+
+
 def iso(epoch_ms: int) -> str:
     return datetime.fromtimestamp(epoch_ms / 1000, timezone.utc).isoformat()
 
@@ -56,6 +69,21 @@ def test_the_logger_records_the_play_log_and_a_full_disk_under_it_never_reaches_
                     assert "silence there" not in done.stderr, done.stderr
                     expected = TONES[Path(row["path"]).stem]
                     assert abs(dominant_hz(out) - expected) < 5, (row["title"], dominant_hz(out), expected)
+                # ... and when: where the tone changes in the logger is where the play log says
+                # the next item started (both by the output's heard times).
+                offsets = []
+                rows = closed(station)
+                for before, after in zip(rows[1:4], rows[2:5]):
+                    out = tmp_path / f"edge-{after['id']}.wav"
+                    done = subprocess.run([*RADIOD, "--station", str(station), "logger", "extract",
+                                           "--from", iso(after["started_at_ms"] - 1000),
+                                           "--to", iso(after["started_at_ms"] + 1000), "-o", str(out)],
+                                          capture_output=True, text=True, timeout=60)
+                    assert done.returncode == 0, done.stderr
+                    offsets.append(change_ms(out, TONES[Path(before["path"]).stem],
+                                             TONES[Path(after["path"]).stem]) - 1000)
+                print(f"\nlogger vs play log, item changes: {', '.join(f'{o:+.1f}' for o in offsets)} ms")
+                assert max(abs(o) for o in offsets) < 10, offsets
                 listing = subprocess.run([*RADIOD, "--station", str(station), "logger", "list"],
                                          capture_output=True, text=True, timeout=60)
                 assert listing.returncode == 0 and "air-" in listing.stdout and "recording" in listing.stdout
