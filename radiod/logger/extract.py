@@ -113,7 +113,7 @@ def _decoded(folder: Path, entry: HourFile, skip: int, count: int, ffmpeg: str) 
     returns fewer than were encoded, or a file still being written, is made up with silence)."""
     args = [ffmpeg, "-hide_banner", "-nostats", "-loglevel", "error", "-i", str(folder / entry.name),
             "-f", "s16le", "-ar", str(RATE), "-ac", str(CHANNELS), "pipe:1"]
-    process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    process = _start(args, stdin=subprocess.DEVNULL)
     assert process.stdout is not None
     pending, skip_bytes, left = b"", skip * FRAME_BYTES, count * FRAME_BYTES
     try:
@@ -132,6 +132,16 @@ def _decoded(folder: Path, entry: HourFile, skip: int, count: int, ffmpeg: str) 
         process.wait()
     if left > 0:
         yield from _silence(left // FRAME_BYTES)
+
+
+def _start(args: list[str], *, stdin: int) -> subprocess.Popen[bytes]:
+    """ffmpeg reading from ``stdin`` (a pipe: it encodes) or writing to a pipe (it decodes)."""
+    try:
+        return subprocess.Popen(args, stdin=stdin,
+                                stdout=subprocess.PIPE if stdin == subprocess.DEVNULL else subprocess.DEVNULL,
+                                stderr=subprocess.PIPE if stdin == subprocess.PIPE else subprocess.DEVNULL)
+    except OSError as exc:
+        raise ExtractError(f"cannot run {args[0]}: {exc.strerror or exc}") from None
 
 
 def _silence(frames: int) -> Iterator[bytes]:
@@ -173,7 +183,7 @@ def _write_wav(output: Path, frames: int, chunks: Iterator[bytes]) -> None:
 def _encode(output: Path, chunks: Iterator[bytes], ffmpeg: str) -> None:
     args = [ffmpeg, "-hide_banner", "-nostats", "-loglevel", "error", "-f", "s16le", "-ar", str(RATE),
             "-ac", str(CHANNELS), "-i", "pipe:0", "-y", str(output)]
-    process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = _start(args, stdin=subprocess.PIPE)
     assert process.stdin is not None and process.stderr is not None
     try:
         for pcm in chunks:
