@@ -170,8 +170,13 @@ class AirLogger:
             raise
 
     def close(self) -> None:
-        if not self.failed:
+        if self.failed:
+            return
+        try:
             self._close_file()
+        except LoggerError as exc:          # the last file could not be finished: one line, as in write
+            self.failed = str(exc)
+            log.error("air: logger stopped: %s", exc)
 
     def _abandon(self) -> None:
         """After a failure: the encoder goes; what it wrote stays, its sidecar says it is unfinished."""
