@@ -89,7 +89,7 @@ def test_the_logger_records_the_play_log_and_a_full_disk_under_it_never_reaches_
                 assert listing.returncode == 0 and "air-" in listing.stdout and "recording" in listing.stdout
 
                 # Now the logger's disk fills up: the air goes on.
-                fill(disk)
+                filler = fill(disk)
                 on_air = len(closed(station))
                 wait_for(lambda: "air: logger stopped: " in daemon.log(), timeout_s=60, what="the logger to stop")
                 wait_for(lambda: len(closed(station)) >= on_air + 4, timeout_s=60, what="four more plays")
@@ -104,5 +104,22 @@ def test_the_logger_records_the_play_log_and_a_full_disk_under_it_never_reaches_
         assert code == 0, log[-3000:]
         assert log.count("logger stopped") == 1 and "Traceback" not in log, log[-3000:]
         silence = longest_silence_ms(cap)
+
+        # Space again, a restart: the file the full disk left open is closed and chained, this
+        # run's file is closed and chained at the stop, and verify-log checks both.
+        filler.unlink()
+        with private_pulse(tmp_path / "again"):
+            again = Daemon(station, tmp_path / "again.log")
+            try:
+                wait_for(lambda: "was left open by an earlier run" in again.log(), timeout_s=60,
+                         what="the open file to be recovered")
+                played = len(closed(station))
+                wait_for(lambda: len(closed(station)) >= played + 2, timeout_s=60, what="two more plays")
+            finally:
+                assert again.terminate() == 0, again.log()[-3000:]
+        verify = subprocess.run([*RADIOD, "--station", str(station), "verify-log"], capture_output=True,
+                                text=True, timeout=120)
+        assert verify.returncode == 0, verify.stdout + verify.stderr
+        assert "ok: 2 logger recordings match their hashes" in verify.stdout, verify.stdout
     print(f"\nlongest silence on air, logger's disk full: {silence:.0f} ms")
     assert silence < 500
