@@ -99,3 +99,15 @@ def test_an_edited_row_is_named(tmp_path):
     conn.close()
     done = verify(station)
     assert done.returncode == 1 and "(row 2): its row does not match its hash" in done.stderr, done.stderr
+
+
+def test_verify_log_for_some_days_reads_only_their_recordings(tmp_path):
+    station, folder = station_with_recordings(tmp_path)            # all on 3 December 2026
+    victim = hour_files(folder)[1]
+    (folder / victim.name).write_bytes(b"changed")
+    other_day = subprocess.run([RADIOD, "--station", str(station), "verify-log", "--from", "2026-12-04",
+                                "--to", "2026-12-04"], capture_output=True, text=True, timeout=60)
+    assert other_day.returncode == 0, other_day.stderr
+    that_day = subprocess.run([RADIOD, "--station", str(station), "verify-log", "--from", "2026-12-03",
+                               "--to", "2026-12-03"], capture_output=True, text=True, timeout=60)
+    assert that_day.returncode == 1 and victim.name in that_day.stderr
