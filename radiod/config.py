@@ -132,6 +132,27 @@ class LiquidsoapConfig:
     icecast_bitrate: int = _opt(128, "Stream bitrate in kbit/s.")
 
 
+# Regulators' minimum keeping periods for the air-check recording, in days.
+LOGGER_PRESETS: dict[str, int] = {"crtc": 28, "ofcom": 42}
+
+
+@dataclass(frozen=True)
+class LoggerConfig:
+    enabled: bool = _opt(False, "Record the air continuously into hour files (the compliance logger).")
+    folder: Path = _opt("logger", "Where the hour files are kept.")
+    format: str = _opt("opus", "Codec of the hour files: Opus in Ogg, MP3, or FLAC (lossless, large).",
+                       choices=("opus", "mp3", "flac"))
+    bitrate_kbps: int = _opt(64, "Bitrate of the hour files (opus and mp3; flac ignores it).")
+    retention_days: int = _opt(31, "Hour files are deleted this many days after their last frame, never before.")
+    retention_preset: str = _opt("", "'crtc' (28 days) or 'ofcom' (42 days) instead of retention_days.",
+                                 choices=("", "crtc", "ofcom"))
+
+    @property
+    def keep_days(self) -> int:
+        """The effective keeping period (the preset, when one is named)."""
+        return LOGGER_PRESETS.get(self.retention_preset, self.retention_days)
+
+
 @dataclass(frozen=True)
 class Config:
     """The effective configuration of one station."""
@@ -144,6 +165,7 @@ class Config:
     web: WebConfig = field(default_factory=WebConfig)
     reports: ReportsConfig = field(default_factory=ReportsConfig)
     liquidsoap: LiquidsoapConfig = field(default_factory=LiquidsoapConfig)
+    logger: LoggerConfig = field(default_factory=LoggerConfig)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -279,6 +301,8 @@ RULES: dict[str, Range | Format] = {
     "liquidsoap.icecast_mounts": Format(r"[A-Za-z0-9._/-]*\.(?i:mp3|ogg|opus|aac)",
                                         "{value!r} has no known format (end it in .mp3, .ogg, .opus or .aac)"),
     "liquidsoap.icecast_bitrate": Range(8, 512),
+    "logger.bitrate_kbps": Range(8, 320),
+    "logger.retention_days": Range(1, 100 * 366),
 }
 
 

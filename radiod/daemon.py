@@ -130,7 +130,12 @@ def make_player(config: Config, clock: Clock, playlog: JournaledPlayLog | None =
 
 def air_consumers(config: Config, clock: Clock) -> list[AirConsumer]:
     """What carries the rendered air beyond the sound card, from ``radiod.toml`` (none by default)."""
-    return []
+    consumers: list[AirConsumer] = []
+    if config.logger.enabled:
+        from radiod.logger.wiring import logger_consumers
+
+        consumers += logger_consumers(config, clock)
+    return consumers
 
 
 def schedule_fingerprint(directory: Path) -> str:
@@ -436,7 +441,15 @@ class Daemon:
         """The engine's snapshot with what only the daemon knows (the output, the schedule's error)."""
         snapshot = self.engine.snapshot_now().result(timeout=COMMAND_TIMEOUT_S)
         return snapshot.with_daemon(output=self.output, schedule_error=self.daylogs.schedule_error or "",
-                                    library_alert=self.library_alert)
+                                    library_alert=self.library_alert,
+                                    alerts=self._air_alerts())
+
+    def _air_alerts(self) -> tuple[str, ...]:
+        """Consumers of the air that have stopped (the logger on a full disk): the air goes on."""
+        air = getattr(self.player, "air", None)
+        if not isinstance(air, AirTap):
+            return ()
+        return tuple(f"{h.name} stopped: {h.failed}" for h in air.health() if h.failed)
 
     def _insert(self, insert: Insert) -> dict[str, Any]:
         from radiod.library.analyze import analyze_file

@@ -22,6 +22,7 @@ COMPONENTS = (
     "radiod.playlog.schema",
     "radiod.accounts.schema",
     "radiod.schedule.schema",
+    "radiod.logger.schema",
 )
 
 __all__ = ["COMPONENTS", "apply_migrations", "open_db", "open_readonly", "transaction"]

@@ -89,6 +89,8 @@ def create_app(config: Config, test_config: Mapping[str, Any] | None = None, *,
     app.register_blueprint(grid.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(library.bp)
+    from radiod_web import logger as logger_page
+    app.register_blueprint(logger_page.bp)
     app.register_blueprint(controls.bp)
     app.register_blueprint(showpages.bp)
     app.jinja_env.globals.update(station_name=config.station.name)

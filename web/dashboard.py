@@ -111,7 +111,10 @@ def _parts(config: Config, status: Status | None) -> tuple[Part, ...]:
     else:
         live = Part(_("Live input"), _("not configured"), "off")
     recording = status is not None and status.output.startswith("file")
-    if liquidsoap and ls.archive:
+    if config.logger.enabled and not liquidsoap:
+        logger = Part(_("Logger"), _("recording the air into hourly files, kept %(days)d days",
+                                     days=config.logger.keep_days), "ok" if status else "off")
+    elif liquidsoap and ls.archive:
         logger = Part(_("Logger"), _("recording the air into hourly files, kept %(days)d days",
                                      days=ls.archive_days), "ok" if status else "off")
     elif recording:
@@ -166,6 +169,11 @@ def build(config: Config, *, status: Status | None, np_state: str, schedule_prob
         if u.state in ("missing", "too-long"):
             alerts.append(Alert(_("%(show)s, %(day)s %(time)s: %(words)s", show=u.airing.title, day=u.airing.day,
                                   time=u.airing.time, words=u.words), "warn"))
+    if status is not None and status.library_alert:
+        alerts.append(Alert(_("Media folders left alone by the last scan: %(what)s", what=status.library_alert),
+                            "warn", "library.index", _("Open the library")))
+    for stopped in status.alerts if status is not None else ():
+        alerts.append(Alert(_("Stopped, the air goes on: %(what)s", what=stopped), "bad"))
     alerts.extend(disks)
     lines = tuple(ErrorLine(_clock(e.at, config, DAY_TIME) or e.at, e.kind, e.detail) for e in errors[-5:])
     return Dashboard(words, tone, _parts(config, status), tuple(alerts), next_event, lines,

@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "check": "radiod.cli.schedule:check_command",
     "plan": "radiod.cli.schedule:plan_command",
     "bridge": "radiod.cli.bridge:bridge_group",
+    "logger": "radiod.cli.logger:logger_group",
 }
 
 

@@ -13,6 +13,7 @@ from radiod.app.reports import FORMATS, ReportOptions, make_report
 from radiod.cli.station import Station, pass_station
 from radiod.clock import SystemClock, to_ms
 from radiod.errors import StoreError
+from radiod.logger.store import verify_recordings
 from radiod.playlog.store import CORRECTABLE, PlayLog
 from radiod.playlog.verify import (
     check_digest,
@@ -106,7 +107,7 @@ def report_command(station: Station, format: str, first: str, last: str, output:
               help="Also compare with a published digest (JSON from `radiod log-digest`).")
 @pass_station
 def verify_log_command(station: Station, first: str | None, last: str | None, digest_file: Path | None) -> None:
-    """Check the play log's hash chain; names the first broken row (exit 1)."""
+    """Check the play log's hash chain and the logger's recordings; names what is broken (exit 1)."""
     period = _period(station, first, last)
     conn = open_readonly(station.config.paths.database)
     result = verify_chain(conn, from_ms=period.start_ms if period else None,
@@ -118,11 +119,18 @@ def verify_log_command(station: Station, first: str | None, last: str | None, di
             problems += [f"digest {p}" for p in check_digest(conn, station.config.zone, published)]
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ReportError(f"{digest_file}: not a play log digest: {exc}") from None
+    recordings, recording_problems = verify_recordings(conn, station.config.logger.folder,
+                                                       station.config.logger.keep_days, to_ms(SystemClock().now()),
+                                                       from_ms=period.start_ms if period else None,
+                                                       to_ms=period.end_ms if period else None)
+    problems += recording_problems
     conn.close()
     if problems:
         for problem in problems:
             click.echo(f"BROKEN: {problem}", err=True)
         raise SystemExit(1)
+    if recordings:
+        click.echo(f"ok: {recordings} logger recordings match their hashes")
     if result.checked == 0:
         click.echo(f"ok: no closed plays{' in the period' if period else ''}; "
                    f"{result.corrections_checked} corrections")

@@ -269,6 +269,9 @@ state = "state"
 
 [playout]
 output = "auto"                      # the default audio device, else a file in the state folder
+
+[logger]
+enabled = true                       # the air-check recording: hour files in logger/, kept 31 days
 """
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from radiod.clock import Clock, to_ms
+from radiod.errors import RadiodError
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,9 @@ class _Feed:
                 continue
             try:
                 self.consumer.write(block)
+            except (OSError, RadiodError) as exc:    # a fault of the world (a full disk): one line
+                self.failed = str(exc)
+                log.error("air: %s stopped: %s", self.consumer.name, exc)
             except Exception as exc:     # one consumer's fault must not reach the air or the others
                 self.failed = f"{type(exc).__name__}: {exc}"
                 log.exception("air: %s stopped", self.consumer.name)

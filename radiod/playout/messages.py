@@ -356,9 +356,12 @@ class Status:
     schedule_error: str = ""      # why the schedule files cannot be read ('' = they can)
     timing: Timing | None = None
     library_alert: str = ""       # media folders the last rescan found gone or empty ('' = none)
+    alerts: tuple[str, ...] = ()  # what carries the air further and has stopped (the logger on a full disk)
 
-    def with_daemon(self, *, output: str, schedule_error: str, library_alert: str = "") -> "Status":
-        return replace(self, output=output, schedule_error=schedule_error, library_alert=library_alert)
+    def with_daemon(self, *, output: str, schedule_error: str, library_alert: str = "",
+                    alerts: tuple[str, ...] = ()) -> "Status":
+        return replace(self, output=output, schedule_error=schedule_error, library_alert=library_alert,
+                       alerts=alerts)
 
     def to_public(self) -> dict[str, Any]:
         """The JSON object the socket sends (``ok`` added there) and the panel and ctl read."""
@@ -371,6 +374,7 @@ class Status:
             "stats": self.stats.to_public(),
             "output": self.output,
             "schedule_error": self.schedule_error,
+            "alerts": list(self.alerts),
         }
         if self.library_alert:
             data["library_alert"] = self.library_alert
@@ -398,6 +402,7 @@ class Status:
             schedule_error=str(data.get("schedule_error") or ""),
             timing=Timing.from_public(timing) if isinstance(timing, Mapping) else None,
             library_alert=str(data.get("library_alert") or ""),
+            alerts=tuple(str(a) for a in data.get("alerts") or () if isinstance(a, str)),
         )
 
     def lines(self) -> list[tuple[str, str]]:
@@ -422,6 +427,8 @@ class Status:
             out.append(("schedule", self.schedule_error))
         if self.library_alert:
             out.append(("library", self.library_alert))
+        for alert in self.alerts:
+            out.append(("alert", alert))
         if self.timing is not None:
             out.append(("timing", self.timing.words()))
         return out

@@ -76,6 +76,7 @@ def test_config_and_schedules(station):
     assert config.station.timezone == "America/Toronto"
     assert config.service_name == "DemoFM"
     assert config.playout.output == "auto"
+    assert config.logger.enabled and config.logger.folder == station.resolve() / "logger"
     assert config.paths.media == [station.resolve() / "media"]
     assert config.paths.uploads == station.resolve() / "uploads"
     source = repository_schedules()

@@ -53,7 +53,8 @@ def test_the_snapshot_and_its_public_form_carry_the_same_status(tmp_path):
     snapshot = rig.engine.snapshot()
     public = snapshot.to_public()
     # The keys readers use (ctl, the panel, now-playing.json) keep their names.
-    assert set(public) == {"state", "now", "next", "show", "errors", "stats", "output", "schedule_error"}
+    assert set(public) == {"state", "now", "next", "show", "errors", "stats", "output", "schedule_error",
+                           "alerts"}
     assert {"play_id", "item_key", "title", "artist", "started_at", "expected_end", "source", "usage",
             "length_ms"} <= set(public["now"])
     assert public["next"]["planned_start"] == (T0 + timedelta(seconds=60)).strftime("%Y-%m-%dT%H:%M:%S.000Z")

@@ -50,6 +50,9 @@ PART2 = [
     ("/manager/controls/", "GET", "/manager/controls/", None, MANAGER),
     ("/manager/controls/insert", "POST", "/manager/controls/insert", {"item": "0"},
      {"anon": 302, "dj1": 403, "dj2": 403, "boss": 404}),          # no emergency playlist in this station
+    ("/manager/logger/", "GET", "/manager/logger/", None, MANAGER),
+    ("/manager/logger/download", "GET", "/manager/logger/download?from=2026-12-03T14:00&to=2026-12-03T15:00", None,
+     {"anon": 302, "dj1": 403, "dj2": 403, "boss": 404}),          # no recordings in this station
 ]
 
 # (rule as in app.url_map, method, concrete path, form, expected status per role)
