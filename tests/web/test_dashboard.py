@@ -80,7 +80,9 @@ def test_a_person_is_told_what_needs_them(app, config, monkeypatch):
     fallback = {**PLAYING, "state": "fallback",
                 "now": {**PLAYING["now"], "reason": "the show's files are missing"},
                 "errors": [{"at": "2026-11-21T09:58:00.000Z", "kind": "dead-air", "detail": "4.0 s of silence"}],
-                "schedule_error": "grid.toml:3: slot[0]: no show 'gone'"}
+                "schedule_error": "grid.toml:3: slot[0]: no show 'gone'",
+                "library_alert": "/mnt/share: the folder is missing; its tracks were left as they were",
+                "alerts": ["logger stopped: [Errno 28] No space left on device"]}
     # A disk with 5 % free (the panel asks the OS; this is the only fake here).
     Usage = namedtuple("Usage", "total used free")
     monkeypatch.setattr(shutil, "disk_usage", lambda path: Usage(100 * 10**9, 95 * 10**9, 5 * 10**9))
@@ -94,6 +96,8 @@ def test_a_person_is_told_what_needs_them(app, config, monkeypatch):
     assert "Silence on air at Sat 21 Nov 04:58:00: 4.0 s of silence" in alerts      # Toronto time
     assert "The schedule files have errors: grid.toml:3: slot[0]: no show &#39;gone&#39; Open the grid" in alerts
     assert "is filling: 5.0 GB free of 100.0 GB" in alerts
+    assert "Media folders left alone by the last scan: /mnt/share: the folder is missing" in alerts
+    assert "Stopped, the air goes on: logger stopped: [Errno 28] No space left on device" in alerts
     assert 'class="state-line tone-warn">On air from the fallback' in page
 
 
