@@ -132,6 +132,18 @@ class LiquidsoapConfig:
 
 
 @dataclass(frozen=True)
+class StreamsConfig:
+    """Streams of the default engine's air (radiod.streams): Liquidsoap encodes what the mixer renders."""
+
+    icecast: list[str] = _opt([], "Icecast mounts, each icecast://source:PASSWORD@HOST:PORT/MOUNT.EXT[?bitrate=KBPS] "
+                                  "(EXT: mp3, aac, opus or ogg = Vorbis; bitrate default 128).", secret=True)
+    hls_bitrates: list[int] = _opt([], "AAC bitrates (kbit/s) of the HLS stream, one rendition each (empty = no HLS).")
+    hls_segment_seconds: int = _opt(4, "Length of one HLS segment.")
+    hls_segments: int = _opt(6, "Segments listed in each HLS playlist.")
+    liquidsoap: str = _opt("liquidsoap", "Liquidsoap executable that encodes and sends the streams.")
+
+
+@dataclass(frozen=True)
 class Config:
     """The effective configuration of one station."""
 
@@ -143,6 +155,7 @@ class Config:
     web: WebConfig = field(default_factory=WebConfig)
     reports: ReportsConfig = field(default_factory=ReportsConfig)
     liquidsoap: LiquidsoapConfig = field(default_factory=LiquidsoapConfig)
+    streams: StreamsConfig = field(default_factory=StreamsConfig)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -277,6 +290,14 @@ RULES: dict[str, Range | Format] = {
     "liquidsoap.icecast_mounts": Format(r"[A-Za-z0-9._/-]*\.(?i:mp3|ogg|opus|aac)",
                                         "{value!r} has no known format (end it in .mp3, .ogg, .opus or .aac)"),
     "liquidsoap.icecast_bitrate": Range(8, 512),
+    "streams.icecast": Format(r"icecast://[^:@/\s]+:[^@\s]*@[A-Za-z0-9._-]+:[0-9]{1,5}/[A-Za-z0-9._/-]*"
+                              r"\.(mp3|aac|opus|ogg)(\?bitrate=[0-9]{1,3})?",
+                              "expected icecast://source:PASSWORD@HOST:PORT/MOUNT.EXT[?bitrate=KBPS] with EXT "
+                              "mp3, aac, opus or ogg (the value is not shown: it holds a password)"),
+    "streams.hls_bitrates": Range(16, 320),
+    "streams.hls_segment_seconds": Range(1, 30),
+    "streams.hls_segments": Range(3, 100),
+    "streams.liquidsoap": Format(r"[^\x00-\x1f\x7f]+", "must be a program name or path, got {value!r}"),
 }
 
 

@@ -130,7 +130,9 @@ def make_player(config: Config, clock: Clock, playlog: JournaledPlayLog | None =
 
 def air_consumers(config: Config, clock: Clock) -> list[AirConsumer]:
     """What carries the rendered air beyond the sound card, from ``radiod.toml`` (none by default)."""
-    return []
+    from radiod import streams
+
+    return [*streams.consumers(config, clock)]
 
 
 def schedule_fingerprint(directory: Path) -> str:

@@ -1,0 +1,155 @@
+"""The air tap's consumer that hands the air to the stream encoder (a supervised Liquidsoap).
+
+Blocks go into a FIFO that Liquidsoap reads with ``cat``. Writes are non-blocking with a short
+deadline: when Liquidsoap is not there (starting, restarting, stalled) the blocks are dropped here
+and counted, and the air tap's queue absorbs the rest, so nothing ever waits on the encoder.
+"""
+
+from __future__ import annotations
+
+import bisect
+import collections
+import errno
+import logging
+import os
+import select
+import stat
+from pathlib import Path
+
+from radiod.bridge.process import Supervisor
+from radiod.clock import Clock, to_ms
+from radiod.playout.air_tap import AirBlock
+from radiod.private import private_dir
+from radiod.streams.hls import HlsPlaylists
+from radiod.streams.outputs import StreamPlan
+from radiod.streams.script import INPUT_BUFFER_S, ScriptPaths, render
+
+log = logging.getLogger(__name__)
+
+WRITE_DEADLINE_S = 1.0      # longest a block may wait for room in the FIFO
+HEARD_MEMORY = 3000         # blocks remembered for write-time → heard-time (about 70 s)
+
+
+class StreamFeed:
+    """AirConsumer: the rendered air to Liquidsoap, which encodes it for every configured output."""
+
+    name = "streams"
+
+    def __init__(self, plan: StreamPlan, binary: str, state_dir: Path, clock: Clock):
+        self.plan = plan
+        self.clock = clock
+        self.dir = private_dir(state_dir / "streams")
+        self.hls_dir = private_dir(state_dir / "hls")
+        self.fifo = self.dir / "air.pcm"
+        self._make_fifo()
+        self.script = self.dir / "streams.liq"
+        self.script.write_text(render(plan, ScriptPaths(fifo=self.fifo, hls_dir=self.hls_dir,
+                                                        log_file=self.dir / "liquidsoap.log",
+                                                        allow_root=os.geteuid() == 0)), encoding="utf-8")
+        os.chmod(self.script, 0o600)          # it holds the Icecast passwords
+        self.lost_frames = 0
+        self.up: dict[str, bool] = {m.mount: False for m in plan.icecast}
+        self._fd: int | None = None
+        self._written_ms: collections.deque[float] = collections.deque(maxlen=HEARD_MEMORY)
+        self._heard_ms: collections.deque[float] = collections.deque(maxlen=HEARD_MEMORY)
+        self.hls = HlsPlaylists(plan, self.hls_dir, self.heard_of, lag_ms=INPUT_BUFFER_S * 1000)
+        if plan.hls:
+            self.hls.start()
+        self.supervisor = Supervisor([binary, str(self.script)], self._line, on_exit=self._exited,
+                                     clock=clock, name="streams")
+        self.supervisor.start()
+        outputs = [str(m) for m in plan.icecast] + [f"HLS {r.bitrate_kbps} kbit/s" for r in plan.hls]
+        log.info("streams on: %s (Liquidsoap pid %s)", ", ".join(outputs), self.supervisor.pid)
+
+    def _make_fifo(self) -> None:
+        try:
+            if stat.S_ISFIFO(os.stat(self.fifo).st_mode):
+                return
+            self.fifo.unlink()
+        except FileNotFoundError:
+            pass
+        os.mkfifo(self.fifo, 0o600)
+
+    # -- Liquidsoap's lines (supervisor thread) -----------------------------------------------------
+
+    def _line(self, line: str) -> None:
+        words = line.split(" ", 3)
+        if words[0] == "HLS" and len(words) == 4:
+            try:
+                self.hls.event(words[1], float(words[2]), words[3])
+            except ValueError:
+                pass
+        elif words[0] == "ICECAST" and len(words) >= 3:
+            was, now = self.up.get(words[2]), words[1] == "up"
+            self.up[words[2]] = now
+            if was != now:
+                if now:
+                    log.info("streams: connected to icecast mount %s", words[2])
+                else:
+                    log.warning("streams: icecast mount %s: %s (trying again)", words[2], " ".join(words[3:]))
+
+    def _exited(self, code: int, tail: str) -> None:
+        last = tail.strip().splitlines()[-1:] or ["no output"]
+        log.error("streams: Liquidsoap exited with %d (%s); restarting it, the air plays on", code, last[0])
+
+    # -- the air (the tap's thread for this consumer) -------------------------------------------------
+
+    def heard_of(self, written_epoch_ms: float) -> float | None:
+        """When the air written at ``written_epoch_ms`` was heard on the sound card (epoch ms)."""
+        written = self._written_ms
+        if not written:
+            return None
+        i = min(bisect.bisect_left(written, written_epoch_ms), len(written) - 1)
+        return self._heard_ms[i] + (written_epoch_ms - written[i])
+
+    def write(self, block: AirBlock) -> None:
+        if self._fd is None and not self._open():
+            self.lost_frames += block.frames
+            return
+        written_at = to_ms(self.clock.now())
+        if self._send(block.pcm):
+            self._written_ms.append(written_at)
+            self._heard_ms.append(block.heard_epoch_ms)
+        else:
+            self.lost_frames += block.frames
+
+    def _open(self) -> bool:
+        try:
+            self._fd = os.open(self.fifo, os.O_WRONLY | os.O_NONBLOCK)
+            return True
+        except OSError as exc:
+            if exc.errno not in (errno.ENXIO, errno.ENOENT):   # ENXIO: Liquidsoap's reader is not there yet
+                raise
+            return False
+
+    def _send(self, pcm: bytes) -> bool:
+        """The whole block, or nothing of it; a block cut short closes the FIFO (frames stay aligned)."""
+        assert self._fd is not None
+        view, sent = memoryview(pcm), 0
+        deadline = self.clock.monotonic_ms() + WRITE_DEADLINE_S * 1000
+        while sent < len(pcm):
+            try:
+                sent += os.write(self._fd, view[sent:])
+                continue
+            except BlockingIOError:
+                pass
+            except BrokenPipeError:
+                self._drop_fd()
+                return False
+            left_ms = deadline - self.clock.monotonic_ms()
+            if left_ms <= 0:
+                if sent:
+                    self._drop_fd()
+                return False
+            select.select([], [self._fd], [], left_ms / 1000)
+        return True
+
+    def _drop_fd(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def close(self) -> None:
+        self.supervisor.stop()
+        self._drop_fd()
+        log.info("streams stopped (%.1f s of air not streamed)", self.lost_frames / 44100)
