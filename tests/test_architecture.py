@@ -34,7 +34,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
                   "radiod.uploads", "radiod.private", "radiod.schedule_files", "radiod.schedule_history",
                   "radiod.playout.vlc_player", "radiod.playout.vlc_stream", "radiod.playout.mixer",
                   "radiod.playout.output", "radiod.playout.pcm_cache", "radiod.playout.recording",
-                  "radiod.playout.cache_space", "radiod.playout.control", "radiod.playout.nowplaying")),
+                  "radiod.playout.cache_space", "radiod.playout.control", "radiod.playout.nowplaying",
+                  "radiod.streams")),
     ("engine", ("radiod.playout",)),                        # the engine, its player port, its fakes
     ("core", ("radiod.schedule", "radiod.reports", "radiod.library.model", "radiod.library.artists",
               "radiod.playlog.chain", "radiod.playlog.positions", "radiod.csvfile", "radiod.localtimes")),

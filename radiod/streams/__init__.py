@@ -9,7 +9,9 @@ import shutil
 from radiod.clock import Clock
 from radiod.config import Config
 from radiod.playout.air_tap import AirConsumer
-from radiod.streams.outputs import plan_of
+from radiod.streams.outputs import StreamPlan, plan_of
+
+__all__ = ["StreamPlan", "consumers", "plan_of"]
 
 log = logging.getLogger(__name__)
 

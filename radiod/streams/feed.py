@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import collections
 import errno
+import fcntl
 import logging
 import os
 import select
@@ -17,16 +18,17 @@ import stat
 from pathlib import Path
 
 from radiod.bridge.process import Supervisor
-from radiod.clock import Clock, to_ms
+from radiod.clock import Clock
 from radiod.playout.air_tap import AirBlock
 from radiod.private import private_dir
 from radiod.streams.hls import HlsPlaylists
 from radiod.streams.outputs import StreamPlan
-from radiod.streams.script import INPUT_BUFFER_S, ScriptPaths, render
+from radiod.streams.script import ScriptPaths, render
 
 log = logging.getLogger(__name__)
 
 WRITE_DEADLINE_S = 1.0      # longest a block may wait for room in the FIFO
+PIPE_BYTES = 8192           # the FIFO holds no more than this (46 ms): little air is lost with a reader
 HEARD_MEMORY = 3000         # blocks remembered for write-time → heard-time (about 70 s)
 
 
@@ -50,9 +52,12 @@ class StreamFeed:
         self.lost_frames = 0
         self.up: dict[str, bool] = {m.mount: False for m in plan.icecast}
         self._fd: int | None = None
-        self._written_ms: collections.deque[float] = collections.deque(maxlen=HEARD_MEMORY)
+        # Frames written since the FIFO was opened (Liquidsoap's reader counts from the same 0) and,
+        # per block, its first frame's number and when it was heard.
+        self._sent_frames = 0
+        self._block_frames: collections.deque[int] = collections.deque(maxlen=HEARD_MEMORY)
         self._heard_ms: collections.deque[float] = collections.deque(maxlen=HEARD_MEMORY)
-        self.hls = HlsPlaylists(plan, self.hls_dir, self.heard_of, lag_ms=INPUT_BUFFER_S * 1000)
+        self.hls = HlsPlaylists(plan, self.hls_dir, self.heard_of)
         if plan.hls:
             self.hls.start()
         self.supervisor = Supervisor([binary, str(self.script)], self._line, on_exit=self._exited,
@@ -73,10 +78,10 @@ class StreamFeed:
     # -- Liquidsoap's lines (supervisor thread) -----------------------------------------------------
 
     def _line(self, line: str) -> None:
-        words = line.split(" ", 3)
-        if words[0] == "HLS" and len(words) == 4:
+        words = line.split(" ", 4 if line.startswith("HLS ") else 3)
+        if words[0] == "HLS" and len(words) == 5:
             try:
-                self.hls.event(words[1], float(words[2]), words[3])
+                self.hls.event(words[1], float(words[2]), float(words[3]), words[4])
             except ValueError:
                 pass
         elif words[0] == "ICECAST" and len(words) >= 3:
@@ -94,33 +99,41 @@ class StreamFeed:
 
     # -- the air (the tap's thread for this consumer) -------------------------------------------------
 
-    def heard_of(self, written_epoch_ms: float) -> float | None:
-        """When the air written at ``written_epoch_ms`` was heard on the sound card (epoch ms)."""
-        written = self._written_ms
-        if not written:
+    def heard_of(self, air_s: float) -> float | None:
+        """When the frame ``air_s`` seconds into what Liquidsoap read was heard on the sound card (epoch ms)."""
+        frame = round(air_s * 44100)
+        starts, heard = list(self._block_frames), list(self._heard_ms)   # the tap's thread appends
+        if not starts:
             return None
-        i = min(bisect.bisect_left(written, written_epoch_ms), len(written) - 1)
-        return self._heard_ms[i] + (written_epoch_ms - written[i])
+        i = max(0, bisect.bisect_right(starts, frame) - 1)
+        return heard[i] + (frame - starts[i]) / 44.1
 
     def write(self, block: AirBlock) -> None:
         if self._fd is None and not self._open():
             self.lost_frames += block.frames
             return
-        written_at = to_ms(self.clock.now())
         if self._send(block.pcm):
-            self._written_ms.append(written_at)
+            self._block_frames.append(self._sent_frames)
             self._heard_ms.append(block.heard_epoch_ms)
+            self._sent_frames += block.frames
         else:
             self.lost_frames += block.frames
 
     def _open(self) -> bool:
         try:
             self._fd = os.open(self.fifo, os.O_WRONLY | os.O_NONBLOCK)
-            return True
         except OSError as exc:
             if exc.errno not in (errno.ENXIO, errno.ENOENT):   # ENXIO: Liquidsoap's reader is not there yet
                 raise
             return False
+        try:
+            fcntl.fcntl(self._fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+        except OSError:
+            pass                    # a kernel that will not: the default 64 KiB
+        self._sent_frames = 0       # a new reader: Liquidsoap counts its air from here
+        self._block_frames.clear()
+        self._heard_ms.clear()
+        return True
 
     def _send(self, pcm: bytes) -> bool:
         """The whole block, or nothing of it; a block cut short closes the FIFO (frames stay aligned)."""

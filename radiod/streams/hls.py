@@ -1,9 +1,9 @@
 """HLS playlists with EXT-X-PROGRAM-DATE-TIME, written by radiod from Liquidsoap's segment events.
 
 Liquidsoap 2.1 writes segments but no program date-time, which a player needs to show what the
-listener hears. For each segment Liquidsoap reports when it opened it; the air it began with was
-written by radiod about the input buffer earlier, and radiod knows when that air was heard on the
-sound card: that instant is the segment's date-time.
+listener hears. For each segment Liquidsoap reports how much of radiod's air it had taken in when it
+opened it, i.e. which of the frames radiod wrote begins the segment; radiod knows when that frame
+was heard on the sound card: that instant is the segment's date-time.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from radiod.streams.outputs import HlsRendition, StreamPlan
 
 log = logging.getLogger(__name__)
 
-HeardOf = Callable[[float], float | None]     # epoch ms radiod wrote air → epoch ms it was heard
+HeardOf = Callable[[float], float | None]     # seconds of air Liquidsoap took in → epoch ms it was heard
 
 
 @dataclass(frozen=True)
@@ -70,11 +70,10 @@ def _write(path: Path, text: str) -> None:
 class HlsPlaylists:
     """Keeps each rendition's last segments and rewrites its playlist when one is complete."""
 
-    def __init__(self, plan: StreamPlan, directory: Path, heard_of: HeardOf, lag_ms: float):
+    def __init__(self, plan: StreamPlan, directory: Path, heard_of: HeardOf):
         self.plan = plan
         self.directory = directory
         self.heard_of = heard_of
-        self.lag_ms = lag_ms
         self._by_prefix = {f"{r.name}_": r for r in plan.hls}
         self._open: dict[str, _Open] = {}
         self._done: dict[str, collections.deque[Segment]] = {
@@ -86,15 +85,15 @@ class HlsPlaylists:
             _write(self.directory / r.playlist, media_playlist([], self.plan.segment_s))
         _write(self.directory / self.plan.master_playlist, master_playlist(self.plan.hls))
 
-    def event(self, state: str, at_s: float, path: str) -> None:
-        """One ``HLS STATE TIME PATH`` line from Liquidsoap (from the supervisor's reader thread)."""
+    def event(self, state: str, at_s: float, air_s: float, path: str) -> None:
+        """One ``HLS STATE TIME AIR PATH`` line from Liquidsoap (from the supervisor's reader thread)."""
         name = os.path.basename(path)
         rendition = next((r for p, r in self._by_prefix.items() if name.startswith(p) and name.endswith(".ts")), None)
         if rendition is None:
             return                 # Liquidsoap's own playlists
         if state == "opened":
-            heard = self.heard_of(at_s * 1000 - self.lag_ms)
-            self._open[name] = _Open(at_s, heard if heard is not None else at_s * 1000 - self.lag_ms)
+            heard = self.heard_of(air_s)
+            self._open[name] = _Open(at_s, heard if heard is not None else at_s * 1000)
         elif state == "closed" and (opened := self._open.pop(name, None)) is not None:
             done = self._done[rendition.name]
             sequence = self._next[rendition.name]
