@@ -9,9 +9,9 @@ import shutil
 from radiod.clock import Clock
 from radiod.config import Config
 from radiod.playout.air_tap import AirConsumer
-from radiod.streams.outputs import StreamPlan, plan_of
+from radiod.streams.outputs import HLS_FILE, StreamPlan, hls_dir, plan_of
 
-__all__ = ["StreamPlan", "consumers", "plan_of"]
+__all__ = ["HLS_FILE", "StreamPlan", "consumers", "hls_dir", "plan_of"]
 
 log = logging.getLogger(__name__)
 

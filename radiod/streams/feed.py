@@ -22,7 +22,7 @@ from radiod.clock import Clock
 from radiod.playout.air_tap import AirBlock
 from radiod.private import private_dir
 from radiod.streams.hls import HlsPlaylists
-from radiod.streams.outputs import StreamPlan
+from radiod.streams.outputs import StreamPlan, hls_dir
 from radiod.streams.script import ScriptPaths, render
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ class StreamFeed:
         self.plan = plan
         self.clock = clock
         self.dir = private_dir(state_dir / "streams")
-        self.hls_dir = private_dir(state_dir / "hls")
+        self.hls_dir = private_dir(hls_dir(state_dir))
         self.fifo = self.dir / "air.pcm"
         self._make_fifo()
         self.script = self.dir / "streams.liq"

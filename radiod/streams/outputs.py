@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from radiod.config import Config
 
 DEFAULT_BITRATE_KBPS = 128
 CODECS = {"mp3": "mp3", "aac": "aac", "opus": "opus", "ogg": "vorbis"}   # mount extension → codec
+
+
+# What may be served from the HLS folder: radiod's playlists and Liquidsoap's segments, nothing else.
+HLS_FILE = r"live(-[0-9]{2,3})?\.m3u8|aac[0-9]{2,3}_[0-9]{1,12}\.ts"
+
+
+def hls_dir(state: Path) -> Path:
+    return state / "hls"
 
 
 @dataclass(frozen=True)

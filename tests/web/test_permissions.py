@@ -50,6 +50,7 @@ PART2 = [
     ("/manager/controls/", "GET", "/manager/controls/", None, MANAGER),
     ("/manager/controls/insert", "POST", "/manager/controls/insert", {"item": "0"},
      {"anon": 302, "dj1": 403, "dj2": 403, "boss": 404}),          # no emergency playlist in this station
+    ("/hls/<name>", "GET", "/hls/live.m3u8", None, dict.fromkeys(ROLES, 404)),   # public; no stream here
 ]
 
 # (rule as in app.url_map, method, concrete path, form, expected status per role)
