@@ -38,5 +38,5 @@ def hls_file(name: str) -> Response:
     playlist = name.endswith(".m3u8")
     response = Response(data, mimetype=TYPES[".m3u8" if playlist else ".ts"])
     # A playlist changes every segment; a segment never changes while it is listed.
-    response.headers["Cache-Control"] = "no-cache" if playlist else "public, max-age=60"
+    response.headers["Cache-Control"] = "public, max-age=1" if playlist else "public, max-age=60"
     return response

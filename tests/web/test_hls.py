@@ -29,7 +29,7 @@ def client(config):
 def test_playlists_and_segments_are_served_with_their_types_and_caching(client):
     master = client.get("/hls/live.m3u8", headers={"Origin": "https://elsewhere.example"})
     assert master.status_code == 200 and master.mimetype == "application/vnd.apple.mpegurl"
-    assert master.headers["Cache-Control"] == "no-cache" and master.headers["Access-Control-Allow-Origin"] == "*"
+    assert master.headers["Cache-Control"] == "public, max-age=1" and master.headers["Access-Control-Allow-Origin"] == "*"
     media = client.get("/hls/live-64.m3u8")
     assert b"EXT-X-PROGRAM-DATE-TIME" in media.data
     segment = client.get("/hls/aac64_7.ts")
