@@ -29,4 +29,4 @@ def consumers(config: Config, clock: Clock) -> list[AirConsumer]:
         return []
     from radiod.streams.feed import StreamFeed
 
-    return [StreamFeed(plan, binary, config.paths.state, clock)]
+    return [StreamFeed(plan, binary, config.paths.state, clock, now_playing=config.now_playing_file)]

@@ -24,6 +24,7 @@ from radiod.private import private_dir
 from radiod.streams.hls import HlsPlaylists
 from radiod.streams.outputs import StreamPlan, hls_dir
 from radiod.streams.script import ScriptPaths, render
+from radiod.streams.titles import NowPlayingTitles, TitleChange
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ class StreamFeed:
 
     name = "streams"
 
-    def __init__(self, plan: StreamPlan, binary: str, state_dir: Path, clock: Clock):
+    def __init__(self, plan: StreamPlan, binary: str, state_dir: Path, clock: Clock, now_playing: Path | None = None):
         self.plan = plan
         self.clock = clock
         self.dir = private_dir(state_dir / "streams")
@@ -45,7 +46,9 @@ class StreamFeed:
         self.fifo = self.dir / "air.pcm"
         self._make_fifo()
         self.script = self.dir / "streams.liq"
-        self.script.write_text(render(plan, ScriptPaths(fifo=self.fifo, hls_dir=self.hls_dir,
+        self.title_file = self.dir / "title"
+        self._write_title("")
+        self.script.write_text(render(plan, ScriptPaths(fifo=self.fifo, hls_dir=self.hls_dir, title_file=self.title_file,
                                                         log_file=self.dir / "liquidsoap.log",
                                                         allow_root=os.geteuid() == 0)), encoding="utf-8")
         os.chmod(self.script, 0o600)          # it holds the Icecast passwords
@@ -58,6 +61,9 @@ class StreamFeed:
         self._block_frames: collections.deque[int] = collections.deque(maxlen=HEARD_MEMORY)
         self._heard_ms: collections.deque[float] = collections.deque(maxlen=HEARD_MEMORY)
         self.hls = HlsPlaylists(plan, self.hls_dir, self.heard_of)
+        self.titles = NowPlayingTitles(now_playing) if now_playing is not None else None
+        self._pending: TitleChange | None = None
+        self._title = ""                       # the title lines last handed to Liquidsoap
         if plan.hls:
             self.hls.start()
         self.supervisor = Supervisor([binary, str(self.script)], self._line, on_exit=self._exited,
@@ -118,6 +124,32 @@ class StreamFeed:
             self._sent_frames += block.frames
         else:
             self.lost_frames += block.frames
+        if self.titles is not None:
+            self._pending = self.titles.poll(self.clock.monotonic_ms()) or self._pending
+            if self._pending is not None and (frame := self.frame_of(self._pending.heard_epoch_ms)) is not None:
+                self._title = self._pending.text()
+                self._pending = None
+                self._write_title(f"{frame / 44100:.4f}\n{self._title}")
+
+    def frame_of(self, heard_epoch_ms: float) -> int | None:
+        """Where in what Liquidsoap reads the air heard at ``heard_epoch_ms`` is; None: not written yet."""
+        starts, heard = list(self._block_frames), list(self._heard_ms)
+        if not starts or heard_epoch_ms >= heard[-1] + (self._sent_frames - starts[-1]) / 44.1:
+            return None
+        i = bisect.bisect_right(heard, heard_epoch_ms) - 1
+        if i < 0:
+            return 0                # older than what is remembered: at once
+        return starts[i] + round((heard_epoch_ms - heard[i]) * 44.1)
+
+    def _write_title(self, text: str) -> None:
+        tmp = self.title_file.with_name(".title.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+            os.replace(tmp, self.title_file)
+        except OSError as exc:         # a full disk: the stream keeps its old title, the air plays on
+            log.warning("streams: title not handed to Liquidsoap: %s", exc)
 
     def _open(self) -> bool:
         try:
@@ -133,6 +165,8 @@ class StreamFeed:
         self._sent_frames = 0       # a new reader: Liquidsoap counts its air from here
         self._block_frames.clear()
         self._heard_ms.clear()
+        if self._title:
+            self._write_title(f"0\n{self._title}")     # a restarted Liquidsoap gets the title on air
         return True
 
     def _send(self, pcm: bytes) -> bool:

@@ -18,6 +18,7 @@ from radiod.streams.outputs import IcecastMount, StreamPlan
 # mostly from the encoders and the listener, so a small input buffer costs nothing.
 INPUT_BUFFER_S = 0.2
 INPUT_MAX_S = 2.0
+TITLE_POLL_S = 0.02        # the title file is read this often (Liquidsoap's frames are 40 ms)
 RECONNECT_S = 2.0          # an Icecast that went away is tried again this often
 
 
@@ -25,6 +26,7 @@ RECONNECT_S = 2.0          # an Icecast that went away is tried again this often
 class ScriptPaths:
     fifo: Path                  # the air, written by radiod
     hls_dir: Path
+    title_file: Path | None = None  # 'AIR_SECONDS\nARTIST\nTITLE', written by radiod
     log_file: Path | None = None
     allow_root: bool = False
 
@@ -85,6 +87,29 @@ def render(plan: StreamPlan, paths: ScriptPaths) -> str:
         "air = mksafe(air)",
         'print("STREAMING")',
     ]
+    if paths.title_file is not None:
+        lines += [
+            "",
+            "# Titles: radiod names the position in its air (seconds read by air_in) where the item",
+            "# changes; the metadata goes into the streams when the encoders reach that position.",
+            "air = insert_metadata(air)",
+            'radiod_title_seen = ref("")',
+            "def radiod_title() =",
+            f"  text = file.contents({liq_string(str(paths.title_file))})",
+            "  if text != !radiod_title_seen then",
+            '    parts = string.split(separator="\n", text)',
+            '    at = float_of_string(default=0., list.nth(default="0", parts, 0))',
+            '    if list.length(parts) >= 3 and air_in.elapsed() >= at then',
+            "      radiod_title_seen := text",
+            '      air.insert_metadata([("artist", list.nth(default="", parts, 1)),',
+            '                           ("title", list.nth(default="", parts, 2))])',
+            '      print("TITLE " ^ string_of_float(decimal_places=3, time()) ^ " "',
+            '            ^ string_of_float(decimal_places=4, air_in.elapsed()) ^ " " ^ string_of_float(at))',
+            "    end",
+            "  end",
+            "end",
+            f"thread.run(every={TITLE_POLL_S}, radiod_title)",
+        ]
     for m in plan.icecast:
         lines += ["", *_icecast(m, plan.station_name)]
     if plan.hls:

@@ -47,7 +47,7 @@ def test_liquidsoap_accepts_the_script_for_all_four_codecs_and_hls(tmp_path):
     plan = plan_of(station(tmp_path, ALL))
     script = tmp_path / "streams.liq"
     script.write_text(render(plan, ScriptPaths(fifo=tmp_path / "air.pcm", hls_dir=tmp_path / "hls",
-                                               allow_root=True)))
+                                               title_file=tmp_path / "title", allow_root=True)))
     done = subprocess.run(["liquidsoap", "--check", str(script)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert 'p@ss\\"w' in script.read_text(), "the password is not escaped as a Liquidsoap string"

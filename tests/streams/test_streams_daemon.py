@@ -25,7 +25,7 @@ from icecast_server import CONFIG, wait_until
 from radiod.playlog.listeners import http_fetch, parse_icestats
 from tests.playout.daemon_station import Daemon, make_station, rows
 
-from .tones import decode, is_in_order, runs, sequence
+from .tones import decode, decode_prefix, is_in_order, runs, sequence
 
 ICECAST_PORT = 21010
 TONES = {"a": 440.0, "b": 554.0, "c": 659.0, "show": 330.0}
@@ -102,6 +102,37 @@ class Recorder:
         self.thread.join(60)
 
 
+class IcyRecorder:
+    """A listener asking for ICY metadata: keeps the audio and where in it each StreamTitle came."""
+
+    def __init__(self, url: str, path: Path, seconds: float):
+        self.path = path
+        self.titles: list[tuple[int, str]] = []          # (audio bytes before it, title)
+        self.started = time.time()
+        self.thread = threading.Thread(target=self._run, args=(url, seconds), daemon=True)
+        self.thread.start()
+
+    def _run(self, url: str, seconds: float) -> None:
+        request = urllib.request.Request(url, headers={"Icy-MetaData": "1"})
+        with urllib.request.urlopen(request, timeout=10) as response, self.path.open("wb") as out:
+            metaint = int(response.headers["icy-metaint"])
+            audio = 0
+            while time.time() - self.started < seconds:
+                chunk = response.read(metaint)
+                if len(chunk) < metaint:
+                    break
+                out.write(chunk)
+                audio += len(chunk)
+                length = response.read(1)[0] * 16
+                if length:
+                    meta = response.read(length).rstrip(b"\0").decode("utf-8", "replace")
+                    if "StreamTitle='" in meta:
+                        self.titles.append((audio, meta.split("StreamTitle='", 1)[1].split("';", 1)[0]))
+
+    def join(self) -> None:
+        self.thread.join(60)
+
+
 class HlsCollector:
     """Copies every segment the rendition's playlist lists, with its program date-time."""
 
@@ -150,7 +181,8 @@ def test_icecast_and_hls_carry_the_play_logs_items_in_order_and_survive_an_iceca
             collector = HlsCollector(hls, "live-64.m3u8")
             recorders = {m: Recorder(icecast.url + m, tmp_path / f"heard{m.replace('/', '-')}", 20)
                          for m in MOUNTS}
-            for r in recorders.values():
+            icy = IcyRecorder(icecast.url + MOUNTS[0], tmp_path / "icy.mp3", 20)
+            for r in [*recorders.values(), icy]:
                 r.join()
             segments = collector.stop()
 
@@ -174,6 +206,19 @@ def test_icecast_and_hls_carry_the_play_logs_items_in_order_and_survive_an_iceca
     assert len(heard_after) >= 2 and is_in_order(heard_after, played), (heard_after, played)
     print(f"mounts back {back_s:.1f} s after Icecast restarted")
     assert back_s < 15, f"the mounts came back {back_s:.1f} s after Icecast did"
+
+    # Titles: each StreamTitle arrives where its item's audio begins on the mount, not before.
+    icy_samples = decode(icy.path)
+    icy_runs = [r for r in runs(icy_samples, TONES) if r.name]
+    lags = []
+    for offset, title in icy.titles[1:]:
+        at_s = len(decode_prefix(icy.path, offset)) / 44100
+        name = title.split(" - ", 1)[-1].split(" #")[0]
+        begins = [r.start_s for r in icy_runs if r.name == name]
+        assert begins, (title, icy_runs)
+        lags.append(min((at_s - b for b in begins), key=abs))
+    print(f"title change on the MP3 mount vs its audio change (ms): {[round(x * 1000) for x in lags]}")
+    assert len(lags) >= 3 and all(-0.15 < lag < 1.6 for lag in lags), lags
 
     # HLS: the segments in order hold the same items; each segment's date-time is when its audio
     # was heard, so an item's start read from the HLS stream is its start in the play log.

@@ -20,10 +20,35 @@ class Run:
 
 
 def decode(path: Path) -> np.ndarray:
-    """Mono float samples at 44.1 kHz from any file ffmpeg reads."""
-    done = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1",
-                           "-ar", str(RATE), "-"], capture_output=True, check=False, timeout=120)
+    """Mono float samples at 44.1 kHz from any file ffmpeg reads (a chained Ogg stream link by link)."""
+    data = path.read_bytes()
+    if data.startswith(b"OggS"):
+        return np.concatenate([_decode(link) for link in ogg_links(data)] or [np.zeros(0)])
+    return _decode(data)
+
+
+def ogg_links(data: bytes) -> list[bytes]:
+    """A chained Ogg stream cut where each link begins (a page with the beginning-of-stream flag):
+    ffmpeg stops at the first new link, as a stream's title changes make one."""
+    starts, at = [], 0
+    while (at := data.find(b"OggS", at)) >= 0:
+        if at + 5 < len(data) and data[at + 5] & 0x02:
+            starts.append(at)
+        at += 4
+    return [data[a:b] for a, b in zip(starts, starts[1:] + [len(data)])]
+
+
+def _decode(data: bytes) -> np.ndarray:
+    done = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", "pipe:0", "-f", "s16le", "-ac", "1",
+                           "-ar", str(RATE), "-"], input=data, capture_output=True, check=False, timeout=120)
     return np.frombuffer(done.stdout, dtype="<i2").astype(np.float64)
+
+
+def decode_prefix(path: Path, length: int) -> np.ndarray:
+    """The first ``length`` bytes of ``path`` decoded (where in the audio a byte offset is)."""
+    part = path.with_name(path.name + ".part")
+    part.write_bytes(path.read_bytes()[:length])
+    return decode(part)
 
 
 def runs(samples: np.ndarray, tones: dict[str, float], min_windows: int = 4) -> list[Run]:
