@@ -85,7 +85,9 @@ class StreamFeed:
 
     def _line(self, line: str) -> None:
         words = line.split(" ", 4 if line.startswith("HLS ") else 3)
-        if words[0] == "HLS" and len(words) == 5:
+        if words[0] == "STREAMING":
+            self.hls.restarted()
+        elif words[0] == "HLS" and len(words) == 5:
             try:
                 self.hls.event(words[1], float(words[2]), float(words[3]), words[4])
             except ValueError:

@@ -30,6 +30,7 @@ class Segment:
     sequence: int
     heard_epoch_ms: float
     duration_s: float
+    discontinuity: bool = False    # the first after Liquidsoap (re)started: its timestamps start again
 
 
 class _Open:
@@ -43,11 +44,16 @@ def date_time(epoch_ms: float) -> str:
     return datetime.fromtimestamp(epoch_ms / 1000, timezone.utc).isoformat(timespec="milliseconds")
 
 
-def media_playlist(segments: list[Segment], target_s: int) -> str:
+def media_playlist(segments: list[Segment], target_s: int, discontinuities: int = 0) -> str:
+    """``discontinuities``: how many discontinuities have left the playlist (HLS counts them)."""
     lines = ["#EXTM3U", "#EXT-X-VERSION:3",
              f"#EXT-X-TARGETDURATION:{max([target_s] + [math.ceil(s.duration_s) for s in segments])}",
              f"#EXT-X-MEDIA-SEQUENCE:{segments[0].sequence if segments else 0}"]
+    if discontinuities:
+        lines.append(f"#EXT-X-DISCONTINUITY-SEQUENCE:{discontinuities}")
     for s in segments:
+        if s.discontinuity:
+            lines.append("#EXT-X-DISCONTINUITY")
         lines += [f"#EXT-X-PROGRAM-DATE-TIME:{date_time(s.heard_epoch_ms)}", f"#EXTINF:{s.duration_s:.3f},", s.name]
     return "\n".join(lines) + "\n"
 
@@ -79,11 +85,31 @@ class HlsPlaylists:
         self._done: dict[str, collections.deque[Segment]] = {
             r.name: collections.deque(maxlen=plan.segments) for r in plan.hls}
         self._next = {r.name: 0 for r in plan.hls}      # media sequence: only ever grows
+        self._gone = {r.name: 0 for r in plan.hls}      # discontinuities that left the playlist
+        self._restarted = {r.name: False for r in plan.hls}
 
     def start(self) -> None:
         for r in self.plan.hls:
             _write(self.directory / r.playlist, media_playlist([], self.plan.segment_s))
         _write(self.directory / self.plan.master_playlist, master_playlist(self.plan.hls))
+
+    def restarted(self) -> None:
+        """Liquidsoap started again: it may reuse segment names, so the listed ones are withdrawn."""
+        self._open.clear()
+        for r in self.plan.hls:
+            done = self._done[r.name]
+            self._gone[r.name] += sum(s.discontinuity for s in done)
+            done.clear()
+            self._restarted[r.name] = self._next[r.name] > 0
+            self._publish(r)
+
+    def _publish(self, rendition: HlsRendition) -> None:
+        done = self._done[rendition.name]
+        try:
+            _write(self.directory / rendition.playlist,
+                   media_playlist(list(done), self.plan.segment_s, self._gone[rendition.name]))
+        except OSError as exc:
+            log.error("streams: HLS playlist %s not written: %s", rendition.playlist, exc)
 
     def event(self, state: str, at_s: float, air_s: float, path: str) -> None:
         """One ``HLS STATE TIME AIR PATH`` line from Liquidsoap (from the supervisor's reader thread)."""
@@ -98,8 +124,9 @@ class HlsPlaylists:
             done = self._done[rendition.name]
             sequence = self._next[rendition.name]
             self._next[rendition.name] = sequence + 1
-            done.append(Segment(name, sequence, opened.heard_epoch_ms, max(0.001, at_s - opened.opened_s)))
-            try:
-                _write(self.directory / rendition.playlist, media_playlist(list(done), self.plan.segment_s))
-            except OSError as exc:
-                log.error("streams: HLS playlist %s not written: %s", rendition.playlist, exc)
+            if len(done) == done.maxlen and done[0].discontinuity:
+                self._gone[rendition.name] += 1          # about to slide out
+            done.append(Segment(name, sequence, opened.heard_epoch_ms, max(0.001, at_s - opened.opened_s),
+                                discontinuity=self._restarted[rendition.name]))
+            self._restarted[rendition.name] = False
+            self._publish(rendition)
