@@ -275,3 +275,28 @@ def test_icecast_and_hls_carry_the_play_logs_items_in_order_and_survive_an_iceca
     # Read to about ±50 ms (100 ms windows), plus where ffmpeg starts decoding the first segment
     # (one offset per run, seen from -200 to +135 ms under load).
     assert offsets and all(abs(o) < 0.3 for o in offsets), offsets
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("streams", ["", '[streams]\nhls_bitrates = [64, 128]\nliquidsoap = "/nonexistent/liquidsoap"\n'],
+                         ids=["no outputs", "no Liquidsoap"])
+def test_without_outputs_or_without_liquidsoap_the_station_plays_as_before_and_says_why(tmp_path, streams):
+    station, _ = make_station(tmp_path, song_ms=3000, show_ms=4000, minutes=3, lead_ms=1000)
+    with (station / "radiod.toml").open("a") as toml:
+        toml.write(streams)
+    with private_pulse(tmp_path):
+        daemon = Daemon(station, tmp_path / "daemon.log")
+        try:
+            wait_until(lambda: len([r for r in rows(station) if r["seq"] is not None]) >= 3, "three plays",
+                       timeout_s=40)
+        finally:
+            code = daemon.terminate()
+    log = daemon.log()
+    assert code == 0, log[-3000:]
+    said = [line for line in log.splitlines() if "streams off" in line]
+    why = "no outputs" if not streams else "Liquidsoap ('/nonexistent/liquidsoap') is not installed"
+    assert len(said) == 1 and why in said[0], said or log[-2000:]
+    assert not (station / "state" / "hls").exists() and not (station / "state" / "streams").exists()
+    plays = rows(station)
+    gaps = [b["started_at_ms"] - a["ended_at_ms"] for a, b in zip(plays, plays[1:])]
+    assert all(abs(gap) < 250 for gap in gaps), gaps
