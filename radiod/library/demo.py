@@ -269,6 +269,9 @@ state = "state"
 
 [playout]
 output = "auto"                      # the default audio device, else a file in the state folder
+
+[streams]
+hls_bitrates = [64, 128]             # the air as HLS at the panel's /hls/live.m3u8 (needs Liquidsoap)
 """
 
 
