@@ -8,6 +8,7 @@ import shutil
 
 from radiod.clock import Clock
 from radiod.config import Config
+from radiod.errors import RadiodError
 from radiod.playout.air_tap import AirConsumer
 from radiod.streams.outputs import HLS_FILE, StreamPlan, hls_dir, plan_of
 
@@ -29,4 +30,8 @@ def consumers(config: Config, clock: Clock) -> list[AirConsumer]:
         return []
     from radiod.streams.feed import StreamFeed
 
-    return [StreamFeed(plan, binary, config.paths.state, clock, now_playing=config.now_playing_file)]
+    try:
+        return [StreamFeed(plan, binary, config.paths.state, clock, now_playing=config.now_playing_file)]
+    except (RadiodError, OSError) as exc:      # the streams are not worth an hour off air
+        log.error("streams off: the encoder could not be started (%s); the air plays without streams", exc)
+        return []

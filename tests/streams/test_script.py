@@ -59,3 +59,12 @@ def test_no_outputs_or_no_liquidsoap_means_no_consumer_and_one_line_saying_why(t
     assert consumers(station(tmp_path, ALL + 'liquidsoap = "/nonexistent/liquidsoap"\n'), SystemClock()) == []
     lines = [r.getMessage() for r in caplog.records]
     assert len(lines) == 2 and lines[0].startswith("streams off: no outputs") and "not installed" in lines[1], lines
+
+
+def test_an_encoder_that_cannot_start_leaves_the_air_without_streams(tmp_path, caplog):
+    config = station(tmp_path, '[streams]\nhls_bitrates = [64]\nliquidsoap = "/bin/sh"\n'
+                               '[paths]\nstate = "state"\n')
+    (tmp_path / "state").write_text("a file where the state folder should be")
+    caplog.set_level(logging.INFO, logger="radiod.streams")
+    assert consumers(config, SystemClock()) == []
+    assert any("encoder could not be started" in r.getMessage() for r in caplog.records), caplog.records
