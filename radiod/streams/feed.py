@@ -15,6 +15,7 @@ import logging
 import os
 import select
 import stat
+import threading
 from pathlib import Path
 
 from radiod.bridge.process import Supervisor
@@ -58,6 +59,7 @@ class StreamFeed:
         # Frames written since the FIFO was opened (Liquidsoap's reader counts from the same 0) and,
         # per block, its first frame's number and when it was heard.
         self._sent_frames = 0
+        self._frames_lock = threading.Lock()         # the tap's thread writes them, Liquidsoap's reader reads
         self._block_frames: collections.deque[int] = collections.deque(maxlen=HEARD_MEMORY)
         self._heard_ms: collections.deque[float] = collections.deque(maxlen=HEARD_MEMORY)
         self.hls = HlsPlaylists(plan, self.hls_dir, self.heard_of)
@@ -110,7 +112,8 @@ class StreamFeed:
     def heard_of(self, air_s: float) -> float | None:
         """When the frame ``air_s`` seconds into what Liquidsoap read was heard on the sound card (epoch ms)."""
         frame = round(air_s * 44100)
-        starts, heard = list(self._block_frames), list(self._heard_ms)   # the tap's thread appends
+        with self._frames_lock:
+            starts, heard = list(self._block_frames), list(self._heard_ms)
         if not starts:
             return None
         i = max(0, bisect.bisect_right(starts, frame) - 1)
@@ -121,9 +124,10 @@ class StreamFeed:
             self.lost_frames += block.frames
             return
         if self._send(block.pcm):
-            self._block_frames.append(self._sent_frames)
-            self._heard_ms.append(block.heard_epoch_ms)
-            self._sent_frames += block.frames
+            with self._frames_lock:
+                self._block_frames.append(self._sent_frames)
+                self._heard_ms.append(block.heard_epoch_ms)
+                self._sent_frames += block.frames
         else:
             self.lost_frames += block.frames
         if self.titles is not None:
@@ -135,7 +139,8 @@ class StreamFeed:
 
     def frame_of(self, heard_epoch_ms: float) -> int | None:
         """Where in what Liquidsoap reads the air heard at ``heard_epoch_ms`` is; None: not written yet."""
-        starts, heard = list(self._block_frames), list(self._heard_ms)
+        with self._frames_lock:
+            starts, heard = list(self._block_frames), list(self._heard_ms)
         if not starts or heard_epoch_ms >= heard[-1] + (self._sent_frames - starts[-1]) / 44.1:
             return None
         i = bisect.bisect_right(heard, heard_epoch_ms) - 1
@@ -164,9 +169,10 @@ class StreamFeed:
             fcntl.fcntl(self._fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
         except OSError:
             pass                    # a kernel that will not: the default 64 KiB
-        self._sent_frames = 0       # a new reader: Liquidsoap counts its air from here
-        self._block_frames.clear()
-        self._heard_ms.clear()
+        with self._frames_lock:
+            self._sent_frames = 0       # a new reader: Liquidsoap counts its air from here
+            self._block_frames.clear()
+            self._heard_ms.clear()
         if self._title:
             self._write_title(f"0\n{self._title}")     # a restarted Liquidsoap gets the title on air
         return True
@@ -197,6 +203,11 @@ class StreamFeed:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+        # The reader is gone: what it read no longer says where a new Liquidsoap is in the air
+        # (a segment it opens before it reads from us gets Liquidsoap's own time instead).
+        with self._frames_lock:
+            self._block_frames.clear()
+            self._heard_ms.clear()
 
     def close(self) -> None:
         self.supervisor.stop()
