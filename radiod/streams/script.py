@@ -14,10 +14,11 @@ from pathlib import Path
 
 from radiod.streams.outputs import IcecastMount, StreamPlan
 
-# The PCM Liquidsoap holds before it starts encoding (s): the streams' delay behind the air comes
-# mostly from the encoders and the listener, so a small input buffer costs nothing.
-INPUT_BUFFER_S = 0.2
-INPUT_MAX_S = 2.0
+# The air Liquidsoap holds before it encodes (s). If radiod's feed is late by more than this (a
+# loaded machine), the streams get a gap of silence, so it is generous: the streams' delay behind
+# the sound card matters little (listeners' players buffer seconds), a gap on them does.
+INPUT_BUFFER_S = 1.0
+INPUT_MAX_S = 5.0
 TITLE_POLL_S = 0.02        # the title file is read this often (Liquidsoap's frames are 40 ms)
 RECONNECT_S = 2.0          # an Icecast that went away is tried again this often
 
