@@ -113,7 +113,7 @@ def main() -> None:
             on = chain(pulse, work / "on", args.boundaries, args.track_ms, air=tap)   # closing it closes the tap
         finally:
             ls_cpu, ls_rss = meter.stop()
-            connected = sum(feed.up.values())
+            connected = sum(1 for up in feed.up.values() if up)
             tap.close()
             if server:
                 server.stop()

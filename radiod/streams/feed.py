@@ -54,7 +54,7 @@ class StreamFeed:
                                                         allow_root=os.geteuid() == 0)), encoding="utf-8")
         os.chmod(self.script, 0o600)          # it holds the Icecast passwords
         self.lost_frames = 0
-        self.up: dict[str, bool] = {m.mount: False for m in plan.icecast}
+        self.up: dict[str, bool | None] = {m.mount: None for m in plan.icecast}   # None: not known yet
         self._fd: int | None = None
         # Frames written since the FIFO was opened (Liquidsoap's reader counts from the same 0) and,
         # per block, its first frame's number and when it was heard.

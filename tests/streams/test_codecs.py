@@ -58,3 +58,27 @@ def test_mp3_aac_opus_and_vorbis_mounts_carry_the_air(tmp_path):
         assert f'"server_type":"{content_type}"' in status.replace(" ", ""), (ext, status[:2000])
         heard = sequence(decode(recorders[ext].path), {"tone": 440.0, "other": 880.0})
         assert heard == ["tone"], (ext, heard)
+
+
+def test_an_icecast_that_is_not_there_is_one_warning_and_the_feed_keeps_taking_the_air(tmp_path, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="radiod.streams")
+    clock = SystemClock()
+    mount = parse_mount("icecast://source:srcpw@127.0.0.1:21013/t.mp3")      # nothing listens there
+    feed = StreamFeed(StreamPlan("T", (mount,), (), 2, 5), shutil.which("liquidsoap") or "liquidsoap",
+                      tmp_path / "state", clock)
+    try:
+        began, n, slowest = time.monotonic(), 0, 0.0
+        while time.monotonic() - began < 7:
+            t = time.monotonic()
+            feed.write(AirBlock(n, bytes(4096), clock.monotonic_ms(), to_ms(clock.now()), n > 0))
+            slowest = max(slowest, time.monotonic() - t)
+            n += 1024
+            time.sleep(max(0.0, began + n / 44100 - time.monotonic()))
+    finally:
+        feed.close()
+    warnings = [r.getMessage() for r in caplog.records if "icecast mount /t.mp3" in r.getMessage()]
+    assert len(warnings) == 1 and "trying again" in warnings[0], warnings
+    assert "srcpw" not in " ".join(r.getMessage() for r in caplog.records)
+    assert slowest < 1.1, f"a write waited {slowest:.2f} s"
