@@ -154,6 +154,18 @@ class LoggerConfig:
 
 
 @dataclass(frozen=True)
+class StreamsConfig:
+    """Streams of the default engine's air (radiod.streams): Liquidsoap encodes what the mixer renders."""
+
+    icecast: list[str] = _opt([], "Icecast mounts, each icecast://source:PASSWORD@HOST:PORT/MOUNT.EXT[?bitrate=KBPS] "
+                                  "(EXT: mp3, aac, opus or ogg = Vorbis; bitrate default 128).", secret=True)
+    hls_bitrates: list[int] = _opt([], "AAC bitrates (kbit/s) of the HLS stream, one rendition each (empty = no HLS).")
+    hls_segment_seconds: int = _opt(4, "Length of one HLS segment.")
+    hls_segments: int = _opt(6, "Segments listed in each HLS playlist.")
+    liquidsoap: str = _opt("liquidsoap", "Liquidsoap executable that encodes and sends the streams.")
+
+
+@dataclass(frozen=True)
 class Config:
     """The effective configuration of one station."""
 
@@ -166,6 +178,7 @@ class Config:
     reports: ReportsConfig = field(default_factory=ReportsConfig)
     liquidsoap: LiquidsoapConfig = field(default_factory=LiquidsoapConfig)
     logger: LoggerConfig = field(default_factory=LoggerConfig)
+    streams: StreamsConfig = field(default_factory=StreamsConfig)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -303,6 +316,14 @@ RULES: dict[str, Range | Format] = {
     "liquidsoap.icecast_bitrate": Range(8, 512),
     "logger.bitrate_kbps": Range(8, 320),
     "logger.retention_days": Range(1, 100 * 366),
+    "streams.icecast": Format(r"icecast://[^:@/\s]+:[^@\s]*@[A-Za-z0-9._-]+:[0-9]{1,5}/[A-Za-z0-9._/-]*"
+                              r"\.(mp3|aac|opus|ogg)(\?bitrate=[0-9]{1,3})?",
+                              "expected icecast://source:PASSWORD@HOST:PORT/MOUNT.EXT[?bitrate=KBPS] with EXT "
+                              "mp3, aac, opus or ogg (the value is not shown: it holds a password)"),
+    "streams.hls_bitrates": Range(16, 320),
+    "streams.hls_segment_seconds": Range(1, 30),
+    "streams.hls_segments": Range(3, 100),
+    "streams.liquidsoap": Format(r"[^\x00-\x1f\x7f]+", "must be a program name or path, got {value!r}"),
 }
 
 

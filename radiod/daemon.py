@@ -130,7 +130,9 @@ def make_player(config: Config, clock: Clock, playlog: JournaledPlayLog | None =
 
 def air_consumers(config: Config, clock: Clock) -> list[AirConsumer]:
     """What carries the rendered air beyond the sound card, from ``radiod.toml`` (none by default)."""
-    consumers: list[AirConsumer] = []
+    from radiod import streams
+
+    consumers: list[AirConsumer] = [*streams.consumers(config, clock)]
     if config.logger.enabled:
         from radiod.logger.wiring import logger_consumers
 

@@ -27,6 +27,8 @@ for _ in $(seq 50); do
     sleep 0.2
 done
 echo "demo: control panel $(grep -o 'http://[^ ]*' "$station/web.out" || echo "did not start, see $station/web.log")" >&2
+echo "demo: the live stream (HLS, once Liquidsoap has written its first segments):" \
+     "$(grep -o 'http://[^ ]*' "$station/web.out" | sed 's|/*$||')/hls/live.m3u8" >&2
 echo "demo: log in as $(sed -n 's/^user name: //p' "$login") with password $(sed -n 's/^password: //p' "$login")" \
      "(kept in $login)" >&2
 echo "demo: putting $station on air (Ctrl-C stops it). Audio goes to the default output, or into" \

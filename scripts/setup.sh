@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs everything radiod needs on a Debian/Ubuntu machine, idempotently:
 # Debian packages (with sudo when not root) and a virtual environment in .venv.
-#   scripts/setup.sh          what the station needs to run
+#   scripts/setup.sh          what the station needs to run (Liquidsoap for its streams included)
 #   scripts/setup.sh --test   plus what the test suite needs (browser, nginx, Liquidsoap, Icecast)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-RUNTIME_PACKAGES=(python3 python3-venv libvlc5 vlc-plugin-base ffmpeg pulseaudio pulseaudio-utils sqlite3)
-TEST_PACKAGES=(chromium nginx-light liquidsoap icecast2 openssl wrk musepack-tools)
+# Liquidsoap encodes the streams ([streams] in radiod.toml; the demo streams HLS); without it radiod
+# plays without streams.
+RUNTIME_PACKAGES=(python3 python3-venv libvlc5 vlc-plugin-base ffmpeg pulseaudio pulseaudio-utils sqlite3 liquidsoap)
+TEST_PACKAGES=(chromium nginx-light icecast2 openssl wrk musepack-tools)
 
 packages=("${RUNTIME_PACKAGES[@]}")
 extra=""

@@ -160,16 +160,27 @@ def _shown(x: float) -> str:
 def test_each_range_accepts_its_ends_and_refuses_beyond(tmp_path, name, rule):
     section, key = name.split(".")
     label = str(tmp_path / "radiod.toml")
+    listed = name in _list_settings()       # a list setting's rule holds for each entry
     for ok in (rule.low, rule.high):
-        write(tmp_path, f"[{section}]\n{key} = {int(ok)}\n")
-        assert getattr(getattr(load_config(tmp_path, env={}), section), key) == ok
+        write(tmp_path, f"[{section}]\n{key} = {[int(ok)] if listed else int(ok)}\n")
+        assert getattr(getattr(load_config(tmp_path, env={}), section), key) == ([ok] if listed else ok)
     step = 0.5 if name in _float_settings() else 1
     for bad in (int(rule.low) - step, int(rule.high) + step):
-        write(tmp_path, f"[{section}]\n{key} = {bad!r}\n")
+        write(tmp_path, f"[{section}]\n{key} = {[bad] if listed else bad!r}\n")
         with pytest.raises(ConfigError) as err:
             load_config(tmp_path, env={})
         assert err.value.problems == [
             f"{label}: {name}: must be between {_shown(rule.low)} and {_shown(rule.high)}, got {bad!r}"]
+
+
+def _list_settings() -> set[str]:
+    import dataclasses
+    import typing
+
+    from radiod.config import SECTIONS
+
+    return {f"{section}.{f.name}" for section, cls in SECTIONS.items() for f in dataclasses.fields(cls)
+            if typing.get_origin(typing.get_type_hints(cls)[f.name]) is list}
 
 
 def _float_settings() -> set[str]:
@@ -204,6 +215,8 @@ BAD_STRINGS = {
     "liquidsoap.harbor_mount": "live/../../x",
     "liquidsoap.icecast_host": "host name",
     "liquidsoap.icecast_mounts": "radio.wma",
+    "streams.icecast": "icecast://source:pw@127.0.0.1:8000/radio.wma",
+    "streams.liquidsoap": "",
 }
 
 

@@ -93,6 +93,8 @@ def create_app(config: Config, test_config: Mapping[str, Any] | None = None, *,
     app.register_blueprint(logger_page.bp)
     app.register_blueprint(controls.bp)
     app.register_blueprint(showpages.bp)
+    from radiod_web import hls
+    app.register_blueprint(hls.bp)
     app.jinja_env.globals.update(station_name=config.station.name)
     return app
 

@@ -14,6 +14,7 @@ from flask_babel import gettext
 
 from radiod.config import Config
 from radiod.playout import Status
+from radiod.streams import plan_of
 from radiod_web.showinfo import AiringView, UploadStatus
 
 
@@ -92,6 +93,7 @@ def countdown(start: datetime, now: datetime) -> str:
 
 def _parts(config: Config, status: Status | None) -> tuple[Part, ...]:
     ls, liquidsoap = config.liquidsoap, config.playout.engine == "liquidsoap"
+    plan = plan_of(config)
     if status is None:
         output = Part(_("Audio output"), _("unknown: the playout daemon is not running"), "bad")
     elif status.state.value == "off-air":
@@ -103,6 +105,10 @@ def _parts(config: Config, status: Status | None) -> tuple[Part, ...]:
         streams = Part(_("Streams"), _("sent to Icecast at %(host)s:%(port)d (%(mounts)s, %(kbps)d kbit/s)",
                                        host=ls.icecast_host, port=ls.icecast_port, mounts=mounts,
                                        kbps=ls.icecast_bitrate), "ok" if status else "off")
+    elif not liquidsoap and (plan.icecast or plan.hls):
+        outputs = [str(m) for m in plan.icecast] + [_("HLS %(kbps)d kbit/s", kbps=h.bitrate_kbps) for h in plan.hls]
+        streams = Part(_("Streams"), _("sent by Liquidsoap to %(outputs)s", outputs=", ".join(outputs)),
+                       "ok" if status else "off")
     else:
         streams = Part(_("Streams"), _("not configured"), "off")
     if liquidsoap and ls.harbor_port:

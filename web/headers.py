@@ -13,6 +13,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 # The embeddable player page may be framed by any site (it only shows public data).
 CSP_EMBED = CSP.replace("frame-ancestors 'none'", "frame-ancestors *")
 API_PREFIX = "/api/"
+HLS_PREFIX = "/hls/"       # the live stream: players on other sites may fetch it too
 
 Headers = list[tuple[str, str]]
 
@@ -23,7 +24,7 @@ def answer_headers(web: WebConfig, *, path: str | None, origin: str | None, embe
     ``path`` None: a refusal made before the request line was read (its path is unknown), which
     gets the grant an API answer would, so a page on another site can see why it was refused."""
     headers = _security(web, embed=embed)
-    if path is None or path.startswith(API_PREFIX):
+    if path is None or path.startswith((API_PREFIX, HLS_PREFIX)):
         headers += _cors(web, origin)
     return headers
 

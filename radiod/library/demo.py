@@ -272,6 +272,8 @@ output = "auto"                      # the default audio device, else a file in 
 
 [logger]
 enabled = true                       # the air-check recording: hour files in logger/, kept 31 days
+[streams]
+hls_bitrates = [64, 128]             # the air as HLS at the panel's /hls/live.m3u8 (needs Liquidsoap)
 """
 
 

@@ -79,6 +79,7 @@ def test_config_and_schedules(station):
     assert config.logger.enabled and config.logger.folder == station.resolve() / "logger"
     assert config.paths.media == [station.resolve() / "media"]
     assert config.paths.uploads == station.resolve() / "uploads"
+    assert config.streams.hls_bitrates == [64, 128] and config.streams.icecast == []   # HLS, no Icecast needed
     source = repository_schedules()
     copied = sorted(p.relative_to(station / "schedules") for p in (station / "schedules").rglob("*"))
     assert copied == sorted(p.relative_to(source) for p in source.rglob("*"))

@@ -149,3 +149,25 @@ def test_no_page_prints_a_raw_structure(app, config):
                 assert not found, f"{who} {path}: {found.group(0)!r}"
     finally:
         server.close()
+
+
+def test_streams_and_logger_of_the_default_engine_are_named_without_passwords(config):
+    from dataclasses import replace
+
+    from radiod.config import LoggerConfig, StreamsConfig
+
+    config = replace(config, streams=StreamsConfig(icecast=["icecast://source:s3cret@127.0.0.1:8000/radio.mp3"],
+                                                   hls_bitrates=[64]),
+                     logger=LoggerConfig(enabled=True, retention_preset="ofcom"))
+    add_users(config)
+    app = create_app(config, watch=False)
+    server = daemon_answering(config, PLAYING)
+    try:
+        page = manager_page(app)
+    finally:
+        server.close()
+        app.extensions["radiod"].hub.stop()
+    assert ('<div class="tone-ok"><dt>Streams</dt><dd>sent by Liquidsoap to icecast://127.0.0.1:8000/radio.mp3, '
+            'HLS 64 kbit/s</dd></div>') in page
+    assert '<div class="tone-ok"><dt>Logger</dt><dd>recording the air into hourly files, kept 42 days</dd></div>' in page
+    assert "s3cret" not in page
