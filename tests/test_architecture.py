@@ -37,7 +37,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
                   "radiod.playout.cache_space", "radiod.playout.control", "radiod.playout.nowplaying")),
     ("engine", ("radiod.playout",)),                        # the engine, its player port, its fakes
     ("core", ("radiod.schedule", "radiod.reports", "radiod.library.model", "radiod.library.artists",
-              "radiod.playlog.chain", "radiod.playlog.positions", "radiod.csvfile", "radiod.localtimes")),
+              "radiod.playlog.chain", "radiod.playlog.positions", "radiod.csvfile", "radiod.localtimes",
+              "radiod.tracklists")),
     ("base", ("radiod", "radiod.clock", "radiod.errors", "radiod.days", "radiod.tomltext", "radiod.config",
               "radiod.db")),                                # what every layer may use
 )
