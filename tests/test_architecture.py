@@ -31,7 +31,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("roots", ("radiod.daemon", "radiod_web")),             # the two processes' wiring
     ("app", ("radiod.app",)),                               # use cases the roots share
     ("adapters", ("radiod.accounts", "radiod.bridge", "radiod.library", "radiod.playlog", "radiod.store",
-                  "radiod.uploads", "radiod.private", "radiod.schedule_files", "radiod.schedule_history",
+                  "radiod.uploads", "radiod.tracklist_files", "radiod.private", "radiod.schedule_files", "radiod.schedule_history",
                   "radiod.playout.vlc_player", "radiod.playout.vlc_stream", "radiod.playout.mixer",
                   "radiod.playout.output", "radiod.playout.pcm_cache", "radiod.playout.recording",
                   "radiod.playout.cache_space", "radiod.playout.control", "radiod.playout.nowplaying")),

@@ -10,8 +10,8 @@ export (``.txt``: tab-separated, UTF-16 LE with a BOM, a ``#`` header row).
 """
 
 from radiod.tracklists.match import Matched, match_entries, unmatched_by_artist
-from radiod.tracklists.model import Entry, Tracklist, TracklistError, fmt_time
+from radiod.tracklists.model import MAX_BYTES, Entry, Tracklist, TracklistError, fmt_time
 from radiod.tracklists.parse import read_tracklist
 
-__all__ = ["Entry", "Matched", "Tracklist", "TracklistError", "fmt_time", "match_entries", "read_tracklist",
+__all__ = ["MAX_BYTES", "Entry", "Matched", "Tracklist", "TracklistError", "fmt_time", "match_entries", "read_tracklist",
            "unmatched_by_artist"]
