@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, Callable, Sequence
 
 from radiod.config import RULES, Config
-from radiod.playlog.store import read_plays, read_plays_csv
+from radiod.playlog.store import read_itemised, read_plays_csv
 from radiod.reports import (
     ReportError,
     compliance,
@@ -146,8 +146,8 @@ def read_report_rows(conn: sqlite3.Connection, format: str, period: Period,
     if columns is None:       # every column: as CSV text made by SQLite, several times faster than dicts
         return read_plays_csv(conn, started_from_ms=period.start_ms, started_before_ms=period.end_ms,
                               corrected=corrected)
-    return read_plays(conn, started_from_ms=period.start_ms, started_before_ms=period.end_ms,
-                      columns=columns, corrected=corrected)
+    return read_itemised(conn, started_from_ms=period.start_ms, started_before_ms=period.end_ms,
+                         columns=columns, corrected=corrected)
 
 
 def make_report(conn: sqlite3.Connection, config: Config, format: str, period: Period,

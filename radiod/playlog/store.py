@@ -438,6 +438,62 @@ def closed_plays_where(*, column: str = "started_at_ms", from_ms: int | None = N
 
 
 # show_id is an annotation beside the hashed columns (see schema migration 3 and docs/playlog.md).
+def read_itemised(conn: sqlite3.Connection, *, started_from_ms: int | None = None,
+                  started_before_ms: int | None = None, corrected: bool = True,
+                  columns: Iterable[str] | None = None, artist_key: str | None = None) -> list[dict[str, Any]]:
+    """read_plays for reports: a show row that has item rows is replaced by them (each a song, as
+    a play row of the show), so the show's recording is never counted as one sound recording.
+
+    An item takes the show row's other columns (show, channel, listener figures; its
+    listener-milliseconds in proportion to its share of the show; ``seq`` and ``hash`` stay the
+    show row's, the chained row that proves it aired). ``artist_key`` keeps the plays and items
+    that credit that artist.
+    """
+    wanted = None if columns is None else tuple(dict.fromkeys([*columns, "played_ms", "listener_ms"]))
+    rows = read_plays(conn, started_from_ms=started_from_ms, started_before_ms=started_before_ms,
+                      corrected=corrected, columns=wanted, artist_key=artist_key)
+    if artist_key is not None:
+        # Shows whose items credit the artist (the show row itself does not)
+        quoted = json.dumps(artist_key, ensure_ascii=False)
+        shows = {r[0] for r in conn.execute("SELECT DISTINCT play_id FROM play_items WHERE instr(artist_keys, ?) > 0",
+                                            (quoted,))} - {r["id"] for r in rows}
+        if shows:
+            rows += read_plays(conn, ids=sorted(shows), started_from_ms=started_from_ms,
+                               started_before_ms=started_before_ms, corrected=corrected, columns=wanted)
+    if not rows:
+        return rows
+    ids = [r["id"] for r in rows]
+    found: dict[int, list[sqlite3.Row]] = {}
+    for item in conn.execute("SELECT * FROM play_items WHERE play_id BETWEEN ? AND ? ORDER BY id",
+                             (min(ids), max(ids))):
+        found.setdefault(item["play_id"], []).append(item)
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        for item in found.get(row["id"], [None]):
+            out.append(row if item is None else _item_row(row, item))
+    if artist_key is not None:
+        out = [r for r in out if artist_key in r.get("artist_keys", [])]
+    if found:
+        out.sort(key=lambda r: (r["started_at_ms"], r["id"]))
+    return out
+
+
+def _item_row(show: Mapping[str, Any], item: sqlite3.Row) -> dict[str, Any]:
+    d = dict(show)
+    share = item["played_ms"] / show["played_ms"] if show.get("played_ms") else 0.0
+    values: dict[str, Any] = {
+        "started_at_ms": item["started_at_ms"], "ended_at_ms": item["ended_at_ms"], "played_ms": item["played_ms"],
+        "end_reason": item["end_reason"], "usage": "feature", "track_id": item["track_id"], "path": "",
+        "title": item["title"], "artist": item["artist"], "album": item["album"], "label": item["label"],
+        "isrc": item["isrc"], "composer": "", "lyricist": "", "local": bool(item["local"]),
+        "artist_keys": json.loads(item["artist_keys"]), "length_ms": None,
+        "listener_ms": None if show.get("listener_ms") is None else round(show["listener_ms"] * share),
+    }
+    d.update({k: v for k, v in values.items() if k in d})
+    d["item_id"] = item["id"]
+    return d
+
+
 _COLUMNS = frozenset(PLAY_FIELDS) | {"prev_hash", "hash", "listeners_last", "listeners_last_ms", "show_id"}
 
 # The export of every column: the fields before artist_keys, artist_keys, the fields after it.
