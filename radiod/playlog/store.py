@@ -689,6 +689,14 @@ def play_ids(conn: sqlite3.Connection) -> list[int]:
     return [r[0] for r in conn.execute("SELECT id FROM plays ORDER BY id")]
 
 
+def item_rows(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    """Every show item row, in id order."""
+    cur = conn.execute("SELECT * FROM play_items ORDER BY id")
+    names = [d[0] for d in cur.description]
+    for values in cur:
+        yield dict(zip(names, values))
+
+
 def correction_rows(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
     """Every correction, in id order."""
     cur = conn.execute("SELECT * FROM play_corrections ORDER BY id")

@@ -14,6 +14,7 @@ from radiod.playlog.drain import Drainer
 from radiod.playlog.journal import journal_path
 from radiod.playlog.positions import HeardPlay
 from radiod.playlog.store import PlayLog
+from radiod.playlog.verify import verify_chain
 from radiod.playlog.writer import open_journaled
 from radiod.store import open_db
 from radiod.tracklists.airing import TimedEntry, aired_items
@@ -75,6 +76,7 @@ def test_a_show_cut_short_logs_only_what_aired_and_items_are_immutable(tmp_path)
     assert (got[0]["matched"], got[0]["track_id"], got[0]["local"], json.loads(got[0]["artist_keys"])) == \
         (1, 7, 1, ["quiet harbours"])
     check_items_chain(conn)
+    assert verify_chain(conn).ok and verify_chain(conn).items_checked == 3
     with pytest.raises(sqlite3.DatabaseError, match="item rows cannot be changed"):
         conn.execute("UPDATE play_items SET played_ms = 1")
     with pytest.raises(sqlite3.DatabaseError, match="cannot be deleted"):
@@ -124,6 +126,11 @@ def test_a_crash_mid_show_neither_doubles_nor_loses_an_entry(tmp_path):
     w3 = open_journaled(db, journal_path(db), now_ms=T0 + 40 * MIN)
     Drainer(w3.journal, lambda: open_db(db)).drain_once()
     assert len(items(conn)) == 4
+    assert verify_chain(conn).ok and verify_chain(conn).items_checked == 4
+    # An item row removed behind the triggers' back is found.
+    conn.execute("DROP TRIGGER play_items_no_delete")
+    conn.execute("DELETE FROM play_items WHERE id = 2")
+    assert [str(b) for b in verify_chain(conn).breaks] == ["show item 2: this show item is missing (row deleted)"]
 
 
 def test_reports_count_the_songs_of_an_itemised_show_and_never_the_show_itself(tmp_path):
