@@ -226,6 +226,8 @@ class PlayLog:
 
     def _log_items(self, show: Mapping[str, Any]) -> int:
         """The songs that aired inside a closing show row, as item rows (same transaction)."""
+        if show["source"] != "show":
+            return 0
         kept = self.conn.execute("SELECT * FROM play_tracklists WHERE play_id = ?", (show["id"],)).fetchone()
         if kept is None:
             return 0
