@@ -199,7 +199,7 @@ def _own_file(show_id: str, name: str):
 def attach_tracklist(show_id: str, name: str):
     """A tracklist for one uploaded file: an attached file, or text typed or pasted in the form."""
     # Bounded before the body is parsed: a tracklist, the text box and the form's own fields.
-    request.max_content_length = 2 * TRACKLIST_MAX_BYTES + 64 * 1024
+    request.max_content_length = min(2 * TRACKLIST_MAX_BYTES + 64 * 1024, station().config.web.panel_limit_kb * 1024)
     path = _own_file(show_id, name)
     sent = request.files.get("tracklist")
     data = sent.read(TRACKLIST_MAX_BYTES + 1) if sent is not None and sent.filename else b""
