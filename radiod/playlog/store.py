@@ -493,6 +493,7 @@ def _item_row(show: Mapping[str, Any], item: sqlite3.Row) -> dict[str, Any]:
     }
     d.update({k: v for k, v in values.items() if k in d})
     d["item_id"] = item["id"]
+    d["show_played_ms"] = show["played_ms"]
     return d
 
 

@@ -170,3 +170,31 @@ def test_reports_count_the_songs_of_an_itemised_show_and_never_the_show_itself(t
     # The export of the play log itself is unchanged: the show row is there, as it aired.
     exported = read_report_rows(conn, "plays", period)
     assert len(exported) == 2 and "Night Owl" in str(exported[0])
+
+
+def test_coverage_names_the_songs_of_a_show_and_not_a_show_without_a_tracklist(tmp_path):
+    from zoneinfo import ZoneInfo
+
+    from radiod.playlog.store import read_itemised
+    from radiod.reports import parse_period
+    from radiod.reports.coverage import COLUMNS, coverage
+    from radiod.reports.period import local_time
+
+    conn = open_db(tmp_path / "radiod.db")
+    log = PlayLog(conn)
+    log.tracklists = lookup
+    zone = ZoneInfo("UTC")
+    # Cut after 12 minutes: songs 1-3 cover 12 of its 12 minutes.
+    pid = log.open_play(started_at_ms=T0, source="show", usage="talk", show="Night Owl", snapshot=show_snapshot())
+    log.close_play(pid, ended_at_ms=T0 + 12 * MIN, played_ms=12 * MIN, end_reason="cut")
+    other = log.open_play(started_at_ms=T0 + 12 * MIN, source="show", usage="talk", show="Mystery Hour",
+                          snapshot={"path": "/uploads/mystery/a.mp3", "length_ms": 6 * MIN})
+    log.close_play(other, ended_at_ms=T0 + 18 * MIN, played_ms=6 * MIN, end_reason="end")
+    song = log.open_play(started_at_ms=T0 + 18 * MIN, source="rotation", usage="feature",
+                         snapshot={"title": "S", "artist": "A", "length_ms": 2 * MIN})
+    log.close_play(song, ended_at_ms=T0 + 20 * MIN, played_ms=2 * MIN, end_reason="end")
+    period = parse_period(local_time(T0, zone).date().isoformat(), local_time(T0 + 20 * MIN, zone).date().isoformat(), zone)
+    shows, overall = coverage(read_itemised(conn, columns=COLUMNS), period)
+    assert [(c.show, c.music_ms, c.named_ms) for c in shows] == [
+        ("Night Owl", 12 * MIN, 12 * MIN), ("Mystery Hour", 6 * MIN, 0), ("", 2 * MIN, 2 * MIN)]
+    assert round(overall.share, 3) == round(14 / 20, 3)
