@@ -198,3 +198,26 @@ def test_coverage_names_the_songs_of_a_show_and_not_a_show_without_a_tracklist(t
     assert [(c.show, c.music_ms, c.named_ms) for c in shows] == [
         ("Night Owl", 12 * MIN, 12 * MIN), ("Mystery Hour", 6 * MIN, 0), ("", 2 * MIN, 2 * MIN)]
     assert round(overall.share, 3) == round(14 / 20, 3)
+
+
+def test_the_summary_report_says_the_coverage(tmp_path):
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from radiod.app.reports import make_report
+    from radiod.config import load_config
+    from radiod.reports import parse_period
+    from radiod.reports.period import local_time
+
+    (tmp_path / "radiod.toml").write_text('[station]\nname = "Test FM"\ntimezone = "UTC"\n')
+    config = load_config(tmp_path, env={})
+    conn = open_db(tmp_path / "radiod.db")
+    log = PlayLog(conn)
+    log.tracklists = lookup
+    pid = log.open_play(started_at_ms=T0, source="show", usage="talk", show="Night Owl", snapshot=show_snapshot())
+    log.close_play(pid, ended_at_ms=T0 + LENGTH, played_ms=LENGTH, end_reason="end")
+    day = local_time(T0, ZoneInfo("UTC")).date().isoformat()
+    result = make_report(conn, config, "summary", parse_period(day, day, ZoneInfo("UTC")), today=date(2026, 12, 2))
+    assert result.notes == ("coverage Night Owl: 100.0% of 0:20:00 names a recording",
+                            "coverage overall: 100.0% of 0:20:00 of music time names a recording")
+    assert b"Harbour Lights" in result.data and b"Night Owl" not in result.data
