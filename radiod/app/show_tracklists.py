@@ -11,14 +11,15 @@ from __future__ import annotations
 import logging
 import sqlite3
 from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from radiod.errors import ScheduleError
 from radiod.library.query import load_tracks
 from radiod.library.registry import ArtistRegistry, load_registry, registry_path
-from radiod.tracklist_files import load_tracklist, tracklist_path
-from radiod.tracklists import match_entries
+from radiod.tracklist_files import load_tracklist, save_tracklist, tracklist_path
+from radiod.tracklists import fmt_time, match_entries, read_tracklist
 from radiod.tracklists.airing import TimedEntry
 
 log = logging.getLogger(__name__)
@@ -68,3 +69,26 @@ class ShowTracklists:
                 isrc=(t.isrc if t else "") or e.isrc, track_id=t.id if t else None, album=t.album if t else "",
                 label=t.label if t else "", local=m.local, artist_keys=m.artist_keys, matched=m.matched))
         return [asdict(x) for x in timed]
+
+
+def write_demo_tracklists(directory: Path, today: date) -> int:
+    """Give the demo's pre-recorded show parts their tracklists (songs of the demo library, back
+    to back, as the DJ would have typed them); returns how many songs they name."""
+    from radiod.library.demo import SHOW_ID, plan_demo
+
+    plan = plan_demo(today, load_registry(registry_path(directory / "schedules")))
+    music = [f for f in plan if f.relpath.startswith("media/music/")]
+    parts = [f for f in plan if f.relpath.startswith(f"uploads/{SHOW_ID}/")]
+    named, n = 0, 0
+    for part in parts:
+        length_ms = round(part.seconds * 1000) + part.lead_silence_ms + part.tail_silence_ms
+        lines, at = [], 0
+        while at < length_ms - 1000:
+            song = music[(n * 7) % len(music)]          # a stride through the catalogue: varied, repeatable
+            n += 1
+            lines.append(f"{fmt_time(at)} {song.tags['artist']} – {song.tags['title']}")
+            at += round(song.seconds * 1000) + song.lead_silence_ms + song.tail_silence_ms
+        tracklist = read_tracklist("\n".join(lines).encode(), length_ms)
+        save_tracklist(directory / "state", SHOW_ID, Path(part.relpath).name, tracklist)
+        named += len(tracklist.entries)
+    return named
