@@ -2,9 +2,9 @@
 
 Read from itemised rows (radiod.playlog.store.read_itemised): a rotation song names its
 recording for all its time; a show's time is named only where an item row covers it, so a show
-without a tracklist is 0 % and the talk between a show's songs is not named either. Shows count
-whatever their usage (a show file is mostly music even when logged as talk); outside shows, only
-music usages count.
+without a tracklist is 0 % and the talk between a show's songs is not named either. A show's
+files count whatever their usage (a show file is mostly music even when logged as talk), its
+imaging (IDs, jingles, promos, PSAs, sponsorship) never; outside shows, only music usages count.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from radiod.reports.period import Period
 
 COLUMNS = ("id", "started_at_ms", "played_ms", "usage", "source", "show")
 MUSIC_USAGES = ("feature", "theme", "background")
+IMAGING = ("jingle", "promo", "station_id", "psa", "sponsorship")
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ def coverage(rows: Iterable[Mapping[str, Any]], period: Period) -> tuple[list[Co
     for r in rows:
         if not period.contains(r["started_at_ms"]) or not r["played_ms"]:
             continue
-        if r["source"] == "show":
+        if r["source"] == "show" and r["usage"] not in IMAGING:
             key = r["show"]
             if "item_id" in r:                      # a song inside the show
                 named[key] = named.get(key, 0) + r["played_ms"]
@@ -46,7 +47,7 @@ def coverage(rows: Iterable[Mapping[str, Any]], period: Period) -> tuple[list[Co
                     music[key] = music.get(key, 0) + r["show_played_ms"]
             else:
                 music[key] = music.get(key, 0) + r["played_ms"]
-        elif r["usage"] in MUSIC_USAGES:
+        elif r["source"] != "show" and r["usage"] in MUSIC_USAGES:
             music[""] = music.get("", 0) + r["played_ms"]
             named[""] = named.get("", 0) + r["played_ms"]
     shows = sorted((Coverage(k, v, min(v, named.get(k, 0))) for k, v in music.items()),
