@@ -39,6 +39,7 @@ from types import FrameType
 from typing import Any, Callable, Union
 
 from radiod.app.daylogs import DayLogs
+from radiod.app.show_tracklists import ShowTracklists
 from radiod.clock import Clock, to_ms
 from radiod.config import Config
 from radiod.errors import PlayerError, RadiodError, ScheduleError
@@ -201,6 +202,7 @@ class Daemon:
         self.playlog = open_journaled(cfg.paths.database, journal_path(cfg.paths.database),
                                       now_ms=to_ms(self.clock.now()))
         self.drainer = Drainer(self.playlog.journal, self._connect_writer)
+        self.playlog.tracklists = ShowTracklists(cfg.paths.state, cfg.paths.schedules, self._connect_ro)
         self.daylogs = DayLogs(cfg, self._connect_ro)
         self._fingerprint = schedule_fingerprint(cfg.paths.schedules)
         try:

@@ -360,6 +360,11 @@ def check_file(path: Path, name: str, *, slot_ms: int | None, tolerance_ms: int,
     return checked
 
 
+def file_length_ms(path: Path) -> int:
+    """An uploaded file's length from its header (0 when unreadable)."""
+    return _length(path)
+
+
 def _length(path: Path) -> int:
     from radiod.library.tags import read_tags
     try:

@@ -31,14 +31,15 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("roots", ("radiod.daemon", "radiod_web")),             # the two processes' wiring
     ("app", ("radiod.app",)),                               # use cases the roots share
     ("adapters", ("radiod.accounts", "radiod.bridge", "radiod.library", "radiod.playlog", "radiod.store",
-                  "radiod.uploads", "radiod.private", "radiod.schedule_files", "radiod.schedule_history",
+                  "radiod.uploads", "radiod.tracklist_files", "radiod.private", "radiod.schedule_files", "radiod.schedule_history",
                   "radiod.playout.vlc_player", "radiod.playout.vlc_stream", "radiod.playout.mixer",
                   "radiod.playout.output", "radiod.playout.pcm_cache", "radiod.playout.recording",
                   "radiod.playout.cache_space", "radiod.playout.control", "radiod.playout.nowplaying",
                   "radiod.logger", "radiod.streams")),
     ("engine", ("radiod.playout",)),                        # the engine, its player port, its fakes
     ("core", ("radiod.schedule", "radiod.reports", "radiod.library.model", "radiod.library.artists",
-              "radiod.playlog.chain", "radiod.playlog.positions", "radiod.csvfile", "radiod.localtimes")),
+              "radiod.playlog.chain", "radiod.playlog.positions", "radiod.csvfile", "radiod.localtimes",
+              "radiod.tracklists")),
     ("base", ("radiod", "radiod.clock", "radiod.errors", "radiod.days", "radiod.tomltext", "radiod.config",
               "radiod.db")),                                # what every layer may use
 )

@@ -16,11 +16,15 @@ from radiod.clock import to_ms
 from radiod.errors import ScheduleError
 from radiod.schedule import airings
 from radiod.schedule_files import load_schedule
-from radiod.uploads import NoRoom, Partial, Quota, UploadError, Uploads, fmt_ms
+from radiod.library import ArtistRegistry, artist_key, load_registry, load_tracks, registry_path, split_artists
+from radiod.tracklist_files import load_tracklist, remove_tracklist, save_tracklist
+from radiod.tracklists import MAX_BYTES as TRACKLIST_MAX_BYTES
+from radiod.tracklists import Tracklist, TracklistError, fmt_time, match_entries, read_tracklist, unmatched_by_artist
+from radiod.uploads import NoRoom, Partial, Quota, UploadError, Uploads, file_length_ms, fmt_ms
 from radiod_web import station
 from radiod_web.dj import own_shows
 from radiod_web.schedule import week_schedule
-from radiod_web.security import current_user, require_role, signed_in_user
+from radiod_web.security import current_user, reader, require_role, signed_in_user
 
 bp = Blueprint("uploads", __name__, url_prefix="/dj")
 log = logging.getLogger("radiod.web")
@@ -85,9 +89,12 @@ def files(show_id: str):
         zone = station().config.zone
         slot = {"when": f"{airing.start.astimezone(zone):%A %d %B %H:%M}",
                 "length": fmt_ms(int((airing.end - airing.start).total_seconds() * 1000))}
+    state = station().config.paths.state
     names = [p.name for p in store().files(show_id)]
+    tracklists = {name: load_tracklist(state, show_id, name) for name in names}
     return render_template("dj/files.html", show_id=show_id, title=show["title"], files=names, slot=slot,
-                           limit_mb=station().config.web.upload_limit_mb)
+                           limit_mb=station().config.web.upload_limit_mb, tracklists=tracklists,
+                           tracklist_kb=TRACKLIST_MAX_BYTES // 1024)
 
 
 @bp.post("/shows/<show_id>/uploads")
@@ -153,6 +160,8 @@ def receive(upload_id: str):
                                  silence_threshold_db=station().config.library.silence_threshold_db)
     except UploadError as exc:
         return _error(str(exc), 422)
+    if remove_tracklist(station().config.paths.state, p.show, checked.name):
+        checked.messages.append("The file was replaced: attach its tracklist again.")
     loudness = "not measurable" if checked.loudness_lufs is None else f"{checked.loudness_lufs:.1f} LUFS"
     return jsonify(ok=True, done=True, name=checked.name, format=checked.format, length_ms=checked.length_ms,
                    message=f"{checked.name}: accepted, {fmt_ms(checked.length_ms)}, loudness {loudness}",
@@ -167,5 +176,73 @@ def delete(show_id: str, name: str):
     if not match:
         abort(404, description="No such file in this show.")
     match[0].unlink()
+    remove_tracklist(station().config.paths.state, show_id, name)
     flash(f"{name} removed.")
     return redirect(url_for("uploads.files", show_id=show_id))
+
+
+@bp.app_template_filter("tracklist_time")
+def tracklist_time(ms: int) -> str:
+    return fmt_time(ms)
+
+
+def _own_file(show_id: str, name: str):
+    _own(show_id)
+    match = [f for f in store().files(show_id) if f.name == name]     # only names listed, never a path
+    if not match:
+        abort(404, description="No such file in this show.")
+    return match[0]
+
+
+@bp.post("/shows/<show_id>/files/<name>/tracklist")
+@require_role("dj", "manager")
+def attach_tracklist(show_id: str, name: str):
+    """A tracklist for one uploaded file: an attached file, or text typed or pasted in the form."""
+    # Bounded before the body is parsed: a tracklist, the text box and the form's own fields.
+    request.max_content_length = min(2 * TRACKLIST_MAX_BYTES + 64 * 1024, station().config.web.panel_limit_kb * 1024)
+    path = _own_file(show_id, name)
+    sent = request.files.get("tracklist")
+    data = sent.read(TRACKLIST_MAX_BYTES + 1) if sent is not None and sent.filename else b""
+    if not data:
+        data = request.form.get("text", "").encode("utf-8")
+    back = redirect(url_for("uploads.files", show_id=show_id))
+    length_ms = file_length_ms(path)
+    try:
+        tracklist = read_tracklist(data, length_ms or None)
+    except TracklistError as exc:
+        flash(f"{name}: tracklist not saved:")
+        for problem in exc.problems:
+            flash(problem)
+        return back
+    save_tracklist(station().config.paths.state, show_id, name, tracklist)
+    flash(f"{name}: tracklist saved: {_summary(tracklist)}")
+    log.info("tracklist for %s/%s saved by %s: %d songs", show_id, name, _who(), len(tracklist.entries))
+    return back
+
+
+@bp.post("/shows/<show_id>/files/<name>/tracklist/delete")
+@require_role("dj", "manager")
+def delete_tracklist(show_id: str, name: str):
+    _own_file(show_id, name)
+    if remove_tracklist(station().config.paths.state, show_id, name):
+        flash(f"{name}: tracklist removed; the file airs as one row.")
+    return redirect(url_for("uploads.files", show_id=show_id))
+
+
+def _summary(tracklist: Tracklist) -> str:
+    """'12 songs (cue); 9 in the library; kept as written: Unsigned Band ×2 (local)'."""
+    try:
+        registry = load_registry(registry_path(station().config.paths.schedules))
+    except ScheduleError:
+        registry = ArtistRegistry()          # a broken registry is the manager's to fix; match on
+    found = match_entries(tracklist.entries, load_tracks(reader(), registry), registry)
+    text = f"{len(found)} songs ({tracklist.format}); {sum(m.matched for m in found)} in the library"
+    unmatched = unmatched_by_artist(found)
+    if unmatched:
+        names = {artist_key(part): part for m in found for part in split_artists(m.entry.artist)}
+        names |= {a.key: a.name for a in registry}
+        text += "; kept as written: " + ", ".join(
+            f"{names.get(k, k)} ×{n}" + (" (local)" if registry.is_local(k) else "") for k, n in unmatched.most_common())
+    if any(e.estimated for e in tracklist.entries):
+        text += "; start times estimated from track lengths (the export has none)"
+    return text

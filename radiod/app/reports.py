@@ -13,17 +13,18 @@ from decimal import Decimal
 from typing import Any, Callable, Sequence
 
 from radiod.config import RULES, Config
-from radiod.playlog.store import read_plays, read_plays_csv
+from radiod.playlog.store import read_itemised, read_plays_csv
 from radiod.reports import (
     ReportError,
     compliance,
+    coverage,
     music_usage,
     plays,
     preflight,
     soundexchange,
     summary,
 )
-from radiod.reports.period import Period
+from radiod.reports.period import Period, hms
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,15 @@ def _plain(module: Any) -> Writer:
     return write
 
 
+def _summary(rows: Sequence[Any], period: Period, options: ReportOptions, config: Config, today: date) -> Report:
+    """The summary, with the tracklist coverage said beside it (per show, then overall)."""
+    shows, overall = coverage.coverage(rows, period)
+    notes = tuple(f"coverage {c.show or '(outside shows)'}: {c.share:.1%} of {hms(c.music_ms)} names a recording"
+                  for c in shows if c.show)
+    notes += (f"coverage overall: {overall.share:.1%} of {hms(overall.music_ms)} of music time names a recording",)
+    return Report(summary.report(rows, period), notes=notes)
+
+
 def _music_usage(rows: Sequence[Any], period: Period, options: ReportOptions, config: Config,
                  today: date) -> Report:
     warnings: tuple[str, ...] = ()
@@ -121,7 +131,8 @@ def _local_content(rows: Sequence[Any], period: Period, options: ReportOptions, 
 
 REGISTRY: dict[str, ReportFormat] = {f.name: f for f in (
     ReportFormat("plays", None, _plain(plays), "every play with its hash (the export `verify-export` checks)"),
-    ReportFormat("summary", summary.COLUMNS, _plain(summary), "plays and air time per show and usage"),
+    ReportFormat("summary", tuple(dict.fromkeys(summary.COLUMNS + coverage.COLUMNS)), _summary,
+                 "plays and air time per show and usage"),
     ReportFormat("music-usage", music_usage.COLUMNS + preflight.COLUMNS, _music_usage,
                  "music usage for collecting societies (checked for metadata gaps)"),
     ReportFormat("preflight", preflight.COLUMNS, _plain(preflight), "recordings lacking ISRC, label or composer"),
@@ -146,8 +157,8 @@ def read_report_rows(conn: sqlite3.Connection, format: str, period: Period,
     if columns is None:       # every column: as CSV text made by SQLite, several times faster than dicts
         return read_plays_csv(conn, started_from_ms=period.start_ms, started_before_ms=period.end_ms,
                               corrected=corrected)
-    return read_plays(conn, started_from_ms=period.start_ms, started_before_ms=period.end_ms,
-                      columns=columns, corrected=corrected)
+    return read_itemised(conn, started_from_ms=period.start_ms, started_before_ms=period.end_ms,
+                         columns=columns, corrected=corrected)
 
 
 def make_report(conn: sqlite3.Connection, config: Config, format: str, period: Period,

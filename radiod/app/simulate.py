@@ -15,6 +15,7 @@ from typing import Any
 
 from radiod.app.fallback import runtime_fallback
 from radiod.app.planning import readonly_planner
+from radiod.app.show_tracklists import ShowTracklists
 from radiod.clock import FakeClock, to_ms
 from radiod.config import Config
 from radiod.errors import StoreError
@@ -23,7 +24,7 @@ from radiod.playout.engine import Engine
 from radiod.playout.fake_player import FakePlayer
 from radiod.playout.simulation import run_until
 from radiod.schedule_files import load_schedule
-from radiod.db import relax_durability
+from radiod.db import open_readonly, relax_durability
 from radiod.store import open_db
 
 # The watchdog only matters for stalls, which a FakePlayer never has unless told: poll rarely.
@@ -52,7 +53,10 @@ def simulate(config: Config, first: date, last: date, out: Path) -> dict[str, An
     end = datetime.combine(last + timedelta(days=1), time(0), zone)
     clock = FakeClock(start)
     player = FakePlayer(clock, check_files=True)
-    engine = Engine(player, clock, PlayLog(conn), config.playout, items=items,
+    playlog = PlayLog(conn)
+    playlog.tracklists = ShowTracklists(config.paths.state, config.paths.schedules,
+                                        lambda: open_readonly(config.paths.database))
+    engine = Engine(player, clock, playlog, config.playout, items=items,
                     fallback=runtime_fallback(schedule, tracks, config.paths.media, first),
                     watchdog_poll_ms=SIM_WATCHDOG_POLL_MS)
     engine.start()

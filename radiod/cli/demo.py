@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from radiod.app.show_tracklists import write_demo_tracklists
 from radiod.clock import SystemClock
 from radiod.days import day_range_problem
 from radiod.library.demo import FILE_COUNT, TIMEZONE, build_demo, check_target
@@ -39,7 +40,8 @@ def init_command(directory: Path, today: Any, workers: int) -> None:
                                  progress=lambda done, total: bar.update(done - bar.pos))
     else:
         summary = build_demo(directory, today=reference, workers=workers)
+    songs = write_demo_tracklists(directory, reference)
     click.echo(f"{directory}: demo station with {summary.music} music tracks, {summary.imaging} IDs, "
-               f"jingles and PSAs, and a {summary.show_parts}-part pre-recorded show "
+               f"jingles and PSAs, and a {summary.show_parts}-part pre-recorded show naming {songs} songs "
                f"(release dates relative to {reference.isoformat()})")
     click.echo(f"next: radiod --station {directory} scan")

@@ -135,7 +135,8 @@ def verify_log_command(station: Station, first: str | None, last: str | None, di
         click.echo(f"ok: no closed plays{' in the period' if period else ''}; "
                    f"{result.corrections_checked} corrections")
         return
-    click.echo(f"ok: {result.checked} plays (seq {result.first_seq}..{result.last_seq}) and "
+    items = f", {result.items_checked} songs inside shows" if result.items_checked else ""
+    click.echo(f"ok: {result.checked} plays (seq {result.first_seq}..{result.last_seq}){items} and "
                f"{result.corrections_checked} corrections; last hash {result.last_hash}")
 
 

@@ -28,6 +28,13 @@ CORRECTION_FIELDS: tuple[str, ...] = (
 )
 
 
+# Columns of a show's item row (play_items) covered by its hash, in the items' own chain.
+ITEM_FIELDS: tuple[str, ...] = (
+    "id", "play_id", "entry_line", "file_offset_ms", "started_at_ms", "ended_at_ms", "played_ms",
+    "end_reason", "matched", "track_id", "title", "artist", "album", "label", "isrc", "local", "artist_keys",
+)
+
+
 def _stored_form(name: str, value: Any) -> Any:
     """The value as SQLite stores it, so a row read back as a dict (bool, list) hashes the same."""
     if name == "local" and value is not None:

@@ -127,4 +127,56 @@ MIGRATIONS: list[str] = [
         SELECT RAISE(ABORT, 'play log: a closed play row cannot be changed (add a correction instead)');
     END;
     """,
+    """
+    -- Songs inside a show (radiod.tracklists): a show row that aired a file with a tracklist
+    -- keeps that tracklist from the moment it opens (play_tracklists), and when it closes, in the
+    -- same transaction, each entry that aired becomes a play_items row linked to it. Items are
+    -- their own hash chain (like corrections), so the plays chain and its exports are unchanged.
+    CREATE TABLE play_tracklists (
+        play_id INTEGER PRIMARY KEY REFERENCES plays(id),
+        file_offset_ms INTEGER NOT NULL,    -- where in the file the show row's first heard sample was
+        file_length_ms INTEGER,             -- the file's length (the last entry ends there)
+        entries TEXT NOT NULL               -- JSON list of radiod.tracklists.airing.TimedEntry
+    );
+    CREATE TRIGGER play_tracklists_no_update BEFORE UPDATE ON play_tracklists
+    BEGIN
+        SELECT RAISE(ABORT, 'play log: a show row''s tracklist cannot be changed');
+    END;
+    CREATE TRIGGER play_tracklists_no_delete BEFORE DELETE ON play_tracklists
+    BEGIN
+        SELECT RAISE(ABORT, 'play log: a show row''s tracklist cannot be deleted');
+    END;
+
+    CREATE TABLE play_items (
+        id INTEGER PRIMARY KEY,
+        play_id INTEGER NOT NULL REFERENCES plays(id),    -- the show row it aired inside (its container)
+        entry_line INTEGER NOT NULL,        -- the tracklist line it came from
+        file_offset_ms INTEGER NOT NULL,    -- where it starts in the show's file, as the tracklist says
+        started_at_ms INTEGER NOT NULL,     -- when it aired: the show row's measured start + its offset
+        ended_at_ms INTEGER NOT NULL,
+        played_ms INTEGER NOT NULL,
+        end_reason TEXT NOT NULL,           -- end, or the show row's reason when the song was cut
+        matched INTEGER NOT NULL,           -- 1: found in the library; 0: kept as the DJ wrote it
+        track_id INTEGER,
+        title TEXT NOT NULL,
+        artist TEXT NOT NULL,
+        album TEXT NOT NULL DEFAULT '',
+        label TEXT NOT NULL DEFAULT '',
+        isrc TEXT NOT NULL DEFAULT '',
+        local INTEGER NOT NULL DEFAULT 0,
+        artist_keys TEXT NOT NULL DEFAULT '[]',
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        UNIQUE (play_id, entry_line)
+    );
+    CREATE INDEX play_items_play ON play_items(play_id);
+    CREATE TRIGGER play_items_no_update BEFORE UPDATE ON play_items
+    BEGIN
+        SELECT RAISE(ABORT, 'play log: item rows cannot be changed');
+    END;
+    CREATE TRIGGER play_items_no_delete BEFORE DELETE ON play_items
+    BEGIN
+        SELECT RAISE(ABORT, 'play log: item rows cannot be deleted');
+    END;
+    """,
 ]

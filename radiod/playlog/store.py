@@ -12,17 +12,21 @@ the listener poller): a lock serialises them on the connection.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from radiod.csvfile import field as csv_field
 from radiod.db import transaction
 from radiod.errors import DuplicatePlay, StoreError
-from radiod.playlog.chain import CORRECTION_FIELDS, GENESIS, PLAY_FIELDS, link
+from radiod.playlog.chain import CORRECTION_FIELDS, GENESIS, ITEM_FIELDS, PLAY_FIELDS, link
 from radiod.playlog.heard import Heard
 from radiod.playlog.positions import HeardPlay
 from radiod.schedule.log import SOURCES, USAGES
+from radiod.tracklists.airing import TimedEntry, aired_items
+
+log = logging.getLogger(__name__)
 
 END_REASONS = ("end", "skipped", "failed", "cut", "shutdown", "interrupted")
 EXCLUSIONS = ("", "direct_licence", "public_domain", "incidental")
@@ -85,6 +89,29 @@ def play_values(*, started_at_ms: int, source: str, usage: str, planned_start_ms
     return values
 
 
+# What the daemon gives the play log to find a show file's tracklist: (show id, the row's
+# snapshot) → the entries as TimedEntry dicts, or None. radiod.app.show_tracklists provides it.
+TracklistLookup = Callable[[str, Mapping[str, Any]], "list[dict[str, Any]] | None"]
+
+
+def with_tracklist(values: dict[str, Any], lookup: TracklistLookup | None, snapshot: Mapping[str, Any] | None) -> None:
+    """Give a show row's values the tracklist of its file, if it has one (``values['tracklist']``).
+
+    Never raises: a tracklist that cannot be found or read leaves the show as one row, said once.
+    """
+    if lookup is None or values["source"] != "show":
+        return
+    snap = dict(snapshot or {})
+    try:
+        entries = lookup(values["show_id"], snap)
+    except Exception as exc:                   # the show goes on air whatever the tracklist does
+        log.warning("play log: tracklist of %s not read (%s); the show is logged as one row", values["path"], exc)
+        return
+    if entries:
+        values["tracklist"] = {"file_offset_ms": int(snap.get("file_offset_ms") or 0),
+                               "file_length_ms": values["length_ms"], "entries": entries}
+
+
 def check_close(play_id: int, played_ms: int, end_reason: str) -> None:
     """StoreError unless the figures of a close are valid."""
     _choice("end_reason", end_reason, END_REASONS)
@@ -121,6 +148,7 @@ class PlayLog:
         self._lock = threading.RLock()
         self._listeners: int | None = None   # last count from the poller, used for plays that start later
         self.last_heard: Heard | None = None  # heard positions (kept in memory: a simulation cannot crash)
+        self.tracklists: TracklistLookup | None = None     # set by whoever knows where tracklists are
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -138,6 +166,7 @@ class PlayLog:
                              planned_start_ms=planned_start_ms, show=show, category=category, track_id=track_id,
                              snapshot=snapshot, item_key=item_key, channel=channel, exclusion=exclusion,
                              listeners=self._listeners if listeners is None else listeners, show_id=show_id)
+        with_tracklist(values, self.tracklists, snapshot)
         with self._lock, transaction(self.conn):
             return self.insert(values)
 
@@ -152,10 +181,16 @@ class PlayLog:
             if existing:
                 raise DuplicatePlay(item_key, existing[0])
         row = dict(values) if play_id is None else {"id": int(play_id), **values}
+        tracklist = row.pop("tracklist", None)
         columns = ", ".join(row)
         marks = ", ".join("?" for _ in row)
         cur = self.conn.execute(f"INSERT INTO plays ({columns}) VALUES ({marks})", list(row.values()))
         assert cur.lastrowid is not None
+        if tracklist:
+            self.conn.execute(
+                "INSERT INTO play_tracklists (play_id, file_offset_ms, file_length_ms, entries) VALUES (?, ?, ?, ?)",
+                (cur.lastrowid, int(tracklist["file_offset_ms"]), tracklist.get("file_length_ms"),
+                 json.dumps(tracklist["entries"], ensure_ascii=False)))
         return cur.lastrowid
 
     def close_play(self, play_id: int, *, ended_at_ms: int, played_ms: int, end_reason: str,
@@ -186,7 +221,49 @@ class PlayLog:
             " listener_ms = ?, seq = ?, prev_hash = ?, hash = ? WHERE id = ?",
             (ended_at_ms, played_ms, end_reason, detail, d["listeners_end"], d["listener_ms"],
              d["seq"], d["prev_hash"], d["hash"], play_id))
+        self._log_items(d)
         return row_dict(d)
+
+    def _log_items(self, show: Mapping[str, Any]) -> int:
+        """The songs that aired inside a closing show row, as item rows (same transaction)."""
+        if show["source"] != "show":
+            return 0
+        kept = self.conn.execute("SELECT * FROM play_tracklists WHERE play_id = ?", (show["id"],)).fetchone()
+        if kept is None:
+            return 0
+        entries = [TimedEntry(**{**e, "artist_keys": tuple(e.get("artist_keys", ()))})
+                   for e in json.loads(kept["entries"])]
+        items = aired_items(entries, started_at_ms=show["started_at_ms"], file_offset_ms=kept["file_offset_ms"],
+                            played_ms=show["played_ms"], end_reason=show["end_reason"],
+                            file_length_ms=kept["file_length_ms"], logged_lines=self._logged_lines(show))
+        head = self.conn.execute("SELECT hash FROM play_items ORDER BY id DESC LIMIT 1").fetchone()
+        prev = GENESIS if head is None else head["hash"]
+        next_id = self.conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM play_items").fetchone()[0]
+        for n, item in enumerate(items):
+            e = item.entry
+            row = {"id": next_id + n, "play_id": show["id"], "entry_line": e.line, "file_offset_ms": e.offset_ms,
+                   "started_at_ms": item.started_at_ms, "ended_at_ms": item.ended_at_ms, "played_ms": item.played_ms,
+                   "end_reason": item.end_reason, "matched": int(e.matched), "track_id": e.track_id,
+                   "title": e.title, "artist": e.artist, "album": e.album, "label": e.label, "isrc": e.isrc,
+                   "local": int(e.local), "artist_keys": json.dumps(list(e.artist_keys), ensure_ascii=False)}
+            row["prev_hash"] = prev
+            row["hash"] = prev = link(prev, row, ITEM_FIELDS)
+            self.conn.execute(f"INSERT INTO play_items ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+                              list(row.values()))
+        return len(items)
+
+    def _logged_lines(self, show: Mapping[str, Any]) -> frozenset[int]:
+        """Entries earlier rows of the same planned item logged (a show continued after a restart
+        has the item key ``<key>@<offset>``)."""
+        key = show["item_key"]
+        if not key:
+            return frozenset()
+        base = key.split("@", 1)[0]
+        rows = self.conn.execute(
+            "SELECT i.entry_line FROM play_items i JOIN plays p ON p.id = i.play_id"
+            " WHERE p.id != ? AND (p.item_key = ? OR p.item_key LIKE ? ESCAPE '\\')",
+            (show["id"], base, base.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "@%"))
+        return frozenset(r[0] for r in rows)
 
     def close_open_as_interrupted(self, now_ms: int, detail: str = INTERRUPTED_DETAIL) -> int:
         """Close every open play (at start-up after a crash); returns how many were closed.
@@ -363,6 +440,63 @@ def closed_plays_where(*, column: str = "started_at_ms", from_ms: int | None = N
 
 
 # show_id is an annotation beside the hashed columns (see schema migration 3 and docs/playlog.md).
+def read_itemised(conn: sqlite3.Connection, *, started_from_ms: int | None = None,
+                  started_before_ms: int | None = None, corrected: bool = True,
+                  columns: Iterable[str] | None = None, artist_key: str | None = None) -> list[dict[str, Any]]:
+    """read_plays for reports: a show row that has item rows is replaced by them (each a song, as
+    a play row of the show), so the show's recording is never counted as one sound recording.
+
+    An item takes the show row's other columns (show, channel, listener figures; its
+    listener-milliseconds in proportion to its share of the show; ``seq`` and ``hash`` stay the
+    show row's, the chained row that proves it aired). ``artist_key`` keeps the plays and items
+    that credit that artist.
+    """
+    wanted = None if columns is None else tuple(dict.fromkeys([*columns, "played_ms", "listener_ms"]))
+    rows = read_plays(conn, started_from_ms=started_from_ms, started_before_ms=started_before_ms,
+                      corrected=corrected, columns=wanted, artist_key=artist_key)
+    if artist_key is not None:
+        # Shows whose items credit the artist (the show row itself does not)
+        quoted = json.dumps(artist_key, ensure_ascii=False)
+        shows = {r[0] for r in conn.execute("SELECT DISTINCT play_id FROM play_items WHERE instr(artist_keys, ?) > 0",
+                                            (quoted,))} - {r["id"] for r in rows}
+        if shows:
+            rows += read_plays(conn, ids=sorted(shows), started_from_ms=started_from_ms,
+                               started_before_ms=started_before_ms, corrected=corrected, columns=wanted)
+    if not rows:
+        return rows
+    ids = [r["id"] for r in rows]
+    found: dict[int, list[sqlite3.Row]] = {}
+    for item in conn.execute("SELECT * FROM play_items WHERE play_id BETWEEN ? AND ? ORDER BY id",
+                             (min(ids), max(ids))):
+        found.setdefault(item["play_id"], []).append(item)
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        for item in found.get(row["id"], [None]):
+            out.append(row if item is None else _item_row(row, item))
+    if artist_key is not None:
+        out = [r for r in out if artist_key in r.get("artist_keys", [])]
+    if found:
+        out.sort(key=lambda r: (r["started_at_ms"], r["id"]))
+    return out
+
+
+def _item_row(show: Mapping[str, Any], item: sqlite3.Row) -> dict[str, Any]:
+    d = dict(show)
+    share = item["played_ms"] / show["played_ms"] if show.get("played_ms") else 0.0
+    values: dict[str, Any] = {
+        "started_at_ms": item["started_at_ms"], "ended_at_ms": item["ended_at_ms"], "played_ms": item["played_ms"],
+        "end_reason": item["end_reason"], "usage": "feature", "track_id": item["track_id"], "path": "",
+        "title": item["title"], "artist": item["artist"], "album": item["album"], "label": item["label"],
+        "isrc": item["isrc"], "composer": "", "lyricist": "", "local": bool(item["local"]),
+        "artist_keys": json.loads(item["artist_keys"]), "length_ms": None,
+        "listener_ms": None if show.get("listener_ms") is None else round(show["listener_ms"] * share),
+    }
+    d.update({k: v for k, v in values.items() if k in d})
+    d["item_id"] = item["id"]
+    d["show_played_ms"] = show["played_ms"]
+    return d
+
+
 _COLUMNS = frozenset(PLAY_FIELDS) | {"prev_hash", "hash", "listeners_last", "listeners_last_ms", "show_id"}
 
 # The export of every column: the fields before artist_keys, artist_keys, the fields after it.
@@ -556,6 +690,14 @@ def play_id_count(conn: sqlite3.Connection) -> tuple[int, int]:
 
 def play_ids(conn: sqlite3.Connection) -> list[int]:
     return [r[0] for r in conn.execute("SELECT id FROM plays ORDER BY id")]
+
+
+def item_rows(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    """Every show item row, in id order."""
+    cur = conn.execute("SELECT * FROM play_items ORDER BY id")
+    names = [d[0] for d in cur.description]
+    for values in cur:
+        yield dict(zip(names, values))
 
 
 def correction_rows(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:

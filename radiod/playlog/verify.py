@@ -11,21 +11,22 @@ from zoneinfo import ZoneInfo
 
 from radiod.csvfile import restore
 from radiod.localtimes import LocalTimes
-from radiod.playlog.chain import CORRECTION_FIELDS, GENESIS, PLAY_FIELDS, link
-from radiod.playlog.store import chain_heads, chain_rows, correction_rows, hash_at, play_id_count, play_ids
+from radiod.playlog.chain import CORRECTION_FIELDS, GENESIS, ITEM_FIELDS, PLAY_FIELDS, link
+from radiod.playlog.store import (chain_heads, chain_rows, correction_rows, hash_at, item_rows, play_id_count,
+                                  play_ids)
 
 
 @dataclass(frozen=True)
 class Break:
     """The first place the chain does not hold."""
 
-    table: str            # 'plays' or 'play_corrections'
+    table: str            # 'plays', 'play_corrections' or 'play_items'
     row_id: int | None    # play id / correction id (None when the row is missing)
     seq: int | None
     reason: str
 
     def __str__(self) -> str:
-        where = f"play {self.row_id}" if self.table == "plays" else f"correction {self.row_id}"
+        where = {"plays": "play", "play_items": "show item"}.get(self.table, "correction") + f" {self.row_id}"
         if self.row_id is None:
             where = "play log"
         at = f" (seq {self.seq})" if self.seq is not None else ""
@@ -36,6 +37,7 @@ class Break:
 class Verification:
     checked: int = 0                  # closed plays checked
     corrections_checked: int = 0
+    items_checked: int = 0           # songs inside shows (their own chain)
     first_seq: int | None = None
     last_seq: int | None = None
     last_hash: str = GENESIS
@@ -80,6 +82,7 @@ def verify_chain(conn: sqlite3.Connection, *, from_ms: int | None = None, to_ms:
     if from_ms is None and to_ms is None:
         _check_whole_log(conn, result)
     _check_corrections(conn, result)
+    _check_items(conn, result)
     return result
 
 
@@ -115,6 +118,19 @@ def _check_corrections(conn: sqlite3.Connection, result: Verification) -> None:
             return
         prev_hash, expected_id = row["hash"], expected_id + 1
         result.corrections_checked += 1
+
+
+def _check_items(conn: sqlite3.Connection, result: Verification) -> None:
+    prev_hash, expected_id = GENESIS, 1
+    for row in item_rows(conn):
+        if row["id"] != expected_id:
+            result.breaks.append(Break("play_items", expected_id, None, "this show item is missing (row deleted)"))
+            return
+        if row["prev_hash"] != prev_hash or link(row["prev_hash"], row, ITEM_FIELDS) != row["hash"]:
+            result.breaks.append(Break("play_items", row["id"], None, "does not match its hash (edited or reordered)"))
+            return
+        prev_hash, expected_id = row["hash"], expected_id + 1
+        result.items_checked += 1
 
 
 def daily_digest(conn: sqlite3.Connection, zone: ZoneInfo, *, from_ms: int | None = None,

@@ -24,8 +24,8 @@ from radiod.playlog.positions import HeardPlay
 from radiod.playlog.journal import Journal, Loaded, load
 from radiod.playlog.records import (JournalBase, ListenersCounted, OpenPlaysInterrupted, PlayClosed, PlayOpened,
                                     Record)
-from radiod.playlog.store import (INTERRUPTED_DETAIL, check_close, heard_close, journal_applied, max_play_id,
-                                  play_values, recent_or_open)
+from radiod.playlog.store import (INTERRUPTED_DETAIL, TracklistLookup, check_close, heard_close, journal_applied,
+                                  max_play_id, play_values, recent_or_open, with_tracklist)
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +98,7 @@ class JournaledPlayLog:
         self._listeners: int | None = None
         self._database_read = database_read     # False: plays open in the database are unknown
         self._prune_at = 2 * len(self._keys) + 1000
+        self.tracklists: TracklistLookup | None = None     # the daemon sets it (radiod.app.show_tracklists)
 
     # -- start-up ------------------------------------------------------------------------------
 
@@ -131,6 +132,7 @@ class JournaledPlayLog:
                                  track_id=track_id, snapshot=snapshot, item_key=item_key, channel=channel,
                                  exclusion=exclusion, listeners=self._listeners if listeners is None else listeners,
                                  show_id=show_id)
+            with_tracklist(values, self.tracklists, snapshot)
             key = values["item_key"]
             if key and key in self._keys:
                 raise DuplicatePlay(key, self._keys[key].play_id)

@@ -923,6 +923,8 @@ class Engine:
         snap = {"path": item.path, "title": item.title, "artist": item.artist, "local": item.local,
                 "length_ms": item.length_ms}
         snap.update(item.snapshot)
+        if item.source == "show":           # where in the file it airs from: the tracklist's times are file times
+            snap["file_offset_ms"] = item.cue_in_ms + slot.offset_ms
         if slot.reason and item.source == "fallback":
             snap["fallback_reason"] = slot.reason
         return snap

@@ -31,6 +31,10 @@ PART2 = [
     ("/dj/uploads/<upload_id>", "DELETE", "/dj/uploads/" + "0" * 32, {}, NOT_FOUND_UNLESS_ANON),
     ("/dj/shows/<show_id>/files/<name>/delete", "POST", "/dj/shows/morning/files/none.mp3/delete", {},
      OWN_SHOW_MISSING),
+    ("/dj/shows/<show_id>/files/<name>/tracklist", "POST", "/dj/shows/morning/files/none.mp3/tracklist",
+     {"text": "0:00 A – B"}, OWN_SHOW_MISSING),
+    ("/dj/shows/<show_id>/files/<name>/tracklist/delete", "POST",
+     "/dj/shows/morning/files/none.mp3/tracklist/delete", {}, OWN_SHOW_MISSING),
     ("/manager/grid/", "GET", "/manager/grid/", None, MANAGER),
     ("/manager/grid/preview", "GET", "/manager/grid/preview", None, MANAGER),
     ("/manager/grid/slots", "POST", "/manager/grid/slots", {}, MANAGER_POST),       # stale page: redirect
