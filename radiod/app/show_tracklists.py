@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from radiod.errors import ScheduleError
+from radiod.errors import RadiodError, ScheduleError
 from radiod.library.query import load_tracks
 from radiod.library.registry import ArtistRegistry, load_registry, registry_path
 from radiod.tracklist_files import load_tracklist, save_tracklist, tracklist_path
@@ -43,24 +43,34 @@ class ShowTracklists:
         except FileNotFoundError:
             return None
         key = (folder, name, changed)
-        if key not in self._cache:
-            tracklist = load_tracklist(self.state_dir, folder, name)
-            if tracklist is None:
-                return None
-            self._cache = {key: self._entries(tracklist.entries)}     # one show at a time: keep one
-        return self._cache[key]
+        if key in self._cache:
+            return self._cache[key]
+        tracklist = load_tracklist(self.state_dir, folder, name)
+        if tracklist is None:
+            return None
+        entries, complete = self._entries(tracklist.entries)
+        if complete:
+            self._cache = {key: entries}        # one show at a time: keep one
+        return entries
 
-    def _entries(self, entries: Any) -> list[dict[str, Any]]:
+    def _entries(self, entries: Any) -> tuple[list[dict[str, Any]], bool]:
+        """The entries matched, and whether the library could be read (else kept as written)."""
         try:
             registry = load_registry(registry_path(self.schedules_dir))
         except ScheduleError as exc:
             log.warning("tracklists: %s; matching without the artist registry", exc.problems[0])
             registry = ArtistRegistry()
-        conn = self.connect()
+        tracks: list[Any] = []
+        complete = True
         try:
-            tracks = load_tracks(conn, registry)
-        finally:
-            conn.close()
+            conn = self.connect()
+            try:
+                tracks = load_tracks(conn, registry)
+            finally:
+                conn.close()
+        except (sqlite3.Error, RadiodError) as exc:
+            log.warning("tracklists: library not read (%s); the show's songs are logged as written", exc)
+            complete = False
         timed = []
         for m in match_entries(entries, tracks, registry):
             e, t = m.entry, m.track
@@ -68,7 +78,7 @@ class ShowTracklists:
                 line=e.line, offset_ms=e.offset_ms, artist=t.artist if t else e.artist, title=t.title if t else e.title,
                 isrc=(t.isrc if t else "") or e.isrc, track_id=t.id if t else None, album=t.album if t else "",
                 label=t.label if t else "", local=m.local, artist_keys=m.artist_keys, matched=m.matched))
-        return [asdict(x) for x in timed]
+        return [asdict(x) for x in timed], complete
 
 
 def write_demo_tracklists(directory: Path, today: date) -> int:

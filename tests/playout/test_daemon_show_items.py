@@ -78,3 +78,47 @@ def test_a_show_killed_mid_song_logs_each_song_once_at_its_aired_time(tmp_path):
         assert verify_chain(conn).ok and verify_chain(conn).items_checked == 4
     finally:
         conn.close()
+
+
+@pytest.mark.slow
+def test_a_show_cut_short_by_a_hard_start_logs_only_what_aired(tmp_path):
+    from datetime import timezone
+
+    from radiod.app.daylogs import save_log
+    from radiod.clock import from_ms
+    from radiod.schedule.log import LogItem
+
+    station, _ = make_station(tmp_path, show_ms=SHOW_MS, minutes=1, lead_ms=0)
+    media = station / "media"
+    save_tracklist(station / "state", "media", "show.wav", read_tracklist(TRACKLIST.encode(), SHOW_MS))
+    t0 = wall_ms() - 1000
+
+    def item(name: str, at: int, length: int, **kw) -> LogItem:
+        show = name == "show"
+        return LogItem(start=from_ms(at), length_ms=length, kind="show" if show else "music",
+                       source="show" if show else "rotation", usage="feature", path=str(media / f"{name}.wav"),
+                       cue_out_ms=length, title=f"{name} {at}", artist="Tone", show="Tone Show" if show else "", **kw)
+
+    show_at, hard_at = t0 + 6000, t0 + 6000 + 25_000       # a hard start 25 s into the 40 s show
+    items = [item("a", t0, 6000), item("show", show_at, SHOW_MS),
+             item("b", hard_at, 6000, timing="hard", anchor_ms=hard_at), item("c", hard_at + 6000, 6000),
+             item("a", hard_at + 12_000, 6000), item("b", hard_at + 18_000, 6000)]
+    day = from_ms(t0).astimezone(timezone.utc).date()
+    for old in (station / "state" / "logs").glob("*.json"):
+        old.unlink()
+    save_log(station / "state" / "logs" / f"{day.isoformat()}.json", day, items)
+    with private_pulse(tmp_path):
+        daemon = Daemon(station, tmp_path / "daemon.log")
+        try:
+            wait_for(lambda: [r for r in rows(station) if r["source"] == "show" and r["seq"] is not None],
+                     timeout_s=90, what="the show closed")
+        finally:
+            assert daemon.terminate() == 0, daemon.log()[-3000:]
+    (show,) = [r for r in rows(station) if r["source"] == "show"]
+    got = item_rows(station)
+    print(show["end_reason"], show["played_ms"], [(r["entry_line"], r["played_ms"], r["end_reason"]) for r in got])
+    assert show["end_reason"] == "cut" and 20_000 <= show["played_ms"] <= 27_000
+    # Songs 1 and 2 whole, song 3 up to the cut, song 4 never aired and is not logged.
+    assert [(r["entry_line"], r["end_reason"]) for r in got] == [(1, "end"), (2, "end"), (3, "cut")]
+    assert sum(r["played_ms"] for r in got) == show["played_ms"]
+    assert got[-1]["ended_at_ms"] == show["started_at_ms"] + show["played_ms"]
