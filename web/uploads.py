@@ -16,10 +16,10 @@ from radiod.clock import to_ms
 from radiod.errors import ScheduleError
 from radiod.schedule import airings
 from radiod.schedule_files import load_schedule
-from radiod.library import ArtistRegistry, artist_key, load_registry, load_tracks, registry_path, split_artists
+from radiod.library import ArtistRegistry, artist_key, load_candidates, load_registry, registry_path, split_artists
 from radiod.tracklist_files import load_tracklist, remove_tracklist, save_tracklist
 from radiod.tracklists import MAX_BYTES as TRACKLIST_MAX_BYTES
-from radiod.tracklists import Tracklist, TracklistError, fmt_time, match_entries, read_tracklist, unmatched_by_artist
+from radiod.tracklists import Tracklist, TracklistError, fmt_time, lookup_keys, match_entries, read_tracklist, unmatched_by_artist
 from radiod.uploads import NoRoom, Partial, Quota, UploadError, Uploads, file_length_ms, fmt_ms
 from radiod_web import station
 from radiod_web.dj import own_shows
@@ -235,7 +235,9 @@ def _summary(tracklist: Tracklist) -> str:
         registry = load_registry(registry_path(station().config.paths.schedules))
     except ScheduleError:
         registry = ArtistRegistry()          # a broken registry is the manager's to fix; match on
-    found = match_entries(tracklist.entries, load_tracks(reader(), registry), registry)
+    isrcs, artist_keys = lookup_keys(tracklist.entries, registry)
+    candidates = load_candidates(reader(), registry, isrcs=isrcs, artist_keys=artist_keys)
+    found = match_entries(tracklist.entries, candidates, registry)
     text = f"{len(found)} songs ({tracklist.format}); {sum(m.matched for m in found)} in the library"
     unmatched = unmatched_by_artist(found)
     if unmatched:

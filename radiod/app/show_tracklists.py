@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from radiod.errors import RadiodError, ScheduleError
-from radiod.library.query import load_tracks
+from radiod.library.query import load_candidates
 from radiod.library.registry import ArtistRegistry, load_registry, registry_path
 from radiod.tracklist_files import load_tracklist, save_tracklist, tracklist_path
-from radiod.tracklists import fmt_time, match_entries, read_tracklist
+from radiod.tracklists import fmt_time, lookup_keys, match_entries, read_tracklist
 from radiod.tracklists.airing import TimedEntry
 
 log = logging.getLogger(__name__)
@@ -62,10 +62,13 @@ class ShowTracklists:
             registry = ArtistRegistry()
         tracks: list[Any] = []
         complete = True
+        entries = list(entries)
+        isrcs, artist_keys = lookup_keys(entries, registry)
         try:
             conn = self.connect()
             try:
-                tracks = load_tracks(conn, registry)
+                # Indexed lookups: this runs when the show's row opens, on the air's own thread.
+                tracks = load_candidates(conn, registry, isrcs=isrcs, artist_keys=artist_keys)
             finally:
                 conn.close()
         except (sqlite3.Error, RadiodError) as exc:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import Iterable
+
 from radiod.library import store
 from radiod.library.artists import artist_key, split_artists
 from radiod.library.model import Track
@@ -29,6 +31,18 @@ def load_track(conn: sqlite3.Connection, track_id: int, registry: ArtistRegistry
     """One playable track by id, or None."""
     tracks = _load(conn, registry, track_id)
     return tracks[0] if tracks else None
+
+
+def load_candidates(conn: sqlite3.Connection, registry: ArtistRegistry | None, *, isrcs: Iterable[str],
+                    artist_keys: Iterable[str]) -> list[Track]:
+    """The playable tracks with one of ``isrcs`` or credited to one of ``artist_keys`` (plus the
+    manager-overridden ones): what a tracklist can match, read by index rather than the whole library."""
+    ids = store.ids_by_isrc_or_artist(conn, isrcs, artist_keys)
+    registry = registry or ArtistRegistry()
+    credits = store.credit_keys(conn, ids)
+    overrides = store.all_overrides(conn)
+    return [_track(row, tuple(credits.get(row[0], ())), overrides.get(row[0], {}), registry)
+            for row in store.playable_rows_among(conn, ids)]
 
 
 def _load(conn: sqlite3.Connection, registry: ArtistRegistry | None, track_id: int | None) -> list[Track]:

@@ -91,4 +91,8 @@ MIGRATIONS = [
     END;
     INSERT INTO track_text(track_text) VALUES ('rebuild');
     """,
+    """
+    -- Tracklist entries are matched by ISRC when the show airs: an index, not a scan of every track.
+    CREATE INDEX tracks_isrc ON tracks(isrc);
+    """,
 ]

@@ -3,6 +3,7 @@ loader: manager overrides (``track_overrides``), artist credits and track rows b
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from typing import Iterable, Iterator, Mapping
 
@@ -188,6 +189,23 @@ def playable_rows(conn: sqlite3.Connection, track_id: int | None = None) -> list
     return conn.execute(_PLAYABLE.format(extra="AND t.id = ?"), (track_id,)).fetchall()
 
 
+def playable_rows_among(conn: sqlite3.Connection, ids: Iterable[int]) -> list[sqlite3.Row]:
+    """The playable tracks among ``ids``, as playable_rows reads them."""
+    return conn.execute(_PLAYABLE.format(extra="AND t.id IN (SELECT value FROM json_each(?))"),
+                        (json.dumps(sorted(set(ids))),)).fetchall()
+
+
+def ids_by_isrc_or_artist(conn: sqlite3.Connection, isrcs: Iterable[str], artist_keys: Iterable[str]) -> set[int]:
+    """Tracks with one of ``isrcs``, credited to one of ``artist_keys``, or overridden by a manager
+    (an override may change either): the only tracks a tracklist entry can match. Indexed lookups."""
+    rows = conn.execute(
+        "SELECT track_id FROM track_artists WHERE artist_key IN (SELECT value FROM json_each(?))"
+        " UNION SELECT id FROM tracks WHERE isrc IN (SELECT value FROM json_each(?))"
+        " UNION SELECT track_id FROM track_overrides",
+        (json.dumps(sorted(set(artist_keys))), json.dumps(sorted(set(isrcs)))))
+    return {int(row[0]) for row in rows}
+
+
 def tagged_length(conn: sqlite3.Connection, path: str) -> int:
     """The length the tag scan read from a file's headers (ms; 0 when unknown)."""
     row = conn.execute("SELECT length_ms FROM tracks WHERE path = ?", (path,)).fetchone()
@@ -246,10 +264,14 @@ def search_count(conn: sqlite3.Connection, where: str, args: list[object]) -> in
                             args).fetchone()[0])
 
 
-def credit_keys(conn: sqlite3.Connection) -> dict[int, list[str]]:
-    """{track id: artist keys in credit order} of every track."""
+def credit_keys(conn: sqlite3.Connection, ids: Iterable[int] | None = None) -> dict[int, list[str]]:
+    """{track id: artist keys in credit order} of every track (of ``ids`` when given)."""
     credits: dict[int, list[str]] = {}
-    for track_id, key in conn.execute("SELECT track_id, artist_key FROM track_artists ORDER BY track_id, position"):
+    among, args = "", ()                   # type: tuple[str, tuple[str, ...]]
+    if ids is not None:
+        among, args = " WHERE track_id IN (SELECT value FROM json_each(?))", (json.dumps(sorted(set(ids))),)
+    for track_id, key in conn.execute(f"SELECT track_id, artist_key FROM track_artists{among}"
+                                      " ORDER BY track_id, position", args):
         credits.setdefault(track_id, []).append(key)
     return credits
 

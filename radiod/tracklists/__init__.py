@@ -9,9 +9,9 @@ Formats (``parse``): CUE sheets, plain text (``[h:]mm:ss Artist – Title``), Mi
 export (``.txt``: tab-separated, UTF-16 LE with a BOM, a ``#`` header row).
 """
 
-from radiod.tracklists.match import Matched, match_entries, unmatched_by_artist
+from radiod.tracklists.match import Matched, lookup_keys, match_entries, unmatched_by_artist
 from radiod.tracklists.model import MAX_BYTES, Entry, Tracklist, TracklistError, fmt_time
 from radiod.tracklists.parse import read_tracklist
 
-__all__ = ["MAX_BYTES", "Entry", "Matched", "Tracklist", "TracklistError", "fmt_time", "match_entries", "read_tracklist",
+__all__ = ["MAX_BYTES", "Entry", "Matched", "Tracklist", "TracklistError", "fmt_time", "lookup_keys", "match_entries", "read_tracklist",
            "unmatched_by_artist"]

@@ -22,6 +22,10 @@ from radiod.tracklists.model import Entry
 class _Artist(Protocol):
     @property
     def key(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def aliases(self) -> tuple[str, ...]: ...
 
 
 class Registry(Protocol):
@@ -61,6 +65,29 @@ def credit_keys(credit: str, registry: Registry) -> tuple[str, ...]:
 def _canonical(key: str, registry: Registry) -> str:
     artist = registry.get(key)
     return artist.key if artist is not None else key
+
+
+def lookup_keys(entries: Iterable[Entry], registry: Registry) -> tuple[set[str], set[str]]:
+    """(ISRCs, artist keys as the library files them) that a track matching one of ``entries``
+    must have: each credit's own keys, and those of every name and alias of a registered artist it
+    names — so the library can be asked by index for the few tracks worth comparing."""
+    isrcs: set[str] = set()
+    keys: set[str] = set()
+    for entry in entries:
+        if entry.isrc:
+            isrcs.add(entry.isrc)
+        names = [entry.artist]
+        for key in (*_credit_split_keys(entry.artist), *credit_keys(entry.artist, registry)):
+            artist = registry.get(key)
+            if artist is not None:
+                names += [artist.name, *artist.aliases]
+        for name in names:
+            keys.update(_credit_split_keys(name))
+    return isrcs, keys
+
+
+def _credit_split_keys(credit: str) -> tuple[str, ...]:
+    return (artist_key(credit), *(artist_key(name) for name in split_artists(credit)))
 
 
 def match_entries(entries: Iterable[Entry], tracks: Iterable[Track], registry: Registry) -> list[Matched]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 import shutil
 
@@ -133,3 +134,36 @@ def test_search_tracks_finds_what_loading_everything_finds(conn, registry):
         expected = _plain_search(conn, registry, q, local, missing)
         assert ([t.id for t in found], total) == (expected[:2], len(expected)), (q, local, missing)
     assert playable_count(conn) == 5
+
+
+def test_tracklist_matches_read_by_index_equal_matches_over_the_whole_library(conn):
+    from radiod.library.query import load_candidates
+    from radiod.tracklists import lookup_keys, match_entries, read_tracklist
+
+    set_overrides(conn, track_id(conn, "D"), {"artist": "Somebody Else"}, changed_by="manager", changed_at_ms=0)
+    text = ("0:00 Harbours – A\n"                    # the registry's name for the track's alias credit
+            "1:00 Visitor & Harbours – B\n"          # split differently from the tag's "feat."
+            "2:00 Someone – not in the library\n"
+            "3:00 Earth, Wind & Fire – E\n"          # one registered artist, not three
+            "4:00 Somebody Else – D\n").encode()     # only the manager's override names this artist
+    entries = read_tracklist(text, 3600_000).entries
+    isrcs, keys = lookup_keys(entries, REGISTRY)
+    candidates = load_candidates(conn, REGISTRY, isrcs=isrcs, artist_keys=keys)
+
+    def matched(tracks):
+        return [m.track.title if m.track else None for m in match_entries(entries, tracks, REGISTRY)]
+
+    assert matched(candidates) == matched(load_tracks(conn, REGISTRY)) == ["A", "B", None, "E", "D"]
+    visitor_only = read_tracklist(b"0:00 Visitor - C\n", 3600_000).entries
+    isrcs, keys = lookup_keys(visitor_only, REGISTRY)
+    assert {t.title for t in load_candidates(conn, REGISTRY, isrcs=isrcs, artist_keys=keys)} == {"B", "C", "D"}
+
+
+def test_tracklist_entry_with_an_isrc_finds_its_track_by_index(conn):
+    from radiod.library.query import load_candidates
+    from radiod.tracklists import lookup_keys, match_entries, read_tracklist
+
+    entries = [replace(e, isrc="USABC1900001") for e in read_tracklist(b"0:00 Whoever - Whatever\n", 3600_000).entries]
+    isrcs, keys = lookup_keys(entries, REGISTRY)
+    [found] = match_entries(entries, load_candidates(conn, REGISTRY, isrcs=isrcs, artist_keys=keys), REGISTRY)
+    assert found.track is not None and found.track.title == "C"
