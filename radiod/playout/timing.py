@@ -8,9 +8,9 @@ The engine asks two questions, both answered here without side effects or clock 
   current item but no longer than its tolerance. Items between the current one and the first
   timed item whose time comes before the current one ends are dropped. A timed item whose
   instant has already passed (a stall, a restart, an outage) airs late only while it is still
-  the item due now — a show at the clock's offset, a song while less than half of its slot has
-  gone, as ``join_point`` decides; otherwise it is *missed* (reported in ``Decision.missed``) and
-  never airs later. A gap before a hard item or a hole in the log is filled with fallback.
+  the item due now — a show at the clock's offset, a timed item within its tolerance, as
+  ``join_point`` decides; otherwise it is *missed* (reported in ``Decision.missed``) and never
+  airs later. A gap before a hard item or a hole in the log is filled with fallback.
 - ``join_point``: nothing is playing (boot, restart after a crash, resume): which item belongs on
   air at ``now``, at what offset? A show is joined at the right offset; a rotation item is played
   from its start when less than half of its slot has gone, else the flow moves to the next item.
@@ -161,11 +161,17 @@ def _follow(tl: Timeline, cursor: int, t_end: int, skip: set[str], now: int,
 
 def still_due(tl: Timeline, i: int, now: int) -> bool:
     """Whether item ``i``, whose instant has passed, may still start at ``now``: a programme while
-    its slot lasts (joined part-way), anything else while less than half of its slot has gone."""
+    its slot lasts (joined part-way), a hard or soft item within its tolerance, anything else while
+    less than half of its slot has gone."""
     late = now - tl.starts[i]
     if late < 0 or now >= tl.ends[i]:
         return late < 0
-    return joinable(tl.items[i]) or late <= max(tl.items[i].tolerance_ms, tl.items[i].length_ms // 2)
+    item = tl.items[i]
+    if joinable(item):
+        return True
+    if item.timing in ("hard", "soft"):
+        return late <= item.tolerance_ms
+    return late <= item.length_ms // 2
 
 
 def _boundary_instant(tl: Timeline, i: int, t_end: int) -> int:

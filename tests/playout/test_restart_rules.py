@@ -37,23 +37,44 @@ def test_restart_into_a_fill_never_airs_an_earlier_hard_item_late(tmp_path):
     assert len(top) == 1 and top[0]["started_at_ms"] == ms(at(10))
 
 
-def test_decide_next_passes_over_a_song_whose_slot_is_half_gone():
-    items = [song(1, T0, 60), song(2, at(5), 120, timing="hard"), song(3, at(10), 180, timing="hard")]
+def test_decide_next_passes_over_a_hard_song_later_than_its_tolerance():
+    # 31 s late with a 30 s tolerance: missed, though most of its 120 s slot is still to come.
+    items = [song(1, T0, 60), song(2, at(5), 120, timing="hard", tolerance_s=30),
+             song(3, at(10), 180, timing="hard")]
     tl = Timeline(items)
-    now = ms(at(6, T0 + timedelta(seconds=30)))        # 90 s into song 2's 120 s slot
+    now = ms(at(5)) + 31_000
     decision = decide_next(tl, 0, now, set(), now)
     assert decision.missed == (1,)
     assert decision.index is None and decision.then_index == 2
     assert decision.fill_until_ms == ms(at(10))
 
 
-def test_decide_next_still_airs_a_song_late_within_half_its_slot():
-    items = [song(1, T0, 60), song(2, at(5), 120, timing="hard"), song(3, at(10), 180, timing="hard")]
+def test_decide_next_still_airs_a_hard_song_late_within_its_tolerance():
+    items = [song(1, T0, 60), song(2, at(5), 120, timing="hard", tolerance_s=30),
+             song(3, at(10), 180, timing="hard")]
     tl = Timeline(items)
     now = ms(at(5)) + 30_000
     decision = decide_next(tl, 0, now, set(), now)
     assert decision.index == 1 and decision.start_ms == now and decision.offset_ms == 0
     assert decision.missed == ()
+
+
+def test_a_hard_item_with_no_tolerance_airs_only_on_time():
+    items = [song(1, T0, 60), song(2, at(5), 120, timing="hard"), song(3, at(10), 180, timing="hard")]
+    tl = Timeline(items)
+    now = ms(at(5)) + 1_000
+    decision = decide_next(tl, 0, now, set(), now)
+    assert decision.missed == (1,) and decision.index is None
+
+
+def test_a_soft_item_airs_late_within_its_tolerance_and_is_missed_after_it():
+    items = [song(1, T0, 60), song(2, at(5), 120, timing="soft", tolerance_s=15),
+             song(3, at(10), 180, timing="hard")]
+    tl = Timeline(items)
+    on_time = ms(at(5)) + 15_000
+    assert decide_next(tl, 0, on_time, set(), on_time).index == 1
+    late = ms(at(5)) + 16_000
+    assert decide_next(tl, 0, late, set(), late).missed == (1,)
 
 
 def test_decide_next_joins_a_late_show_at_the_clock_offset():
