@@ -24,7 +24,7 @@ from radiod.episodes.store import Episode, EpisodeFile
 from radiod.playlog.store import PlayLog, read_itemised, read_plays
 from radiod.schedule.model import Schedule, Show
 from radiod.schedule_files import load_schedule
-from radiod.store import open_db
+from radiod.db import BUSY_TIMEOUT_MS, connect
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +139,10 @@ def run_once(config: Config, clock: Clock, schedule: Schedule | None = None) -> 
     if schedule is None:
         schedule = load_schedule(config.paths.schedules)
     shows = dict(schedule.shows)
-    conn = open_db(config.paths.database)
+    if not any(s.archive for s in shows.values()):
+        return Pass()
+    # The database is migrated by whoever runs this (the daemon at start, the CLI).
+    conn = connect(f"file:{config.paths.database}", read_only=False, busy_timeout_ms=BUSY_TIMEOUT_MS)
     try:
         found = find_new(conn, config, shows, to_ms(clock.now()))
         done = failed = 0
@@ -156,7 +159,8 @@ def run_once(config: Config, clock: Clock, schedule: Schedule | None = None) -> 
                           datetime.fromtimestamp(episode.aired_from_ms / 1000, timezone.utc).isoformat(), exc)
                 store.mark_failed(conn, episode.id, str(exc), to_ms(clock.now()))
         expired = expire(conn, config, shows, to_ms(clock.now()))
-        publish.write_feeds(config, store.every(conn, limit=100_000), shows)
+        if found or done or failed or expired or not (publish.public_dir(config) / publish.FEED).exists():
+            publish.write_feeds(config, store.every(conn, limit=100_000), shows)
         return Pass(found, done, failed, expired)
     finally:
         conn.close()
