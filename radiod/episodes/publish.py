@@ -41,12 +41,16 @@ def base_url(config: Config) -> str:
 
 
 def public_folder(config: Config, show_id: str | None = None) -> Path:
-    """The public folder (or a show's in it), made readable to the web server."""
+    """The public folder (or a show's in it), made readable to the web server. The episodes folder
+    itself is made 0711 (passable, not listable) only when radiod creates it."""
+    top = config.episodes.folder
+    if not top.exists():
+        top.mkdir(parents=True)
+        os.chmod(top, 0o711)
     folder = public_dir(config)
-    for path in (config.episodes.folder, folder) if show_id is None else (config.episodes.folder, folder,
-                                                                          folder / show_id):
-        path.mkdir(exist_ok=True, parents=True)
-        os.chmod(path, PUBLIC_DIR_MODE if path != config.episodes.folder else 0o711)
+    for path in (folder,) if show_id is None else (folder, folder / show_id):
+        path.mkdir(exist_ok=True)
+        os.chmod(path, PUBLIC_DIR_MODE)
     return folder if show_id is None else folder / show_id
 
 

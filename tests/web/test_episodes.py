@@ -81,10 +81,14 @@ def test_a_shows_dj_hides_deletes_and_recuts_its_episodes_and_another_dj_cannot(
     audio = config.episodes.folder / "public" / "morning"
     assert dj1.post(f"/dj/episodes/{episode_id}/hide", data={"csrf_token": token_of(dj1)}).status_code == 302
     assert not list(audio.glob("*.mp3"))                              # not fetchable, even by name
+    work = config.episodes.folder / "work"
+    (held,) = work.glob("*.mp3")
+    assert work.stat().st_mode & 0o777 == 0o700 and held.stat().st_mode & 0o777 == 0o600
     assert b"<item>" not in (audio / "feed.xml").read_bytes()
     assert client_of(app, None).get(f"/shows/morning/episodes/{episode_id}").status_code == 404
     assert dj1.post(f"/dj/episodes/{episode_id}/show", data={"csrf_token": token_of(dj1)}).status_code == 302
-    assert len(list(audio.glob("*.mp3"))) == 1 and b"<item>" in (audio / "feed.xml").read_bytes()
+    (published,) = audio.glob("*.mp3")
+    assert published.stat().st_mode & 0o777 == 0o644 and b"<item>" in (audio / "feed.xml").read_bytes()
 
     token = token_of(dj1)
     bad = dj1.post(f"/dj/episodes/{episode_id}/recut", data={"csrf_token": token, "from": "then", "to": "now"})
