@@ -6,7 +6,7 @@ captured from a private null sink) with no episode being cut and while one is, s
     .venv/bin/python bench/episodes.py [--minutes 60] [--boundaries 40] [--track-ms 500]
 
 The air is music-like noise recorded by the real AirLogger (Opus 64 kbit/s, the default), cut
-with the daemon's own code (radiod.episodes.cut: decode, two-pass EBU R128 loudnorm, MP3 128).
+with the daemon's own code (radiod.episodes.cut: decode, EBU R128 measure, one gain, MP3 128).
 The timed cut is pinned to one CPU core (its processes inherit the affinity); during the
 playout run it runs as the daemon runs it (ffmpeg at nice 10, any core).
 """
@@ -73,6 +73,7 @@ def cut_once(folder: Path, work: Path, span: tuple[int, int], nice: int) -> tupl
 
 
 def starts(pulse, work: Path, boundaries: int, track_ms: int) -> list[float]:
+    work.mkdir(parents=True, exist_ok=True)
     return playout_bench.chain(pulse, work, boundaries, track_ms)["starts"]
 
 
@@ -104,7 +105,7 @@ def main() -> None:
         finally:
             os.sched_setaffinity(0, everything)
         size = (work / "episode.mp3").stat().st_size
-        print(f"cut + loudnorm (2 passes) + MP3 128 on one core: {wall:.1f} s wall, {cpu:.1f} s CPU "
+        print(f"cut + EBU R128 (2 passes) + MP3 128 on one core: {wall:.1f} s wall, {cpu:.1f} s CPU "
               f"= {seconds / wall:.1f}× real time ({seconds / cpu:.1f}× per CPU second); "
               f"{size / 1e6:.1f} MB")
         print(f"  per hour of air: {wall * 3600 / seconds:.0f} s")
