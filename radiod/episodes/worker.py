@@ -21,6 +21,7 @@ from radiod.episodes import publish, store
 from radiod.episodes.cut import Encoding, encode, extension, mime_type, render
 from radiod.episodes.plan import AIRING_BREAK_MS, JOIN_MS, aired_entries, find_airings, merged_spans, plan_episode, settled
 from radiod.episodes.store import Episode, EpisodeFile
+from radiod.logger import hour_files
 from radiod.playlog.store import PlayLog, read_itemised, read_plays
 from radiod.schedule.model import Schedule, Show
 from radiod.schedule_files import load_schedule
@@ -89,6 +90,10 @@ def cut(conn: sqlite3.Connection, config: Config, episode: Episode, show: Show, 
                         clip_ms=round(settings.clip_seconds * 1000), fade_ms=round(settings.clip_fade_seconds * 1000))
     if not plan.pieces:
         raise RadiodError("nothing of it aired between its boundaries (or the rights leave nothing)")
+    from_us, to_us = episode.cut_from_ms * 1000, episode.cut_to_ms * 1000
+    if not any(f.start_us < to_us and (f.end_us is None or f.end_us > from_us) and (config.logger.folder / f.name).exists()
+               for f in hour_files(config.logger.folder)):
+        raise RadiodError(f"the logger holds none of it ({config.logger.folder})")
     work = publish.work_dir(config)
     wav = work / f"episode-{episode.id}.wav"
     name = publish.stem(config, episode)
