@@ -109,18 +109,31 @@ def known_airings(conn: sqlite3.Connection, since_ms: int) -> set[tuple[str, int
 
 
 def mark_ready(conn: sqlite3.Connection, episode_id: int, *, files: list[EpisodeFile], length_ms: int,
-               chapters: list[dict[str, Any]], gaps: list[dict[str, Any]], rights: str, now_ms: int) -> None:
+               chapters: list[dict[str, Any]], gaps: list[dict[str, Any]], rights: str, now_ms: int,
+               revision: int | None = None) -> bool:
+    """Record a finished cut; False (nothing changed) when the episode was deleted, or re-cut
+    again (``revision`` no longer its own), while it was being cut."""
     with transaction(conn):
-        conn.execute("UPDATE episodes SET status = 'ready', files = ?, length_ms = ?, chapters = ?, gaps = ?,"
-                     " rights = ?, detail = '', cut_at_ms = ? WHERE id = ?",
-                     (json.dumps([f.__dict__ for f in files]), length_ms, json.dumps(chapters), json.dumps(gaps),
-                      rights, now_ms, episode_id))
+        cur = conn.execute(
+            "UPDATE episodes SET status = 'ready', files = ?, length_ms = ?, chapters = ?, gaps = ?,"
+            " rights = ?, detail = '', cut_at_ms = ? WHERE id = ? AND status = 'pending' AND revision = ?",
+            (json.dumps([f.__dict__ for f in files]), length_ms, json.dumps(chapters), json.dumps(gaps),
+             rights, now_ms, episode_id, revision if revision is not None else _revision(conn, episode_id)))
+        if not cur.rowcount:
+            return False
         _history(conn, episode_id, now_ms, "radiod", "cut", f"{length_ms} ms, {len(gaps)} gap(s)")
+    return True
+
+
+def _revision(conn: sqlite3.Connection, episode_id: int) -> int:
+    row = conn.execute("SELECT revision FROM episodes WHERE id = ?", (episode_id,)).fetchone()
+    return int(row[0]) if row else -1
 
 
 def mark_failed(conn: sqlite3.Connection, episode_id: int, detail: str, now_ms: int) -> None:
     with transaction(conn):
-        conn.execute("UPDATE episodes SET status = 'failed', detail = ? WHERE id = ?", (detail, episode_id))
+        conn.execute("UPDATE episodes SET status = 'failed', detail = ? WHERE id = ? AND status = 'pending'",
+                     (detail, episode_id))
         _history(conn, episode_id, now_ms, "radiod", "failed", detail)
 
 

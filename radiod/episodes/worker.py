@@ -114,9 +114,14 @@ def cut(conn: sqlite3.Connection, config: Config, episode: Episode, show: Show, 
                  "aired_at_ms": c.aired_at_ms} for c in plan.chapters]
     gaps = [{"at_ms": g.at_ms, "from_ms": g.from_ms, "to_ms": g.to_ms, "missing_ms": g.missing_ms} for g in plan.gaps]
     length_ms = round(frames * 1000 / 44100)
+    if not store.mark_ready(conn, episode.id, files=files, length_ms=length_ms, chapters=chapters, gaps=gaps,
+                            rights=show.on_demand_music, now_ms=now_ms, revision=episode.revision):
+        for f in files:                                    # deleted or re-cut meanwhile: this cut is void
+            publish.held_path(config, f.name).unlink(missing_ok=True)
+        current = store.get(conn, episode.id)
+        assert current is not None
+        return current
     publish.remove(config, episode)                        # an earlier cut's files (a re-cut)
-    store.mark_ready(conn, episode.id, files=files, length_ms=length_ms, chapters=chapters, gaps=gaps,
-                     rights=show.on_demand_music, now_ms=now_ms)
     ready = store.get(conn, episode.id)
     assert ready is not None
     publish.held_path(config, publish.chapters_name(ready.files)).write_bytes(publish.chapters_json(ready))
@@ -178,6 +183,7 @@ class EpisodeWorker:
         self.config = config
         self.clock = clock
         self._stop = threading.Event()
+        self._last_warning = ""
         self._thread = threading.Thread(target=self._main, name="episodes", daemon=True)
 
     def start(self) -> None:
@@ -191,10 +197,13 @@ class EpisodeWorker:
         while not self._stop.wait(self.config.episodes.poll_seconds):
             try:
                 done = run_once(self.config, self.clock)
+                self._last_warning = ""
                 if done.cut or done.expired:
                     log.info("episodes: %d cut, %d expired", done.cut, done.expired)
             except (RadiodError, OSError, sqlite3.Error) as exc:
-                log.warning("episodes: pass skipped: %s", exc)
+                if str(exc) != self._last_warning:            # once, not every poll
+                    log.warning("episodes: pass skipped: %s", exc)
+                self._last_warning = str(exc)
             except Exception:                      # never take the daemon down
                 log.exception("episodes: pass failed")
 

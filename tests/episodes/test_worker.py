@@ -99,3 +99,24 @@ def test_an_airing_the_logger_never_recorded_fails_with_one_line(tmp_path, caplo
         assert "<item>" not in (config.episodes.folder / "public" / "tones" / "feed.xml").read_text()
     finally:
         conn.close()
+
+
+def test_an_episode_deleted_while_it_is_cut_stays_deleted_and_leaves_no_files(tmp_path):
+    from radiod.episodes.store import mark_deleted, pending
+    from radiod.episodes.worker import cut, find_new
+    from radiod.schedule_files import load_schedule
+
+    config = station(tmp_path)
+    shows = dict(load_schedule(config.paths.schedules).shows)
+    conn = open_db(config.paths.database)
+    try:
+        now_ms = round(epoch_ms(T0)) + 30_000
+        assert find_new(conn, config, shows, now_ms) == 1
+        (episode,) = pending(conn)
+        mark_deleted(conn, episode.id, actor="boss", now_ms=now_ms)       # the panel, mid-cut
+        after = cut(conn, config, episode, shows["tones"], now_ms)
+        assert after.status == "deleted" and after.files == ()
+        assert not [p for p in config.episodes.folder.rglob("*") if p.is_file() and p.suffix in (".mp3", ".json")]
+        assert [h.action for h in history(conn, episode.id)] == ["delete"]
+    finally:
+        conn.close()
