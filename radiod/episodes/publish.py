@@ -126,8 +126,8 @@ def _channel(config: Config, base: str, show: Show | None, show_id: str | None) 
     if show is None or show_id is None:
         return Channel(title=station, link=f"{base}/", feed_url=f"{base}{URL_PREFIX}/{FEED}",
                        description=f"Every show of {station}, to listen again.", language="en",
-                       image_url=f"{base}/static/logo.png", author=station)
-    image = f"{base}/shows/{show_id}/image" if show.image else f"{base}/static/logo.png"
+                       image_url=f"{base}/static/favicon.svg", author=station)
+    image = f"{base}/shows/{show_id}/image" if show.image else f"{base}/static/favicon.svg"
     return Channel(title=show.title, link=f"{base}/shows/{show_id}", feed_url=f"{base}{URL_PREFIX}/{show_id}/{FEED}",
                    description=show.description, language="en", image_url=image,
                    author=", ".join(show.hosts) or station)
