@@ -166,6 +166,24 @@ class StreamsConfig:
 
 
 @dataclass(frozen=True)
+class EpisodesConfig:
+    """Listen again (radiod.episodes): shows with ``archive = true`` become episodes and podcast feeds."""
+
+    folder: Path = _opt("episodes", "Where episodes are kept: public/ (audio, chapters, feeds) and work/ (private).")
+    formats: list[str] = _opt(["mp3"], "Encodings of each episode (mp3, aac); the first is the feeds' enclosure.")
+    mp3_kbps: int = _opt(128, "Bitrate of MP3 episodes.")
+    aac_kbps: int = _opt(96, "Bitrate of AAC (.m4a) episodes.")
+    loudness_lufs: float = _opt(-16.0, "Integrated loudness episodes are normalised to (EBU R128 measure).")
+    true_peak_db: float = _opt(-1.5, "Highest true peak of an episode (dBTP).")
+    clip_seconds: float = _opt(30.0, "on_demand_music = 'clips': the excerpt kept of each longer music item.")
+    clip_fade_seconds: float = _opt(3.0, "on_demand_music = 'clips': the fade at each end of an excerpt.")
+    settle_seconds: int = _opt(15, "An airing is cut this long after it ended (the logger has flushed it).")
+    poll_seconds: int = _opt(30, "How often the daemon looks for airings to cut.")
+    public_url: str = _opt("", "The station's public address for feed links (empty: http://HOST:PORT of [web]).")
+    nice: int = _opt(10, "CPU niceness of the ffmpeg that cuts and encodes (playout always comes first).")
+
+
+@dataclass(frozen=True)
 class Config:
     """The effective configuration of one station."""
 
@@ -179,6 +197,7 @@ class Config:
     liquidsoap: LiquidsoapConfig = field(default_factory=LiquidsoapConfig)
     logger: LoggerConfig = field(default_factory=LoggerConfig)
     streams: StreamsConfig = field(default_factory=StreamsConfig)
+    episodes: EpisodesConfig = field(default_factory=EpisodesConfig)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -324,6 +343,17 @@ RULES: dict[str, Range | Format] = {
     "streams.hls_segment_seconds": Range(1, 30),
     "streams.hls_segments": Range(3, 100),
     "streams.liquidsoap": Format(r"[^\x00-\x1f\x7f]+", "must be a program name or path, got {value!r}"),
+    "episodes.formats": Format(r"mp3|aac", "must be mp3 or aac, got {value!r}"),
+    "episodes.mp3_kbps": Range(32, 320),
+    "episodes.aac_kbps": Range(32, 320),
+    "episodes.loudness_lufs": Range(-31, -5),
+    "episodes.true_peak_db": Range(-9, 0),
+    "episodes.clip_seconds": Range(1, 600),
+    "episodes.clip_fade_seconds": Range(0, 30),
+    "episodes.settle_seconds": Range(2, 3600),
+    "episodes.poll_seconds": Range(1, 3600),
+    "episodes.public_url": Format(r"|https?://[^\s/]+(/[^\s]*)?", "must be empty or an http(s):// address, got {value!r}"),
+    "episodes.nice": Range(0, 19),
 }
 
 

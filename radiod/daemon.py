@@ -271,6 +271,7 @@ class Daemon:
         for t in threads:
             t.start()
         self.control.start()
+        episodes = self._episodes()
         scheduler = self._scheduler()
         scheduler.start()
         log.info("on air: %s; control socket %s", self.output, self.config.control_socket)
@@ -280,6 +281,8 @@ class Daemon:
                     break
         finally:
             scheduler.shutdown(wait=False)
+            if episodes is not None:
+                episodes.stop()
             if self.listeners is not None:
                 self.listeners.stop()
             self.control.close()
@@ -295,6 +298,15 @@ class Daemon:
             raise PlayerError(f"the playout engine stopped: {self.engine_error or 'thread ended'}")
         log.info("stopped cleanly")
         return 0
+
+    def _episodes(self) -> Any:
+        """Listen-again episodes cut in a thread of their own (radiod.episodes), when the logger records."""
+        from radiod.episodes import episode_worker
+
+        worker = episode_worker(self.config, self.clock)
+        if worker is not None:
+            worker.start()
+        return worker
 
     def _stop_drainer(self) -> None:
         """Write what the database will take now; the rest stays in the journal for the next start."""

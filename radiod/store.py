@@ -23,6 +23,7 @@ COMPONENTS = (
     "radiod.accounts.schema",
     "radiod.schedule.schema",
     "radiod.logger.schema",
+    "radiod.episodes.schema",
 )
 
 __all__ = ["COMPONENTS", "apply_migrations", "open_db", "open_readonly", "transaction"]

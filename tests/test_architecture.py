@@ -35,11 +35,11 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
                   "radiod.playout.vlc_player", "radiod.playout.vlc_stream", "radiod.playout.mixer",
                   "radiod.playout.output", "radiod.playout.pcm_cache", "radiod.playout.recording",
                   "radiod.playout.cache_space", "radiod.playout.control", "radiod.playout.nowplaying",
-                  "radiod.logger", "radiod.streams")),
+                  "radiod.logger", "radiod.streams", "radiod.episodes")),
     ("engine", ("radiod.playout",)),                        # the engine, its player port, its fakes
     ("core", ("radiod.schedule", "radiod.reports", "radiod.library.model", "radiod.library.artists",
               "radiod.playlog.chain", "radiod.playlog.positions", "radiod.csvfile", "radiod.localtimes",
-              "radiod.tracklists")),
+              "radiod.tracklists", "radiod.episodes.plan", "radiod.episodes.feed")),
     ("base", ("radiod", "radiod.clock", "radiod.errors", "radiod.days", "radiod.tomltext", "radiod.config",
               "radiod.db")),                                # what every layer may use
 )

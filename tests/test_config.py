@@ -217,6 +217,8 @@ BAD_STRINGS = {
     "liquidsoap.icecast_mounts": "radio.wma",
     "streams.icecast": "icecast://source:pw@127.0.0.1:8000/radio.wma",
     "streams.liquidsoap": "",
+    "episodes.formats": "ogg",
+    "episodes.public_url": "radio.example.org/x y",
 }
 
 

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from radiod.errors import ScheduleError
 from radiod.schedule import IMAGES, edit
 from radiod_web import station
+from radiod_web.episodes import show_episodes
 from radiod_web.grid import digest as _digest, read_text_file as _read, save_checked as _save, short as _short
 from radiod_web.security import accounts, reader, require_role
 from radiod_web.showinfo import past_airings, schedule_or_none, upcoming, view
@@ -35,7 +36,8 @@ def show(show_id: str):
     s, now, zone = schedule.shows[show_id], station().clock.now(), station().config.zone
     nxt = [view(a, zone) for a in upcoming(schedule, now, [show_id])[:NEXT_AIRINGS]]
     past = [p for p in past_airings(reader(), schedule, show_id, now) if p.plays]   # listeners: what played
-    return render_template("show.html", show=s, hosts=_hosts(s.hosts), upcoming=nxt, past=past)
+    return render_template("show.html", show=s, hosts=_hosts(s.hosts), upcoming=nxt, past=past,
+                           episodes=show_episodes(show_id))
 
 
 @bp.get("/shows/<show_id>/image")

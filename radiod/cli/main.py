@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "plan": "radiod.cli.schedule:plan_command",
     "bridge": "radiod.cli.bridge:bridge_group",
     "logger": "radiod.cli.logger:logger_group",
+    "episodes": "radiod.cli.episodes:episodes_group",
 }
 
 

@@ -108,6 +108,50 @@ def span_pcm(folder: Path, parts: list[_Part], ffmpeg: str = "ffmpeg") -> Iterat
             yield from _decoded(folder, part.entry, part.first, part.end - part.first, ffmpeg)
 
 
+def spans_pcm(folder: Path, spans_us: list[tuple[int, int]], ffmpeg: str = "ffmpeg") -> Iterator[tuple[int, bytes]]:
+    """Several spans, in order, as (the span's index, raw PCM) — each by its own time map, so every
+    span is as exact as one extract — with each file decoded once however many spans it feeds
+    (radiod.episodes takes a show's talk between the songs it leaves out)."""
+    parts = [(n, part) for n, (a, b) in enumerate(spans_us) for part in _plan(folder, a, b)[0]]
+    i = 0
+    while i < len(parts):
+        n, part = parts[i]
+        if part.entry is None:
+            for pcm in _silence(part.end - part.first):
+                yield n, pcm
+            i += 1
+            continue
+        j = i + 1                          # the following parts read further on in the same file
+        while j < len(parts) and _same_file(parts[j][1], part) and parts[j][1].first >= parts[j - 1][1].end:
+            j += 1
+        group = parts[i:j]
+        stream = _decoded(folder, part.entry, part.first, group[-1][1].end - part.first, ffmpeg)
+        pending = b""
+        at = part.first
+        for k, (m, p) in enumerate(group):
+            skip, want = (p.first - at) * FRAME_BYTES, (p.end - p.first) * FRAME_BYTES
+            while skip or want:
+                if not pending:
+                    pending = next(stream, b"")
+                    if not pending:
+                        break
+                if skip:
+                    dropped = min(skip, len(pending))
+                    pending, skip = pending[dropped:], skip - dropped
+                    continue
+                take = pending[:want]
+                pending, want = pending[len(take):], want - len(take)
+                yield m, take
+            at = p.end
+        for _ in stream:                   # let the decoder finish (and be reaped)
+            pass
+        i = j
+
+
+def _same_file(a: _Part, b: _Part) -> bool:
+    return a.entry is not None and b.entry is not None and a.entry.name == b.entry.name
+
+
 def _decoded(folder: Path, entry: HourFile, skip: int, count: int, ffmpeg: str) -> Iterator[bytes]:
     """Frames ``skip`` … ``skip + count`` of one file, exactly ``count`` of them (a decoder that
     returns fewer than were encoded, or a file still being written, is made up with silence)."""

@@ -71,6 +71,9 @@ class Clock:
     events: tuple[ClockEvent, ...]
 
 
+OnDemand = Literal["full", "clips", "none"]
+
+
 @dataclass(frozen=True)
 class Show:
     id: str
@@ -83,6 +86,9 @@ class Show:
     content_tolerance_ms: int = 120_000    # prerecorded: content this much shorter/longer is not flagged
     description: str = ""
     image: str = ""                        # a file name in the schedules folder's images/ (public show page)
+    archive: bool = False                  # listen again: each airing becomes an episode (radiod.episodes)
+    keep_days: int | None = 90             # episodes deleted this long after airing (None: kept forever)
+    on_demand_music: OnDemand = "none"     # what of the music an episode keeps: full, clips or none
 
 
 @dataclass(frozen=True)

@@ -189,6 +189,15 @@ def as_bool(value: Any) -> bool:
     return value
 
 
+def as_keep_days(value: Any) -> int | None:
+    """How long a show's episodes are kept: a whole number of days ≥ 1, or "forever" (None)."""
+    if value == "forever":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"expected a number of days ≥ 1 or \"forever\", got {value!r}")
+    return value
+
+
 def as_count(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError(f"expected a whole number ≥ 0, got {value!r}")
@@ -506,7 +515,7 @@ def _shows(r: Reader) -> dict[str, Show]:
         except ValueError as exc:
             r.error(path, str(exc))
         r.unknown_keys(data, ("title", "kind", "hosts", "clock", "timing", "tolerance", "content_tolerance",
-                              "description", "image"), path)
+                              "description", "image", "archive", "keep_days", "on_demand_music"), path)
         kind = r.value(data, "kind", f"{path}.kind", choice("rotation", "prerecorded", "live"), None, required=True)
         if kind is None:
             continue
@@ -524,6 +533,10 @@ def _shows(r: Reader) -> dict[str, Show]:
                                          120_000),
             description=r.value(data, "description", f"{path}.description", as_str, ""),
             image=r.value(data, "image", f"{path}.image", as_image_name, ""),
+            archive=r.value(data, "archive", f"{path}.archive", as_bool, False),
+            keep_days=r.value(data, "keep_days", f"{path}.keep_days", as_keep_days, 90),
+            on_demand_music=r.value(data, "on_demand_music", f"{path}.on_demand_music",
+                                    choice("full", "clips", "none"), "none"),
         )
     return result
 

@@ -96,6 +96,18 @@ MATRIX = [
     ("/manager/shows/", "GET", "/manager/shows/", None, MANAGER),
     ("/manager/shows/<show_id>", "GET", "/manager/shows/morning", None, MANAGER),
     ("/manager/shows/<show_id>", "POST", "/manager/shows/morning", {"title": "Morning Tide"}, MANAGER_POST),  # stale
+] + [
+    # Listen again (an episode of dj1's show, and another DJ's refusal: tests/web/test_episodes.py).
+    ("/shows/<show_id>/episodes/<int:episode_id>", "GET", "/shows/morning/episodes/999", None,
+     dict.fromkeys(ROLES, 404)),
+    ("/podcasts/<path:name>", "GET", "/podcasts/feed.xml", None, dict.fromkeys(ROLES, 404)),   # nothing cut
+    ("/dj/episodes/", "GET", "/dj/episodes/", None, LOGGED_IN),
+    ("/dj/episodes/<int:episode_id>", "GET", "/dj/episodes/999", None, NOT_FOUND_UNLESS_ANON),
+    ("/dj/episodes/<int:episode_id>/hide", "POST", "/dj/episodes/999/hide", {}, NOT_FOUND_UNLESS_ANON),
+    ("/dj/episodes/<int:episode_id>/show", "POST", "/dj/episodes/999/show", {}, NOT_FOUND_UNLESS_ANON),
+    ("/dj/episodes/<int:episode_id>/delete", "POST", "/dj/episodes/999/delete", {}, NOT_FOUND_UNLESS_ANON),
+    ("/dj/episodes/<int:episode_id>/recut", "POST", "/dj/episodes/999/recut", {"from": "x", "to": "y"},
+     NOT_FOUND_UNLESS_ANON),
 ]
 
 
