@@ -91,7 +91,7 @@ def add_user():
     try:
         user = accounts().add_user(request.form.get("name", "").strip(), request.form.get("role", ""),
                                    request.form.get("password", ""), _shows_field())
-        flash(f"User {user.name} added.")
+        flash(_("User %(name)s added.", name=user.name))
     except AccountError as exc:
         flash(str(exc))
         return render_template("manager/users.html", users=accounts().list_users(), roles=ROLES), 400
@@ -105,7 +105,7 @@ def change_user(name: str, action: str):
     try:
         if action == "disable":
             if name.lower() == signed_in_user().name.lower():
-                raise AccountError("You cannot disable your own account.")
+                raise AccountError(_("You cannot disable your own account."))
             acc.set_disabled(name, True)
         elif action == "enable":
             acc.set_disabled(name, False)
@@ -115,7 +115,9 @@ def change_user(name: str, action: str):
             acc.set_shows(name, _shows_field())
         else:
             abort(404)
-        flash(f"{name}: {action} done.")
+        flash({"disable": _("%(name)s: disabled.", name=name), "enable": _("%(name)s: enabled.", name=name),
+               "password": _("%(name)s: password changed.", name=name),
+               "shows": _("%(name)s: shows saved.", name=name)}[action])
     except AccountError as exc:
         flash(str(exc))
     return redirect(url_for("manager.users"))
