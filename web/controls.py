@@ -63,9 +63,9 @@ def insert():
         insert = Insert(str(items[index]), request.form.get("title", "").strip() or items[index].stem)
     shown = f"{insert.artist} – {insert.title}".strip(" –")
     try:
-        reply = _send(insert)
+        reply, refused = _send(insert), _("refused")
         flash(_("Playing now: %(what)s", what=shown) if reply.get("ok")
-              else _("insert: %(why)s", why=reply.get("error", _("refused"))))
+              else _("insert: %(why)s", why=reply.get("error", refused)))
     except ControlError as exc:
         flash(_("insert: the playout daemon is not reachable (%(why)s)", why=str(exc).splitlines()[0]))
     if "track_id" in request.form:

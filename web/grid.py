@@ -129,8 +129,9 @@ def _reload() -> str:
         reply = send_command(station().config.control_socket, Reload())
     except ControlError:
         return _("The playout daemon is not running; it reads the new grid when it starts.")
+    refused = _("refused")
     return (_("The daemon reloaded the schedule.") if reply.get("ok")
-            else _("Reload: %(why)s", why=reply.get("error", _("refused"))))
+            else _("Reload: %(why)s", why=reply.get("error", refused)))
 
 
 def _describe(f: edit.SlotFields) -> str:

@@ -35,7 +35,8 @@ def index():
         if reply.get("ok"):
             status = Status.from_public(reply)
         else:
-            problem = _("The playout daemon refused: %(why)s", why=reply.get("error", _("no reason given")))
+            no_reason = _("no reason given")
+            problem = _("The playout daemon refused: %(why)s", why=reply.get("error", no_reason))
     except ControlError as exc:
         problem = _("The playout daemon is not reachable: %(why)s", why=str(exc).splitlines()[0])
     config, now = station().config, station().clock.now()
@@ -67,9 +68,9 @@ def control(cmd: str):
     if spec is None or not spec.button:
         abort(404)
     try:
-        reply = _send(spec.type())
+        reply, refused = _send(spec.type()), _("refused")
         flash(_("%(cmd)s: done", cmd=cmd) if reply.get("ok")
-              else _("%(cmd)s: %(why)s", cmd=cmd, why=reply.get("error", _("refused"))))
+              else _("%(cmd)s: %(why)s", cmd=cmd, why=reply.get("error", refused)))
     except ControlError as exc:
         flash(_("%(cmd)s: the playout daemon is not reachable (%(why)s)", cmd=cmd, why=str(exc).splitlines()[0]))
     return redirect(url_for("manager.index"))

@@ -241,16 +241,16 @@ def _summary(tracklist: Tracklist) -> str:
     except ScheduleError:
         registry = ArtistRegistry()          # a broken registry is the manager's to fix; match on
     found = match_entries(tracklist.entries, load_tracks(reader(), registry), registry)
-    text = _("%(songs)s (%(format)s); %(matched)s in the library",
-             songs=ngettext("%(num)s song", "%(num)s songs", len(found), num=i18n.number(len(found))),
-             format=tracklist.format, matched=i18n.number(sum(m.matched for m in found)))
+    songs = ngettext("%(num)s song", "%(num)s songs", len(found), num=i18n.number(len(found)))
+    text = _("%(songs)s (%(format)s); %(matched)s in the library", songs=songs, format=tracklist.format,
+             matched=i18n.number(sum(m.matched for m in found)))
     unmatched = unmatched_by_artist(found)
     if unmatched:
         names = {artist_key(part): part for m in found for part in split_artists(m.entry.artist)}
         names |= {a.key: a.name for a in registry}
-        text += "; " + _("kept as written: %(artists)s", artists=", ".join(
-            (_("%(artist)s ×%(num)s (local)", artist=names.get(k, k), num=n) if registry.is_local(k)
-             else _("%(artist)s ×%(num)s", artist=names.get(k, k), num=n)) for k, n in unmatched.most_common()))
+        kept = [_("%(artist)s ×%(num)s (local)", artist=names.get(k, k), num=n) if registry.is_local(k)
+                else _("%(artist)s ×%(num)s", artist=names.get(k, k), num=n) for k, n in unmatched.most_common()]
+        text += "; " + _("kept as written: %(artists)s", artists=", ".join(kept))
     if any(e.estimated for e in tracklist.entries):
         text += "; " + _("start times estimated from track lengths (the export has none)")
     return text
