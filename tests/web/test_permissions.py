@@ -96,6 +96,8 @@ MATRIX = [
     ("/manager/shows/", "GET", "/manager/shows/", None, MANAGER),
     ("/manager/shows/<show_id>", "GET", "/manager/shows/morning", None, MANAGER),
     ("/manager/shows/<show_id>", "POST", "/manager/shows/morning", {"title": "Morning Tide"}, MANAGER_POST),  # stale
+    # The language switcher: anyone; it sets a cookie and goes back to the page (tests/web/test_translations.py).
+    ("/language/<lang>", "GET", "/language/fr?next=/schedule", None, dict.fromkeys(ROLES, 302)),
 ]
 
 
