@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FOLDER = ROOT / "web" / "translations"
 LANGUAGES = ("en", "ms", "fr")          # keep in step with web/i18n.py LANGUAGES
 SOURCE = "en"                           # the source text is English: en's translations are the msgids
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "N_": None}
 PLACEHOLDER = re.compile(r"%(?:\([A-Za-z_][A-Za-z0-9_]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifgeExXr%]|\{[a-z]+\}")
 
 

@@ -241,7 +241,7 @@ def _summary(tracklist: Tracklist) -> str:
     except ScheduleError:
         registry = ArtistRegistry()          # a broken registry is the manager's to fix; match on
     found = match_entries(tracklist.entries, load_tracks(reader(), registry), registry)
-    songs = ngettext("%(num)s song", "%(num)s songs", len(found), num=i18n.number(len(found)))
+    songs = ngettext("%(count)s song", "%(count)s songs", len(found), count=i18n.number(len(found)))
     text = _("%(songs)s (%(format)s); %(matched)s in the library", songs=songs, format=tracklist.format,
              matched=i18n.number(sum(m.matched for m in found)))
     unmatched = unmatched_by_artist(found)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import gettext, pgettext
 
 
 def _(text: str, **values: Any) -> str:
@@ -37,12 +37,14 @@ def source(code: str) -> str:
 
 def error_kind(code: str) -> str:
     """The kind of an error the engine met (its ErrorEntry.kind); the detail stays as the daemon wrote it."""
-    return {
-        "interrupted": _("unclean stop"), "output": _("audio output"), "dead-air": _("dead air"),
-        "silence": _("silence"), "duplicate": _("duplicate"), "missed": _("missed start"),
-        "fallback": _("fallback"), "failed": _("could not play"), "media-outage": _("media folder"),
-        "insert": _("insert"),
-    }.get(code, code)
+    # (pgettext: "failed" and "fallback" mean other things elsewhere in the panel)
+    return str({
+        "interrupted": pgettext("error kind", "interrupted"), "output": pgettext("error kind", "output"),
+        "dead-air": pgettext("error kind", "dead air"), "silence": pgettext("error kind", "silence"),
+        "duplicate": pgettext("error kind", "duplicate"), "missed": pgettext("error kind", "missed"),
+        "fallback": pgettext("error kind", "fallback"), "failed": pgettext("error kind", "failed"),
+        "media-outage": pgettext("error kind", "media outage"), "insert": pgettext("error kind", "insert"),
+    }.get(code, code))
 
 
 def command(name: str) -> tuple[str, str]:

@@ -58,15 +58,18 @@ def test_extraction_finds_every_gettext_call_in_the_python(template):
     assert len(template) > 300
 
 
+def _tuple(value):
+    return tuple(value) if isinstance(value, (list, tuple)) else value
+
+
 @pytest.mark.parametrize("lang", ["en", "ms", "fr"])
 def test_the_compiled_catalogue_matches_its_po_file(lang):
     """The .mo the panel reads (made by scripts/setup.sh) says what the .po says."""
     mo_path = catalogues.po_path(lang).with_suffix(".mo")
     assert mo_path.exists(), f"{mo_path} missing: run scripts/translations.py compile"
     with open(mo_path, "rb") as f:
-        compiled = {tuple(m.id) if isinstance(m.id, (list, tuple)) else m.id: tuple(m.string) if isinstance(m.string, (list, tuple)) else m.string
-                    for m in read_mo(f) if m.id}
-    po = {m.id: m.string for m in catalogues.read(lang) if m.id}
+        compiled = {(m.context, _tuple(m.id)): _tuple(m.string) for m in read_mo(f) if m.id}
+    po = {(m.context, _tuple(m.id)): _tuple(m.string) for m in catalogues.read(lang) if m.id}
     assert compiled == po, f"{mo_path} is out of date: run scripts/translations.py compile"
 
 
@@ -195,7 +198,7 @@ def test_dates_and_numbers_for_the_language_in_the_station_zone(app, lang, day, 
 def test_words_from_the_daemon_are_translated_from_their_codes(app):
     with app.test_request_context("/", headers={"Cookie": f"{i18n.COOKIE}=fr"}):
         from radiod_web import words
-        assert words.error_kind("dead-air") == "blanc d'antenne"
+        assert words.error_kind("dead-air") == "blanc d'antenne" and words.error_kind("failed") == "lecture impossible"
         assert words.usage("jingle") == "jingle" and words.usage("talk") == "parole"
         assert words.command("skip")[0] == "Passer"
         assert words.error_kind("something-new") == "something-new"      # an unknown code shows as it is
