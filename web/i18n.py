@@ -39,13 +39,16 @@ def _(text: str, **values: Any) -> str:
 
 
 def select_locale() -> str:
-    """The cookie's language, else the browser's best, else English; always English for the API."""
+    """The cookie's language, else the browser's best, else the station's (``web.language``, English
+    by default); always English for the API."""
     if not has_request_context() or request.path.startswith("/api/"):
         return DEFAULT_LOCALE
     chosen = request.cookies.get(COOKIE, "")
     if chosen in LANGUAGES:
         return chosen
-    return request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT_LOCALE) or DEFAULT_LOCALE
+    from radiod_web import station
+    fallback = station().config.web.language
+    return request.accept_languages.best_match(list(LANGUAGES), default=fallback) or fallback
 
 
 def _station_zone() -> str:

@@ -15,6 +15,7 @@ from babel.dates import format_date
 from babel.messages.mofile import read_mo
 
 from radiod.config import load_config
+from radiod.errors import ConfigError
 from radiod.store import open_db
 from radiod_web import create_app, i18n
 
@@ -157,6 +158,19 @@ def test_the_browser_language_is_used_until_the_visitor_chooses(app):
     assert html_lang(client.get("/", headers={"Accept-Language": "ms"}).get_data(as_text=True)) == "fr"
     client.set_cookie(i18n.COOKIE, "xx")           # a cookie for no language we have is ignored
     assert html_lang(client.get("/", headers={"Accept-Language": "ms"}).get_data(as_text=True)) == "ms"
+
+
+def test_the_station_language_is_for_visitors_whose_browser_asks_for_none_we_have(tmp_path):
+    config = load_config(make_station(tmp_path / "st", web='language = "ms"'), env={})
+    app = create_app(config, watch=False)
+    client = app.test_client()
+    assert html_lang(client.get("/", headers={"Accept-Language": "de-DE"}).get_data(as_text=True)) == "ms"
+    assert html_lang(client.get("/").get_data(as_text=True)) == "ms"
+    assert html_lang(client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)) == "fr"
+    app.extensions["radiod"].hub.stop()
+    bad = make_station(tmp_path / "bad", web='language = "de"')
+    with pytest.raises(ConfigError, match="language: must be one of en, ms, fr"):
+        load_config(bad, env={})
 
 
 def test_the_switcher_goes_back_only_to_a_local_page_and_knows_its_languages(app):
