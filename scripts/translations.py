@@ -55,11 +55,20 @@ def read(lang: str) -> Catalog:
         return read_po(f, locale=lang)
 
 
+NAMES = {"en": "English", "ms": "Malay", "fr": "French"}
+
+
 def write(lang: str, catalog: Catalog) -> None:
     path = po_path(lang)
+    catalog.fuzzy = False                    # the header: pybabel compile skips a "fuzzy" catalogue
+    catalog.version = "0.1"
+    catalog.last_translator = catalog.language_team = "radiod"
+    catalog.header_comment = (f"# {NAMES.get(lang, lang)} messages of radiod's control panel and public pages.\n"
+                              "# Update with `make translations` (docs/translations.md).")
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as f:
-        write_po(f, catalog, width=110, omit_header=False, sort_output=False)
+        # File names without line numbers: a catalogue changes only when its messages do.
+        write_po(f, catalog, width=110, omit_header=False, sort_output=False, include_lineno=False)
 
 
 def placeholders(text: str) -> list[str]:
@@ -98,11 +107,13 @@ def problems(lang: str, template: Catalog | None = None) -> list[str]:
 def update() -> None:
     template = extract()
     FOLDER.mkdir(parents=True, exist_ok=True)
-    with open(FOLDER / "messages.pot", "wb") as f:
-        write_po(f, template, width=110, omit_header=False)
+    with open(FOLDER / "messages.pot", "wb") as f:          # for PO editors; not kept in git
+        write_po(f, template, width=110, omit_header=False, include_lineno=False)
     for lang in LANGUAGES:
         catalog = read(lang)
+        created = catalog.creation_date
         catalog.update(copy.deepcopy(template), no_fuzzy_matching=True)   # (update shares its messages)
+        catalog.creation_date = created
         catalog.obsolete.clear()             # a message gone from the sources is gone from the catalogue
         if lang == SOURCE:
             for message in catalog:
