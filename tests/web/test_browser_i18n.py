@@ -5,6 +5,7 @@ a login."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -96,3 +97,45 @@ def test_the_browser_language_is_the_first_choice(browser, server):
         expect(page.locator("h1")).to_have_text("Déjà diffusé")
     finally:
         context.close()
+
+
+# axe-core (installed by scripts/setup.sh --test) over pages in Malay and French: the lang attributes
+# (html-has-lang, html-lang-valid, valid-lang), the switcher's landmark and the translated labels.
+AXE = Path(__file__).resolve().parents[2] / ".venv" / "vendor" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_PAGES = [(None, "/"), (None, "/schedule"), (None, "/history"), (None, "/login"), (None, "/shows/morning"),
+             ("dj1", "/dj/"), ("dj1", "/dj/shows/morning/files"), ("boss", "/manager/"), ("boss", "/manager/grid/"),
+             ("boss", "/manager/users")]
+
+
+@pytest.mark.parametrize("lang", ["ms", "fr"])
+@pytest.mark.parametrize("width,height", [(1280, 800), (390, 844)])
+def test_axe_finds_no_violation_in_each_language(browser, server, lang, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
+    context.add_cookies([{"name": "radiod_lang", "value": lang, "url": server}])
+    page = context.new_page()
+    found, who_now = {}, None
+    try:
+        for who, path in AXE_PAGES:
+            if who != who_now:
+                context.clear_cookies()                     # the next account logs in afresh
+                context.add_cookies([{"name": "radiod_lang", "value": lang, "url": server}])
+                page.goto(server + "/login")
+                page.fill('input[name="name"]', who)
+                page.fill('input[name="password"]', PASSWORD)
+                page.click('button[type="submit"]')
+                page.wait_for_url(lambda url: "/login" not in url)
+                who_now = who
+            assert page.goto(server + path).status == 200
+            assert page.locator("html").get_attribute("lang") == lang
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate("""async (tags) => {
+                const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+                return {passes: r.passes.length, violations: r.violations.map(v => v.id + ' (' + v.nodes.length + '): '
+                        + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))}; }""", AXE_TAGS)
+            assert result["passes"] >= 5
+            found[f"{who or 'anon'} {path}"] = result["violations"]
+    finally:
+        context.close()
+    print("\naxe-core", lang, width, {k: len(v) for k, v in found.items()})
+    assert {k: v for k, v in found.items() if v} == {}
