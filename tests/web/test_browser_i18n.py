@@ -94,7 +94,7 @@ def test_the_browser_language_is_the_first_choice(browser, server):
     try:
         page.goto(server + "/history")
         expect(page.locator("html")).to_have_attribute("lang", "fr")
-        expect(page.locator("h1")).to_have_text("Déjà diffusé")
+        expect(page.locator("h1")).to_have_text("Derniers titres")
     finally:
         context.close()
 

@@ -107,7 +107,7 @@ def html_lang(html: str) -> str:
 PAGES = [
     ("/", None, {"en": "Now playing", "ms": "Sedang dimainkan", "fr": "En ce moment"}),
     ("/schedule", None, {"en": "This week", "ms": "Minggu ini", "fr": "Cette semaine"}),
-    ("/history", None, {"en": "Recently played", "ms": "Baru dimainkan", "fr": "Déjà diffusé"}),
+    ("/history", None, {"en": "Recently played", "ms": "Baru dimainkan", "fr": "Derniers titres"}),
     ("/login", None, {"en": "User name", "ms": "Nama pengguna", "fr": "Nom d'utilisateur"}),
     ("/shows/morning", None, {"en": "Next airings", "ms": "Siaran akan datang", "fr": "Prochaines diffusions"}),
     ("/dj/", "dj1", {"en": "Your next airing", "ms": "Siaran anda seterusnya", "fr": "Votre prochaine diffusion"}),
@@ -128,7 +128,7 @@ def test_pages_render_in_the_chosen_language(app, lang):
                 assert text not in html.split("</header>", 1)[1], (path, lang, other)
 
 
-@pytest.mark.parametrize("lang,day_word", [("ms", "Dimainkan"), ("fr", "Diffusions")])
+@pytest.mark.parametrize("lang,day_word", [("ms", "Kali dimainkan"), ("fr", "Diffusions")])
 def test_the_switcher_is_on_every_page_and_its_choice_sticks(app, lang, day_word):
     client = app.test_client()
     first = client.get("/history").get_data(as_text=True)
