@@ -8,13 +8,15 @@ for the page's language, in the station's zone, by the helpers here.
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, tzinfo
+from pathlib import Path
 from typing import Any
 
 from babel import Locale
 from babel.dates import format_date as _babel_date, format_datetime as _babel_datetime, get_day_names
 from babel.numbers import format_decimal as _babel_decimal
-from flask import Blueprint, Flask, Response, has_request_context, redirect, request
+from flask import Blueprint, Flask, Response, current_app, has_request_context, redirect, request
 from flask_babel import Babel, get_locale, gettext
 from werkzeug.wrappers import Response as Redirect
 
@@ -31,6 +33,7 @@ SHORT = {"en": "EEE dd MMM HH:mm", "ms": "EEE d MMM HH:mm", "fr": "EEE d MMM HH:
 SHORT_SECONDS = {"en": "EEE dd MMM HH:mm:ss", "ms": "EEE d MMM HH:mm:ss", "fr": "EEE d MMM HH:mm:ss"}
 
 bp = Blueprint("i18n", __name__)
+log = logging.getLogger(__name__)
 
 
 def _(text: str, **values: Any) -> str:
@@ -43,12 +46,20 @@ def select_locale() -> str:
     by default); always English for the API."""
     if not has_request_context() or request.path.startswith("/api/"):
         return DEFAULT_LOCALE
+    offered = available()
     chosen = request.cookies.get(COOKIE, "")
-    if chosen in LANGUAGES:
+    if chosen in offered:
         return chosen
     from radiod_web import station
     fallback = station().config.web.language
-    return request.accept_languages.best_match(list(LANGUAGES), default=fallback) or fallback
+    fallback = fallback if fallback in offered else DEFAULT_LOCALE
+    return request.accept_languages.best_match(list(offered), default=fallback) or fallback
+
+
+def available() -> dict[str, str]:
+    """The languages this panel has catalogues for (English always): code → own name."""
+    offered: dict[str, str] = current_app.config.get("RADIOD_LANGUAGES", LANGUAGES)
+    return offered
 
 
 def _station_zone() -> str:
@@ -121,7 +132,7 @@ def choose(lang: str) -> Redirect:
     from radiod_web.security import safe_next
     target = safe_next(request.args.get("next"), "/")
     response = redirect(target)
-    if lang in LANGUAGES:
+    if lang in available():
         response.set_cookie(COOKIE, lang, max_age=COOKIE_MAX_AGE_S, httponly=True, samesite="Lax",
                             secure=station().config.web.behind_tls)
     return response
@@ -138,7 +149,7 @@ def _vary(response: Response) -> Response:
 def _globals() -> dict[str, Any]:
     lang = code()
     here = request.full_path.rstrip("?") if has_request_context() else "/"
-    return {"lang": lang, "languages": LANGUAGES, "here": here}
+    return {"lang": lang, "languages": available(), "here": here}
 
 
 def init_app(app: Flask) -> None:
@@ -148,6 +159,13 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale, timezone_selector=_station_zone)
     app.register_blueprint(bp)
     app.after_request(_vary)
+    folder = Path(app.root_path) / app.config["BABEL_TRANSLATION_DIRECTORIES"]
+    missing = [c for c in LANGUAGES if c != DEFAULT_LOCALE and not (folder / c / "LC_MESSAGES" / "messages.mo").exists()]
+    app.config["RADIOD_LANGUAGES"] = {c: name for c, name in LANGUAGES.items() if c not in missing}
+    if missing:
+        # The pages still work, in English: say once what is missing and how to make it.
+        log.warning("%s: no compiled catalogue for %s (run scripts/setup.sh); the panel offers English only",
+                    folder, ", ".join(missing))
     app.context_processor(_globals)
     app.jinja_env.filters.update(number=number, percent=percent)
     from radiod_web import words

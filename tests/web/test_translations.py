@@ -233,3 +233,16 @@ def test_flash_messages_and_form_errors_are_translated(app):
     refused = boss.post("/manager/users", data={"name": "x", "role": "dj", "password": "short", "csrf_token": "stale"})
     assert refused.status_code == 400 and "Le jeton de sécurité du formulaire" in refused.get_data(as_text=True)
     assert "Introuvable" in client_in(app, "fr").get("/no-such-page").get_data(as_text=True)
+
+
+def test_without_compiled_catalogues_the_panel_is_english_and_the_log_says_why(tmp_path, caplog):
+    config = load_config(make_station(tmp_path / "st"), env={})
+    with caplog.at_level("WARNING", logger="radiod_web.i18n"):
+        app = create_app(config, {"BABEL_TRANSLATION_DIRECTORIES": str(tmp_path / "none")}, watch=False)
+    assert [r.getMessage() for r in caplog.records if "no compiled catalogue for ms, fr" in r.getMessage()]
+    client = app.test_client()
+    client.set_cookie(i18n.COOKIE, "fr")
+    html = client.get("/schedule", headers={"Accept-Language": "ms"}).get_data(as_text=True)
+    assert html_lang(html) == "en" and "This week" in html            # still served, in English
+    assert 'hreflang="fr"' not in html and 'hreflang="ms"' not in html   # and not offered
+    app.extensions["radiod"].hub.stop()
