@@ -1,7 +1,7 @@
 # The two commands a new station needs: `make demo` runs the demo station, `make test` type-checks and runs the tests.
 STATION ?= demo-station
 
-.PHONY: demo test setup
+.PHONY: demo test setup translations
 
 demo:
 	scripts/setup.sh
@@ -14,3 +14,8 @@ test:
 
 setup:
 	scripts/setup.sh
+
+# After adding or changing panel text: extract, merge into every catalogue, compile, list what to translate.
+translations:
+	scripts/setup.sh
+	.venv/bin/python scripts/translations.py update

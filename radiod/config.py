@@ -97,6 +97,8 @@ class WebConfig:
     connections_per_address: int = _opt(64, "Most open connections from one address (per server process; "
                                              "nginx on 127.0.0.1 is exempt when behind_tls).")
     feeds_per_address: int = _opt(8, "Most live-feed listeners from one address, over all processes.")
+    language: str = _opt("en", "The pages' language when the visitor chose none and the browser asks for none "
+                               "the panel has (docs/translations.md).", choices=("en", "ms", "fr"))
 
 
 # Bounds of the [web] request limits, checked on load: (least, most).

@@ -70,6 +70,10 @@ if [[ "${1:-}" == "--test" ]]; then
     fi
 fi
 
+# The panel's translations: web/translations/*/LC_MESSAGES/messages.po compiled to the .mo files it
+# reads (not kept in git; a quick step, so done on every run).
+.venv/bin/python scripts/translations.py compile
+
 # mypy checks the panel under its installed name; it cannot follow setuptools' package-dir mapping.
 mkdir -p .venv/mypy-path
 ln -sfn ../../web .venv/mypy-path/radiod_web

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from radiod_web.security import accounts, current_user, end_session, safe_next, start_session
 
@@ -29,9 +30,9 @@ def login_post():
     result = accounts().login(name, password, request.remote_addr or "")
     if result.rate_limited:
         return render_template("login.html", next=target,
-                               error="Too many failed logins from your address. Wait 15 minutes and try again."), 429
+                               error=_("Too many failed logins from your address. Wait 15 minutes and try again.")), 429
     if result.user is None:
-        return render_template("login.html", next=target, error="Wrong user name or password."), 401
+        return render_template("login.html", next=target, error=_("Wrong user name or password.")), 401
     start_session(result.user)
     return redirect(safe_next(target, _home(result.user.role)))
 

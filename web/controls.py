@@ -13,6 +13,7 @@ from radiod.errors import ControlError
 from radiod.library import load_track
 from radiod.playout import ControlCommand, ErrorEntry, Errors, Insert, send_command
 from radiod_web import station
+from radiod_web.i18n import _
 from radiod_web.params import SQLITE_MAX, ParamError, parse_int
 from radiod_web.security import reader, require_role
 
@@ -36,7 +37,7 @@ def index():
         reply, problem = _send(Errors()), None
         errors = [ErrorEntry.from_public(e) for e in reply.get("errors") or () if isinstance(e, dict)]
     except ControlError as exc:
-        problem = f"The playout daemon is not reachable: {str(exc).splitlines()[0]}"
+        problem = _("The playout daemon is not reachable: %(why)s", why=str(exc).splitlines()[0])
     return render_template("manager/controls.html", errors=list(reversed(errors)), problem=problem,
                            items=[p.name for p in emergency_items()])
 
@@ -50,22 +51,23 @@ def insert():
         except ParamError:
             track = None
         if track is None:
-            abort(404, description="No playable track with this id.")
+            abort(404, description=_("No playable track with this id."))
         insert = Insert(track.path, track.title, track.artist)
     else:
         items = emergency_items()
         try:
             index = parse_int(request.form.get("item", ""), "item", lo=0, hi=len(items) - 1)
         except ParamError:
-            abort(404, description="No such emergency item.")
+            abort(404, description=_("No such emergency item."))
         # The manager may name what airs (it is what the log and now-playing show); else the file's name.
         insert = Insert(str(items[index]), request.form.get("title", "").strip() or items[index].stem)
     shown = f"{insert.artist} – {insert.title}".strip(" –")
     try:
-        reply = _send(insert)
-        flash(f"Playing now: {shown}" if reply.get("ok") else f"insert: {reply.get('error', 'refused')}")
+        reply, refused = _send(insert), _("refused")
+        flash(_("Playing now: %(what)s", what=shown) if reply.get("ok")
+              else _("insert: %(why)s", why=reply.get("error", refused)))
     except ControlError as exc:
-        flash(f"insert: the playout daemon is not reachable ({str(exc).splitlines()[0]})")
+        flash(_("insert: the playout daemon is not reachable (%(why)s)", why=str(exc).splitlines()[0]))
     if "track_id" in request.form:
         return redirect(url_for("library.track", track_id=track.id))
     return redirect(url_for("controls.index"))

@@ -15,6 +15,8 @@ from flask_babel import gettext
 from radiod.config import Config
 from radiod.playout import Status
 from radiod.streams import plan_of
+from radiod_web import i18n
+from radiod_web import words as words_for
 from radiod_web.showinfo import AiringView, UploadStatus
 
 
@@ -63,20 +65,16 @@ class Dashboard:
     on_air: str = ""              # the daemon's own account of the item on air (source, usage, times)
 
 
-STATE_WORDS = {
-    "playing": ("On air, following the schedule", "ok"),
-    "paused": ("Automation paused: nothing new starts until someone resumes", "warn"),
-    "fallback": ("On air from the fallback: the schedule has nothing playable", "warn"),
-    "off-air": ("Off air: the audio output is lost", "bad"),
-    "stopped": ("Off air: playout is stopped", "bad"),
-}
-
-
 def state_words(state: str, daemon_up: bool) -> tuple[str, str]:
+    """The station's state in words and a tone (the words translated here, from the state's code)."""
     if not daemon_up:
         return _("Off air: the playout daemon is not running"), "bad"
-    words, tone = STATE_WORDS.get(state, ("Off air: playout is stopped", "bad"))
-    return _(words), tone
+    return {
+        "playing": (_("On air, following the schedule"), "ok"),
+        "paused": (_("Automation paused: nothing new starts until someone resumes"), "warn"),
+        "fallback": (_("On air from the fallback: the schedule has nothing playable"), "warn"),
+        "off-air": (_("Off air: the audio output is lost"), "bad"),
+    }.get(state, (_("Off air: playout is stopped"), "bad"))
 
 
 def countdown(start: datetime, now: datetime) -> str:
@@ -189,12 +187,14 @@ def build(config: Config, *, status: Status | None, np_state: str, schedule_prob
 DAY_TIME = "%a %d %b %H:%M:%S"
 
 
-def _clock(instant: str | None, config: Config, fmt: str = "%H:%M:%S") -> str:
-    """An ISO instant from the daemon in the station's local time ('' when there is none)."""
+def _clock(instant: str | None, config: Config, fmt: str = "") -> str:
+    """An ISO instant from the daemon in the station's local time, in the page's language: hours to
+    seconds, or with the day for ``DAY_TIME`` ('' when there is none)."""
     try:
-        return datetime.fromisoformat((instant or "").replace("Z", "+00:00")).astimezone(config.zone).strftime(fmt)
+        moment = datetime.fromisoformat((instant or "").replace("Z", "+00:00")).astimezone(config.zone)
     except ValueError:
         return ""
+    return i18n.short(moment, seconds=True) if fmt == DAY_TIME else i18n.hms(moment)
 
 
 def on_air_words(status: Status | None, config: Config) -> str:
@@ -203,7 +203,8 @@ def on_air_words(status: Status | None, config: Config) -> str:
         return ""
     item, now = status.now.item, status.now
     words = _("%(artist)s – %(title)s: %(source)s, %(usage)s", artist=item.artist or "?", title=item.title or "?",
-              source=item.source or "?", usage=item.usage or "?")
+              source=words_for.source(item.source) if item.source else "?",
+              usage=words_for.usage(item.usage) if item.usage else "?")
     start, end = _clock(now.started_at, config), _clock(now.expected_end, config)
     if start:
         words += "; " + _("started %(start)s", start=start)

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, render_template
 
 from radiod.accounts import User
 from radiod_web import station
+from radiod_web.i18n import _
 from radiod.playlog import show_plays
 from radiod_web.queries import local_time, public_play
 from radiod_web.dashboard import countdown
@@ -59,7 +60,7 @@ def show(show_id: str):
     user = signed_in_user()
     week = week_schedule(station().config, station().clock.now())
     if show_id not in own_shows(user, week["shows"]) and not user.is_manager:
-        abort(403, description="This is not one of your shows.")
+        abort(403, description=_("This is not one of your shows."))
     title = week["shows"].get(show_id, {}).get("title", show_id)
     zone = station().config.zone
     rows = show_plays(reader(), show_id, limit=SHOW_PLAYS)

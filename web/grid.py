@@ -19,6 +19,7 @@ from radiod.schedule import DAYS, FILES, edit
 from radiod.schedule_files import atomic_write, check_files, load_schedule
 from radiod.schedule_history import History
 from radiod_web import station
+from radiod_web.i18n import _
 from radiod_web.params import ParamError, parse_day
 from radiod_web.security import accounts, require_role, signed_in_user
 
@@ -97,8 +98,8 @@ def _save(before: str, after: str, summary: str, *, file: str = edit.GRID, on_er
     where to go afterwards (default: the grid, or the file's text page)."""
     back = back or (url_for("grid.index") if file == edit.GRID else url_for("grid.file", name=file))
     if request.form.get("digest") != _digest(before):
-        flash(f"{file} was changed by someone else since you opened it; your change was not saved. "
-              "Here is the current version.")
+        flash(_("%(file)s was changed by someone else since you opened it; your change was not saved. "
+                "Here is the current version.", file=file))
         return redirect(back)
     errors, _warnings = _check({file: after})
     if errors:
@@ -108,7 +109,7 @@ def _save(before: str, after: str, summary: str, *, file: str = edit.GRID, on_er
     atomic_write(station().config.paths.schedules / file, after)
     _history().record(file=file, user=signed_in_user().name, at_ms=to_ms(station().clock.now()),
                       before=before, after=after, summary=summary)
-    flash(f"Saved: {summary}. {_reload()}")
+    flash(_("Saved: %(change)s. %(reload)s", change=summary, reload=_reload()))
     return redirect(back)
 
 
@@ -127,8 +128,10 @@ def _reload() -> str:
     try:
         reply = send_command(station().config.control_socket, Reload())
     except ControlError:
-        return "The playout daemon is not running; it reads the new grid when it starts."
-    return "The daemon reloaded the schedule." if reply.get("ok") else f"Reload: {reply.get('error', 'refused')}"
+        return _("The playout daemon is not running; it reads the new grid when it starts.")
+    refused = _("refused")
+    return (_("The daemon reloaded the schedule.") if reply.get("ok")
+            else _("Reload: %(why)s", why=reply.get("error", refused)))
 
 
 def _describe(f: edit.SlotFields) -> str:
@@ -166,23 +169,23 @@ def undo():
     history = _history()
     last = history.last_undoable()
     if last is None:
-        flash("Nothing to undo.")
+        flash(_("Nothing to undo."))
         return redirect(url_for("grid.index"))
     path = station().config.paths.schedules / last["file"]
     current = path.read_text(encoding="utf-8")
     if current != last["after"]:
-        flash(f"{last['file']} changed since that edit (by hand?); undo it by editing.")
+        flash(_("%(file)s changed since that edit (by hand?); undo it by editing.", file=last["file"]))
         return redirect(url_for("grid.index"))
-    errors, _ = _check({last["file"]: last["before"]})
+    errors, _warnings = _check({last["file"]: last["before"]})
     if errors:
-        flash(f"Undo refused: {_short(errors[0])}")
+        flash(_("Undo refused: %(why)s", why=_short(errors[0])))
         return redirect(url_for("grid.index"))
     now_ms = to_ms(station().clock.now())
     atomic_write(path, last["before"])
     history.mark_undone(last["id"], now_ms)
     history.record(file=last["file"], user=signed_in_user().name, at_ms=now_ms, before=current,
                    after=last["before"], summary=f"undo: {last['summary']}", kind="undo")
-    flash(f"Undone: {last['summary']}. {_reload()}")
+    flash(_("Undone: %(change)s. %(reload)s", change=last["summary"], reload=_reload()))
     return redirect(url_for("grid.index"))
 
 
@@ -219,7 +222,7 @@ def save_file(name: str):
         return render_template("manager/schedule_file.html", name=name, text=after, digest=_digest(before),
                                files=TEXT_FILES, errors=[_short(e) for e in errors]), 400
     if after == before:
-        flash("No change.")
+        flash(_("No change."))
         return redirect(url_for("grid.file", name=name))
     return _save(before, after, f"edited {name}", file=name, on_error=show_errors)
 
@@ -240,9 +243,9 @@ def preview():
     try:
         if problem is None:
             schedule = load_schedule(config.paths.schedules)
-            tracks, _ = library_for_checks(config)
+            tracks, _problems = library_for_checks(config)
             if not tracks:
-                raise ScheduleError(["The library has no tracks yet (run 'radiod scan'); there is nothing to plan with."])
+                raise ScheduleError([_("The library has no tracks yet (run 'radiod scan'); there is nothing to plan with.")])
             # The saved day log, or the day planned as playout will plan it: the preview is what airs.
             log, saved = day_as_it_airs(config, schedule, day, tracks=tracks)
     except ScheduleError as exc:

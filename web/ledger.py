@@ -49,6 +49,7 @@ def ledger_for_request(artist_id: str, not_found: str) -> dict[str, Any]:
     from flask import abort, request
 
     from radiod_web import station
+    from radiod_web.i18n import _
     from radiod_web.queries import unslug
     from radiod_web.security import reader
 
@@ -65,7 +66,7 @@ def ledger_for_request(artist_id: str, not_found: str) -> dict[str, Any]:
         ledger = radiod.ledgers.get((key, period.first, period.last, str(period.zone)),
                                     lambda: artist_ledger(reader(), key, period))
     except Busy:
-        abort(503, description="The station is busy; try again in a few seconds.")
+        abort(503, description=_("The station is busy; try again in a few seconds."))
     if ledger is None:
         abort(404, description=not_found)
     return ledger

@@ -15,7 +15,9 @@ from radiod.library import (OVERRIDABLE, find_duplicates, load_registry, load_tr
 from radiod.playlog import read_plays
 from radiod.reports import Period, preflight
 from radiod_web import station
+from radiod_web.i18n import _
 from radiod_web.security import accounts, reader, require_role, signed_in_user
+from radiod_web.words import field as field_words
 
 bp = Blueprint("library", __name__, url_prefix="/manager/library")
 
@@ -52,7 +54,7 @@ def index():
 def track(track_id: int):
     t = load_track(reader(), track_id, _registry())
     if t is None:
-        abort(404, description="No playable track with this id.")
+        abort(404, description=_("No playable track with this id."))
     return render_template("manager/track.html", t=t, fields=EDITABLE, overrides=overrides(reader(), track_id))
 
 
@@ -61,19 +63,20 @@ def track(track_id: int):
 def save(track_id: int):
     """Each field typed becomes an override; a field emptied (or 'local' set to 'as tagged') drops it."""
     if load_track(reader(), track_id) is None:
-        abort(404, description="No playable track with this id.")
+        abort(404, description=_("No playable track with this id."))
     values = {}
     for field in EDITABLE:
         if field not in OVERRIDABLE or field not in request.form:
             continue
         value = request.form[field].strip()
         if field == "local" and value not in ("", "yes", "no"):
-            abort(400, description="local: expected yes, no or empty (as tagged)")
+            abort(400, description=_("local: expected yes, no or empty (as tagged)"))
         values[field] = value
     set_overrides(accounts().conn, track_id, values, changed_by=signed_in_user().name,
                   changed_at_ms=to_ms(station().clock.now()))
     changed = list(values)
-    flash(f"Saved ({', '.join(changed) or 'nothing'}). The files are unchanged; playout and reports use these values.")
+    flash(_("Saved (%(fields)s). The files are unchanged; playout and reports use these values.",
+            fields=", ".join(field_words(f) for f in changed) or _("nothing")))
     return redirect(url_for("library.track", track_id=track_id))
 
 

@@ -13,6 +13,7 @@ from radiod.localtimes import LocalTimes
 from radiod.logger import extract_span, hour_files, listing, station_instant
 from radiod.private import private_dir
 from radiod_web import station
+from radiod_web.i18n import _
 from radiod_web.security import require_role
 
 bp = Blueprint("logger", __name__, url_prefix="/manager/logger")
@@ -40,11 +41,11 @@ def download() -> Response:
     except RadiodError as exc:
         abort(400, description=str(exc))
     if to_us <= from_us:
-        abort(400, description="The end of the span must come after its start.")
+        abort(400, description=_("The end of the span must come after its start."))
     if to_us - from_us > MAX_MINUTES * 60_000_000:
-        abort(400, description=f"A download is at most {MAX_MINUTES} minutes; use `radiod logger extract` for more.")
+        abort(400, description=_("A download is at most %(num)d minutes; use `radiod logger extract` for more.", num=MAX_MINUTES))
     if not any(f.start_us < to_us and (f.end_us is None or f.end_us > from_us) for f in hour_files(config.logger.folder)):
-        abort(404, description="No recording covers this span.")
+        abort(404, description=_("No recording covers this span."))
     folder = private_dir(config.paths.state / "logger-downloads")
     fd, name = tempfile.mkstemp(dir=folder, suffix=".mp3")          # 0600
     os.close(fd)

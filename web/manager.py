@@ -35,7 +35,8 @@ def index():
         if reply.get("ok"):
             status = Status.from_public(reply)
         else:
-            problem = _("The playout daemon refused: %(why)s", why=reply.get("error", _("no reason given")))
+            no_reason = _("no reason given")
+            problem = _("The playout daemon refused: %(why)s", why=reply.get("error", no_reason))
     except ControlError as exc:
         problem = _("The playout daemon is not reachable: %(why)s", why=str(exc).splitlines()[0])
     config, now = station().config, station().clock.now()
@@ -67,9 +68,9 @@ def control(cmd: str):
     if spec is None or not spec.button:
         abort(404)
     try:
-        reply = _send(spec.type())
+        reply, refused = _send(spec.type()), _("refused")
         flash(_("%(cmd)s: done", cmd=cmd) if reply.get("ok")
-              else _("%(cmd)s: %(why)s", cmd=cmd, why=reply.get("error", _("refused"))))
+              else _("%(cmd)s: %(why)s", cmd=cmd, why=reply.get("error", refused)))
     except ControlError as exc:
         flash(_("%(cmd)s: the playout daemon is not reachable (%(why)s)", cmd=cmd, why=str(exc).splitlines()[0]))
     return redirect(url_for("manager.index"))
@@ -91,7 +92,7 @@ def add_user():
     try:
         user = accounts().add_user(request.form.get("name", "").strip(), request.form.get("role", ""),
                                    request.form.get("password", ""), _shows_field())
-        flash(f"User {user.name} added.")
+        flash(_("User %(name)s added.", name=user.name))
     except AccountError as exc:
         flash(str(exc))
         return render_template("manager/users.html", users=accounts().list_users(), roles=ROLES), 400
@@ -105,7 +106,7 @@ def change_user(name: str, action: str):
     try:
         if action == "disable":
             if name.lower() == signed_in_user().name.lower():
-                raise AccountError("You cannot disable your own account.")
+                raise AccountError(_("You cannot disable your own account."))
             acc.set_disabled(name, True)
         elif action == "enable":
             acc.set_disabled(name, False)
@@ -115,7 +116,9 @@ def change_user(name: str, action: str):
             acc.set_shows(name, _shows_field())
         else:
             abort(404)
-        flash(f"{name}: {action} done.")
+        flash({"disable": _("%(name)s: disabled.", name=name), "enable": _("%(name)s: enabled.", name=name),
+               "password": _("%(name)s: password changed.", name=name),
+               "shows": _("%(name)s: shows saved.", name=name)}[action])
     except AccountError as exc:
         flash(str(exc))
     return redirect(url_for("manager.users"))

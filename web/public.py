@@ -6,6 +6,7 @@ from flask import Blueprint, render_template, request
 
 from radiod.reports import hms
 from radiod_web import station
+from radiod_web.i18n import _
 from radiod_web.ledger import ledger_for_request
 from radiod_web.queries import local_time, public_play, recent_plays
 from radiod_web.schedule import week_schedule
@@ -52,5 +53,5 @@ def schedule():
 
 @bp.get("/artists/<artist_id>")
 def artist(artist_id: str):
-    ledger = ledger_for_request(artist_id, "No artist by that name has been played or is in the library.")
+    ledger = ledger_for_request(artist_id, _("No artist by that name has been played or is in the library."))
     return render_template("artist.html", ledger=ledger, hms=hms)

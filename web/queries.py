@@ -44,7 +44,12 @@ def recent_plays(conn: sqlite3.Connection, limit: int = 50, before_ms: int | Non
     return store_recent_plays(conn, limit=max(1, min(limit, MAX_LIMIT)), before_ms=before_ms)
 
 
-def local_time(ms: int | None, zone, fmt: str = "%a %d %b %H:%M") -> str:
+def local_time(ms: int | None, zone, fmt: str | None = None) -> str:
+    """A play's time in the station's zone: 'Wed 02 Dec 19:05' in the page's language, or ``fmt`` (strftime)."""
     if ms is None:
         return ""
-    return datetime.fromtimestamp(ms / 1000, tz=zone).strftime(fmt)
+    moment = datetime.fromtimestamp(ms / 1000, tz=zone)
+    if fmt is None:
+        from radiod_web import i18n
+        return i18n.short(moment)
+    return moment.strftime(fmt)

@@ -7,11 +7,13 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import gettext as _
 
 from radiod.app import FORMATS, ReportOptions, local_rules, make_report, report_format
 from radiod.playlog import read_plays, verify_chain
 from radiod.reports import Period, ReportError, compliance, parse_period, soundexchange
 from radiod_web import station
+from radiod_web.i18n import percent
 from radiod_web.params import ParamError, parse_day
 from radiod_web.security import reader, require_role
 
@@ -67,9 +69,12 @@ def index():
     if period is not None:
         rows = read_plays(reader(), started_from_ms=period.start_ms, started_before_ms=period.end_ms,
                           columns=compliance.COLUMNS)
-        for per, title in (("day", "per day"), ("week", "per week")):
+        for per, heading in (("day", _("Share per day")), ("week", _("Share per week"))):
             rules = _rules(per)
-            charts.append({"title": title, "id": f"chart-{per}",
+            label = (_("Local share per day, quota %(percent)s %%", percent=percent(rules.threshold_percent))
+                     if per == "day" else
+                     _("Local share per week, quota %(percent)s %%", percent=percent(rules.threshold_percent)))
+            charts.append({"heading": heading, "label": label, "id": f"chart-{per}",
                            **chart(compliance.evaluate(rows, period, rules), rules.threshold_percent)})
         verification = verify_chain(reader())
     return render_template("manager/reports.html", period=period, problem=problem, charts=charts,

@@ -11,6 +11,7 @@ from radiod.errors import ScheduleError
 from radiod.clock import iso
 from radiod.schedule import Airing, airings, local_midnight
 from radiod.schedule_files import load_schedule
+from radiod_web import i18n
 
 DAYS_SHOWN = 7
 
@@ -21,7 +22,7 @@ def week_schedule(config: Config, now: datetime) -> dict[str, Any]:
     zone = config.zone
     today = now.astimezone(zone).date()
     dates = [today + timedelta(days=i) for i in range(DAYS_SHOWN)]
-    days: list[dict[str, Any]] = [{"date": d.isoformat(), "label": d.strftime("%A %d %B"), "airings": []}
+    days: list[dict[str, Any]] = [{"date": d.isoformat(), "label": i18n.day(d), "airings": []}
                                   for d in dates]
     try:
         schedule = load_schedule(config.paths.schedules)
@@ -44,5 +45,5 @@ def airing_dict(airing: Airing, zone) -> dict[str, Any]:
         "show_id": airing.show.id, "show": airing.show.title, "hosts": list(airing.show.hosts),
         "start": iso(to_ms(airing.start)), "end": iso(to_ms(airing.end)),
         "start_local": start.isoformat(), "end_local": end.isoformat(),
-        "time": f"{start:%H:%M}–{end:%H:%M}", "note": airing.note,
+        "time": f"{i18n.hm(start)}–{i18n.hm(end)}", "note": airing.note,
     }

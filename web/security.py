@@ -15,6 +15,7 @@ from radiod.accounts import Accounts, User
 from radiod.store import open_db, open_readonly
 from radiod_web import station
 from radiod_web.headers import answer_headers
+from radiod_web.i18n import _
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
@@ -72,7 +73,7 @@ def _check_csrf() -> None:
         sent = request.form.get("csrf_token", "")
     expected = session.get("csrf")
     if not expected or not sent or not hmac.compare_digest(str(sent), str(expected)):
-        abort(400, description="The form's security token is missing or out of date. Reload the page and try again.")
+        abort(400, description=_("The form's security token is missing or out of date. Reload the page and try again."))
 
 
 def start_session(user: User) -> None:

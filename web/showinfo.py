@@ -16,7 +16,7 @@ from radiod.playlog import row_dict, show_plays
 from radiod.schedule import Airing, Schedule, airings
 from radiod.schedule_files import load_schedule
 from radiod.uploads import fmt_ms, total_length_ms
-from radiod_web import station
+from radiod_web import i18n, station
 
 UPCOMING_DAYS = 14
 PAST_DAYS = 28
@@ -78,7 +78,7 @@ class UploadStatus:
 def view(airing: Airing, zone: tzinfo) -> AiringView:
     start, end = airing.start.astimezone(zone), airing.end.astimezone(zone)
     return AiringView(show_id=airing.show.id, title=airing.show.title, start=iso(to_ms(airing.start)) or "",
-                      end=iso(to_ms(airing.end)) or "", day=f"{start:%A %d %B}", time=f"{start:%H:%M}–{end:%H:%M}",
+                      end=iso(to_ms(airing.end)) or "", day=i18n.day(start), time=f"{i18n.hm(start)}–{i18n.hm(end)}",
                       length_ms=airing.length_ms, note=airing.note)
 
 
@@ -137,7 +137,7 @@ def past_airings(conn: sqlite3.Connection, schedule: Schedule, show_id: str, now
     for a in reversed(done):
         lo, hi = to_ms(a.start), to_ms(a.end)
         inside = sorted((r for r in rows if lo <= r["started_at_ms"] < hi), key=lambda r: r["started_at_ms"])
-        plays = tuple(PlayedItem(when=datetime.fromtimestamp(r["started_at_ms"] / 1000, tz=zone).strftime("%H:%M"),
+        plays = tuple(PlayedItem(when=i18n.hm(datetime.fromtimestamp(r["started_at_ms"] / 1000, tz=zone)),
                                  title=r["title"] or "", artist=r["artist"] or "", usage=r["usage"])
                       for r in inside)
         out.append(PastAiring(view(a, zone), plays))

@@ -11,6 +11,7 @@ import logging
 from datetime import timedelta
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import ngettext
 
 from radiod.clock import to_ms
 from radiod.errors import ScheduleError
@@ -22,6 +23,8 @@ from radiod.tracklists import MAX_BYTES as TRACKLIST_MAX_BYTES
 from radiod.tracklists import Tracklist, TracklistError, fmt_time, lookup_keys, match_entries, read_tracklist, unmatched_by_artist
 from radiod.uploads import NoRoom, Partial, Quota, UploadError, Uploads, file_length_ms, fmt_ms
 from radiod_web import station
+from radiod_web import i18n
+from radiod_web.i18n import _
 from radiod_web.dj import own_shows
 from radiod_web.schedule import week_schedule
 from radiod_web.security import current_user, reader, require_role, signed_in_user
@@ -43,7 +46,7 @@ def _own(show_id: str) -> dict:
     """The show's schedule entry if the user may manage it; 403 otherwise."""
     week = week_schedule(station().config, station().clock.now())
     if show_id not in week["shows"] or show_id not in own_shows(signed_in_user(), week["shows"]):
-        abort(403, description="This is not one of your shows.")
+        abort(403, description=_("This is not one of your shows."))
     return week["shows"][show_id]
 
 
@@ -73,9 +76,9 @@ def _partial(upload_id: str) -> Partial:
     p = store().get(upload_id)
     user = signed_in_user()
     if p is None:
-        abort(404, description="No such upload (finished, cancelled or expired).")
+        abort(404, description=_("No such upload (finished, cancelled or expired)."))
     if p.user.lower() != user.name.lower() and not user.is_manager:
-        abort(403, description="This upload is not yours.")
+        abort(403, description=_("This upload is not yours."))
     return p
 
 
@@ -83,11 +86,11 @@ def _partial(upload_id: str) -> Partial:
 @require_role("dj", "manager")
 def files(show_id: str):
     show = _own(show_id)
-    airing, _ = next_airing(show_id)
+    airing, _show = next_airing(show_id)
     slot = None
     if airing is not None:
         zone = station().config.zone
-        slot = {"when": f"{airing.start.astimezone(zone):%A %d %B %H:%M}",
+        slot = {"when": f"{i18n.day(airing.start, zone)} {i18n.hm(airing.start, zone)}",
                 "length": fmt_ms(int((airing.end - airing.start).total_seconds() * 1000))}
     state = station().config.paths.state
     names = [p.name for p in store().files(show_id)]
@@ -104,7 +107,7 @@ def create(show_id: str):
     try:
         size = int(request.form.get("size", ""))
     except ValueError:
-        return _error("size: expected the file size in bytes")
+        return _error(_("size: expected the file size in bytes"))
     try:
         p = store().create(show=show_id, user=signed_in_user().name, name=request.form.get("name", ""),
                            size=size, now_ms=to_ms(station().clock.now()))
@@ -138,7 +141,7 @@ def receive(upload_id: str):
     try:
         offset = int(request.args.get("offset", ""))
     except ValueError:
-        return _error("offset: expected a byte offset")
+        return _error(_("offset: expected a byte offset"))
     # This request may carry the whole rest of the file; it is read in small pieces, never whole.
     # (One byte more than the rest, so that reading to the end of the body is not itself refused.)
     request.max_content_length = max(p.size - offset, 0) + 1
@@ -161,10 +164,12 @@ def receive(upload_id: str):
     except UploadError as exc:
         return _error(str(exc), 422)
     if remove_tracklist(station().config.paths.state, p.show, checked.name):
-        checked.messages.append("The file was replaced: attach its tracklist again.")
-    loudness = "not measurable" if checked.loudness_lufs is None else f"{checked.loudness_lufs:.1f} LUFS"
+        checked.messages.append(_("The file was replaced: attach its tracklist again."))
+    loudness = (_("not measurable") if checked.loudness_lufs is None
+                else _("%(lufs)s LUFS", lufs=i18n.number(round(checked.loudness_lufs, 1), "0.0")))
     return jsonify(ok=True, done=True, name=checked.name, format=checked.format, length_ms=checked.length_ms,
-                   message=f"{checked.name}: accepted, {fmt_ms(checked.length_ms)}, loudness {loudness}",
+                   message=_("%(name)s: accepted, %(length)s, loudness %(loudness)s", name=checked.name,
+                             length=fmt_ms(checked.length_ms), loudness=loudness),
                    notes=checked.messages, files=[f.name for f in uploads.files(p.show)])
 
 
@@ -174,10 +179,10 @@ def delete(show_id: str, name: str):
     _own(show_id)
     match = [f for f in store().files(show_id) if f.name == name]     # only names listed, never a path
     if not match:
-        abort(404, description="No such file in this show.")
+        abort(404, description=_("No such file in this show."))
     match[0].unlink()
     remove_tracklist(station().config.paths.state, show_id, name)
-    flash(f"{name} removed.")
+    flash(_("%(name)s removed.", name=name))
     return redirect(url_for("uploads.files", show_id=show_id))
 
 
@@ -190,7 +195,7 @@ def _own_file(show_id: str, name: str):
     _own(show_id)
     match = [f for f in store().files(show_id) if f.name == name]     # only names listed, never a path
     if not match:
-        abort(404, description="No such file in this show.")
+        abort(404, description=_("No such file in this show."))
     return match[0]
 
 
@@ -210,12 +215,12 @@ def attach_tracklist(show_id: str, name: str):
     try:
         tracklist = read_tracklist(data, length_ms or None)
     except TracklistError as exc:
-        flash(f"{name}: tracklist not saved:")
+        flash(_("%(name)s: tracklist not saved:", name=name))
         for problem in exc.problems:
             flash(problem)
         return back
     save_tracklist(station().config.paths.state, show_id, name, tracklist)
-    flash(f"{name}: tracklist saved: {_summary(tracklist)}")
+    flash(_("%(name)s: tracklist saved: %(summary)s", name=name, summary=_summary(tracklist)))
     log.info("tracklist for %s/%s saved by %s: %d songs", show_id, name, _who(), len(tracklist.entries))
     return back
 
@@ -225,7 +230,7 @@ def attach_tracklist(show_id: str, name: str):
 def delete_tracklist(show_id: str, name: str):
     _own_file(show_id, name)
     if remove_tracklist(station().config.paths.state, show_id, name):
-        flash(f"{name}: tracklist removed; the file airs as one row.")
+        flash(_("%(name)s: tracklist removed; the file airs as one row.", name=name))
     return redirect(url_for("uploads.files", show_id=show_id))
 
 
@@ -238,13 +243,16 @@ def _summary(tracklist: Tracklist) -> str:
     isrcs, artist_keys = lookup_keys(tracklist.entries, registry)
     candidates = load_candidates(reader(), registry, isrcs=isrcs, artist_keys=artist_keys)
     found = match_entries(tracklist.entries, candidates, registry)
-    text = f"{len(found)} songs ({tracklist.format}); {sum(m.matched for m in found)} in the library"
+    songs = ngettext("%(count)s song", "%(count)s songs", len(found), count=i18n.number(len(found)))
+    text = _("%(songs)s (%(format)s); %(matched)s in the library", songs=songs, format=tracklist.format,
+             matched=i18n.number(sum(m.matched for m in found)))
     unmatched = unmatched_by_artist(found)
     if unmatched:
         names = {artist_key(part): part for m in found for part in split_artists(m.entry.artist)}
         names |= {a.key: a.name for a in registry}
-        text += "; kept as written: " + ", ".join(
-            f"{names.get(k, k)} ×{n}" + (" (local)" if registry.is_local(k) else "") for k, n in unmatched.most_common())
+        kept = [_("%(artist)s ×%(num)s (local)", artist=names.get(k, k), num=n) if registry.is_local(k)
+                else _("%(artist)s ×%(num)s", artist=names.get(k, k), num=n) for k, n in unmatched.most_common()]
+        text += "; " + _("kept as written: %(artists)s", artists=", ".join(kept))
     if any(e.estimated for e in tracklist.entries):
-        text += "; start times estimated from track lengths (the export has none)"
+        text += "; " + _("start times estimated from track lengths (the export has none)")
     return text

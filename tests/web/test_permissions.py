@@ -108,6 +108,8 @@ MATRIX = [
     ("/dj/episodes/<int:episode_id>/delete", "POST", "/dj/episodes/999/delete", {}, NOT_FOUND_UNLESS_ANON),
     ("/dj/episodes/<int:episode_id>/recut", "POST", "/dj/episodes/999/recut", {"from": "x", "to": "y"},
      NOT_FOUND_UNLESS_ANON),
+    # The language switcher: anyone; it sets a cookie and goes back to the page (tests/web/test_translations.py).
+    ("/language/<lang>", "GET", "/language/fr?next=/schedule", None, dict.fromkeys(ROLES, 302)),
 ]
 
 

@@ -8,6 +8,12 @@
   var RETRIES = 5;
   var csrf = form.dataset.csrf;
   var results = document.getElementById("results");
+  // The page gives these words in its language, with {name} and {percent} to fill in.
+  var SENT = form.dataset.sent || "{name}: {percent} % sent";
+  var FAILING = form.dataset.failing || "{name}: the connection keeps failing; try again later";
+  function words(template, name, percent) {
+    return template.replace("{name}", name).replace("{percent}", String(percent));
+  }
 
   function say(li, text, cls) { li.textContent = text; li.className = cls || ""; }
 
@@ -23,7 +29,7 @@
   function sendPieces(file, up, li, tries) {
     var url = form.dataset.piece.replace("ID", up.id);
     function next(offset) {
-      say(li, file.name + ": " + Math.floor(100 * offset / file.size) + " % sent", "");
+      say(li, words(SENT, file.name, Math.floor(100 * offset / file.size)), "");
       var end = Math.min(offset + PIECE, file.size);
       return request("PUT", url + "?offset=" + offset, file.slice(offset, end)).then(function (r) {
         if (!r.ok) throw { answer: r };
@@ -38,7 +44,7 @@
     }
     return next(0).catch(function retry(e) {
       if (e && e.answer) throw e;             // the server refused: no point retrying
-      if (tries-- <= 0) throw { answer: { error: file.name + ": the connection keeps failing; try again later" } };
+      if (tries-- <= 0) throw { answer: { error: words(FAILING, file.name, 0) } };
       return new Promise(function (ok) { setTimeout(ok, 2000); }).then(resume).catch(retry);
     });
   }
