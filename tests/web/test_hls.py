@@ -10,6 +10,8 @@ import pytest
 from radiod.streams import hls_dir
 from radiod_web import create_app
 
+SECRET = "the state folder's own file: never served"
+
 
 @pytest.fixture
 def client(config):
@@ -19,7 +21,7 @@ def client(config):
     (folder / "live-64.m3u8").write_text("#EXTM3U\n#EXT-X-PROGRAM-DATE-TIME:2026-12-02T11:15:51.766+00:00\n")
     (folder / "aac64_7.ts").write_bytes(b"G" + bytes(187))
     (folder / "liquidsoap-state.json").write_text("{}")
-    (config.paths.state / "web-secret-copy").write_text("secret")
+    (config.paths.state / "web-secret-copy").write_text(SECRET)
     os.symlink(config.paths.state / "web-secret-copy", folder / "aac64_8.ts")
     app = create_app(config, watch=False)
     yield app.test_client()
@@ -41,4 +43,4 @@ def test_playlists_and_segments_are_served_with_their_types_and_caching(client):
                                   "/hls/../web-secret", "/hls/aac64_9.ts", "/hls/live-64.m3u8%00"])
 def test_nothing_else_is_reachable(client, path):
     response = client.get(path)
-    assert response.status_code == 404 and b"secret" not in response.data
+    assert response.status_code == 404 and SECRET.encode() not in response.data
