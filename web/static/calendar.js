@@ -84,7 +84,7 @@
     const other = overlap(moved, b, all);
     b.classList.toggle("conflict", other !== null);
     b.querySelector(".problem").textContent = other
-      ? `${t.to_day} ${t.start}–${t.end} overlaps ${other.dataset.day} ${other.dataset.start}–${other.dataset.end} ${other.querySelector("a").textContent.trim()}`
+      ? `${t.to_day} ${t.start}–${t.end} overlaps ${other.dataset.day} ${other.dataset.start}–${other.dataset.end} ${other.dataset.title}`
       : `${t.to_day} ${t.start}–${t.end}`;
   }
 
@@ -158,8 +158,13 @@
   cal.addEventListener("pointercancel", () => { if (drag) location.reload(); drag = null; });
   cal.addEventListener("click", (ev) => { if (swallow) { ev.preventDefault(); swallow = false; } }, true);
 
-  // After an edit the page comes back at the block it was about: give it the focus.
+  // After an edit the page comes back at the block it was about: give it the focus (once the
+  // browser has scrolled to the #fragment, which takes the focus away from anything else).
   const at = location.hash && document.getElementById(location.hash.slice(1));
-  const focusable = at && (at.matches(".cal-block") ? at.querySelector("a") : at.matches("form") ? at.querySelector("select, input:not([type=hidden])") : null);
-  if (focusable) focusable.focus();
+  const focusable = at && (at.matches(".cal-block") ? at.querySelector("a")
+    : at.matches("form") ? at.querySelector("select, input:not([type=hidden])") : null);
+  if (focusable) {
+    const give = () => setTimeout(() => focusable.focus(), 0);
+    if (document.readyState === "complete") give(); else addEventListener("load", give);
+  }
 })();
