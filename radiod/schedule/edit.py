@@ -228,8 +228,8 @@ def move_airing(text: str, index: int, day: str, to_day: str, start: str, end: s
         split.value.body.extend(trailing)
         tables.insert(index + 1, split)
         return tomlkit.dumps(doc), index + 1
-    if shift:
-        shifted = {DAYS[(DAYS.index(d) + shift) % 7] for d in days}
+    shifted = {DAYS[(DAYS.index(d) + shift) % 7] for d in days}
+    if shifted != set(days):                     # "daily" a day later is still "daily", as written
         table["days"] = [d for d in DAYS if d in shifted]
     table["start"], table["end"] = start.strip(), end.strip()
     if overnight:
