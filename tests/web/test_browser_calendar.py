@@ -5,6 +5,10 @@ the day view). Every edit must change grid.toml through the editor's round trip,
 
 from __future__ import annotations
 
+import os
+import shutil
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -15,6 +19,7 @@ from panel_support import PASSWORD, RadiodWeb, add_users, make_station
 
 PORT = 21201
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+SHOTS = os.environ.get("PANEL_SCREENSHOTS", "")
 WEEK = "2026-12-21"                      # Monday of Christmas week: the dated exception is on Friday
 
 SHOWS = """# Shows of the calendar's test station.
@@ -287,3 +292,32 @@ def test_the_slots_table_shows_its_buttons_at_1280_px(sized, server):
         box = button.bounding_box()
         assert box["x"] + box["width"] <= 1280 - 8, button.inner_text()
     expect(page.locator(".grid-table tbody tr")).to_have_count(2)
+
+
+def test_the_demo_stations_week(sized, server, station):
+    """The repository's own grid (schedules/): every airing drawn, Christmas on its Friday; with
+    PANEL_SCREENSHOTS=DIR set the calendar is saved there (docs/screenshots/calendar-*.png)."""
+    page = sized
+    demo = Path(__file__).resolve().parents[2] / "schedules"
+    folder = station.paths.schedules
+    kept = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    try:
+        for p in demo.iterdir():
+            if p.is_file():
+                shutil.copyfile(p, folder / p.name)
+        page.goto(f"{server}/manager/grid/?week={WEEK}&day=fri")
+        expect(page.locator("#cal.placed")).to_have_count(1)
+        text = (demo / "grid.toml").read_text(encoding="utf-8")
+        heads = sum(len(edit.expand_days(s.days)) for s in edit.slots(text))
+        expect(page.locator(".cal-block:not(.tail):not(.exception)")).to_have_count(heads)
+        expect(page.locator('.cal-day[data-day="fri"] .exception')).to_contain_text("Christmas Day")
+        fits(page)
+        if SHOTS:
+            Path(SHOTS).mkdir(parents=True, exist_ok=True)
+            page.locator("#calendar").screenshot(path=str(Path(SHOTS) / f"calendar-{page.width_name}.png"))
+    finally:
+        for p in folder.iterdir():
+            if p.is_file() and p.name not in kept:
+                p.unlink()
+        for name, data in kept.items():
+            (folder / name).write_bytes(data)
