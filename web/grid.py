@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Sequence
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from radiod.clock import to_ms
 from radiod.errors import ControlError, ScheduleError
 from radiod.schedule import DAYS, FILES, edit
 from radiod.schedule_files import atomic_write, check_files, load_schedule
 from radiod.schedule_history import History
-from radiod_web import calendar, station
+from radiod_web import grid_week as calendar, station
 from radiod_web.params import ParamError, parse_day
 from radiod_web.security import accounts, require_role, signed_in_user
 
@@ -88,7 +89,7 @@ def _page(text: str, *, errors: Sequence[str] = (), typed: dict[int, edit.SlotFi
                            history=_history().recent(), undo=_history().last_undoable()), status
 
 
-# The week calendar (radiod_web.calendar): which week and day are shown, and the block being edited.
+# The week calendar (radiod_web.grid_week): which week and day are shown, and the block being edited.
 
 @dataclasses.dataclass(frozen=True)
 class Moving:
@@ -249,7 +250,7 @@ def airing(index: int, day: str):
     except ScheduleError as exc:
         return _page(before, errors=exc.problems, moving=moving, status=400)
     if after == before:
-        flash("No change.")
+        flash(_("No change."))
         return redirect(url_for("grid.index", week=week, day=day, _anchor=moving.block))
     which = "every day of the slot" if moving.whole and moving.many_days else day
     summary = f"moved {old.show} ({which} {old.start}–{old.end}) to {moving.to_day} {moving.start}–{moving.end}"

@@ -13,7 +13,7 @@ from radiod.clock import FakeClock
 from radiod.config import load_config
 from radiod.errors import ScheduleError
 from radiod.schedule import edit
-from radiod_web import calendar, create_app
+from radiod_web import create_app, grid_week as calendar
 
 from panel_support import csrf_from, login
 from part2_support import GRID, add_part2_users, make_part2_station

@@ -14,6 +14,8 @@
   const blocks = () => [...cal.querySelectorAll(".cal-block")];
   const mins = (t) => { const [h, m] = t.split(":").map(Number); return h * 60 + m; };
   const hhmm = (m) => String(Math.floor(m / 60)).padStart(2, "0") + ":" + String(m % 60).padStart(2, "0");
+  // The page's words (translated by the server), with their %(name)s filled in.
+  const say = (key, values) => cal.dataset[key].replace(/%\((\w+)\)s/g, (_, name) => values[name]);
   const snap = (m) => Math.round(m / SNAP) * SNAP;
   const place = (el, top, length) => {
     el.style.top = (top / DAY * 100) + "%";
@@ -83,9 +85,10 @@
     });
     const other = overlap(moved, b, all);
     b.classList.toggle("conflict", other !== null);
+    const where = `${t.to_day} ${t.start}–${t.end}`;
     b.querySelector(".problem").textContent = other
-      ? `${t.to_day} ${t.start}–${t.end} overlaps ${other.dataset.day} ${other.dataset.start}–${other.dataset.end} ${other.dataset.title}`
-      : `${t.to_day} ${t.start}–${t.end}`;
+      ? say("msgOverlaps", { where, other: `${other.dataset.day} ${other.dataset.start}–${other.dataset.end} ${other.dataset.title}` })
+      : where;
   }
 
   function send(block, t) {
@@ -115,7 +118,7 @@
     form.elements.days.value = day;
     form.elements.start.value = hhmm(start);
     form.elements.end.value = start + 60 === DAY ? "24:00" : hhmm(start + 60);
-    status.textContent = `New slot: ${day} ${hhmm(start)}; choose its show below.`;
+    status.textContent = say("msgNew", { day, time: hhmm(start) });
     form.scrollIntoView({ block: "center" });
     form.elements.show.focus();
   }
