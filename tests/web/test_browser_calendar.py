@@ -83,19 +83,33 @@ def grid(station) -> str:
     return (station.paths.schedules / "grid.toml").read_text(encoding="utf-8")
 
 
-@pytest.fixture(params=list(WIDTHS))
-def sized(request, browser, server):
-    width, height = WIDTHS[request.param]
+def logged_in(browser, server, width_name: str):
+    width, height = WIDTHS[width_name]
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     page.console_errors = []
     page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
-    page.width_name = request.param
+    page.width_name = width_name
     page.goto(server + "/login")
     page.fill('input[name="name"]', "boss")
     page.fill('input[name="password"]', PASSWORD)
     page.click('button[type="submit"]')
     expect(page).to_have_url(server + "/manager/")
+    return context, page
+
+
+@pytest.fixture(params=list(WIDTHS))
+def sized(request, browser, server):
+    """A manager's page at 1280 px, then at 390 px."""
+    context, page = logged_in(browser, server, request.param)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def wide(browser, server):
+    """A manager's page at 1280 px only (seven days side by side)."""
+    context, page = logged_in(browser, server, "desktop")
     yield page
     context.close()
 
@@ -155,11 +169,10 @@ def test_the_week_shows_each_airing_and_the_dated_exception_on_its_date(sized, s
     fits(page)
 
 
-def test_drag_a_slot_to_another_day_then_its_edge_to_a_new_end(sized, server, station):
-    page = sized
-    if page.width_name == "phone":
-        pytest.skip("one day is shown at phone width: moving to another day is done in the block's form there "
-                    "(test_the_same_edits_by_keyboard_alone); its edge is dragged in test_drag_an_edge_in_the_day_view")
+def test_drag_a_slot_to_another_day_then_its_edge_to_a_new_end(wide, server, station):
+    """At phone width one day is shown: another day is chosen in the block's form there
+    (test_the_same_edits_by_keyboard_alone); its edge is dragged in test_drag_an_edge_in_the_day_view."""
+    page = wide
     open_week(page, server)
     tue, thu = column(page, "tue").bounding_box(), column(page, "thu").bounding_box()
     drag(page, page.locator("#block-1-tue"), thu["x"] - tue["x"], 0)
@@ -281,10 +294,9 @@ def test_the_same_edits_by_keyboard_alone(sized, server, station):
     fits(page, refused=True)
 
 
-def test_the_slots_table_shows_its_buttons_at_1280_px(sized, server):
-    page = sized
-    if page.width_name == "phone":
-        pytest.skip("at phone width the table scrolls inside its own region (focusable, labelled: axe checks it)")
+def test_the_slots_table_shows_its_buttons_at_1280_px(wide, server):
+    """(At phone width the table scrolls inside its own region, focusable and labelled: axe checks it.)"""
+    page = wide
     open_week(page, server)
     region = page.locator(".scroll[role=region]")
     assert region.evaluate("el => el.scrollWidth <= el.clientWidth")          # nothing cut off or scrolled away

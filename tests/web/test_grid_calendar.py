@@ -137,6 +137,18 @@ def test_move_airing_refuses_what_it_cannot_do():
         edit.move_airing(GRID, 7, "mon", "mon", "07:00", "08:00")
 
 
-def test_a_bad_week_is_a_400_with_one_line(boss):
-    r = boss.get("/manager/grid/?week=9999-99-99")
+@pytest.mark.parametrize("week", ["9999-99-99", "0001-01-01", "junk", "2026-11-31", "²026-11-30"])
+def test_a_bad_week_is_a_400_with_one_line(boss, week):
+    r = boss.get(f"/manager/grid/?week={week}")
     assert r.status_code == 400 and "week: expected a day" in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value", ["9998-12-31", "1970-01-01"])
+def test_the_first_and_last_weeks_are_drawn(boss, value):
+    assert boss.get(f"/manager/grid/?week={value}&day=sun").status_code == 200
+
+
+@pytest.mark.parametrize("edit_arg", ["x-mon", "99-mon", "0-someday", "-1-mon", "²-mon", "0"])
+def test_a_block_that_is_not_there_opens_no_form(boss, edit_arg):
+    r = boss.get(f"/manager/grid/?edit={edit_arg}")
+    assert r.status_code == 200 and 'id="move-form"' not in r.get_data(as_text=True)
