@@ -114,6 +114,14 @@ def wide(browser, server):
     context.close()
 
 
+@pytest.fixture
+def narrow(browser, server):
+    """A manager's page at 390 px only (the day view)."""
+    context, page = logged_in(browser, server, "phone")
+    yield page
+    context.close()
+
+
 def open_week(page, server, day: str = "tue") -> None:
     page.goto(f"{server}/manager/grid/?week={WEEK}&day={day}")
     expect(page.locator("#cal.placed")).to_have_count(1)            # the script placed the blocks
@@ -188,6 +196,29 @@ def test_drag_a_slot_to_another_day_then_its_edge_to_a_new_end(wide, server, sta
     expect(page.locator("#flash")).to_contain_text("to thu 19:00–22:30")
     assert grid(station) == after.replace('end = "21:00"', 'end = "22:30"')
     assert "# Keep this comment: the calendar must not lose it." in grid(station)
+    fits(page)
+
+
+def test_in_the_day_view_a_block_dropped_on_a_days_name_moves_there(narrow, server, station):
+    page = narrow
+    open_week(page, server, "tue")
+    block = page.locator("#block-1-tue")
+    block.evaluate("el => el.scrollIntoView({block: 'center'})")
+    bar = page.locator(".cal-days")
+    assert bar.bounding_box()["y"] == 0                            # the day names stay in sight (sticky)
+    thu = page.locator('.cal-days a[data-day="thu"]').bounding_box()
+    box = block.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 12)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] - 40, steps=4)
+    page.mouse.move(thu["x"] + thu["width"] / 2, thu["y"] + thu["height"] / 2, steps=6)
+    expect(page.locator('.cal-days a.drop[data-day="thu"]')).to_have_count(1)
+    expect(block).to_contain_text("thu 19:00–21:00")                # where it lands, before saving
+    page.mouse.up()
+    expect(page.locator("#flash")).to_contain_text("Saved: moved evening (tue 19:00–21:00) to thu 19:00–21:00")
+    assert grid(station) == GRID.replace('days = ["tue"]', 'days = ["thu"]')
+    expect(page.locator(".cal-days a[aria-current]")).to_have_text("Thu 24")   # the day view follows it
+    expect(page.locator("#block-1-thu a")).to_be_focused()
     fits(page)
 
 

@@ -44,6 +44,11 @@
     return null;
   }
 
+  // A day's name in the day links (the day view's sticky bar): a drop there moves the block to that day.
+  function dayLinkAt(x, y) {
+    return document.elementsFromPoint(x, y).map((el) => el.closest(".cal-days a[data-day]")).find(Boolean) || null;
+  }
+
   function columnAt(x) {
     return cols.findIndex((c) => { const r = c.getBoundingClientRect(); return r.width && x >= r.left && x < r.right; });
   }
@@ -51,9 +56,12 @@
   // Where the dragged airing goes: {to_day, start, end} from the pointer's travel.
   function target(d, ev) {
     const col = d.block.closest(".cal-col");
-    const dm = snap((ev.clientY - d.y) / col.getBoundingClientRect().height * DAY);
+    const link = d.mode === "move" ? dayLinkAt(ev.clientX, ev.clientY) : null;
+    for (const a of document.querySelectorAll(".cal-days a")) a.classList.toggle("drop", a === link);
+    const dm = link ? 0 : snap((ev.clientY - d.y) / col.getBoundingClientRect().height * DAY);
     const over = columnAt(ev.clientX);
-    const dd = d.mode === "move" && over >= 0 ? over - d.col : 0;
+    const dd = link ? DAYS.indexOf(link.dataset.day) - DAYS.indexOf(d.block.dataset.day)
+      : d.mode === "move" && over >= 0 ? over - d.col : 0;
     const a = airing(d.block.dataset.day, d.block.dataset.start, d.block.dataset.end);
     let start = a.start, length = a.length;
     if (d.mode === "move") start += dm + dd * DAY;
@@ -68,7 +76,8 @@
   function preview(d, t) {
     const b = d.block, top = +b.dataset.top, length = +b.dataset.length;
     if (d.mode === "move") {
-      const col = cols[(d.col + t.dd + 7) % 7].querySelector(".cal-col");
+      const shown = cols[(d.col + t.dd + 7) % 7];
+      const col = (shown.getBoundingClientRect().width ? shown : cols[d.col]).querySelector(".cal-col");
       if (b.parentElement !== col) col.append(b);
       place(b, Math.max(0, Math.min(DAY - SNAP, top + t.dm)), Math.min(length, DAY - Math.max(0, top + t.dm)));
     } else if (d.mode === "bottom") {
