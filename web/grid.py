@@ -80,7 +80,7 @@ def _page(text: str, *, errors: Sequence[str] = (), typed: dict[int, edit.SlotFi
     if moving is not None:
         moving = dataclasses.replace(moving, errors=tuple(_short(e) for e in errors))
     days = calendar.week(text, _show_titles(), first, current=current,
-                         errors={moving.block: moving.errors} if moving is not None else None)
+                         errors={moving.block: moving.errors} if moving is not None else _file_errors())
     editing = moving or _editing(text, days)
     return render_template("manager/grid.html", rows=list(enumerate(rows)), errors=by_slot, general=general,
                            digest=_digest(text), shows=_show_ids(), new=new, days=days, first=first,
@@ -137,6 +137,22 @@ def _editing(text: str, days: list[calendar.Day]) -> Moving | None:
     s = rows[int(slot)]
     return Moving(slot=int(slot), day=day, to_day=day, start=s.start, end=s.end, show=s.show,
                   many_days=len(edit.expand_days(s.days)) > 1)
+
+
+_KEY_REF = re.compile(r"\b(?:slot|exception)\[\d+\]")
+
+
+def _file_errors() -> dict[str, tuple[str, ...]]:
+    """The checks' errors about grid.toml as it is (a hand edit), by the keys they name
+    (``slot[1]``): the calendar shows each on the blocks of that slot. The library's checks are
+    left to saving (they read every track)."""
+    errors, _warnings = check_files(station().config.paths.schedules, {})
+    found: dict[str, tuple[str, ...]] = {}
+    for message in errors:
+        if message.startswith(f"{station().config.paths.schedules / edit.GRID}:"):
+            for key in set(_KEY_REF.findall(message)):
+                found[key] = found.get(key, ()) + (_short(message),)
+    return found
 
 
 def _show_titles() -> dict[str, str]:

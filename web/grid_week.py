@@ -66,13 +66,15 @@ def _pieces(top: int, end: int) -> list[tuple[int, int, bool]]:
 def week(text: str, titles: dict[str, str], first: date, *, current: str,
          errors: dict[str, tuple[str, ...]] | None = None) -> list[Day]:
     """The seven days from Monday ``first`` with their blocks; ``errors`` by block id (a refused
-    edit's messages, shown on the block it was about). Slots whose times do not read are left
+    edit's messages, shown on the block it was about) or by the file's key (``slot[1]``,
+    ``exception[0]``: the checks' messages about the file as it is, on each of its blocks). Slots whose times do not read are left
     out here (the table below lists every slot, with the checks' messages)."""
     errors = errors or {}
     colour = {sid: i % COLOURS for i, sid in enumerate(sorted(titles))}
     days = [Day(name=d, date=first + timedelta(days=i), current=d == current) for i, d in enumerate(DAYS)]
 
-    def place(day_index: int, block_id: str, slot: int, day: str, start: str, end: str, show: str, note: str = ""):
+    def place(day_index: int, block_id: str, key: str, slot: int, day: str, start: str, end: str, show: str,
+              note: str = ""):
         top, stop = minutes(start), minutes(end)
         if top is None or stop is None or top >= DAY_MIN:
             return
@@ -83,15 +85,16 @@ def week(text: str, titles: dict[str, str], first: date, *, current: str,
             days[(day_index + tail) % 7].blocks.append(Block(
                 id=bid, slot=slot, day=day, start=start, end=end, show=show, title=titles.get(show, show),
                 colour=colour.get(show, COLOURS - 1), top=piece_top, length=length, tail=tail,
-                exception=note, errors=errors.get(block_id, ())))
+                exception=note, errors=errors.get(block_id, ()) + errors.get(key, ())))
 
     for index, s in enumerate(edit.slots(text)):
         for day in edit.expand_days(s.days):
-            place(DAYS.index(day), f"block-{index}-{day}", index, day, s.start, s.end, s.show)
+            place(DAYS.index(day), f"block-{index}-{day}", f"slot[{index}]", index, day, s.start, s.end, s.show)
     for index, x in enumerate(edit.exceptions(text)):
         offset = (x.date - first).days
         if 0 <= offset < 7:
-            place(offset, f"exception-{index}", -1, DAYS[offset], x.start, x.end, x.show, x.note or x.show)
+            place(offset, f"exception-{index}", f"exception[{index}]", -1, DAYS[offset], x.start, x.end, x.show,
+                  x.note or x.show)
     for d in days:
         d.blocks.sort(key=lambda b: (b.top, b.exception != ""))
     return days

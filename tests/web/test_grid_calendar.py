@@ -152,3 +152,14 @@ def test_the_first_and_last_weeks_are_drawn(boss, value):
 def test_a_block_that_is_not_there_opens_no_form(boss, edit_arg):
     r = boss.get(f"/manager/grid/?edit={edit_arg}")
     assert r.status_code == 200 and 'id="move-form"' not in r.get_data(as_text=True)
+
+
+def test_errors_in_the_file_as_it_is_are_shown_on_the_blocks_they_name(boss, station):
+    # An overlap made by hand: both slots it names show the message, on each of their days.
+    (station.paths.schedules / "grid.toml").write_text(GRID.replace('start = "19:00"', 'start = "08:00"'))
+    html = boss.get("/manager/grid/?week=2026-11-16").get_data(as_text=True)
+    for block in ("block-0-tue", "block-1-tue", "block-1-sun"):
+        li = re.search(rf'<li id="{block}" class="([^"]*)".*?</li>', html, re.S)
+        assert "bad" in li.group(1), block
+        assert "overlaps" in li.group(0) and "grid.toml:" in li.group(0)
+    assert "bad" not in re.search(r'<li id="block-2-tue" class="([^"]*)"', html).group(1)
