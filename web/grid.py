@@ -81,7 +81,7 @@ def _page(text: str, *, errors: Sequence[str] = (), typed: dict[int, edit.SlotFi
         moving = dataclasses.replace(moving, errors=tuple(_short(e) for e in errors))
     days = calendar.week(text, _show_titles(), first, current=current,
                          errors={moving.block: moving.errors} if moving is not None else _file_errors())
-    editing = moving or _editing(text, days)
+    editing = moving or _editing(text)
     return render_template("manager/grid.html", rows=list(enumerate(rows)), errors=by_slot, general=general,
                            digest=_digest(text), shows=_show_ids(), new=new, days=days, first=first,
                            current=current, editing=editing, prev_week=(first - timedelta(days=7)).isoformat(),
@@ -128,13 +128,15 @@ def _week_args(moving: Moving | None = None):
     return first, current or (DAYS[_today().weekday()] if first == calendar.monday(_today()) else DAYS[0])
 
 
-def _editing(text: str, days: list[calendar.Day]) -> Moving | None:
+def _editing(text: str) -> Moving | None:
     """The block named by ``edit=<slot>-<day>`` (its link), as a form to fill."""
     slot, _sep, day = request.args.get("edit", "").partition("-")
     rows = edit.slots(text)
-    if not slot.isascii() or not slot.isdigit() or int(slot) >= len(rows) or day not in edit.expand_days(rows[int(slot)].days):
+    if not (slot.isascii() and slot.isdigit() and int(slot) < len(rows)):
         return None
     s = rows[int(slot)]
+    if day not in edit.expand_days(s.days):
+        return None
     return Moving(slot=int(slot), day=day, to_day=day, start=s.start, end=s.end, show=s.show,
                   many_days=len(edit.expand_days(s.days)) > 1)
 
@@ -270,7 +272,8 @@ def airing(index: int, day: str):
         return redirect(url_for("grid.index", week=week, day=day, _anchor=moving.block))
     which = "every day of the slot" if moving.whole and moving.many_days else day
     summary = f"moved {old.show} ({which} {old.start}–{old.end}) to {moving.to_day} {moving.start}–{moving.end}"
-    return _save(before, after, summary, on_error=lambda errors: _page(before, errors=errors, moving=moving, status=400),
+    return _save(before, after, summary,
+                 on_error=lambda errors: _page(before, errors=errors, moving=moving, status=400),
                  back=url_for("grid.index", week=week, day=moving.to_day,
                               _anchor=f"block-{new_index}-{moving.to_day}"))
 

@@ -67,8 +67,9 @@ def week(text: str, titles: dict[str, str], first: date, *, current: str,
          errors: dict[str, tuple[str, ...]] | None = None) -> list[Day]:
     """The seven days from Monday ``first`` with their blocks; ``errors`` by block id (a refused
     edit's messages, shown on the block it was about) or by the file's key (``slot[1]``,
-    ``exception[0]``: the checks' messages about the file as it is, on each of its blocks). Slots whose times do not read are left
-    out here (the table below lists every slot, with the checks' messages)."""
+    ``exception[0]``: the checks' messages about the file as it is, on each of its blocks).
+    Slots whose times do not read are left out here (the table below the calendar lists every
+    slot, with the checks' messages)."""
     errors = errors or {}
     colour = {sid: i % COLOURS for i, sid in enumerate(sorted(titles))}
     days = [Day(name=d, date=first + timedelta(days=i), current=d == current) for i, d in enumerate(DAYS)]

@@ -255,7 +255,8 @@ def test_a_conflicting_drop_is_refused_on_the_block(sized, server, station):
                                                            encoding="utf-8")
         open_week(page, server, "wed")
         drag(page, page.locator("#block-1-wed"), 0, -hour_px(page) * 11)
-        expect(page.locator("#block-1-wed.conflict .problem")).to_contain_text("overlaps wed 07:00–09:00 Morning Tide")
+        expect(page.locator("#block-1-wed.conflict .problem")).to_contain_text(
+            "overlaps wed 07:00–09:00 Morning Tide")
         page.mouse.up()
         expect(page.locator("#block-1-wed.bad .problem")).to_contain_text("overlaps wed 07:00–09:00 morning")
     assert "evening" in page.locator("#move-errors").inner_text()           # and in the block's form

@@ -114,8 +114,9 @@ def test_removing_one_day_keeps_the_others_and_undo_brings_it_back(boss, station
 def test_a_move_on_a_stale_page_is_not_saved(boss, station):
     html = boss.get("/manager/grid/").get_data(as_text=True)
     (station.paths.schedules / "grid.toml").write_text(GRID + "# by hand\n", encoding="utf-8")
-    r = boss.post("/manager/grid/airings/0/mon", data={"csrf_token": csrf_from(html), "digest": "0" * 64,
-                                                       "action": "move", "to_day": "tue", "start": "07:00", "end": "08:00"})
+    r = boss.post("/manager/grid/airings/0/mon",
+                  data={"csrf_token": csrf_from(html), "digest": "0" * 64, "action": "move", "to_day": "tue",
+                        "start": "07:00", "end": "08:00"})
     assert r.status_code == 302 and grid_file(station) == GRID + "# by hand\n"
 
 
