@@ -178,8 +178,8 @@ def test_the_week_shows_each_airing_and_the_dated_exception_on_its_date(sized, s
 
 
 def test_drag_a_slot_to_another_day_then_its_edge_to_a_new_end(wide, server, station):
-    """At phone width one day is shown: another day is chosen in the block's form there
-    (test_the_same_edits_by_keyboard_alone); its edge is dragged in test_drag_an_edge_in_the_day_view."""
+    """Seven days side by side (at phone width one day is shown: a block goes to another day by a
+    drop on the day's name, test_in_the_day_view_a_block_dropped_on_a_days_name_moves_there)."""
     page = wide
     open_week(page, server)
     tue, thu = column(page, "tue").bounding_box(), column(page, "thu").bounding_box()
