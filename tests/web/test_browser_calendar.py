@@ -222,6 +222,52 @@ def test_in_the_day_view_a_block_dropped_on_a_days_name_moves_there(narrow, serv
     fits(page)
 
 
+def test_on_a_touch_screen_a_swipe_scrolls_and_a_held_block_moves(browser, server, station):
+    """A finger on a phone: a swipe over a block scrolls the day (nothing moves); held still for a
+    moment, the block follows the finger (touch events sent as Chromium's own input, over CDP)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    try:
+        page = context.new_page()
+        page.goto(server + "/login")
+        page.fill('input[name="name"]', "boss")
+        page.fill('input[name="password"]', PASSWORD)
+        page.click('button[type="submit"]')
+        open_week(page, server, "wed")
+        cdp = context.new_cdp_session(page)
+
+        def touch(kind, x=0.0, y=0.0):
+            cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [] if kind == "touchEnd"
+                                                  else [{"x": x, "y": y}]})
+
+        block = page.locator("#block-0-wed")
+        block.evaluate("el => el.scrollIntoView({block: 'start'})")
+        box = block.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        scrolled = page.evaluate("scrollY")
+        touch("touchStart", x, y)
+        for i in range(1, 11):
+            touch("touchMove", x, y - 20 * i)
+        touch("touchEnd")
+        page.wait_for_timeout(300)
+        assert page.evaluate("scrollY") > scrolled + 50                      # the page scrolled
+        assert grid(station) == GRID and "/manager/grid/" in page.url and "edit=" not in page.url
+
+        block.evaluate("el => el.scrollIntoView({block: 'start'})")
+        box = block.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        hour = hour_px(page)
+        touch("touchStart", x, y)
+        page.wait_for_timeout(600)                                           # held: picked up
+        for i in range(1, 11):
+            touch("touchMove", x, y + hour * i / 10)
+        expect(block).to_contain_text("wed 08:00–10:00")
+        touch("touchEnd")
+        expect(page.locator("#flash")).to_contain_text("Saved: moved morning (wed 07:00–09:00) to wed 08:00–10:00")
+        assert [(s.days, s.start) for s in slot_of(grid(station), "morning")] == [("mon", "07:00"), ("wed", "08:00")]
+    finally:
+        context.close()
+
+
 def test_drag_an_edge_in_the_day_view(sized, server, station):
     page = sized
     open_week(page, server, "wed")

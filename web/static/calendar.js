@@ -132,6 +132,9 @@
     form.elements.show.focus();
   }
 
+  // A finger scrolls the page over a block; it picks the block up when held still for a moment
+  // (an edge is picked up at once). A mouse or pen picks up at once.
+  const HOLD_MS = 350;
   let drag = null, swallow = false;
   cal.addEventListener("pointerdown", (ev) => {
     if (ev.button !== 0) return;
@@ -140,15 +143,29 @@
     if (!col || (block && block.classList.contains("exception"))) return;
     const edge = ev.target.closest(".edge");
     const mode = !block ? "add" : edge ? (edge.classList.contains("top") ? "top" : "bottom") : "move";
-    drag = { mode, block, colEl: col, col: cols.indexOf(col.closest(".cal-day")), x: ev.clientX, y: ev.clientY, moved: false };
+    const held = !(ev.pointerType === "touch" && mode === "move");
+    drag = { mode, block, colEl: col, col: cols.indexOf(col.closest(".cal-day")), x: ev.clientX, y: ev.clientY,
+             moved: false, held, timer: 0 };
+    if (!held) {
+      const d = drag;
+      d.timer = setTimeout(() => { d.held = true; d.block.classList.add("dragging"); }, HOLD_MS);
+    }
     if (block) {
       ev.preventDefault();
       block.setPointerCapture(ev.pointerId);
     }
   });
+  // While a block is held, the finger moves the block, not the page.
+  cal.addEventListener("touchmove", (ev) => { if (drag && drag.block && drag.held) ev.preventDefault(); },
+                       { passive: false });
   cal.addEventListener("pointermove", (ev) => {
     if (!drag || !drag.block) return;
     if (!drag.moved && Math.hypot(ev.clientX - drag.x, ev.clientY - drag.y) < 5) return;
+    if (!drag.held) {                                   // a swipe: the page scrolls, nothing is dragged
+      clearTimeout(drag.timer);
+      drag = null;
+      return;
+    }
     drag.moved = true;
     drag.block.classList.add("dragging");
     preview(drag, target(drag, ev));
@@ -157,6 +174,7 @@
     const d = drag;
     drag = null;
     if (!d) return;
+    clearTimeout(d.timer);
     if (!d.block) { if (ev.target.closest(".cal-col") === d.colEl && !ev.target.closest(".cal-block")) add(d.colEl, ev); return; }
     swallow = true;                                     // the click that follows is this gesture's
     if (!d.moved) { location.href = d.block.querySelector("a").href; return; }
@@ -167,7 +185,11 @@
     }
     send(d.block, t);
   });
-  cal.addEventListener("pointercancel", () => { if (drag) location.reload(); drag = null; });
+  cal.addEventListener("pointercancel", () => {
+    if (drag && drag.moved) location.reload();          // put the block back where it is saved
+    if (drag) clearTimeout(drag.timer);
+    drag = null;
+  });
   cal.addEventListener("click", (ev) => { if (swallow) { ev.preventDefault(); swallow = false; } }, true);
 
   // After an edit the page comes back at the block it was about: give it the focus (once the
