@@ -222,6 +222,17 @@ def test_in_the_day_view_a_block_dropped_on_a_days_name_moves_there(narrow, serv
     fits(page)
 
 
+def settle(page) -> None:
+    """Wait until the page has stopped scrolling."""
+    last = None
+    for _ in range(50):
+        now = page.evaluate("scrollY")
+        if now == last:
+            return
+        last = now
+        page.wait_for_timeout(150)
+
+
 def test_on_a_touch_screen_a_swipe_scrolls_and_a_held_block_moves(browser, server, station):
     """A finger on a phone: a swipe over a block scrolls the day (nothing moves); held still for a
     moment, the block follows the finger (touch events sent as Chromium's own input, over CDP)."""
@@ -248,11 +259,13 @@ def test_on_a_touch_screen_a_swipe_scrolls_and_a_held_block_moves(browser, serve
         for i in range(1, 11):
             touch("touchMove", x, y - 20 * i)
         touch("touchEnd")
-        page.wait_for_timeout(300)
+        settle(page)
         assert page.evaluate("scrollY") > scrolled + 50                      # the page scrolled
         assert grid(station) == GRID and "/manager/grid/" in page.url and "edit=" not in page.url
 
+        settle(page)                                                         # the swipe's fling is over
         block.evaluate("el => el.scrollIntoView({block: 'start'})")
+        settle(page)
         box = block.bounding_box()
         x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
         hour = hour_px(page)
