@@ -79,11 +79,12 @@ def _page(text: str, *, errors: Sequence[str] = (), typed: dict[int, edit.SlotFi
     first, current = _week_args(moving)
     if moving is not None:
         moving = dataclasses.replace(moving, errors=tuple(_short(e) for e in errors))
-    days = calendar.week(text, _show_titles(), first, current=current,
+    titles = _show_titles()
+    days = calendar.week(text, titles, first, current=current,
                          errors={moving.block: moving.errors} if moving is not None else _file_errors())
     editing = moving or _editing(text)
     return render_template("manager/grid.html", rows=list(enumerate(rows)), errors=by_slot, general=general,
-                           digest=_digest(text), shows=_show_ids(), new=new, days=days, first=first,
+                           digest=_digest(text), shows=_show_ids(), new=new, days=days, first=first, titles=titles,
                            current=current, editing=editing, prev_week=(first - timedelta(days=7)).isoformat(),
                            next_week=(first + timedelta(days=7)).isoformat(), day_names=DAYS, today=_today(),
                            history=_history().recent(), undo=_history().last_undoable()), status

@@ -415,6 +415,12 @@ def test_the_demo_stations_week(sized, server, station):
         expect(page.locator(".cal-block:not(.tail):not(.exception)")).to_have_count(heads)
         expect(page.locator('.cal-day[data-day="fri"] .exception')).to_contain_text("Christmas Day")
         fits(page)
+        if page.width_name == "desktop":          # the table below: show ids whole, buttons in sight
+            cut = page.eval_on_selector_all(".grid-table input[name=show], .grid-table input.days",
+                                            "els => els.filter(e => e.scrollWidth > e.clientWidth).map(e => e.value)")
+            assert cut == []
+            assert page.eval_on_selector_all(".grid-table button", "els => Math.max(...els.map("
+                                             "e => e.getBoundingClientRect().right))") <= 1280 - 8
         if SHOTS:
             Path(SHOTS).mkdir(parents=True, exist_ok=True)
             page.locator("#calendar").screenshot(path=str(Path(SHOTS) / f"calendar-{page.width_name}.png"))
