@@ -377,7 +377,20 @@ def test_the_same_edits_by_keyboard_alone(sized, server, station):
     expect(page.locator("#move-errors")).to_contain_text("wed 08:00–22:30 evening overlaps wed 07:00–09:00 morning")
     expect(page.locator('#move-form select[name="to_day"]')).to_be_focused()
     assert 'days = ["thu"]' in grid(station)
-    # Undo, by keyboard too: the file is back as it was.
+    # Remove this day, by keyboard: the focus goes to the message saying so.
+    page.goto(f"{server}/manager/grid/?week={WEEK}&day=mon")
+    tab_to(page, "#block-0-mon a")
+    page.keyboard.press("Enter")
+    expect(page.locator('#move-form select[name="to_day"]')).to_be_focused()
+    tab_to(page, "#move-form button[value=remove]")
+    page.keyboard.press("Enter")
+    expect(page.locator("#flash")).to_contain_text("Saved: removed morning on mon 07:00–09:00")
+    expect(page.locator("#flash")).to_be_focused()
+    assert [s.days for s in slot_of(grid(station), "morning")] == ["wed"]
+    # Undo, by keyboard too (twice): the file is back as it was.
+    tab_to(page, "form[action$='/undo'] button")
+    page.keyboard.press("Enter")
+    expect(page.locator("#flash")).to_contain_text("Undone: removed morning")
     tab_to(page, "form[action$='/undo'] button")
     page.keyboard.press("Enter")
     expect(page.locator("#flash")).to_contain_text("Undone: moved evening")

@@ -196,7 +196,8 @@
   // browser has scrolled to the #fragment, which takes the focus away from anything else).
   const at = location.hash && document.getElementById(location.hash.slice(1));
   const focusable = at && (at.matches(".cal-block") ? at.querySelector("a")
-    : at.matches("form") ? at.querySelector("select, input:not([type=hidden])") : null);
+    : at.matches("form") ? at.querySelector("select, input:not([type=hidden])")
+    : document.getElementById("flash"));               // a block removed: the message saying so
   if (focusable) {
     const give = () => setTimeout(() => focusable.focus(), 0);
     if (document.readyState === "complete") give(); else addEventListener("load", give);

@@ -7,12 +7,14 @@
   const KEY = "radiod-focus";
   const keyOf = (button) => [button.form ? new URL(button.form.action, location.href).pathname : "",
                              button.name, button.value, button.textContent.trim()].join("|");
+  let store = null;
+  try { store = window.sessionStorage; } catch { return; }       // storage refused: the browser's own focus
   document.addEventListener("submit", (ev) => {
     const button = ev.submitter;
-    if (button && (ev.target.method || "").toLowerCase() === "post") sessionStorage.setItem(KEY, keyOf(button));
+    if (button && (ev.target.method || "").toLowerCase() === "post") store.setItem(KEY, keyOf(button));
   });
-  const wanted = sessionStorage.getItem(KEY);
-  sessionStorage.removeItem(KEY);
+  const wanted = store.getItem(KEY);
+  store.removeItem(KEY);
   if (wanted === null || document.querySelector("[autofocus]")
       || (location.hash && document.getElementById(location.hash.slice(1)))) return;
   const again = [...document.querySelectorAll("button")].find((b) => keyOf(b) === wanted && !b.disabled);
