@@ -281,6 +281,19 @@ def test_on_a_touch_screen_a_swipe_scrolls_and_a_held_block_moves(browser, serve
         context.close()
 
 
+def test_dragging_every_day_of_a_slot_at_once(wide, server, station):
+    page = wide
+    open_week(page, server)
+    page.get_by_label("Dragging moves every day of a slot").check()
+    drag(page, page.locator("#block-0-mon"), 0, hour_px(page))
+    expect(page.locator("#block-0-mon")).to_contain_text("mon 08:00–10:00")
+    page.mouse.up()
+    expect(page.locator("#flash")).to_contain_text("Saved: moved morning (every day of the slot 07:00–09:00) "
+                                                   "to mon 08:00–10:00")
+    assert grid(station) == GRID.replace('start = "07:00"\nend = "09:00"', 'start = "08:00"\nend = "10:00"')
+    expect(page.locator("#block-0-wed")).to_contain_text("08:00–10:00 Morning Tide")
+
+
 def test_drag_an_edge_in_the_day_view(sized, server, station):
     page = sized
     open_week(page, server, "wed")
