@@ -6,19 +6,22 @@ error nothing is written and each message is shown next to the slot it names.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Sequence
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from radiod.clock import to_ms
 from radiod.errors import ControlError, ScheduleError
 from radiod.schedule import DAYS, FILES, edit
 from radiod.schedule_files import atomic_write, check_files, load_schedule
 from radiod.schedule_history import History
-from radiod_web import station
+from radiod_web import grid_week as calendar, station
 from radiod_web.i18n import _
 from radiod_web.params import ParamError, parse_day
 from radiod_web.security import accounts, require_role, signed_in_user
@@ -59,30 +62,108 @@ def _show_ids() -> list[str]:
 
 
 def _page(text: str, *, errors: Sequence[str] = (), typed: dict[int, edit.SlotFields] | None = None,
-          new: edit.SlotFields | None = None, status: int = 200):
-    """The editor; ``errors`` are placed next to the slots they name, the rest above the grid."""
+          new: edit.SlotFields | None = None, status: int = 200, moving: Moving | None = None):
+    """The editor; ``errors`` are placed next to the slots they name, the rest above the grid
+    (or, for a refused calendar edit, ``moving``, on the block it was about and in its form)."""
     rows = edit.slots(text)
     for index, fields in (typed or {}).items():
         if index < len(rows):
             rows[index] = fields                   # show what was typed, not what is on disk
     by_slot: dict[int, list[str]] = {}
     general = []
-    for message in errors:
+    for message in errors if moving is None else ():
         refs = {int(i) for i in _SLOT_REF.findall(message)}
         for i in refs:
             by_slot.setdefault(i, []).append(_short(message))
         if not refs or (new is not None and len(rows) in refs):
             general.append(_short(message))
-    week = {day: sorted((r.start, r.end, r.show) for r in edit.slots(text) if _on(day, r.days)) for day in DAYS}
+    first, current = _week_args(moving)
+    if moving is not None:
+        moving = dataclasses.replace(moving, errors=tuple(_short(e) for e in errors))
+    titles = _show_titles()
+    days = calendar.week(text, titles, first, current=current,
+                         errors={moving.block: moving.errors} if moving is not None else _file_errors())
+    editing = moving or _editing(text)
     return render_template("manager/grid.html", rows=list(enumerate(rows)), errors=by_slot, general=general,
-                           digest=_digest(text), shows=_show_ids(), new=new, week=week,
+                           digest=_digest(text), shows=_show_ids(), new=new, days=days, first=first, titles=titles,
+                           current=current, editing=editing, prev_week=(first - timedelta(days=7)).isoformat(),
+                           next_week=(first + timedelta(days=7)).isoformat(), day_names=DAYS, today=_today(),
                            history=_history().recent(), undo=_history().last_undoable()), status
 
 
-def _on(day: str, days: str) -> bool:
-    words = {w.strip() for w in days.split(",")}
-    return bool(words & {day, "daily"} or ("weekdays" in words and day in DAYS[:5])
-                or ("weekends" in words and day in DAYS[5:]))
+# The week calendar (radiod_web.grid_week): which week and day are shown, and the block being edited.
+
+@dataclasses.dataclass(frozen=True)
+class Moving:
+    """A calendar edit of one airing: slot ``slot`` on ``day`` to ``to_day`` at ``start``–``end``."""
+
+    slot: int
+    day: str
+    to_day: str
+    start: str
+    end: str
+    whole: bool = False
+    many_days: bool = False           # the slot airs on other days too (the form offers "every day")
+    show: str = ""
+    errors: tuple[str, ...] = ()
+
+    @property
+    def block(self) -> str:
+        return f"block-{self.slot}-{self.day}"
+
+
+def _today():
+    return station().clock.now().astimezone(station().config.zone).date()
+
+
+def _week_args(moving: Moving | None = None):
+    """The Monday of the week shown (``week=YYYY-MM-DD``, any day of it; default this week) and the
+    day shown at phone width (``day=mon…sun``; default today, or the day being edited)."""
+    f = request.values
+    try:
+        first = calendar.monday(parse_day(f["week"], "week")) if f.get("week") else calendar.monday(_today())
+    except ParamError as exc:
+        abort(400, description=str(exc))
+    current = f.get("day", "") if f.get("day", "") in DAYS else ""
+    if moving is not None:
+        current = moving.to_day
+    return first, current or (DAYS[_today().weekday()] if first == calendar.monday(_today()) else DAYS[0])
+
+
+def _editing(text: str) -> Moving | None:
+    """The block named by ``edit=<slot>-<day>`` (its link), as a form to fill."""
+    slot, _sep, day = request.args.get("edit", "").partition("-")
+    rows = edit.slots(text)
+    if not (slot.isascii() and slot.isdigit() and int(slot) < len(rows)):
+        return None
+    s = rows[int(slot)]
+    if day not in edit.expand_days(s.days):
+        return None
+    return Moving(slot=int(slot), day=day, to_day=day, start=s.start, end=s.end, show=s.show,
+                  many_days=len(edit.expand_days(s.days)) > 1)
+
+
+_KEY_REF = re.compile(r"\b(?:slot|exception)\[\d+\]")
+
+
+def _file_errors() -> dict[str, tuple[str, ...]]:
+    """The checks' errors about grid.toml as it is (a hand edit), by the keys they name
+    (``slot[1]``): the calendar shows each on the blocks of that slot. The library's checks are
+    left to saving (they read every track)."""
+    errors, _warnings = check_files(station().config.paths.schedules, {})
+    found: dict[str, tuple[str, ...]] = {}
+    for message in errors:
+        if message.startswith(f"{station().config.paths.schedules / edit.GRID}:"):
+            for key in set(_KEY_REF.findall(message)):
+                found[key] = found.get(key, ()) + (_short(message),)
+    return found
+
+
+def _show_titles() -> dict[str, str]:
+    try:
+        return {sid: show.title for sid, show in load_schedule(station().config.paths.schedules).shows.items()}
+    except ScheduleError:
+        return {sid: sid for sid in _show_ids()}
 
 
 @bp.get("/")
@@ -161,6 +242,44 @@ def add():
     before = _grid_path().read_text(encoding="utf-8")
     fields = _fields()
     return _save(before, edit.add_slot(before, fields), f"added {_describe(fields)}", new=fields)
+
+
+@bp.post("/airings/<int:index>/<day>")
+@require_role("manager")
+def airing(index: int, day: str):
+    """A calendar edit: one airing moved or resized (dragged, or typed in its form), or removed.
+    Checked and saved like every other edit; a refused one is shown on its block."""
+    before = _grid_path().read_text(encoding="utf-8")
+    rows = edit.slots(before)
+    if index >= len(rows) or day not in edit.expand_days(rows[index].days):
+        abort(404)
+    f = request.form
+    old = rows[index]
+    moving = Moving(slot=index, day=day, to_day=f.get("to_day", day), start=f.get("start", "").strip(),
+                    end=f.get("end", "").strip(), whole=f.get("whole") == "on", show=old.show,
+                    many_days=len(edit.expand_days(old.days)) > 1)
+    first, _current = _week_args(moving)
+    week = first.isoformat()
+    if f.get("action") == "remove":
+        left = [d for d in edit.expand_days(old.days) if d != day]
+        after = (edit.set_slot(before, index, dataclasses.replace(old, days=", ".join(left))) if left
+                 else edit.remove_slot(before, index))
+        return _save(before, after, f"removed {old.show} on {day} {old.start}–{old.end}",
+                     back=url_for("grid.index", week=week, day=day, _anchor="calendar"))
+    try:
+        after, new_index = edit.move_airing(before, index, day, moving.to_day, moving.start, moving.end,
+                                            whole=moving.whole)
+    except ScheduleError as exc:
+        return _page(before, errors=exc.problems, moving=moving, status=400)
+    if after == before:
+        flash(_("No change."))
+        return redirect(url_for("grid.index", week=week, day=day, _anchor=moving.block))
+    which = "every day of the slot" if moving.whole and moving.many_days else day
+    summary = f"moved {old.show} ({which} {old.start}–{old.end}) to {moving.to_day} {moving.start}–{moving.end}"
+    return _save(before, after, summary,
+                 on_error=lambda errors: _page(before, errors=errors, moving=moving, status=400),
+                 back=url_for("grid.index", week=week, day=moving.to_day,
+                              _anchor=f"block-{new_index}-{moving.to_day}"))
 
 
 @bp.post("/undo")

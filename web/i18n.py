@@ -105,6 +105,11 @@ def short(moment: datetime, zone: tzinfo | None = None, *, seconds: bool = False
                            tzinfo=None, locale=lang)
 
 
+def day_month(moment: date) -> str:
+    """'Mon 7 Dec', 'lun. 7 déc.', 'Isn 7 Dis' (a calendar column's heading)."""
+    return _babel_date(moment, "EEE d MMM", locale=code())
+
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -171,4 +176,5 @@ def init_app(app: Flask) -> None:
     from radiod_web import words
     app.jinja_env.globals.update(usage_words=words.usage, source_words=words.source, error_words=words.error_kind,
                                  command_words=words.command, role_words=words.role, field_words=words.field,
-                                 day_words=weekday, day_words_long=lambda d: day(d, year=True))
+                                 day_words=weekday, day_words_long=lambda d: day(d, year=True),
+                                 day_month=day_month)

@@ -40,6 +40,7 @@ PART2 = [
     ("/manager/grid/slots", "POST", "/manager/grid/slots", {}, MANAGER_POST),       # stale page: redirect
     ("/manager/grid/slots/<int:index>", "POST", "/manager/grid/slots/0", {}, MANAGER_POST),
     ("/manager/grid/undo", "POST", "/manager/grid/undo", {}, MANAGER_POST),
+    ("/manager/grid/airings/<int:index>/<day>", "POST", "/manager/grid/airings/0/mon", {}, MANAGER_POST),   # stale
     ("/manager/grid/files/<name>", "GET", "/manager/grid/files/shows.toml", None, MANAGER),
     ("/manager/grid/files/<name>", "POST", "/manager/grid/files/shows.toml", {"text": "x"}, MANAGER_POST),
     ("/manager/reports/", "GET", "/manager/reports/", None, MANAGER),
