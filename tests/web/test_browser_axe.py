@@ -8,6 +8,7 @@ The count of violations per page is printed in the test output."""
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -26,6 +27,9 @@ from radiod_web import create_app
 from panel_support import PASSWORD, RadiodWeb, add_users, make_station, now_doc, write_now_playing
 from show_support import add_past_morning, add_show_facts, tone
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.episodes.support import add_episode  # noqa: E402
+
 PORT = 21202
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 AXE = Path(__file__).resolve().parents[2] / ".venv" / "vendor" / "node_modules" / "axe-core" / "axe.min.js"
@@ -41,6 +45,8 @@ SAMPLES = {
     "showpages.edit_show": {"show_id": "tape"},
     "grid.file": {"name": "grid.toml"},
     "library.track": {"track_id": 1},
+    "episodes.episode": {"show_id": "morning", "episode_id": 1},
+    "episodes.manage_one": {"episode_id": 1},
 }
 # GET routes that are not pages (JSON, files, streams, downloads), each with why.
 NOT_PAGES = {
@@ -51,6 +57,8 @@ NOT_PAGES = {
     "hls.hls_file": "the live stream's playlists and segments",
     "showpages.image": "a show's picture",
     "logger.download": "audio download", "reports.download": "report download",
+    "episodes.podcast_file": "episode audio, chapters and feeds",
+    "i18n.choose": "the language switcher's redirect",
 }
 # More states of a page worth checking: the calendar with a block's form open, a show page of
 # another kind, the public pages as seen logged in.
@@ -64,6 +72,11 @@ def station(tmp_path_factory):
     add_users(config)
     add_show_facts(config)
     add_past_morning(config)
+    shows = config.paths.schedules / "shows.toml"
+    text = shows.read_text()
+    assert 'hosts = ["dj1"]' in text
+    shows.write_text(text.replace('hosts = ["dj1"]', 'hosts = ["dj1"]\narchive = true', 1))
+    assert add_episode(config, "morning", 1_796_000_000_000) == 1     # an episode page to check
     tone(config.paths.uploads / "tape" / "01 tape.mp3", 110)
     tone(config.paths.media[0] / "harbour.mp3", 240)   # long enough that a planned day stays short
     sched = config.paths.schedules                       # an emergency item for the controls page
