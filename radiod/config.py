@@ -97,6 +97,8 @@ class WebConfig:
     connections_per_address: int = _opt(64, "Most open connections from one address (per server process; "
                                              "nginx on 127.0.0.1 is exempt when behind_tls).")
     feeds_per_address: int = _opt(8, "Most live-feed listeners from one address, over all processes.")
+    listen_mp3_url: str = _opt("", "Public URL of an MP3 Icecast mount the listen button plays where a browser "
+                                   "cannot play HLS (empty = HLS only).")
 
 
 # Bounds of the [web] request limits, checked on load: (least, most).
@@ -291,6 +293,8 @@ RULES: dict[str, Range | Format] = {
     "web.upload_quota_mb": Range(0, 2**30),
     "web.uploads_total_mb": Range(0, 2**30),
     "web.uploads_min_free_mb": Range(0, 2**30),
+    "web.listen_mp3_url": Format(r"|https?://[A-Za-z0-9._:\[\]-]+(/[A-Za-z0-9._~/%-]*)?",
+                                 "must be empty or an http(s):// URL of a mount, got {value!r}"),
     "reports.listener_poll_seconds": Range(1, 3600),
     "reports.transmission_category": Format(r"[A-Z0-9]{1,2}", "must be a SoundExchange category code "
                                                               "(1-2 capital letters or digits), got {value!r}"),

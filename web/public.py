@@ -7,6 +7,7 @@ from flask import Blueprint, render_template, request
 from radiod.reports import hms
 from radiod_web import station
 from radiod_web.ledger import ledger_for_request
+from radiod_web.listen import player
 from radiod_web.queries import local_time, public_play, recent_plays
 from radiod_web.schedule import week_schedule
 from radiod_web.security import reader
@@ -16,7 +17,7 @@ bp = Blueprint("public", __name__)
 
 def _np_context() -> dict:
     snap = station().hub.current()
-    return {"np": snap.doc, "hide_next": station().config.playout.hide_next}
+    return {"np": snap.doc, "hide_next": station().config.playout.hide_next, "player": player(station().config)}
 
 
 @bp.get("/")

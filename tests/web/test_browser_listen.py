@@ -1,0 +1,118 @@
+"""Listen live in Chromium: a real `radiod run` (libVLC into a private null sink) streams HLS
+through a real Liquidsoap; a real `radiod web` serves the public page; Debian's Chromium presses
+the listen button from the keyboard and plays the stream with hls.js. Items are tones of 3-4 s,
+so the listener (seconds behind the sound card) hears another item than the sound card plays at
+some moment: the player names the play whose heard span holds its own program date-time, and
+Chromium's own audio output (a second null sink, recorded) carries that item's tone."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+
+import numpy as np
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from audio_capture import Capture, private_pulse
+from conftest import CHROMIUM, FLAGS
+from panel_support import RadiodWeb
+from tests.playout.daemon_station import Daemon, make_station, rows, wait_for
+from tests.streams.tones import runs
+
+PORT = 21101
+TONES = {"a": 440.0, "b": 554.0, "c": 659.0, "show": 330.0}
+
+
+def listed_segments(station) -> int:
+    try:
+        text = (station / "state" / "hls" / "live-64.m3u8").read_text()
+    except FileNotFoundError:
+        return 0
+    return sum(1 for line in text.splitlines() if line.endswith(".ts"))
+
+
+def span_of(plays: list[dict], at_ms: float) -> dict | None:
+    return next((p for p in plays if p["started_at_ms"] <= at_ms < (p["ended_at_ms"] or float("inf"))), None)
+
+
+@pytest.mark.slow
+def test_the_listen_button_plays_hls_and_names_the_item_the_listener_hears(tmp_path):
+    station, _ = make_station(tmp_path, song_ms=3000, show_ms=4000, minutes=5, lead_ms=1000)
+    with (station / "radiod.toml").open("a") as toml:
+        toml.write("[streams]\nhls_bitrates = [64, 128]\nhls_segment_seconds = 2\nhls_segments = 10\n")
+    samples: list[dict] = []
+    with private_pulse(tmp_path) as pulse:
+        # Chromium plays into its own null sink, recorded: what the listener really hears.
+        subprocess.run(["pactl", "load-module", "module-null-sink", "sink_name=listener"], env=pulse.env(),
+                       check=True, capture_output=True, timeout=10)
+        daemon = Daemon(station, tmp_path / "daemon.log")
+        try:
+            wait_for(lambda: listed_segments(station) >= 4, timeout_s=60, what="HLS segments listed")
+            with RadiodWeb(station, port=PORT) as url, sync_playwright() as p, \
+                    Capture(pulse, sink="listener", latency_ms=25) as heard:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS,
+                                            env={**pulse.env(), "PULSE_SINK": "listener"})
+                page = browser.new_page()
+                errors: list[str] = []
+                page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+                page.goto(url + "/")
+                button = page.get_by_role("button", name="Listen live")
+                expect(button).to_have_attribute("aria-pressed", "false")
+                button.focus()
+                page.keyboard.press("Enter")                       # keyboard-operable
+                expect(page.get_by_role("button", name="Stop")).to_have_attribute("aria-pressed", "true")
+                expect(page.get_by_role("status")).to_have_text("Playing", timeout=30_000)
+                listen = page.locator("#listen")
+                expect(listen.locator('[data-listen="heard"]')).to_be_visible(timeout=15_000)
+                deadline = time.monotonic() + 20
+                while time.monotonic() < deadline:
+                    sample = page.evaluate("""() => {
+                        const l = document.getElementById('listen');
+                        return {at: Number(l.dataset.playingAt), play: Number(l.dataset.playId),
+                                title: l.querySelector('[data-listen="title"]').textContent,
+                                card: document.querySelector('#now-playing [data-field="title"]').textContent,
+                                wall: Date.now()};
+                    }""")
+                    sample["mono_ms"] = time.monotonic_ns() / 1e6
+                    samples.append(sample)
+                    page.wait_for_timeout(400)
+                page.keyboard.press("Enter")                       # the button still has the focus
+                expect(page.get_by_role("button", name="Listen live")).to_have_attribute("aria-pressed", "false")
+                expect(page.get_by_role("status")).to_have_text("Stopped")
+                browser.close()
+        finally:
+            code = daemon.terminate()
+    assert code == 0, daemon.log()[-3000:]
+    assert errors == [], errors                                   # no CSP violation, no script error
+    plays = rows(station)
+    by_id = {p["id"]: p for p in plays}
+    named = [s for s in samples if s["play"]]
+    assert len(named) >= 30, samples
+    behind = [s["wall"] - s["at"] for s in named]
+    print(f"\nlistener behind the sound card (s): {min(behind) / 1000:.1f}-{max(behind) / 1000:.1f}")
+    assert all(3_000 < b < 40_000 for b in behind), behind
+    for s in named:
+        # The name shown is the play whose heard span holds the player's date-time.
+        assert span_of(plays, s["at"]) == by_id[s["play"]], s
+        assert s["title"] == by_id[s["play"]]["title"], s
+    assert len({s["play"] for s in named}) >= 4                   # it followed the items
+    # At some moment the listener hears another item than the sound card plays: the player names the one heard.
+    assert any(s["title"] != s["card"] for s in named), samples
+
+    # Chromium's output carried the tone of the item the player named, sampled away from changes.
+    frames = heard.frames[:, 0].astype(np.float64)
+    checked, wrong = 0, []
+    for s in named:
+        play = by_id[s["play"]]
+        if min(s["at"] - play["started_at_ms"], (play["ended_at_ms"] or 0) - s["at"]) < 700:
+            continue                                              # near a change: the page samples every 250 ms
+        frame = heard.frame_at(s["mono_ms"])
+        window = frames[max(0, frame - 8820):frame + 8820]       # ±200 ms of Chromium's output
+        found = [r.name for r in runs(window, TONES, min_windows=2) if r.name]
+        tone = play["title"].split(" #")[0]
+        checked += 1
+        if found != [tone]:
+            wrong.append((s, found, tone))
+    print(f"Chromium's output matched the named item in {checked - len(wrong)} of {checked} samples")
+    assert checked >= 10 and not wrong, wrong
