@@ -44,15 +44,18 @@ def test_the_listen_button_plays_hls_and_names_the_item_the_listener_hears(tmp_p
     samples: list[dict] = []
     with private_pulse(tmp_path) as pulse:
         # Chromium plays into its own null sink, recorded: what the listener really hears.
-        subprocess.run(["pactl", "load-module", "module-null-sink", "sink_name=listener"], env=pulse.env(),
-                       check=True, capture_output=True, timeout=10)
+        # The daemon names its sink; Chromium takes the default one.
+        pulse.add_sink("listener")
+        subprocess.run(["pactl", "set-default-sink", "listener"], env=pulse.env(), check=True,
+                       capture_output=True, timeout=10)
         daemon = Daemon(station, tmp_path / "daemon.log")
         try:
             wait_for(lambda: listed_segments(station) >= 4, timeout_s=60, what="HLS segments listed")
             with RadiodWeb(station, port=PORT) as url, sync_playwright() as p, \
                     Capture(pulse, sink="listener", latency_ms=25) as heard:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS,
-                                            env={**pulse.env(), "PULSE_SINK": "listener"})
+                # Playwright mutes Chromium by default: this test listens to it.
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, env=pulse.env(),
+                                            ignore_default_args=["--mute-audio"])
                 page = browser.new_page()
                 errors: list[str] = []
                 page.on("console", lambda m: m.type == "error" and errors.append(m.text))
