@@ -217,6 +217,7 @@ BAD_STRINGS = {
     "liquidsoap.icecast_mounts": "radio.wma",
     "streams.icecast": "icecast://source:pw@127.0.0.1:8000/radio.wma",
     "streams.liquidsoap": "",
+    "web.listen_mp3_url": "javascript:alert(1)",
 }
 
 

@@ -96,6 +96,8 @@ MATRIX = [
     ("/manager/shows/", "GET", "/manager/shows/", None, MANAGER),
     ("/manager/shows/<show_id>", "GET", "/manager/shows/morning", None, MANAGER),
     ("/manager/shows/<show_id>", "POST", "/manager/shows/morning", {"title": "Morning Tide"}, MANAGER_POST),  # stale
+    # Listen live: the plays the player names (public, like the now-playing API).
+    ("/api/aired", "GET", "/api/aired", None, PUBLIC),
 ]
 
 
