@@ -14,7 +14,7 @@ import sqlite3
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from flask import Blueprint, abort, current_app, jsonify, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, url_for
 from flask.blueprints import BlueprintSetupState
 
 from radiod.clock import to_ms
@@ -81,7 +81,7 @@ def _cache(state: BlueprintSetupState) -> None:
 
 
 @bp.get("/api/aired")
-def aired_plays():
+def aired_plays() -> Response:
     """``{"now_ms": …, "plays": [{id, title, artist, show, usage, start_ms, end_ms}, …]}``."""
     cache: TtlCache = current_app.extensions[EXTENSION]
 
