@@ -127,7 +127,7 @@ def main() -> None:
             if server:
                 server.stop()
         segments = len(list((work / "on" / "state" / "hls").glob("aac64_*.ts")))
-        logger_files = len(list((work / "on" / "logger").glob("air-*")))
+        logger_files = len([f for f in (work / "on" / "logger").glob("air-*") if not f.name.endswith(".json")])
     load = os.getloadavg()[0]
     outputs = (f"{len(mounts)} Icecast mounts + HLS 64/128" if mounts else "HLS 64/128 (no icecast2 here)") + " + logger"
     rows = [("metric", "sound card only", f"with streams: {outputs}", "goal")]
@@ -272,7 +272,6 @@ def daemon_run(work: Path, seconds: int, whole_chain: bool) -> dict:
         finally:
             daemon.terminate()
     plays = rows(station)
-    out["start_errors"] = [abs(p["start_error_ms"]) for p in plays[1:] if p.get("start_error_ms") is not None]
     out["mounts"] = {m: mount_delays_s(r, plays) for m, r in recorders.items()}
     out["titles"] = title_lags_ms(icy) if icy else []
     return out
@@ -286,18 +285,13 @@ def daemon_rows(seconds: int) -> list[tuple[str, str, str, str]]:
         off = daemon_run(Path(tmp) / "off", seconds, whole_chain=False)
         on = daemon_run(Path(tmp) / "on", seconds, whole_chain=True)
 
-    def spread(values: list[float], unit: str, scale: float = 1.0) -> str:
+    def spread(values: list[float], unit: str, digits: int = 2) -> str:
         if not values:
             return "-"
-        v = sorted(x * scale for x in values)
-        return f"{v[0]:.2f}–{v[-1]:.2f} {unit} (median {v[len(v) // 2]:.2f}, n={len(v)})"
-
-    def errors(c: dict) -> str:
-        e = c["start_errors"]
-        return f"{pct(e, 50):.1f} / {pct(e, 99):.1f} / {max(e):.1f} ms" if e else "-"
+        v = sorted(values)
+        return f"{v[0]:.{digits}f}–{v[-1]:.{digits}f} {unit} (median {v[len(v) // 2]:.{digits}f}, n={len(v)})"
 
     rows = [("radiod run, tone items of 3-4 s", "without the chain", "whole chain (2 mounts + HLS + logger)", "")]
-    rows.append(("start error as the engine logs it p50/p99/max", errors(off), errors(on), "≤ 10 ms p99"))
     for mount, delays in on["mounts"].items():
         rows.append((f"{mount} behind the sound card, at the listener", "-", spread(delays, "s"), ""))
     rows.append(("HLS segment listed after its first sample was heard", "-", spread(on["hls_listed"], "s"), ""))
@@ -305,7 +299,7 @@ def daemon_rows(seconds: int) -> list[tuple[str, str, str, str]]:
                  "+ 3 × 2 s (measured in Chromium: tests/web/test_browser_listen.py)", ""))
     rows.append(("logger", "-", "records the tap as it is rendered; its time map dates each frame", ""))
     rows.append((f"title change on {DAEMON_MOUNTS[0]} vs its audio change (ICY)", "-",
-                 spread(on["titles"], "ms"), "title not before audio"))
+                 spread(on["titles"], "ms", 0), "title not before audio"))
     for name in ("radiod", "Liquidsoap", "logger encoder (ffmpeg)"):
         cells = [f"{c['cost'][name][0]:.1f} % / {c['cost'][name][1]:.0f} MB" if name in c["cost"] else "-"
                  for c in (off, on)]
