@@ -34,7 +34,7 @@ def embed():
 @bp.get("/widget")
 def widget():
     """How to embed the now-playing widget on another site."""
-    return render_template("widget.html", base=request.host_url.rstrip("/"))
+    return render_template("widget.html", base=request.host_url.rstrip("/"), player=player(station().config))
 
 
 @bp.get("/history")

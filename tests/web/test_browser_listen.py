@@ -3,11 +3,15 @@ through a real Liquidsoap; a real `radiod web` serves the public page; Debian's 
 the listen button from the keyboard and plays the stream with hls.js. Items are tones of 3-4 s,
 so the listener (seconds behind the sound card) hears another item than the sound card plays at
 some moment: the player names the play whose heard span holds its own program date-time, and
-Chromium's own audio output (a second null sink, recorded) carries that item's tone."""
+Chromium's own audio output (a second null sink, recorded) carries that item's tone. The widget's
+play button, pasted into a page of another origin, names the heard item too."""
 
 from __future__ import annotations
 
+import functools
+import http.server
 import subprocess
+import threading
 import time
 
 import numpy as np
@@ -21,6 +25,7 @@ from tests.playout.daemon_station import Daemon, make_station, rows, wait_for
 from tests.streams.tones import runs
 
 PORT = 21101
+ELSEWHERE = 21102          # another site, embedding the widget
 TONES = {"a": 440.0, "b": 554.0, "c": 659.0, "show": 330.0}
 
 
@@ -34,6 +39,45 @@ def listed_segments(station) -> int:
 
 def span_of(plays: list[dict], at_ms: float) -> dict | None:
     return next((p for p in plays if p["started_at_ms"] <= at_ms < (p["ended_at_ms"] or float("inf"))), None)
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+def play_the_widget_elsewhere(browser, url: str, tmp_path, errors: list[str]) -> list[dict]:
+    """The /widget page's snippet with a play button, pasted into a page of another origin."""
+    page = browser.new_page()
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.goto(url + "/widget")
+    snippet = page.locator("pre code").nth(2).inner_text()
+    assert 'data-radiod-listen="' + url + '/hls/live.m3u8"' in snippet, snippet
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text(f"<!doctype html><title>A fan site</title><link rel=icon href=\"data:,\"><p>On air: {snippet}</p>")
+    handler = functools.partial(Quiet, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", ELSEWHERE), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page.goto(f"http://127.0.0.1:{ELSEWHERE}/")
+        page.get_by_role("button", name="Listen live").click()
+        expect(page.get_by_role("status")).to_have_text("Playing", timeout=30_000)
+        player = page.locator("[data-radiod-player]")
+        expect(player.locator('[data-listen="heard"]')).to_be_visible(timeout=15_000)
+        samples = []
+        for _ in range(12):
+            samples.append(page.evaluate("""() => {
+                const l = document.querySelector('[data-radiod-player]');
+                return {at: Number(l.dataset.playingAt), play: Number(l.dataset.playId),
+                        title: l.querySelector('[data-listen="title"]').textContent};
+            }"""))
+            page.wait_for_timeout(500)
+        page.get_by_role("button", name="Stop").click()
+        return [s for s in samples if s["play"]]
+    finally:
+        server.shutdown()
+        page.close()
 
 
 @pytest.mark.slow
@@ -83,12 +127,18 @@ def test_the_listen_button_plays_hls_and_names_the_item_the_listener_hears(tmp_p
                 page.keyboard.press("Enter")                       # the button still has the focus
                 expect(page.get_by_role("button", name="Listen live")).to_have_attribute("aria-pressed", "false")
                 expect(page.get_by_role("status")).to_have_text("Stopped")
+                widget_samples = play_the_widget_elsewhere(browser, url, tmp_path, errors)
                 browser.close()
         finally:
             code = daemon.terminate()
     assert code == 0, daemon.log()[-3000:]
     assert errors == [], errors                                   # no CSP violation, no script error
     plays = rows(station)
+    # The widget's player on another site names the heard play as the page's does.
+    assert len(widget_samples) >= 8, widget_samples
+    for s in widget_samples:
+        assert span_of(plays, s["at"]) is not None and span_of(plays, s["at"])["id"] == s["play"], s
+        assert s["title"] == span_of(plays, s["at"])["title"], s
     by_id = {p["id"]: p for p in plays}
     named = [s for s in samples if s["play"]]
     assert len(named) >= 30, samples

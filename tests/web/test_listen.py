@@ -135,3 +135,14 @@ def test_a_bad_mp3_url_is_refused_with_its_key(tmp_path, value):
     station = make_station(tmp_path / "station")
     with pytest.raises(ConfigError, match="RADIOD_WEB_LISTEN_MP3_URL: must be empty or an http"):
         load_config(station, env={"RADIOD_WEB_LISTEN_MP3_URL": value})
+
+
+def test_the_widget_page_offers_the_snippet_with_a_play_button_only_with_a_stream(streaming, tmp_path):
+    _, app = streaming
+    page = app.test_client().get("/widget").get_data(as_text=True)
+    assert ('data-radiod-listen="http://localhost/hls/live.m3u8" data-radiod-mp3="' + MP3 + '"') in page
+    _, plain = app_for(tmp_path / "plain")
+    try:
+        assert "data-radiod-listen" not in plain.test_client().get("/widget").get_data(as_text=True)
+    finally:
+        plain.extensions["radiod"].hub.stop()

@@ -1,148 +1,154 @@
-// The listen-live player (templates/_listen.html). It plays the station's HLS stream through
+// The listen-live player (templates/_listen.html, or built by widget.js on another site: every
+// element with data-radiod-player). It plays the station's HLS stream through
 // hls.js (loaded on the first press) where the browser has Media Source Extensions, the browser's
 // own HLS elsewhere (iPhone), or else the MP3 mount. It names what the listener hears, not what
 // the sound card plays 10-30 s ahead: the instant it is playing, read from the stream's program
 // date-time, looked up in /api/aired (each play's heard start and end in epoch ms).
 (function () {
   "use strict";
-  var root = document.getElementById("listen");
-  if (!root) { return; }
-  var d = root.dataset;
-  var button = root.querySelector('[data-listen="button"]');
-  var status = root.querySelector('[data-listen="status"]');
-  var heard = root.querySelector('[data-listen="heard"]');
-  var titleEl = root.querySelector('[data-listen="title"]');
-  var artistEl = root.querySelector('[data-listen="artist"]');
-  var audio = root.querySelector('[data-listen="audio"]');
-  var hls = null, mode = "", plays = [], fetchedAt = 0, fetching = false, timer = null;
+  function attach(root) {
+    var d = root.dataset;
+    var button = root.querySelector('[data-listen="button"]');
+    var status = root.querySelector('[data-listen="status"]');
+    var heard = root.querySelector('[data-listen="heard"]');
+    var titleEl = root.querySelector('[data-listen="title"]');
+    var artistEl = root.querySelector('[data-listen="artist"]');
+    var audio = root.querySelector('[data-listen="audio"]');
+    var hls = null, mode = "", plays = [], fetchedAt = 0, fetching = false, timer = null;
 
-  function say(text) { status.textContent = text; }
+    function say(text) { status.textContent = text; }
 
-  function setPlaying(on) {
-    button.setAttribute("aria-pressed", on ? "true" : "false");
-    button.textContent = on ? d.labelStop : d.labelPlay;
-  }
-
-  // The wall-clock instant (epoch ms) of the audio being played now, or null while unknown.
-  function playingAt() {
-    if (mode === "hlsjs") {
-      return hls && hls.playingDate ? hls.playingDate.getTime() : null;
+    function setPlaying(on) {
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      button.textContent = on ? d.labelStop : d.labelPlay;
     }
-    if (mode === "native") {
-      var start = audio.getStartDate ? audio.getStartDate().getTime() : NaN;
-      return isNaN(start) ? null : start + audio.currentTime * 1000;
+
+    // The wall-clock instant (epoch ms) of the audio being played now, or null while unknown.
+    function playingAt() {
+      if (mode === "hlsjs") {
+        return hls && hls.playingDate ? hls.playingDate.getTime() : null;
+      }
+      if (mode === "native") {
+        var start = audio.getStartDate ? audio.getStartDate().getTime() : NaN;
+        return isNaN(start) ? null : start + audio.currentTime * 1000;
+      }
+      if (mode === "mp3" && audio.buffered.length) {
+        // No date-time in an MP3 stream: the newest buffered audio arrived about now and left the
+        // sound card mp3DelayMs before; the audio playing is the buffered stretch behind it.
+        var ahead = audio.buffered.end(audio.buffered.length - 1) - audio.currentTime;
+        return Date.now() - ahead * 1000 - Number(d.mp3DelayMs);
+      }
+      return null;
     }
-    if (mode === "mp3" && audio.buffered.length) {
-      // No date-time in an MP3 stream: the newest buffered audio arrived about now and left the
-      // sound card mp3DelayMs before; the audio playing is the buffered stretch behind it.
-      var ahead = audio.buffered.end(audio.buffered.length - 1) - audio.currentTime;
-      return Date.now() - ahead * 1000 - Number(d.mp3DelayMs);
+
+    function refresh() {
+      if (fetching) { return; }
+      fetching = true;
+      fetch(d.aired, { cache: "no-store" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (doc) { if (doc) { plays = doc.plays; fetchedAt = Date.now(); } })
+        .catch(function () {})
+        .then(function () { fetching = false; });
     }
-    return null;
-  }
 
-  function refresh() {
-    if (fetching) { return; }
-    fetching = true;
-    fetch(d.aired, { cache: "no-store" })
-      .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (doc) { if (doc) { plays = doc.plays; fetchedAt = Date.now(); } })
-      .catch(function () {})
-      .then(function () { fetching = false; });
-  }
-
-  function playAt(t) {
-    for (var i = plays.length - 1; i >= 0; i--) {
-      var p = plays[i];
-      if (p.start_ms <= t && (p.end_ms === null || t < p.end_ms)) { return p; }
+    function playAt(t) {
+      for (var i = plays.length - 1; i >= 0; i--) {
+        var p = plays[i];
+        if (p.start_ms <= t && (p.end_ms === null || t < p.end_ms)) { return p; }
+      }
+      return null;
     }
-    return null;
-  }
 
-  function tick() {
-    var t = playingAt();
-    var p = t === null ? null : playAt(t);
-    // A play we have not fetched yet (or one that has ended since): ask again, at most every second.
-    var stale = Date.now() - fetchedAt > (p && p.end_ms !== null ? 10000 : 1000);
-    if (t !== null && (!p || p.end_ms === null) && stale) { refresh(); }
-    root.dataset.playingAt = t === null ? "" : String(Math.round(t));
-    root.dataset.playId = p ? String(p.id) : "";
-    heard.hidden = !p;
-    if (p) {
-      titleEl.textContent = p.title;
-      artistEl.textContent = p.artist ? "— " + p.artist : "";
+    function tick() {
+      var t = playingAt();
+      var p = t === null ? null : playAt(t);
+      // A play we have not fetched yet (or one that has ended since): ask again, at most every second.
+      var stale = Date.now() - fetchedAt > (p && p.end_ms !== null ? 10000 : 1000);
+      if (t !== null && (!p || p.end_ms === null) && stale) { refresh(); }
+      root.dataset.playingAt = t === null ? "" : String(Math.round(t));
+      root.dataset.playId = p ? String(p.id) : "";
+      heard.hidden = !p;
+      if (p) {
+        titleEl.textContent = p.title;
+        artistEl.textContent = p.artist ? "— " + p.artist : "";
+      }
     }
-  }
 
-  function failed() { stop(); say(d.textFailed); }
+    function failed() { stop(); say(d.textFailed); }
 
-  function start() {
-    setPlaying(true);
-    say(d.textConnecting);
-    refresh();
-    if (d.hls && window.MediaSource) {
-      mode = "hlsjs";
-      withHlsJs(function () {
-        if (!window.Hls || !window.Hls.isSupported()) { return startOther(); }
-        hls = new window.Hls({ enableWorker: false, liveSyncDurationCount: 3 });
-        hls.on(window.Hls.Events.ERROR, function (_e, data) { if (data.fatal) { failed(); } });
-        hls.loadSource(d.hls);
-        hls.attachMedia(audio);
-        play();
-      });
-    } else {
-      startOther();
+    function start() {
+      setPlaying(true);
+      say(d.textConnecting);
+      refresh();
+      if (d.hls && window.MediaSource) {
+        mode = "hlsjs";
+        withHlsJs(function () {
+          if (!window.Hls || !window.Hls.isSupported()) { return startOther(); }
+          hls = new window.Hls({ enableWorker: false, liveSyncDurationCount: 3 });
+          hls.on(window.Hls.Events.ERROR, function (_e, data) { if (data.fatal) { failed(); } });
+          hls.loadSource(d.hls);
+          hls.attachMedia(audio);
+          play();
+        });
+      } else {
+        startOther();
+      }
     }
-  }
 
-  function startOther() {
-    if (d.hls && audio.canPlayType("application/vnd.apple.mpegurl")) {
-      mode = "native";
-      audio.src = d.hls;
-    } else if (d.mp3) {
-      mode = "mp3";
-      audio.src = d.mp3;
-    } else {
-      return failed();
+    function startOther() {
+      if (d.hls && audio.canPlayType("application/vnd.apple.mpegurl")) {
+        mode = "native";
+        audio.src = d.hls;
+      } else if (d.mp3) {
+        mode = "mp3";
+        audio.src = d.mp3;
+      } else {
+        return failed();
+      }
+      play();
     }
-    play();
-  }
 
-  function play() {
-    var promise = audio.play();
-    if (promise && promise.catch) { promise.catch(function () { failed(); }); }
-    if (timer === null) { timer = setInterval(tick, 250); }
-  }
-
-  function stop() {
-    if (hls) { hls.destroy(); hls = null; }
-    audio.pause();
-    audio.removeAttribute("src");
-    audio.load();
-    mode = "";
-    if (timer !== null) { clearInterval(timer); timer = null; }
-    heard.hidden = true;
-    root.dataset.playingAt = "";
-    setPlaying(false);
-    say(d.textStopped);
-  }
-
-  var loading = null;
-  function withHlsJs(then) {
-    if (window.Hls) { return then(); }
-    if (!loading) {
-      loading = document.createElement("script");
-      loading.src = d.hlsjs;
-      document.head.appendChild(loading);
+    function play() {
+      var promise = audio.play();
+      if (promise && promise.catch) { promise.catch(function () { failed(); }); }
+      if (timer === null) { timer = setInterval(tick, 250); }
     }
-    loading.addEventListener("load", then);
-    loading.addEventListener("error", function () { startOther(); });
+
+    function stop() {
+      if (hls) { hls.destroy(); hls = null; }
+      audio.pause();
+      audio.removeAttribute("src");
+      audio.load();
+      mode = "";
+      if (timer !== null) { clearInterval(timer); timer = null; }
+      heard.hidden = true;
+      root.dataset.playingAt = "";
+      setPlaying(false);
+      say(d.textStopped);
+    }
+
+    var loading = null;
+    function withHlsJs(then) {
+      if (window.Hls) { return then(); }
+      if (!loading) {
+        loading = document.createElement("script");
+        loading.src = d.hlsjs;
+        document.head.appendChild(loading);
+      }
+      loading.addEventListener("load", then);
+      loading.addEventListener("error", function () { startOther(); });
+    }
+
+    audio.addEventListener("playing", function () { say(d.textPlaying); });
+    audio.addEventListener("waiting", function () { if (mode) { say(d.textConnecting); } });
+    audio.addEventListener("error", function () { if (mode && mode !== "hlsjs") { failed(); } });
+    button.addEventListener("click", function () {
+      if (button.getAttribute("aria-pressed") === "true") { stop(); } else { start(); }
+    });
   }
 
-  audio.addEventListener("playing", function () { say(d.textPlaying); });
-  audio.addEventListener("waiting", function () { if (mode) { say(d.textConnecting); } });
-  audio.addEventListener("error", function () { if (mode && mode !== "hlsjs") { failed(); } });
-  button.addEventListener("click", function () {
-    if (button.getAttribute("aria-pressed") === "true") { stop(); } else { start(); }
-  });
+  var roots = document.querySelectorAll("[data-radiod-player]");
+  for (var i = 0; i < roots.length; i++) {
+    if (!roots[i].dataset.attached) { roots[i].dataset.attached = "1"; attach(roots[i]); }
+  }
 }());
