@@ -21,6 +21,7 @@ from playwright.sync_api import expect, sync_playwright
 from audio_capture import Capture, private_pulse
 from conftest import CHROMIUM, FLAGS
 from panel_support import RadiodWeb
+from test_browser_panel import AXE, AXE_TAGS
 from tests.playout.daemon_station import Daemon, make_station, rows, wait_for
 from tests.streams.tones import runs
 
@@ -39,6 +40,29 @@ def listed_segments(station) -> int:
 
 def span_of(plays: list[dict], at_ms: float) -> dict | None:
     return next((p for p in plays if p["started_at_ms"] <= at_ms < (p["ended_at_ms"] or float("inf"))), None)
+
+
+def axe_violations(browser, url: str) -> dict[str, list[str]]:
+    """axe-core over the page with its player, idle and playing (the test injects axe, so its
+    context bypasses the CSP)."""
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    found = {}
+    try:
+        page.goto(url + "/")
+        for state in ("idle", "playing"):
+            if state == "playing":
+                page.get_by_role("button", name="Listen live").click()
+                expect(page.get_by_role("status")).to_have_text("Playing", timeout=30_000)
+                expect(page.locator('[data-listen="heard"]')).to_be_visible(timeout=15_000)
+            page.add_script_tag(path=str(AXE))
+            found[state] = page.evaluate("""async (tags) => {
+                const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+                return r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')); }""",
+                                         AXE_TAGS)
+    finally:
+        context.close()
+    return found
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -128,11 +152,13 @@ def test_the_listen_button_plays_hls_and_names_the_item_the_listener_hears(tmp_p
                 expect(page.get_by_role("button", name="Listen live")).to_have_attribute("aria-pressed", "false")
                 expect(page.get_by_role("status")).to_have_text("Stopped")
                 widget_samples = play_the_widget_elsewhere(browser, url, tmp_path, errors)
+                violations = axe_violations(browser, url)
                 browser.close()
         finally:
             code = daemon.terminate()
     assert code == 0, daemon.log()[-3000:]
     assert errors == [], errors                                   # no CSP violation, no script error
+    assert violations == {"idle": [], "playing": []}, violations
     plays = rows(station)
     # The widget's player on another site names the heard play as the page's does.
     assert len(widget_samples) >= 8, widget_samples
