@@ -62,9 +62,8 @@
     function tick() {
       var t = playingAt();
       var p = t === null ? null : playAt(t);
-      // A play we have not fetched yet (or one that has ended since): ask again, at most every second.
-      var stale = Date.now() - fetchedAt > (p && p.end_ms !== null ? 10000 : 1000);
-      if (t !== null && (!p || p.end_ms === null) && stale) { refresh(); }
+      // A play we have not fetched yet, or one that may have ended since: ask again, at most every second.
+      if (t !== null && (!p || p.end_ms === null) && Date.now() - fetchedAt > 1000) { refresh(); }
       root.dataset.playingAt = t === null ? "" : String(Math.round(t));
       root.dataset.playId = p ? String(p.id) : "";
       heard.hidden = !p;
