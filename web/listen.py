@@ -13,6 +13,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import asdict, dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, jsonify, url_for
 from flask.blueprints import BlueprintSetupState
@@ -20,6 +21,7 @@ from flask.blueprints import BlueprintSetupState
 from radiod.clock import to_ms
 from radiod.config import Config
 from radiod.playlog import aired_since, row_dict
+from radiod.streams.outputs import DEFAULT_BITRATE_KBPS, parse_mount
 from radiod_web import station
 from radiod_web.pagecache import Busy, TtlCache
 from radiod_web.security import reader
@@ -29,7 +31,11 @@ bp = Blueprint("listen", __name__)
 WINDOW_MS = 15 * 60_000        # further back than any player's buffer (HLS playlists list minutes)
 MAX_PLAYS = 40
 TTL_S = 2.0
-MP3_DELAY_MS = 1000            # an MP3 mount's delay behind the sound card (measured 0.75–0.85 s)
+# An MP3 listener starts Icecast's burst behind the sound card (65,536 bytes by default: 5.5 s at
+# 96 kbit/s), plus the mount's own delay and the browser's buffer (measured together in Chromium:
+# 1.5 s). Without a program date-time in MP3, that is what the player counts from.
+ICECAST_BURST_BYTES = 65_536
+MP3_EXTRA_MS = 1500
 EXTENSION = "radiod_listen"
 
 
@@ -53,7 +59,7 @@ class Player:
     aired_url: str
     hlsjs_url: str
     script_url: str
-    mp3_delay_ms: int = MP3_DELAY_MS
+    mp3_delay_ms: int
 
 
 def aired(conn: sqlite3.Connection, now_ms: int) -> list[Aired]:
@@ -72,7 +78,18 @@ def player(config: Config) -> Player | None:
         return None
     return Player(hls_url=hls, mp3_url=mp3, aired_url=url_for("listen.aired_plays"),
                   hlsjs_url=url_for("static", filename="vendor/hls.light.min.js"),
-                  script_url=url_for("static", filename="listen.js"))
+                  script_url=url_for("static", filename="listen.js"), mp3_delay_ms=mp3_delay_ms(config))
+
+
+def mp3_delay_ms(config: Config) -> int:
+    """``web.listen_mp3_delay_ms``, else Icecast's burst at the bitrate of the ``[streams]`` mount
+    the public URL names (128 kbit/s when none matches) plus the rest of the chain's delay."""
+    if config.web.listen_mp3_delay_ms:
+        return config.web.listen_mp3_delay_ms
+    path = urlsplit(config.web.listen_mp3_url).path
+    kbps = next((m.bitrate_kbps for m in map(parse_mount, config.streams.icecast) if m.mount == path),
+                DEFAULT_BITRATE_KBPS)
+    return round(ICECAST_BURST_BYTES * 8 / kbps) + MP3_EXTRA_MS
 
 
 @bp.record_once

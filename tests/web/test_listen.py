@@ -140,9 +140,21 @@ def test_a_bad_mp3_url_is_refused_with_its_key(tmp_path, value):
 def test_the_widget_page_offers_the_snippet_with_a_play_button_only_with_a_stream(streaming, tmp_path):
     _, app = streaming
     page = app.test_client().get("/widget").get_data(as_text=True)
-    assert ('data-radiod-listen="http://localhost/hls/live.m3u8" data-radiod-mp3="' + MP3 + '"') in page
+    assert ('data-radiod-listen="http://localhost/hls/live.m3u8" data-radiod-mp3="' + MP3 + '"'
+            ' data-radiod-mp3-delay-ms="5596"') in page
     _, plain = app_for(tmp_path / "plain")
     try:
         assert "data-radiod-listen" not in plain.test_client().get("/widget").get_data(as_text=True)
     finally:
         plain.extensions["radiod"].hub.stop()
+
+
+def test_an_mp3_listeners_delay_is_icecasts_burst_at_the_mounts_bitrate_unless_set(tmp_path):
+    from radiod_web.listen import mp3_delay_ms
+
+    station = make_station(tmp_path / "station", web='listen_mp3_url = "https://radio.example.org/live.mp3"')
+    with (station / "radiod.toml").open("a") as f:
+        f.write('[streams]\nicecast = ["icecast://source:pw@127.0.0.1:8000/other.mp3?bitrate=64",'
+                ' "icecast://source:pw@127.0.0.1:8000/live.mp3?bitrate=96"]\n')
+    assert mp3_delay_ms(load_config(station, env={})) == round(65_536 * 8 / 96) + 1500      # the named mount's
+    assert mp3_delay_ms(load_config(station, env={"RADIOD_WEB_LISTEN_MP3_DELAY_MS": "9000"})) == 9000

@@ -32,11 +32,10 @@
         var start = audio.getStartDate ? audio.getStartDate().getTime() : NaN;
         return isNaN(start) ? null : start + audio.currentTime * 1000;
       }
-      if (mode === "mp3" && audio.buffered.length) {
-        // No date-time in an MP3 stream: the newest buffered audio arrived about now and left the
-        // sound card mp3DelayMs before; the audio playing is the buffered stretch behind it.
-        var ahead = audio.buffered.end(audio.buffered.length - 1) - audio.currentTime;
-        return Date.now() - ahead * 1000 - Number(d.mp3DelayMs);
+      if (mode === "mp3" && audio.currentTime > 0) {
+        // No date-time in an MP3 stream: its first byte left the sound card mp3DelayMs before we
+        // asked for it (Icecast's burst and the chain's delay), and it plays on from there.
+        return connectedAt - Number(d.mp3DelayMs) + audio.currentTime * 1000;
       }
       return null;
     }
@@ -100,6 +99,7 @@
         audio.src = d.hls;
       } else if (d.mp3) {
         mode = "mp3";
+        connectedAt = Date.now();
         audio.src = d.mp3;
       } else {
         return failed();
