@@ -32,10 +32,10 @@ WINDOW_MS = 15 * 60_000        # further back than any player's buffer (HLS play
 MAX_PLAYS = 40
 TTL_S = 2.0
 # An MP3 listener starts Icecast's burst behind the sound card (65,536 bytes by default: 5.5 s at
-# 96 kbit/s), plus the mount's own delay and the browser's buffer (measured together in Chromium:
-# 1.5 s). Without a program date-time in MP3, that is what the player counts from.
+# 96 kbit/s), plus the mount's own delay (0.8-1.0 s). Without a program date-time in MP3, that is
+# what the player counts from: an estimate, off by a second or two (docs/streams.md).
 ICECAST_BURST_BYTES = 65_536
-MP3_EXTRA_MS = 1500
+MP3_EXTRA_MS = 1000
 EXTENSION = "radiod_listen"
 
 

@@ -14,7 +14,7 @@
     var titleEl = root.querySelector('[data-listen="title"]');
     var artistEl = root.querySelector('[data-listen="artist"]');
     var audio = root.querySelector('[data-listen="audio"]');
-    var hls = null, mode = "", plays = [], fetchedAt = 0, fetching = false, timer = null;
+    var hls = null, mode = "", plays = [], fetchedAt = 0, fetching = false, timer = null, connectedAt = 0;
 
     function say(text) { status.textContent = text; }
 
