@@ -183,8 +183,22 @@ def test_the_listen_button_plays_hls_and_names_the_item_the_listener_hears(tmp_p
 
     # Chromium's output carried the tone of the item the player named, sampled away from changes.
     checked, wrong = tone_check(heard, named, by_id)
-    print(f"Chromium's output matched the named item in {checked - len(wrong)} of {checked} samples")
-    assert checked >= 10 and not wrong, wrong
+    truth = output_delays_ms(heard, plays, samples[0]["wall"] - samples[0]["mono_ms"])
+    print(f"Chromium's output matched the named item in {checked - len(wrong)} of {checked} samples; "
+          f"its output was {min(truth) / 1000:.1f}-{max(truth) / 1000:.1f} s behind the sound card")
+    assert checked >= 10 and not wrong, (f"player counts {min(behind)}-{max(behind)} ms behind, "
+                                         f"Chromium's output {truth} ms", wrong)
+
+
+def output_delays_ms(heard: Capture, plays: list[dict], wall_minus_mono: float) -> list[float]:
+    """How far behind the sound card each item change in Chromium's recorded output was."""
+    delays = []
+    for r in [r for r in runs(heard.frames[:, 0].astype(np.float64), TONES) if r.name][1:]:
+        at = heard.ms_of(int(r.start_s * 44100)) + wall_minus_mono
+        starts = [p["started_at_ms"] for p in plays if p["title"].split(" #")[0] == r.name and p["started_at_ms"] < at]
+        if starts:
+            delays.append(round(at - max(starts)))
+    return delays or [0]
 
 
 def tone_check(heard: Capture, named: list[dict], by_id: dict[int, dict], margin_ms: float = 700
@@ -268,13 +282,7 @@ def test_without_hls_in_the_browser_the_button_plays_the_mp3_mount_and_estimates
     # What Chromium really played: the play log's items in its order, this far behind the sound card.
     out = [r for r in runs(heard.frames[:, 0].astype(np.float64), TONES) if r.name]
     assert len(out) >= 6 and is_in_order([r.name for r in out], [p["title"].split(" #")[0] for p in plays]), out
-    wall_minus_mono = samples[0]["wall"] - samples[0]["mono_ms"]
-    truth = []
-    for r in out[1:]:
-        at = heard.ms_of(int(r.start_s * 44100)) + wall_minus_mono
-        starts = [p["started_at_ms"] for p in plays if p["title"].split(" #")[0] == r.name and p["started_at_ms"] < at]
-        if starts:
-            truth.append(at - max(starts))
+    truth = output_delays_ms(heard, plays, samples[0]["wall"] - samples[0]["mono_ms"])
     print(f"MP3 listener behind the sound card, from Chromium's output (s): {min(truth) / 1000:.1f}-"
           f"{max(truth) / 1000:.1f}")
     # No date-time in MP3: the count is an estimate (Icecast's burst and the mount's delay), known to
