@@ -21,7 +21,7 @@ from flask.blueprints import BlueprintSetupState
 from radiod.clock import to_ms
 from radiod.config import Config
 from radiod.playlog import aired_since, row_dict
-from radiod.streams.outputs import DEFAULT_BITRATE_KBPS, parse_mount
+from radiod.streams.outputs import DEFAULT_BITRATE_KBPS, StreamPlan, hls_dir, parse_mount
 from radiod_web import station
 from radiod_web.pagecache import Busy, TtlCache
 from radiod_web.security import reader
@@ -72,7 +72,9 @@ def aired(conn: sqlite3.Connection, now_ms: int) -> list[Aired]:
 
 def player(config: Config) -> Player | None:
     """The play button's sources, or None when the station streams nothing a browser can play."""
-    hls = url_for("hls.hls_file", name="live.m3u8") if config.streams.hls_bitrates else ""
+    # HLS once the encoder has written its playlist (without Liquidsoap there is none to play).
+    streaming = bool(config.streams.hls_bitrates) and (hls_dir(config.paths.state) / StreamPlan.master_playlist).exists()
+    hls = url_for("hls.hls_file", name=StreamPlan.master_playlist) if streaming else ""
     mp3 = config.web.listen_mp3_url
     if not hls and not mp3:
         return None

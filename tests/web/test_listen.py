@@ -13,6 +13,7 @@ from radiod.clock import to_ms
 from radiod.config import load_config
 from radiod.errors import ConfigError
 from radiod.store import open_db
+from radiod.streams import hls_dir
 from radiod_web import create_app
 
 from panel_support import add_play, make_station, now_doc, write_now_playing
@@ -20,11 +21,14 @@ from panel_support import add_play, make_station, now_doc, write_now_playing
 MP3 = "https://stream.example.org:8443/radio.mp3"
 
 
-def app_for(tmp_path, web: str = "", streams: str = ""):
+def app_for(tmp_path, web: str = "", streams: str = "", playlist: bool = True):
     station = make_station(tmp_path / "station", web=web)
     with (station / "radiod.toml").open("a") as f:
         f.write(streams)
     config = load_config(station, env={})
+    if playlist:                                  # what the encoder writes once it runs
+        hls_dir(config.paths.state).mkdir(parents=True)
+        (hls_dir(config.paths.state) / "live.m3u8").write_text("#EXTM3U\n")
     write_now_playing(config, now_doc("Low Tide", "Quiet Harbours"))
     return config, create_app(config, watch=False)
 
@@ -61,6 +65,14 @@ def test_the_page_and_the_embed_card_get_an_accessible_play_button(streaming, pa
     # hls.js plays from blob: URLs; the MP3 mount is on the Icecast server's origin, nothing wider.
     assert "media-src 'self' blob: https://stream.example.org:8443;" in csp
     assert "script-src 'self';" in csp
+
+
+def test_hls_is_offered_once_the_encoder_has_written_its_playlist(tmp_path):
+    _, app = app_for(tmp_path, streams="[streams]\nhls_bitrates = [64]\n", playlist=False)
+    try:
+        assert 'id="listen"' not in app.test_client().get("/").get_data(as_text=True)   # Liquidsoap not running
+    finally:
+        app.extensions["radiod"].hub.stop()
 
 
 def test_hls_only_stations_allow_no_other_media_origin(tmp_path):
