@@ -21,7 +21,7 @@ from flask.blueprints import BlueprintSetupState
 from radiod.clock import to_ms
 from radiod.config import Config
 from radiod.playlog import aired_since, row_dict
-from radiod.streams.outputs import DEFAULT_BITRATE_KBPS, StreamPlan, hls_dir, parse_mount
+from radiod.streams import StreamPlan, hls_dir, plan_of
 from radiod_web import station
 from radiod_web.pagecache import Busy, TtlCache
 from radiod_web.security import reader
@@ -36,6 +36,7 @@ TTL_S = 2.0
 # what the player counts from: an estimate, off by a second or two (docs/streams.md).
 ICECAST_BURST_BYTES = 65_536
 MP3_EXTRA_MS = 1000
+MOUNT_KBPS = 128               # when the public URL names none of the [streams] mounts
 EXTENSION = "radiod_listen"
 
 
@@ -89,8 +90,7 @@ def mp3_delay_ms(config: Config) -> int:
     if config.web.listen_mp3_delay_ms:
         return config.web.listen_mp3_delay_ms
     path = urlsplit(config.web.listen_mp3_url).path
-    kbps = next((m.bitrate_kbps for m in map(parse_mount, config.streams.icecast) if m.mount == path),
-                DEFAULT_BITRATE_KBPS)
+    kbps = next((m.bitrate_kbps for m in plan_of(config).icecast if m.mount == path), MOUNT_KBPS)
     return round(ICECAST_BURST_BYTES * 8 / kbps) + MP3_EXTRA_MS
 
 
