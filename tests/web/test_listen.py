@@ -153,7 +153,7 @@ def test_the_widget_page_offers_the_snippet_with_a_play_button_only_with_a_strea
     _, app = streaming
     page = app.test_client().get("/widget").get_data(as_text=True)
     assert ('data-radiod-listen="http://localhost/hls/live.m3u8" data-radiod-mp3="' + MP3 + '"'
-            ' data-radiod-mp3-delay-ms="5096"') in page
+            ' data-radiod-mp3-delay-ms="4596"') in page
     _, plain = app_for(tmp_path / "plain")
     try:
         assert "data-radiod-listen" not in plain.test_client().get("/widget").get_data(as_text=True)
@@ -168,5 +168,5 @@ def test_an_mp3_listeners_delay_is_icecasts_burst_at_the_mounts_bitrate_unless_s
     with (station / "radiod.toml").open("a") as f:
         f.write('[streams]\nicecast = ["icecast://source:pw@127.0.0.1:8000/other.mp3?bitrate=64",'
                 ' "icecast://source:pw@127.0.0.1:8000/live.mp3?bitrate=96"]\n')
-    assert mp3_delay_ms(load_config(station, env={})) == round(65_536 * 8 / 96) + 1000      # the named mount's
+    assert mp3_delay_ms(load_config(station, env={})) == round(65_536 * 8 / 96) + 500      # the named mount's
     assert mp3_delay_ms(load_config(station, env={"RADIOD_WEB_LISTEN_MP3_DELAY_MS": "9000"})) == 9000

@@ -35,7 +35,7 @@
     d.mp3 = el.getAttribute("data-radiod-mp3") || "";
     d.aired = base + "/api/aired";
     d.hlsjs = base + "/static/vendor/hls.light.min.js";
-    d.mp3DelayMs = el.getAttribute("data-radiod-mp3-delay-ms") || "5100";   // Icecast's burst at 128 kbit/s + 1 s
+    d.mp3DelayMs = el.getAttribute("data-radiod-mp3-delay-ms") || "4600";   // Icecast's burst at 128 kbit/s + 0.5 s
     for (var key in WORDS) {
       var attr = "data-radiod-" + key.replace(/[A-Z]/g, function (c) { return "-" + c.toLowerCase(); });
       d[key] = el.getAttribute(attr) || WORDS[key];
