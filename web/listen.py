@@ -34,8 +34,7 @@ TTL_S = 2.0
 # An MP3 listener starts about Icecast's burst behind the sound card (65,536 bytes by default:
 # 5.5 s at 96 kbit/s) plus the mount's own delay (0.8-1.0 s), less what the player counts itself
 # between asking and playing. Without a program date-time in MP3 this is only an estimate: in
-# Chromium the true delay varied 4.2-7.3 s from run to run; 0.5 s added centres the error on the
-# runs measured (docs/streams.md).
+# Chromium the true delay varied 3.9-7.3 s from run to run (docs/streams.md).
 ICECAST_BURST_BYTES = 65_536
 MP3_EXTRA_MS = 500
 MOUNT_KBPS = 128               # when the public URL names none of the [streams] mounts

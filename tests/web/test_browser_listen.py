@@ -286,7 +286,7 @@ def test_without_hls_in_the_browser_the_button_plays_the_mp3_mount_and_estimates
     print(f"MP3 listener behind the sound card, from Chromium's output (s): {min(truth) / 1000:.1f}-"
           f"{max(truth) / 1000:.1f}")
     # No date-time in MP3: the count is an estimate (Icecast's burst and the mount's delay); the
-    # true delay varied 4.2-7.3 s between runs, so the estimate is held to a few seconds only.
+    # true delay varied 3.9-7.3 s between runs, so the estimate is held to a few seconds only.
     # HLS (the other test) is exact to its date-times.
     error_ms = float(np.median(behind) - np.median(truth))
     print(f"MP3 estimate's error: {error_ms / 1000:+.1f} s")
