@@ -99,6 +99,10 @@ class WebConfig:
     feeds_per_address: int = _opt(8, "Most live-feed listeners from one address, over all processes.")
     language: str = _opt("en", "The pages' language when the visitor chose none and the browser asks for none "
                                "the panel has (docs/translations.md).", choices=("en", "ms", "fr"))
+    listen_mp3_url: str = _opt("", "Public URL of an MP3 Icecast mount the listen button plays where a browser "
+                                   "cannot play HLS (empty = HLS only).")
+    listen_mp3_delay_ms: int = _opt(0, "How far an MP3 listener is behind the sound card (Icecast's burst on "
+                                       "connect plus the mount's delay); 0 = worked out from the mount's bitrate.")
 
 
 # Bounds of the [web] request limits, checked on load: (least, most).
@@ -312,6 +316,9 @@ RULES: dict[str, Range | Format] = {
     "web.upload_quota_mb": Range(0, 2**30),
     "web.uploads_total_mb": Range(0, 2**30),
     "web.uploads_min_free_mb": Range(0, 2**30),
+    "web.listen_mp3_delay_ms": Range(0, 120_000),
+    "web.listen_mp3_url": Format(r"|https?://[A-Za-z0-9._:\[\]-]+(/[A-Za-z0-9._~/%-]*)?",
+                                 "must be empty or an http(s):// URL of a mount, got {value!r}"),
     "reports.listener_poll_seconds": Range(1, 3600),
     "reports.transmission_category": Format(r"[A-Z0-9]{1,2}", "must be a SoundExchange category code "
                                                               "(1-2 capital letters or digits), got {value!r}"),

@@ -219,6 +219,7 @@ BAD_STRINGS = {
     "streams.liquidsoap": "",
     "episodes.formats": "ogg",
     "episodes.public_url": "radio.example.org/x y",
+    "web.listen_mp3_url": "javascript:alert(1)",
 }
 
 

@@ -29,9 +29,17 @@ def answer_headers(web: WebConfig, *, path: str | None, origin: str | None, embe
     return headers
 
 
+def media_src(web: WebConfig) -> str:
+    """The listen button's sources: the HLS stream here (hls.js plays it from blob: URLs) and the
+    origin of the MP3 mount, when one is configured (an Icecast server elsewhere)."""
+    origin = "/".join(web.listen_mp3_url.split("/", 3)[:3]) if web.listen_mp3_url else ""
+    return " ".join(filter(None, ["media-src 'self' blob:", origin])) + "; "
+
+
 def _security(web: WebConfig, *, embed: bool) -> Headers:
     """CSP, framing, sniffing, referrer, and HSTS behind TLS."""
-    headers = [("Content-Security-Policy", CSP_EMBED if embed else CSP)]
+    csp = CSP_EMBED if embed else CSP
+    headers = [("Content-Security-Policy", csp.replace("connect-src", media_src(web) + "connect-src", 1))]
     if not embed:
         headers.append(("X-Frame-Options", "DENY"))
     headers += [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin")]

@@ -8,6 +8,7 @@ from radiod.reports import hms
 from radiod_web import station
 from radiod_web.i18n import _
 from radiod_web.ledger import ledger_for_request
+from radiod_web.listen import player
 from radiod_web.queries import local_time, public_play, recent_plays
 from radiod_web.schedule import week_schedule
 from radiod_web.security import reader
@@ -17,7 +18,7 @@ bp = Blueprint("public", __name__)
 
 def _np_context() -> dict:
     snap = station().hub.current()
-    return {"np": snap.doc, "hide_next": station().config.playout.hide_next}
+    return {"np": snap.doc, "hide_next": station().config.playout.hide_next, "player": player(station().config)}
 
 
 @bp.get("/")
@@ -34,7 +35,7 @@ def embed():
 @bp.get("/widget")
 def widget():
     """How to embed the now-playing widget on another site."""
-    return render_template("widget.html", base=request.host_url.rstrip("/"))
+    return render_template("widget.html", base=request.host_url.rstrip("/"), player=player(station().config))
 
 
 @bp.get("/history")

@@ -14,11 +14,13 @@ if TYPE_CHECKING:
     from radiod.playlog.verify import check_digest, daily_digest, verify_chain, verify_export
     from radiod.playlog.writer import JournaledPlayLog, open_journaled
     from radiod.playlog.store import recent_plays, credits_artist, show_plays
+    from radiod.playlog.store import aired_since
 
 __all__ = [
     "check_digest", "CORRECTABLE", "daily_digest", "Drainer", "journal_path",
     "JournaledPlayLog", "open_journaled", "PLAY_FIELDS", "PlayLog", "read_plays",
     "read_plays_csv", "row_dict", "verify_chain", "verify_export", "recent_plays", "credits_artist", "show_plays",
+    "aired_since",
 ]
 
 # Imported on first use: the pure core imports radiod.playlog.chain, which must not load SQLite.
@@ -31,4 +33,5 @@ __getattr__ = lazy_face(__name__, {
     "check_digest": "verify", "daily_digest": "verify", "verify_chain": "verify", "verify_export": "verify",
     "JournaledPlayLog": "writer", "open_journaled": "writer",
     "recent_plays": "store", "credits_artist": "store", "show_plays": "store",
+    "aired_since": "store",
 })

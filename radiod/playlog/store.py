@@ -596,6 +596,14 @@ def recent_plays(conn: sqlite3.Connection, *, limit: int, before_ms: int | None 
                         " ORDER BY started_at_ms DESC, id DESC LIMIT ?", (*args, int(limit))).fetchall()
 
 
+def aired_since(conn: sqlite3.Connection, since_ms: int, *, limit: int) -> list[sqlite3.Row]:
+    """Every play (any usage, open or closed) on air at or after ``since_ms``, newest first: what a
+    listener a few seconds behind the sound card may be hearing."""
+    return conn.execute(f"SELECT {', '.join(PUBLIC_COLUMNS)} FROM plays"
+                        " WHERE ended_at_ms IS NULL OR ended_at_ms >= ?"
+                        " ORDER BY started_at_ms DESC, id DESC LIMIT ?", (int(since_ms), int(limit))).fetchall()
+
+
 def show_plays(conn: sqlite3.Connection, show_id: str, *, limit: int) -> list[sqlite3.Row]:
     """The plays of one show, by its stable id (whatever it was called then), newest first."""
     return conn.execute(f"SELECT {', '.join(PUBLIC_COLUMNS)} FROM plays WHERE show_id = ?"

@@ -111,6 +111,8 @@ MATRIX = [
      NOT_FOUND_UNLESS_ANON),
     # The language switcher: anyone; it sets a cookie and goes back to the page (tests/web/test_translations.py).
     ("/language/<lang>", "GET", "/language/fr?next=/schedule", None, dict.fromkeys(ROLES, 302)),
+    # Listen live: the plays the player names (public, like the now-playing API).
+    ("/api/aired", "GET", "/api/aired", None, PUBLIC),
 ]
 
 
