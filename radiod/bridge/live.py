@@ -5,12 +5,38 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass, field
+from typing import Callable
 
-from radiod.bridge.player import LiveEvent
 from radiod.clock import Clock, to_ms
 from radiod.library.artists import artist_key, split_artists
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LiveEvent:
+    """A live switch or DJ metadata. ``kind``: 'start', 'metadata' or 'end'."""
+
+    kind: str
+    at_ms: int                       # monotonic, like PlayerEvent.at_ms
+    dj: str = ""
+    show: str = ""
+    title: str = ""
+    artist: str = ""
+    detail: str = ""
+    metadata: dict = field(default_factory=dict)
+
+
+LiveListener = Callable[[LiveEvent], None]
+
+
+def song_of(metadata: dict[str, str]) -> tuple[str, str]:
+    """(title, artist) of a DJ's metadata update; Icecast's 'song' is "Artist - Title"."""
+    title, artist = metadata.get("title", ""), metadata.get("artist", "")
+    if not artist and " - " in title:
+        artist, title = title.split(" - ", 1)
+    return title.strip(), artist.strip()
 
 
 class LiveLog:

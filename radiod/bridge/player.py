@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Callable, Literal
 
 from radiod.bridge.archive import archive_dir, prune
 from radiod.bridge.harbor import HarborAuth, HarborDecision
+from radiod.bridge.live import LiveEvent, LiveListener, song_of
 from radiod.bridge.process import Supervisor
 from radiod.bridge.render import ScriptOptions, render
 from radiod.clock import Clock, to_ms
@@ -76,23 +77,6 @@ class _Item:
     @property
     def start_position_ms(self) -> int:
         return self.cue.cue_in_ms + self.offset_ms
-
-
-@dataclass(frozen=True)
-class LiveEvent:
-    """A live switch or DJ metadata. ``kind``: 'start', 'metadata' or 'end'."""
-
-    kind: str
-    at_ms: int                       # monotonic, like PlayerEvent.at_ms
-    dj: str = ""
-    show: str = ""
-    title: str = ""
-    artist: str = ""
-    detail: str = ""
-    metadata: dict = field(default_factory=dict)
-
-
-LiveListener = Callable[[LiveEvent], None]
 
 
 def annotate_uri(cue: Cue, offset_ms: int) -> str:
@@ -448,10 +432,7 @@ class LiquidsoapPlayer:
             self._streaming.set()
         elif word == "LIVEMETA":
             live_meta = parse_metadata(payload)
-            title, artist = live_meta.get("title", ""), live_meta.get("artist", "")
-            if not artist and " - " in title:
-                artist, title = title.split(" - ", 1)     # Icecast's 'song' is "Artist - Title"
-            song = (title.strip(), artist.strip())
+            song = song_of(live_meta)
             if song == self._last_song:
                 return          # the same song again (a replay, or a repeated update): one play
             self._last_song = song
