@@ -124,8 +124,9 @@ class LiquidsoapConfig:
     live_grace_minutes: int = _opt(5, "Minutes before/after their slot a DJ may connect.")
     live_input: bool = _opt(False, "Default engine (vlc): take live DJs on the harbor (harbor_port, harbor_mount) "
                                    "through a Liquidsoap subprocess; their audio is mixed into the air.")
-    harbor_buffer_ms: int = _opt(1000, "Default engine: DJ audio the harbor holds before it goes on air "
-                                       "(most of the delay from connecting to being heard).")
+    harbor_buffer_ms: int = _opt(500, "Default engine: DJ audio the harbor holds before it goes on air; it adds "
+                                      "one for one to the delays of a DJ's connection and drop (raise it for DJs "
+                                      "on poor links).")
     archive: bool = _opt(False, "Record the output into hourly files in the state folder.")
     archive_days: int = _opt(14, "Archive files older than this many days are deleted (0 = keep all).")
     hls: bool = _opt(False, "Write HLS segments into the state folder.")

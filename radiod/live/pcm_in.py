@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 READ_BYTES = 65536
 POLL_S = 0.02
 QUIET_MS = 300              # no audio this long: the DJ is gone (Liquidsoap writes every 40 ms)
+GONE_QUIET_MS = 150         # the same once the DJ has disconnected (only the harbor's buffer is left)
 START_FRAMES = 44100 // 10  # 100 ms of audio in hand before the DJ is put on air
 
 
@@ -52,6 +53,7 @@ class PcmReader:
         self.quiet_ms = quiet_ms
         self.start_frames = start_frames
         self.flowing = False            # audio is coming (on_audio(True) was said)
+        self._gone = False              # the DJ disconnected: the end of the audio is near
         self._stopping = threading.Event()
         make_fifo(fifo)
         self._fd = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)
@@ -69,8 +71,9 @@ class PcmReader:
                 ready, _, _ = select.select([self._fd], [], [], POLL_S)
                 now = self.clock.monotonic_ms()
                 if not ready:
-                    if last_ms is not None and now - last_ms >= self.quiet_ms:
-                        last_ms, since_quiet, carry = None, 0, b""
+                    quiet = GONE_QUIET_MS if self._gone else self.quiet_ms
+                    if last_ms is not None and now - last_ms >= quiet:
+                        last_ms, since_quiet, carry, self._gone = None, 0, b"", False
                         if self.flowing:
                             self.flowing = False
                             self.on_audio(False)
@@ -96,6 +99,10 @@ class PcmReader:
             if self.flowing:
                 self.flowing = False
                 self.on_audio(False)
+
+    def disconnected(self) -> None:
+        """The DJ has gone: what the harbor still held is coming, and nothing after it (any thread)."""
+        self._gone = True
 
     def stop(self) -> None:
         self._stopping.set()

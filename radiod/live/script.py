@@ -40,6 +40,9 @@ def render(config: Config, paths: HarborPaths) -> str:
         lines.append(f"settings.log.file.path.set({liq_string(str(paths.log_file))})")
     lines += [
         "settings.frame.audio.samplerate.set(44100)",
+        "# MP3 (BUTT, Mixxx, ffmpeg) through libmad: ffmpeg's decoder probes about a second of the",
+        "# stream before it decodes, which the DJ would wait through at every connection.",
+        "settings.decoder.priorities.ffmpeg.set(0)",
         "",
         f"radiod_client = {liq_string(shlex.join(paths.client))}",
         'def radiod_connected(headers) = ignore(headers) print("LIVECONNECT") end',

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import logging
 import shutil
+import socket
 import subprocess
 import threading
 import time
@@ -160,7 +161,7 @@ class LiveRig:
 
     directory: Path
     port: int
-    buffer_ms: int = 1000
+    buffer_ms: int = 500
     fade_ms: int = 300
     clock: SystemClock = field(default_factory=SystemClock)
 
@@ -205,7 +206,15 @@ class LiveRig:
         self.thread.start()
         self.desk.start()
         wait_until(lambda: self.engine.current is not None and self.engine.current.started_wall is not None)
-        time.sleep(1.5)              # Liquidsoap up, automation heard for a while
+        wait_until(self.harbor_listens, timeout_s=30)
+        time.sleep(1.0)              # automation heard for a while
+
+    def harbor_listens(self) -> bool:
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+            return True
+        except OSError:
+            return False
 
     def close(self) -> None:
         try:
