@@ -3,6 +3,7 @@ metadata update they send (so every song they announce is its own play, source '
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ class LiveLog:
         self._open: tuple[int, int] | None = None      # (play id, started wall ms)
         self._dj = ""
         self._show = ""
+        self._rows = itertools.count(1)     # two rows may start in the same millisecond
 
     def __call__(self, event: LiveEvent) -> None:
         wall = self._wall(event.at_ms)
@@ -72,7 +74,7 @@ class LiveLog:
         keys = [artist_key(a) for a in split_artists(artist)] if usage == "feature" else []
         snapshot = {"title": title, "artist": artist, "artist_keys": keys, **extra}
         play_id = self.playlog.open_play(started_at_ms=wall, source="live", usage=usage, show=self._show,
-                                         snapshot=snapshot, item_key=f"live:{wall}:{self._dj}")
+                                         snapshot=snapshot, item_key=f"live:{wall}:{self._dj}:{next(self._rows)}")
         self._open = (play_id, wall)
 
     def _close(self, wall: int) -> None:

@@ -84,6 +84,7 @@ class PcmReader:
                     continue
                 if last_ms is None:
                     self.reset()           # a new stretch of audio: frames count from 0
+                    self._gone = False
                 last_ms = now
                 data = carry + data
                 whole = len(data) - len(data) % FRAME_BYTES
