@@ -93,7 +93,7 @@ def icecast(work: Path):
     return server
 
 
-DJ_PORT = 21031
+DJ_PORT = 21061
 DJ_GOALS = {"connect": 1500, "drop": 1000, "silence": 500}
 
 

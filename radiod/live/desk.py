@@ -4,9 +4,9 @@
   radiod through the bridge's Unix socket and decided by ``radiod.bridge.harbor`` (the DJ's own
   live slot ± the grace), so a refusal says why in radiod's log.
 - The DJ's PCM comes through a FIFO (``pcm_in``) into the player's live voice. When it starts,
-  the engine is told (``LiveOn``: automation fades out as the DJ fades in); when it stops
-  (after a disconnection: once the harbor's buffer has played out), ``LiveOff`` (automation comes
-  back by the clock; in a live slot, its fallback).
+  the engine is told (``LiveOn``: automation fades out as the DJ fades in); when the DJ
+  disconnects or their audio stops, ``LiveOff`` (the DJ fades out as automation comes back by
+  the clock; in a live slot, its fallback).
 - Live play rows (``radiod.bridge.live.LiveLog``) at the instants the mixer says they are heard:
   the DJ's first frame, each metadata update's frame, their last frame.
 
@@ -148,9 +148,10 @@ class LiveDesk:
                 self._dj, self._pending = self._pending, None
             self._last_song = None
         elif word == "LIVEDISCONNECT":
-            # What the harbor buffered still plays out (the DJ's last words are heard); the
-            # reader says when it has, and automation comes in then.
+            # Automation comes in at once and the DJ fades out under it: what the harbor still
+            # holds (harbor_buffer_ms) is faded, not waited for.
             self.reader.disconnected()
+            self._end("disconnected")
             self._dj = None
         elif word == "LIVEEND":
             log.info("live: the slot of %s is over; disconnecting them", self._dj.user if self._dj else "the DJ")
