@@ -35,7 +35,7 @@ from radiod.clock import Clock
 from radiod.config import Config
 from radiod.live.pcm_in import PcmReader
 from radiod.live.script import HarborPaths, render
-from radiod.playout.engine import LiveOff, LiveOn
+from radiod.playout.engine import LiveOff, LiveOn, LiveSong
 from radiod.playout.live_voice import LiveVoice
 from radiod.private import private_dir
 
@@ -162,6 +162,7 @@ class LiveDesk:
             self._last_song = song
             self._emit("metadata", self.player.live.received, title=song[0], artist=song[1],
                        metadata=parse_metadata(payload))
+            self.post(LiveSong(*song))
         elif line.strip():
             log.debug("harbor liquidsoap: %s", line)
 

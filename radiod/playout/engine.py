@@ -135,6 +135,14 @@ class LiveOn:
 
 
 @dataclass(frozen=True)
+class LiveSong:
+    """The live DJ's encoder named what they play now (shown as on air; the row is radiod.live's)."""
+
+    title: str
+    artist: str = ""
+
+
+@dataclass(frozen=True)
 class LiveOff:
     """The live DJ is gone (dropped, or their slot ended): the DJ fades out, automation comes
     back by the clock (in a live slot: its fallback)."""
@@ -189,6 +197,7 @@ class Engine:
         self.closing: list[Slot] = []                 # ended, but their last sample is not heard yet
         self._heard_open = False                      # the last heartbeat named open rows
         self.live: LiveOn | None = None               # the DJ on air, while automation waits
+        self._live_on_air: OnAir | None = None        # what the DJ airs, for the status and now-playing
         player.set_listener(self.post)
 
     # -- any thread ------------------------------------------------------------------------------
@@ -335,6 +344,8 @@ class Engine:
             self._on_clock_jump(message)
         elif isinstance(message, LiveOn):
             self._on_live(message)
+        elif isinstance(message, LiveSong):
+            self._live_song(message)
         elif isinstance(message, LiveOff):
             self._off_live(message.reason)
         elif isinstance(message, _Stop):
@@ -585,13 +596,25 @@ class Engine:
         self.pending = None
         self.state = EngineState.PAUSED
         live_on(fade)
+        self._live_on_air = self._live_item(live.show + " (live)" if live.show else "Live", live.dj, "talk")
         log.info("live: %s on air%s", live.dj, f" ({live.show})" if live.show else "")
+
+    def _live_song(self, song: LiveSong) -> None:
+        if self.live is not None:
+            self._live_on_air = self._live_item(song.title, song.artist, "feature")
+
+    def _live_item(self, title: str, artist: str, usage: str) -> OnAir:
+        """The live DJ as the item on air, from about when it is heard (the player's lead)."""
+        heard = self._wall() + getattr(self.player, "command_lead_ms", 0)
+        show = self.live.show if self.live is not None else ""
+        return OnAir(ItemInfo(title=title, artist=artist, show=show, source="live", usage=usage),
+                     item_key="live", started_at=iso(heard))
 
     def _off_live(self, reason: str) -> None:
         """The DJ fades out; automation comes in by the clock (nothing is on air but the DJ)."""
         if self.live is None:
             return
-        dj, self.live = self.live.dj, None
+        dj, self.live, self._live_on_air = self.live.dj, None, None
         live_off = getattr(self.player, "live_off", None)
         if live_off is not None:
             live_off(self.config.fade_out_ms)
@@ -1035,6 +1058,8 @@ class Engine:
                            started_at=iso(cur.started_wall), expected_end=iso(cur.expected_end()),
                            planned_start=iso(to_ms(cur.item.start) + cur.offset_ms), offset_ms=cur.offset_ms,
                            length_ms=cur.item.length_ms, reason=cur.reason)
+        elif self.live is not None and cur is None:
+            on_air = self._live_on_air
         timing = getattr(self.player, "timing", None)     # players with an output clock (libVLC)
         return Status(state=self.state, now=on_air, next=upcoming, show=show,
                       errors=tuple(self.errors)[-10:], stats=Stats(**self.stats),

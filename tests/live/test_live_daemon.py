@@ -15,7 +15,7 @@ from audio_capture import Capture, private_pulse
 from radiod.accounts.users import Accounts
 from radiod.clock import SystemClock
 from radiod.store import open_db
-from tests.playout.daemon_station import RADIOD, Daemon, make_station, rows, wait_for
+from tests.playout.daemon_station import RADIOD, Daemon, make_station, now_playing, rows, wait_for
 from tests.streams.test_streams_daemon import HlsCollector
 from tests.streams.tones import decode, runs
 
@@ -68,7 +68,10 @@ def aired(tmp_path_factory):
             hls = HlsCollector(station / "state" / "hls", "live-64.m3u8")
             client = dj(PORT, "kim", DJ_HZ, 7)
             time.sleep(3)
+            dj_now = now_playing(station)
             song_reply = send_song(PORT, "kim", "Local Band - Great Song")
+            time.sleep(1.5)
+            song_now = now_playing(station)
             client.wait(30)
             time.sleep(6)                     # automation back for a while, the last segments written
             segments = hls.stop()
@@ -79,7 +82,7 @@ def aired(tmp_path_factory):
     hls_file = tmp / "hls.ts"
     hls_file.write_bytes(b"".join(data for _, data in segments))
     logger = [decode(p) for p in sorted((station / "logger").rglob("*.flac"))]
-    return {"code": code, "log": daemon.log(), "rows": rows(station), "verify": verify, "reply": song_reply,
+    return {"dj_now": dj_now, "song_now": song_now, "code": code, "log": daemon.log(), "rows": rows(station), "verify": verify, "reply": song_reply,
             "sink": runs(sink, TONES), "hls": runs(decode(hls_file), TONES),
             "logger": runs(np.concatenate(logger) if logger else np.zeros(0), TONES)}
 
@@ -101,3 +104,9 @@ def test_the_live_rows_are_in_the_play_logs_chain(aired):
     assert all(r["ended_at_ms"] is not None for r in live)
     assert aired["verify"].returncode == 0, aired["verify"].stdout + aired["verify"].stderr
     assert "live input on: DJs connect to icecast://USER:PASSWORD@HOST:21003/live" in aired["log"]
+
+
+def test_now_playing_names_the_live_show_then_the_djs_song(aired):
+    assert aired["dj_now"] is not None and aired["dj_now"]["now"]["title"] == "Night Moves (live)"
+    assert aired["dj_now"]["now"]["artist"] == "kim" and aired["dj_now"]["now"]["source"] == "live"
+    assert (aired["song_now"]["now"]["title"], aired["song_now"]["now"]["artist"]) == ("Great Song", "Local Band")

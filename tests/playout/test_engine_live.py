@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from radiod.config import PlayoutConfig
-from radiod.playout.engine import LiveOff, LiveOn
+from radiod.playout.engine import LiveOff, LiveOn, LiveSong
 from radiod.playout.fake_player import FakePlayer
 from radiod.playout.messages import EngineState
 
@@ -80,3 +80,21 @@ def test_a_player_that_cannot_mix_a_dj_keeps_automation_on_air(tmp_path):
     assert rig.engine.live is None and rig.engine.state == EngineState.PLAYING
     assert [r["title"] for r in rig.rows()] == ["Song 1", "Song 2", "Song 3"]
     assert any(e.kind == "live" and "cannot put a live DJ on air" in e.detail for e in rig.engine.errors)
+
+
+def test_the_status_and_now_playing_show_the_dj_and_the_song_they_announce(tmp_path):
+    rig = live_rig(tmp_path)
+    rig.run_until(at(0.5))
+    rig.engine.post(LiveOn("kim", "Night Moves"))
+    rig.run_until(at(1))
+    now = rig.engine.status()["now"]
+    assert (now["title"], now["artist"], now["show"], now["source"], now["usage"]) == \
+        ("Night Moves (live)", "kim", "Night Moves", "live", "talk")
+    assert now["started_at"] is not None and rig.published[-1]["now"]["title"] == "Night Moves (live)"
+    rig.engine.post(LiveSong("Great Song", "Local Band"))
+    rig.run_until(at(1.5))
+    now = rig.engine.status()["now"]
+    assert (now["title"], now["artist"], now["usage"]) == ("Great Song", "Local Band", "feature")
+    rig.engine.post(LiveOff("gone"))
+    rig.run_until(at(2.5))
+    assert rig.engine.status()["now"]["source"] == "rotation"
