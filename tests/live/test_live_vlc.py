@@ -3,14 +3,17 @@
 Heard in the captured sink audio: a DJ outside their slot and a wrong password are refused (the
 reason is in radiod's log) and never heard; the DJ in their slot takes over from automation with
 a fade and no long silence, and automation comes back when the DJ drops. The DJ's metadata
-becomes live play rows whose times are when the audio was heard.
+becomes live play rows whose times are when the audio was heard; the slot's end disconnects the DJ.
 """
 
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pytest
+
+from radiod.bridge.harbor import LiveSlot
 
 from .rig import DJ_HZ, OTHER_HZ, LiveRig, dj, max_silence_ms, send_song, switches, wait_until, who_is_on
 
@@ -42,6 +45,17 @@ def show(tmp_path_factory):
         wait_until(lambda: rig.engine.current is not None and rig.engine.current.started_wall is not None)
         time.sleep(2.5)
         record["end_ms"] = clock.monotonic_ms()
+        # 3. Night Moves ends 4 s after Kim reconnects: the harbor drops Kim at the slot's end.
+        night = rig.slots["night"]
+        rig.slots["night"] = LiveSlot(night.show_id, night.title, night.start, rig.clock.now() + timedelta(seconds=4))
+        kim = dj(PORT, "kim", DJ_HZ, 60)
+        wait_until(lambda: rig.engine.live is not None)
+        live_from = clock.monotonic_ms()
+        wait_until(lambda: rig.engine.live is None, timeout_s=30)
+        record["second_live_ms"] = clock.monotonic_ms() - live_from
+        record["kim_cut_rc"] = kim.wait(30)
+        wait_until(lambda: rig.engine.current is not None and rig.engine.current.started_wall is not None)
+        time.sleep(2)
     finally:
         rig.close()
     record["stretches"] = who_is_on(rig.capture)
@@ -62,7 +76,7 @@ def test_a_dj_outside_their_slot_or_with_a_wrong_password_is_refused_with_the_re
 def test_the_dj_takes_over_with_a_fade_and_automation_resumes_when_they_drop(show):
     heard = [s.who for s in show["stretches"] if s.who is not None and s.end_ms - s.start_ms >= 200]
     collapsed = [w for i, w in enumerate(heard) if i == 0 or heard[i - 1] != w]
-    assert collapsed == ["auto", "dj", "auto"]
+    assert collapsed == ["auto", "dj", "auto", "dj", "auto"]
     ins, outs = switches(show["stretches"], [show["connect_ms"]], [show["drop_ms"]])
     assert len(ins) == 1 and len(outs) == 1
     # Goals of the issue, with room for a loaded machine (the bench prints the figures).
@@ -77,15 +91,22 @@ def test_the_djs_metadata_becomes_live_rows_at_the_instants_heard(show):
     assert [(r["title"], r["artist"], r["usage"], r["show"]) for r in live] == [
         ("Night Moves (live)", "kim", "talk", "Night Moves"),
         ("Great Song", "Local Band feat. Guest", "feature", "Night Moves"),
+        ("Night Moves (live)", "kim", "talk", "Night Moves"),
     ]
     assert live[1]["artist_keys"] == ["local band", "guest"]
     assert all(r["ended_at_ms"] is not None and r["played_ms"] > 0 for r in live)
     kinds = [("live" if r["source"] == "live" else "auto") for r in show["rows"]]
     collapsed = [k for i, k in enumerate(kinds) if i == 0 or kinds[i - 1] != k]
-    assert collapsed == ["auto", "live", "auto"]
+    assert collapsed == ["auto", "live", "auto", "live", "auto"]
     # The live stretch's rows span what was heard of the DJ (wall and monotonic differ by a constant).
     rig = show["rig"]
     offset = rig.clock.now().timestamp() * 1000 - rig.clock.monotonic_ms()
     dj = [s for s in show["stretches"] if s.who == "dj" and s.end_ms - s.start_ms >= 200]
     assert abs(live[0]["started_at_ms"] - (dj[0].start_ms + offset)) < 150
-    assert abs(live[-1]["ended_at_ms"] - (dj[-1].end_ms + offset)) < 300
+    assert abs(live[1]["ended_at_ms"] - (dj[0].end_ms + offset)) < 300
+
+
+def test_the_slot_end_disconnects_the_dj_and_automation_comes_back(show):
+    assert show["kim_cut_rc"] != 0                    # ffmpeg lost its connection, it did not finish
+    assert show["second_live_ms"] < 10_000            # well before its 60 s of audio ran out
+    assert any("the slot of kim is over" in line for line in show["logs"])
