@@ -8,6 +8,8 @@ becomes live play rows whose times are when the audio was heard; the slot's end 
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from datetime import timedelta
 
@@ -56,6 +58,25 @@ def show(tmp_path_factory):
         record["kim_cut_rc"] = kim.wait(30)
         wait_until(lambda: rig.engine.current is not None and rig.engine.current.started_wall is not None)
         time.sleep(2)
+        # 4. The harbor's Liquidsoap killed while Kim is live: automation comes back, a new one takes Kim.
+        rig.slots["night"] = night
+        kim = dj(PORT, "kim", DJ_HZ, 60)
+        wait_until(lambda: rig.engine.live is not None)
+        time.sleep(1)
+        first = rig.desk.supervisor.pid
+        os.kill(first, signal.SIGKILL)
+        record["killed_ms"] = clock.monotonic_ms()
+        wait_until(lambda: rig.engine.live is None)
+        record["auto_after_kill_ms"] = clock.monotonic_ms() - record["killed_ms"]
+        kim.kill()
+        kim.wait(10)
+        wait_until(lambda: rig.desk.supervisor.pid not in (None, first) and rig.harbor_listens(), timeout_s=30)
+        again = dj(PORT, "kim", DJ_HZ, 3)
+        wait_until(lambda: rig.engine.live is not None)
+        record["again_rc"] = again.wait(30)
+        wait_until(lambda: rig.engine.live is None)
+        time.sleep(2)
+        record["after_kill_end_ms"] = clock.monotonic_ms()
     finally:
         rig.close()
     record["stretches"] = who_is_on(rig.capture)
@@ -69,14 +90,16 @@ def test_a_dj_outside_their_slot_or_with_a_wrong_password_is_refused_with_the_re
     assert show["bad_rc"] != 0 and "401" in show["bad_err"]
     assert any("lee" in line and "refused: outside their slot; next slot starts" in line for line in show["logs"])
     assert any("kim" in line and "refused: wrong user name or password" in line for line in show["logs"])
-    assert "other" not in [s.who for s in show["stretches"]]
+    # Lee's tone is never on air (a 10 ms window where a stretch is cut off may read as any pitch).
+    others = [s for s in show["stretches"] if s.who == "other"]
+    assert all(s.end_ms - s.start_ms <= 20 for s in others), others
     assert "dj" not in [s.who for s in show["stretches"] if s.start_ms < show["connect_ms"]]
 
 
 def test_the_dj_takes_over_with_a_fade_and_automation_resumes_when_they_drop(show):
     heard = [s.who for s in show["stretches"] if s.who is not None and s.end_ms - s.start_ms >= 200]
     collapsed = [w for i, w in enumerate(heard) if i == 0 or heard[i - 1] != w]
-    assert collapsed == ["auto", "dj", "auto", "dj", "auto"]
+    assert collapsed == ["auto", "dj", "auto", "dj", "auto", "dj", "auto", "dj", "auto"]
     ins, outs = switches(show["stretches"], [show["connect_ms"]], [show["drop_ms"]])
     assert len(ins) == 1 and len(outs) == 1
     # Goals of the issue, with room for a loaded machine (the bench prints the figures).
@@ -92,21 +115,31 @@ def test_the_djs_metadata_becomes_live_rows_at_the_instants_heard(show):
         ("Night Moves (live)", "kim", "talk", "Night Moves"),
         ("Great Song", "Local Band feat. Guest", "feature", "Night Moves"),
         ("Night Moves (live)", "kim", "talk", "Night Moves"),
+        ("Night Moves (live)", "kim", "talk", "Night Moves"),
+        ("Night Moves (live)", "kim", "talk", "Night Moves"),
     ]
     assert live[1]["artist_keys"] == ["local band", "guest"]
     assert all(r["ended_at_ms"] is not None and r["played_ms"] > 0 for r in live)
     kinds = [("live" if r["source"] == "live" else "auto") for r in show["rows"]]
     collapsed = [k for i, k in enumerate(kinds) if i == 0 or kinds[i - 1] != k]
-    assert collapsed == ["auto", "live", "auto", "live", "auto"]
+    assert collapsed == ["auto", "live", "auto", "live", "auto", "live", "auto", "live", "auto"]
     # The live stretch's rows span what was heard of the DJ (wall and monotonic differ by a constant).
     rig = show["rig"]
     offset = rig.clock.now().timestamp() * 1000 - rig.clock.monotonic_ms()
     dj = [s for s in show["stretches"] if s.who == "dj" and s.end_ms - s.start_ms >= 200]
     assert abs(live[0]["started_at_ms"] - (dj[0].start_ms + offset)) < 150
-    assert abs(live[1]["ended_at_ms"] - (dj[0].end_ms + offset)) < 300
+    first_end = max(s.end_ms for s in dj if s.start_ms < show["drop_ms"] + 1000)
+    assert abs(live[1]["ended_at_ms"] - (first_end + offset)) < 300
 
 
 def test_the_slot_end_disconnects_the_dj_and_automation_comes_back(show):
     assert show["kim_cut_rc"] != 0                    # ffmpeg lost its connection, it did not finish
     assert show["second_live_ms"] < 10_000            # well before its 60 s of audio ran out
     assert any("the slot of kim is over" in line for line in show["logs"])
+
+
+def test_a_killed_harbor_liquidsoap_brings_automation_back_and_is_restarted(show):
+    assert show["auto_after_kill_ms"] < 2000
+    assert any("live input: Liquidsoap exited with -9" in line for line in show["logs"])
+    assert show["again_rc"] == 0                      # the new Liquidsoap took the DJ, to the end
+    assert max_silence_ms(show["stretches"], show["killed_ms"], show["after_kill_end_ms"]) < 1000
