@@ -36,7 +36,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from types import FrameType
-from typing import Any, Callable, Union
+from typing import TYPE_CHECKING, Any, Callable, Union
 
 from radiod.app.daylogs import DayLogs
 from radiod.app.show_tracklists import ShowTracklists
@@ -57,6 +57,9 @@ from radiod.playout.nowplaying import NowPlayingWriter
 from radiod.playout.port import Player
 from radiod.private import private_dir
 from radiod.store import open_db, open_readonly
+
+if TYPE_CHECKING:
+    from radiod.live.desk import LiveDesk
 
 DRAIN_AT_STOP_S = 5.0
 DRAIN_BUSY_TIMEOUT_MS = 1000
@@ -186,7 +189,7 @@ class Daemon:
         self.output = ""
         self.library_alert = ""          # the last rescan's withheld media folders (status, dashboard)
         self.engine_error: BaseException | None = None
-        self.live: Any = None            # the live input (radiod.live), when configured
+        self.live: LiveDesk | None = None    # the live input (radiod.live), when configured
         self._fingerprint = ""
 
     # -- building ----------------------------------------------------------------------------------
@@ -231,7 +234,7 @@ class Daemon:
         self.control = ControlServer(cfg.control_socket, self.handle_command)
         self._fill_show_ids()
 
-    def _live_desk(self) -> Any:
+    def _live_desk(self) -> LiveDesk | None:
         """Live DJs on the default engine's harbor, when ``liquidsoap.live_input`` is set."""
         if not self.config.liquidsoap.live_input:
             return None

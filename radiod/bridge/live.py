@@ -4,6 +4,7 @@ metadata update they send (so every song they announce is its own play, source '
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -30,6 +31,17 @@ class LiveEvent:
 
 
 LiveListener = Callable[[LiveEvent], None]
+
+
+def parse_metadata(payload: str) -> dict[str, str]:
+    """Liquidsoap's ``json.stringify`` of metadata (a list of pairs) → a dict (last value wins)."""
+    try:
+        pairs = json.loads(payload)
+    except ValueError:
+        return {}
+    if isinstance(pairs, dict):
+        return {str(k): str(v) for k, v in pairs.items()}
+    return {str(p[0]): str(p[1]) for p in pairs if isinstance(p, list) and len(p) == 2}
 
 
 def song_of(metadata: dict[str, str]) -> tuple[str, str]:

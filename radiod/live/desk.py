@@ -22,13 +22,11 @@ import sys
 import tempfile
 import threading
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable, Protocol, runtime_checkable
 
-from radiod.bridge.harbor import HarborAuth, HarborDecision, accounts_login, station_slots
-from radiod.bridge.live import LiveEvent, LiveListener, song_of
-from radiod.bridge.player import parse_metadata
+from radiod.bridge.harbor import HarborAuth, HarborDecision
+from radiod.bridge.live import LiveEvent, LiveListener, parse_metadata, song_of
 from radiod.bridge.process import Supervisor
 from radiod.bridge.server import BridgeServer
 from radiod.clock import Clock
