@@ -44,11 +44,12 @@ echo "demo: the live stream (HLS, once Liquidsoap has written its first segments
 echo "demo: log in as $(sed -n 's/^user name: //p' "$login") with password $(sed -n 's/^password: //p' "$login")" \
      "(kept in $login)" >&2
 dj_password="$(sed -n 's/^password: //p' "$dj_login")"
-echo "demo: live DJs: the harbor listens on port 8005, mount /live (BUTT, Mixxx or any Icecast source client);" \
+harbor_port="$("$radiod" --station "$station" config | sed -n 's/^harbor_port = \([0-9]*\).*/\1/p' | head -n 1)"
+echo "demo: live DJs: the harbor listens on port $harbor_port, mount /live (BUTT, Mixxx or any Icecast source client);" \
      "demo DJ alex, password $dj_password (kept in $dj_login), is taken in \"Open Mic Live\"" \
      "(Mon, Wed, Fri 18:00-19:00 station time, ± 5 min) and refused with the reason at other times." >&2
 echo "demo: e.g. ffmpeg -re -f lavfi -i sine=frequency=880 -c:a libmp3lame -f mp3 -content_type audio/mpeg" \
-     "icecast://alex:$dj_password@127.0.0.1:8005/live" >&2
+     "icecast://alex:$dj_password@127.0.0.1:$harbor_port/live" >&2
 echo "demo: putting $station on air (Ctrl-C stops it). Audio goes to the default output, or into" \
      "hourly files $station/state/output-<UTC start>.wav when there is no sound device; the first log line says which." >&2
 # The live input is on for demo stations made before it existed, too.
