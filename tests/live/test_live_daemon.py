@@ -1,5 +1,6 @@
 """A live DJ through a real `radiod run` on the default engine: the DJ's tone is on every output of
-the air (the sound card's null sink, the HLS stream, the compliance logger's files), the DJ's
+the air (the sound card's null sink, an Icecast MP3 mount on a real icecast2, the HLS stream, the
+compliance logger's files), the DJ's
 metadata becomes live rows in the play log's hash chain, and `radiod verify-log` accepts it."""
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from radiod.accounts.users import Accounts
 from radiod.clock import SystemClock
 from radiod.store import open_db
 from tests.playout.daemon_station import RADIOD, Daemon, make_station, now_playing, rows, wait_for
-from tests.streams.test_streams_daemon import HlsCollector
+from tests.streams.test_streams_daemon import HlsCollector, Recorder, icecast_at
 from tests.streams.tones import decode, runs
 
 from .rig import DJ_HZ, PASSWORD, dj, send_song
 
 PORT = 21003
+ICECAST_PORT = 21004
 TONES = {"a": 440.0, "b": 554.0, "c": 659.0, "show": 330.0, "dj": float(DJ_HZ)}
 SCHEDULE = {
     "station.toml": '[station]\nname = "Test FM"\ntimezone = "UTC"\ndjs = ["kim"]\n',
@@ -53,19 +55,22 @@ def aired(tmp_path_factory):
     with (station / "radiod.toml").open("a") as toml:
         toml.write(f"[liquidsoap]\nlive_input = true\nharbor_port = {PORT}\nlive_grace_minutes = 0\n"
                    '[logger]\nenabled = true\nformat = "flac"\n'
-                   "[streams]\nhls_bitrates = [64]\nhls_segment_seconds = 2\nhls_segments = 30\n")
+                   "[streams]\nhls_bitrates = [64]\nhls_segment_seconds = 2\nhls_segments = 30\n"
+                   f'icecast = ["icecast://source:srcpw@127.0.0.1:{ICECAST_PORT}/radio.mp3"]\n')
     (station / "schedules").mkdir()
     for name, text in SCHEDULE.items():
         (station / "schedules" / name).write_text(text)
     conn = open_db(station / "radiod.db")
     Accounts(conn, SystemClock()).add_user("kim", "dj", PASSWORD, shows=("night",))
     conn.close()
-    with private_pulse(tmp) as pulse, Capture(pulse) as cap:
+    with icecast_at(tmp, ICECAST_PORT) as icecast, private_pulse(tmp) as pulse, Capture(pulse) as cap:
         daemon = Daemon(station, tmp / "daemon.log")
         try:
             wait_for(harbor_listens, 40, "the harbor to listen")
             wait_for(lambda: len(rows(station)) >= 1, 30, "automation on air")
+            wait_for(lambda: "/radio.mp3" in icecast.mounts(), 40, "the mount on icecast")
             hls = HlsCollector(station / "state" / "hls", "live-64.m3u8")
+            mount = Recorder(icecast.url + "/radio.mp3", tmp / "mount.mp3", 22)
             client = dj(PORT, "kim", DJ_HZ, 7)
             time.sleep(3)
             dj_now = now_playing(station)
@@ -75,6 +80,7 @@ def aired(tmp_path_factory):
             client.wait(30)
             time.sleep(6)                     # automation back for a while, the last segments written
             segments = hls.stop()
+            mount.join()
         finally:
             code = daemon.terminate()
     verify = subprocess.run([*RADIOD, "--station", str(station), "verify-log"], capture_output=True, text=True)
@@ -83,13 +89,13 @@ def aired(tmp_path_factory):
     hls_file.write_bytes(b"".join(data for _, data in segments))
     logger = [decode(p) for p in sorted((station / "logger").rglob("*.flac"))]
     return {"dj_now": dj_now, "song_now": song_now, "code": code, "log": daemon.log(), "rows": rows(station), "verify": verify, "reply": song_reply,
-            "sink": runs(sink, TONES), "hls": runs(decode(hls_file), TONES),
+            "sink": runs(sink, TONES), "hls": runs(decode(hls_file), TONES), "icecast": runs(decode(tmp / "mount.mp3"), TONES),
             "logger": runs(np.concatenate(logger) if logger else np.zeros(0), TONES)}
 
 
-def test_the_dj_is_on_the_sound_card_the_hls_stream_and_the_logger_between_automation(aired):
+def test_the_dj_is_on_the_sound_card_the_icecast_mount_the_hls_stream_and_the_logger_between_automation(aired):
     assert aired["code"] == 0, aired["log"][-3000:]
-    for output in ("sink", "hls", "logger"):
+    for output in ("sink", "icecast", "hls", "logger"):
         heard = names(aired[output])
         assert "dj" in heard, (output, heard)
         at = heard.index("dj")
