@@ -82,6 +82,7 @@ class LiveDesk:
             socket_path = self._socket_tmp / "harbor.sock"
         self._events: queue.Queue[_Line | _Audio | None] = queue.Queue()
         self._lock = threading.Lock()
+        self._login_lock = threading.Lock()
         self._pending: HarborDecision | None = None     # the last accepted login
         self._dj: HarborDecision | None = None          # the DJ connected now
         self._on_air: HarborDecision | None = None      # the DJ whose audio is on air
@@ -114,7 +115,8 @@ class LiveDesk:
         if request.get("cmd") != "auth":
             return ""
         user, address = str(request.get("user", "")), str(request.get("address", ""))
-        decision = self.harbor.check(user, str(request.get("password", "")), address)
+        with self._login_lock:          # one database connection answers every login
+            decision = self.harbor.check(user, str(request.get("password", "")), address)
         if decision.ok:
             log.info("harbor: %s from %s accepted for %s", user, address or "?", decision.show)
             with self._lock:
