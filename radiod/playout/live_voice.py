@@ -5,9 +5,10 @@ the mixer (libVLC's input thread) takes it out block by block; the player's cont
 ``engage``s and ``release``s it when the engine says so. One lock guards the buffer and the fade.
 
 The buffer is kept short: when the voice is engaged it starts with ``target_frames`` (older audio
-is dropped, so the DJ is heard as soon as possible), and it never holds more than ``max_frames``
-(the harbor's clock and the sound card's drift apart by some ppm; the excess is dropped). When it
-runs dry the voice mixes silence and waits for the next audio rather than stopping.
+is dropped, so the DJ is heard as soon as possible). The harbor's clock and the sound card's drift
+apart by some ppm, so the buffer slowly fills or empties; each is corrected in one step, not by
+a crackle of small ones: past ``max_frames`` it is cut back to the target, and once it has run dry
+the voice is silent until the target has come again (at 200 ppm, one 150 ms step every ~12 min).
 
 Live frames are numbered from the first ``push`` after ``reset``: ``stream_frame_of(n)`` says
 where the DJ's frame ``n`` goes in the stream, so their metadata and their end are logged at the
@@ -45,6 +46,7 @@ class LiveVoice:
         self._buf = bytearray()
         self._received = 0                 # live frames pushed since reset (dropped ones included)
         self._engaged = False              # mixed (or fading); False: silent, audio is only kept
+        self._starved = True               # ran dry: silent until target_frames are in hand again
         self._fade: _Fade | None = None
         self._pending_fade: tuple[int, bool] | None = None   # (frames, rising), applied at the next block
         self._mark: tuple[int, int] | None = None   # (live frame, stream frame) of the last mixed frame
@@ -59,8 +61,8 @@ class LiveVoice:
         with self._lock:
             self._buf += pcm
             self._received += len(pcm) // FRAME_BYTES
-            excess = len(self._buf) // FRAME_BYTES - self.max_frames
-            if excess > 0:
+            if len(self._buf) // FRAME_BYTES > self.max_frames:
+                excess = len(self._buf) // FRAME_BYTES - self.target_frames
                 del self._buf[:excess * FRAME_BYTES]
                 self.dropped_frames += excess
 
@@ -85,6 +87,7 @@ class LiveVoice:
                 self.dropped_frames += (len(self._buf) - keep) // FRAME_BYTES
                 del self._buf[:len(self._buf) - keep]
             self._engaged = True
+            self._starved = True
             self.began_at = self.ended_at = None
             self._pending_fade = (max(1, fade_frames), True)
 
@@ -116,7 +119,12 @@ class LiveVoice:
                 length, rising = self._pending_fade
                 self._pending_fade = None
                 self._fade = _Fade(first, length, rising)
-            take = min(frames, len(self._buf) // FRAME_BYTES)
+            have = len(self._buf) // FRAME_BYTES
+            if self._starved and have >= self.target_frames:
+                self._starved = False
+            take = 0 if self._starved else min(frames, have)
+            if not self._starved and take < frames:
+                self._starved = True              # dry: wait for the target rather than stutter
             changed = False
             if take:
                 samples = np.frombuffer(bytes(self._buf[:take * FRAME_BYTES]), dtype="<i2").astype(np.int32)

@@ -30,7 +30,7 @@ def test_a_voice_not_engaged_is_silent_and_keeps_only_the_newest_audio():
     mixer, voice = rig()
     voice.push(pcm(20_000))
     assert not rendered(mixer, 4).any()
-    assert voice.received == 20_000 and voice.dropped_frames == 20_000 - 8192
+    assert voice.received == 20_000 and voice.dropped_frames == 20_000 - 2048     # cut back to the target
 
 
 def test_engaged_it_rises_over_the_fade_then_plays_at_full_level():
@@ -76,3 +76,27 @@ def test_it_mixes_over_the_voices_without_disturbing_them():
     voice.engage(fade_frames=1)
     out = rendered(mixer, 1)
     assert (out[1:] == 1000).all()
+
+
+def test_a_buffer_grown_past_its_most_is_cut_back_to_the_target_in_one_step():
+    mixer, voice = rig(target=2048, most=8192)
+    voice.push(pcm(2048))
+    voice.engage(fade_frames=1)
+    rendered(mixer, 1)
+    voice.push(pcm(8192))                   # 1024 + 8192 > 8192: one jump back to 2048, no trims per push
+    assert voice.dropped_frames == 1024 + 8192 - 2048
+    voice.push(pcm(1000))
+    assert voice.dropped_frames == 1024 + 8192 - 2048
+
+
+def test_once_dry_it_waits_for_the_target_before_it_plays_again_rather_than_stutter():
+    mixer, voice = rig(target=2048)
+    voice.push(pcm(2048))
+    voice.engage(fade_frames=1)
+    out = rendered(mixer, 3)
+    assert out[1:2048].all() and not out[2048:].any()
+    for _ in range(3):                      # the harbor trickles in less than the target: still silent
+        voice.push(pcm(600))
+        assert not rendered(mixer, 1).any()
+    voice.push(pcm(600))                    # 2400 in hand: it plays again
+    assert rendered(mixer, 1).all()
