@@ -13,10 +13,15 @@ socket, before any player buffer), the stream title's change on the MP3 mount ag
 audio change (ICY listener), and CPU (% of a core) and RSS of radiod, Liquidsoap and the logger's
 encoder.
 
-    .venv/bin/python bench/airchain.py [--boundaries 40] [--track-ms 500] [--daemon-seconds 30]
+    .venv/bin/python bench/airchain.py [--boundaries 40] [--track-ms 500] [--daemon-seconds 30] [--dj 3 | --dj-only 3]
 
 About 2 × boundaries × track-ms plus 2 × daemon-seconds plus a minute. Timing on a shared machine
-depends on its load (printed). Not measured here: DJ switches.
+depends on its load (printed).
+
+The DJ section (``--dj N``, or ``--dj-only N`` for it alone) puts a live DJ on the default engine
+N times (tests/live/rig.py: libVLC into the null sink, the harbor's Liquidsoap, ffmpeg as the source
+client) and prints, from the captured sink audio: DJ connect → DJ heard, DJ drop → automation
+heard, and the silence at each switch.
 """
 
 from __future__ import annotations
@@ -95,12 +100,66 @@ def icecast(work: Path):
     return server
 
 
+DJ_PORT = 21061
+DJ_GOALS = {"connect": 1500, "drop": 1000, "silence": 500}
+
+
+def dj_switches(runs: int, buffer_ms: int) -> list[tuple[str, str, str, str]]:
+    """Rows of the DJ table: a DJ connects, plays 4 s, drops, ``runs`` times on one station."""
+    from tests.live.rig import DJ_HZ, LiveRig, dj, max_silence_ms, switches, wait_until, who_is_on
+
+    with tempfile.TemporaryDirectory(prefix="livedj-bench-") as tmp:
+        rig = LiveRig(Path(tmp), DJ_PORT, buffer_ms=buffer_ms)
+        connects, drops = [], []
+        try:
+            for _ in range(runs):
+                connects.append(rig.clock.monotonic_ms())
+                client = dj(DJ_PORT, "kim", DJ_HZ, 4)
+                client.wait(30)
+                drops.append(rig.clock.monotonic_ms())
+                wait_until(lambda: rig.engine.live is None)
+                time.sleep(3)
+            end = rig.clock.monotonic_ms()
+        finally:
+            rig.close()
+        stretches = who_is_on(rig.capture)
+    ins, outs = switches(stretches, connects, drops)
+    worst = max_silence_ms(stretches, connects[0], end)
+
+    def spread(values: list[float]) -> str:
+        return f"{pct(values, 50):.0f} / {max(values):.0f} ms (n={len(values)})" if values else "not heard"
+
+    return [
+        (f"DJ connect → heard on air, p50 / max (harbor buffer {buffer_ms} ms)", spread([s.delay_ms for s in ins]),
+         f"≤ {DJ_GOALS['connect']} ms"),
+        ("DJ drop → automation heard, p50 / max", spread([s.delay_ms for s in outs]), f"≤ {DJ_GOALS['drop']} ms"),
+        ("silence at DJ in, p50 / max", spread([s.silence_ms for s in ins]), f"≤ {DJ_GOALS['silence']} ms"),
+        ("silence at DJ out, p50 / max", spread([s.silence_ms for s in outs]), f"≤ {DJ_GOALS['silence']} ms"),
+        ("longest silence from the first connect to the end", f"{worst:.0f} ms", f"≤ {DJ_GOALS['silence']} ms"),
+    ]
+
+
+def print_table(rows) -> None:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for i, r in enumerate(rows):
+        print("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip())
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--boundaries", type=int, default=40)
     parser.add_argument("--track-ms", type=int, default=500)
     parser.add_argument("--daemon-seconds", type=int, default=30, help="0: skip the radiod run part")
+    parser.add_argument("--dj", type=int, default=0, help="also measure this many live DJ switches")
+    parser.add_argument("--dj-only", type=int, default=0, help="measure only this many live DJ switches")
+    parser.add_argument("--harbor-buffer-ms", type=int, default=500)
     args = parser.parse_args()
+    if args.dj_only:
+        print_table([("live DJ on the default engine", "measured", "goal"),
+                     *dj_switches(args.dj_only, args.harbor_buffer_ms)])
+        return
     clock = SystemClock()
     with tempfile.TemporaryDirectory(prefix="streams-bench-") as tmp, private_pulse(Path(tmp)) as pulse:
         work = Path(tmp)
@@ -154,15 +213,10 @@ def main() -> None:
     if args.daemon_seconds:
         print()
         print_table(daemon_rows(args.daemon_seconds))
-
-
-def print_table(rows: list[tuple[str, str, str, str]]) -> None:
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    for i, r in enumerate(rows):
-        print("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip())
-        if i == 0:
-            print("  ".join("-" * w for w in widths))
-
+    if args.dj:
+        print()
+        print_table([("live DJ on the default engine", "measured", "goal"),
+                     *dj_switches(args.dj, args.harbor_buffer_ms)])
 
 
 # ---- The whole chain in a real `radiod run`: each output's delay, stream titles, what it costs ----
@@ -306,6 +360,7 @@ def daemon_rows(seconds: int) -> list[tuple[str, str, str, str]]:
         rows.append((f"{name} CPU (% of a core) / peak RSS", *cells, ""))
     rows.append(("load average", f"{os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)", "", ""))
     return rows
+
 
 if __name__ == "__main__":
     main()

@@ -128,6 +128,11 @@ class LiquidsoapConfig:
     harbor_port: int = _opt(8005, "Port live DJs connect to (0 = no live input).")
     harbor_mount: str = _opt("live", "Harbor mount point.")
     live_grace_minutes: int = _opt(5, "Minutes before/after their slot a DJ may connect.")
+    live_input: bool = _opt(False, "Default engine (vlc): take live DJs on the harbor (harbor_port, harbor_mount) "
+                                   "through a Liquidsoap subprocess; their audio is mixed into the air.")
+    harbor_buffer_ms: int = _opt(500, "Default engine: DJ audio the harbor holds before it goes on air; it adds "
+                                      "one for one to the delays of a DJ's connection and drop (raise it for DJs "
+                                      "on poor links).")
     archive: bool = _opt(False, "Record the output into hourly files in the state folder.")
     archive_days: int = _opt(14, "Archive files older than this many days are deleted (0 = keep all).")
     hls: bool = _opt(False, "Write HLS segments into the state folder.")
@@ -335,6 +340,7 @@ RULES: dict[str, Range | Format] = {
     "liquidsoap.harbor_mount": Format(r"[A-Za-z0-9._-]+", "must be a mount name (letters, digits, . _ -), "
                                                           "got {value!r}"),
     "liquidsoap.live_grace_minutes": Range(0, 24 * 60),
+    "liquidsoap.harbor_buffer_ms": Range(100, 12_000),
     "liquidsoap.archive_days": Range(0, 100 * 366),
     "liquidsoap.icecast_host": Format(r"|[A-Za-z0-9._:%-]+", "must be empty or a host name or IP address, "
                                                               "got {value!r}"),

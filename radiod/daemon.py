@@ -36,7 +36,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from types import FrameType
-from typing import Any, Callable, Union
+from typing import TYPE_CHECKING, Any, Callable, Union
 
 from radiod.app.daylogs import DayLogs
 from radiod.app.show_tracklists import ShowTracklists
@@ -57,6 +57,9 @@ from radiod.playout.nowplaying import NowPlayingWriter
 from radiod.playout.port import Player
 from radiod.private import private_dir
 from radiod.store import open_db, open_readonly
+
+if TYPE_CHECKING:
+    from radiod.live.desk import LiveDesk
 
 DRAIN_AT_STOP_S = 5.0
 DRAIN_BUSY_TIMEOUT_MS = 1000
@@ -186,6 +189,7 @@ class Daemon:
         self.output = ""
         self.library_alert = ""          # the last rescan's withheld media folders (status, dashboard)
         self.engine_error: BaseException | None = None
+        self.live: LiveDesk | None = None    # the live input (radiod.live), when configured
         self._fingerprint = ""
 
     # -- building ----------------------------------------------------------------------------------
@@ -225,9 +229,20 @@ class Daemon:
 
             if isinstance(self.player, LiquidsoapPlayer):
                 connect_engine(self.player, self.engine)      # automation pauses while a DJ is live
+        self.live = self._live_desk()
         self.listeners = self._listener_poller()
         self.control = ControlServer(cfg.control_socket, self.handle_command)
         self._fill_show_ids()
+
+    def _live_desk(self) -> LiveDesk | None:
+        """Live DJs on the default engine's harbor, when ``liquidsoap.live_input`` is set."""
+        if not self.config.liquidsoap.live_input:
+            return None
+        from radiod.bridge.live import LiveLog
+        from radiod.live import live_desk
+
+        # Live rows through the same journal as the engine's: one chain, in one order.
+        return live_desk(self.config, self.clock, self.player, self.engine.post, LiveLog(self.playlog, self.clock))
 
     def _listener_poller(self) -> ListenerPoller | None:
         """Listener figures for the royalty reports, when an Icecast status URL is configured."""
@@ -286,6 +301,8 @@ class Daemon:
             if self.listeners is not None:
                 self.listeners.stop()
             self.control.close()
+            if self.live is not None:
+                self.live.close()
             self.engine.stop()
             threads[0].join(timeout=10)
             self.work.put(None)

@@ -19,6 +19,18 @@ if [[ ! -f "$login" ]]; then
     fi
     (umask 077 && printf 'user name: manager\npassword: %s\n' "$password" > "$login")
 fi
+# A demo DJ: alex hosts "Open Mic Live" (schedules/shows.toml), so the harbor takes alex in that slot.
+dj_login="$station/demo-dj.txt"
+if [[ ! -f "$dj_login" ]]; then
+    password="$(od -An -N9 -tx1 /dev/urandom | tr -d ' \n')"
+    if "$radiod" --station "$station" user list | grep -q "^alex"$'\t'; then
+        printf '%s\n' "$password" | "$radiod" --station "$station" user passwd alex --password-stdin >/dev/null
+    else
+        printf '%s\n' "$password" | "$radiod" --station "$station" user add alex --role dj --show open-mic \
+            --password-stdin >/dev/null
+    fi
+    (umask 077 && printf 'user name: alex\npassword: %s\n' "$password" > "$dj_login")
+fi
 "$radiod" --station "$station" web > "$station/web.out" 2> "$station/web.log" &
 web_pid=$!
 trap 'kill "$web_pid" 2>/dev/null || true' EXIT
@@ -31,6 +43,14 @@ echo "demo: the live stream (HLS, once Liquidsoap has written its first segments
      "$(grep -o 'http://[^ ]*' "$station/web.out" | sed 's|/*$||')/hls/live.m3u8" >&2
 echo "demo: log in as $(sed -n 's/^user name: //p' "$login") with password $(sed -n 's/^password: //p' "$login")" \
      "(kept in $login)" >&2
+dj_password="$(sed -n 's/^password: //p' "$dj_login")"
+harbor_port="$("$radiod" --station "$station" config | sed -n 's/^harbor_port = \([0-9]*\).*/\1/p' | head -n 1)"
+echo "demo: live DJs: the harbor listens on port $harbor_port, mount /live (BUTT, Mixxx or any Icecast source client);" \
+     "demo DJ alex, password $dj_password (kept in $dj_login), is taken in \"Open Mic Live\"" \
+     "(Mon, Wed, Fri 18:00-19:00 station time, ± 5 min) and refused with the reason at other times." >&2
+echo "demo: e.g. ffmpeg -re -f lavfi -i sine=frequency=880 -c:a libmp3lame -f mp3 -content_type audio/mpeg" \
+     "icecast://alex:$dj_password@127.0.0.1:$harbor_port/live" >&2
 echo "demo: putting $station on air (Ctrl-C stops it). Audio goes to the default output, or into" \
      "hourly files $station/state/output-<UTC start>.wav when there is no sound device; the first log line says which." >&2
-"$radiod" --station "$station" run      # not exec: the EXIT trap stops the panel too
+# The live input is on for demo stations made before it existed, too.
+RADIOD_LIQUIDSOAP_LIVE_INPUT=true "$radiod" --station "$station" run      # not exec: the EXIT trap stops the panel too

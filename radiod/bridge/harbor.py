@@ -8,11 +8,16 @@ Liquidsoap disconnects them.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, Iterable, Protocol
 
 from radiod.clock import Clock
+from radiod.config import Config
+from radiod.errors import ScheduleError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -95,3 +100,18 @@ def accounts_login(accounts) -> LoginCheck:
         return user if user is not None and not user.disabled else None
     return check
 
+
+def station_slots(config: Config) -> Callable[[datetime, datetime], Iterable[LiveSlot]]:
+    """Slots from the schedule files, read again at every login so edits apply at once."""
+    from radiod.schedule_files import load_schedule
+    from radiod.schedule.resolve import airings
+
+    def slots(start: datetime, end: datetime) -> list[LiveSlot]:
+        try:
+            schedule = load_schedule(config.paths.schedules)
+        except ScheduleError as exc:
+            log.warning("harbor: schedule unreadable, refusing live logins: %s", exc.problems[:1])
+            return []
+        return [LiveSlot(a.show.id, a.show.title, a.start, a.end, tuple(a.show.hosts))
+                for a in airings(schedule, start, end)]
+    return slots

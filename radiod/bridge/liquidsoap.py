@@ -10,34 +10,16 @@ the daemon (the one place that wires parts) connects it once it has built the en
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
-from typing import Callable, Iterable
+from datetime import timedelta
 
 from radiod.bridge import player as _player
-from radiod.bridge.harbor import HarborAuth, LiveSlot, accounts_login
+from radiod.bridge.harbor import HarborAuth, accounts_login, station_slots
 from radiod.bridge.live import LiveLog
 from radiod.clock import Clock
 from radiod.config import Config
-from radiod.errors import ScheduleError
 from radiod.playout.messages import Pause, Resume
 
 log = logging.getLogger(__name__)
-
-
-def station_slots(config: Config) -> Callable[[datetime, datetime], Iterable[LiveSlot]]:
-    """Slots from the schedule files, read again at every login so edits apply at once."""
-    from radiod.schedule_files import load_schedule
-    from radiod.schedule.resolve import airings
-
-    def slots(start: datetime, end: datetime) -> list[LiveSlot]:
-        try:
-            schedule = load_schedule(config.paths.schedules)
-        except ScheduleError as exc:
-            log.warning("harbor: schedule unreadable, refusing live logins: %s", exc.problems[:1])
-            return []
-        return [LiveSlot(a.show.id, a.show.title, a.start, a.end, tuple(a.show.hosts))
-                for a in airings(schedule, start, end)]
-    return slots
 
 
 class LiquidsoapPlayer(_player.LiquidsoapPlayer):

@@ -3,14 +3,53 @@ metadata update they send (so every song they announce is its own play, source '
 
 from __future__ import annotations
 
+import itertools
+import json
 import logging
 import threading
+from dataclasses import dataclass, field
+from typing import Callable
 
-from radiod.bridge.player import LiveEvent
 from radiod.clock import Clock, to_ms
 from radiod.library.artists import artist_key, split_artists
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LiveEvent:
+    """A live switch or DJ metadata. ``kind``: 'start', 'metadata' or 'end'."""
+
+    kind: str
+    at_ms: int                       # monotonic, like PlayerEvent.at_ms
+    dj: str = ""
+    show: str = ""
+    title: str = ""
+    artist: str = ""
+    detail: str = ""
+    metadata: dict = field(default_factory=dict)
+
+
+LiveListener = Callable[[LiveEvent], None]
+
+
+def parse_metadata(payload: str) -> dict[str, str]:
+    """Liquidsoap's ``json.stringify`` of metadata (a list of pairs) → a dict (last value wins)."""
+    try:
+        pairs = json.loads(payload)
+    except ValueError:
+        return {}
+    if isinstance(pairs, dict):
+        return {str(k): str(v) for k, v in pairs.items()}
+    return {str(p[0]): str(p[1]) for p in pairs if isinstance(p, list) and len(p) == 2}
+
+
+def song_of(metadata: dict[str, str]) -> tuple[str, str]:
+    """(title, artist) of a DJ's metadata update; Icecast's 'song' is "Artist - Title"."""
+    title, artist = metadata.get("title", ""), metadata.get("artist", "")
+    if not artist and " - " in title:
+        artist, title = title.split(" - ", 1)
+    return title.strip(), artist.strip()
 
 
 class LiveLog:
@@ -23,6 +62,7 @@ class LiveLog:
         self._open: tuple[int, int] | None = None      # (play id, started wall ms)
         self._dj = ""
         self._show = ""
+        self._rows = itertools.count(1)     # two rows may start in the same millisecond
 
     def __call__(self, event: LiveEvent) -> None:
         wall = self._wall(event.at_ms)
@@ -46,7 +86,7 @@ class LiveLog:
         keys = [artist_key(a) for a in split_artists(artist)] if usage == "feature" else []
         snapshot = {"title": title, "artist": artist, "artist_keys": keys, **extra}
         play_id = self.playlog.open_play(started_at_ms=wall, source="live", usage=usage, show=self._show,
-                                         snapshot=snapshot, item_key=f"live:{wall}:{self._dj}")
+                                         snapshot=snapshot, item_key=f"live:{wall}:{self._dj}:{next(self._rows)}")
         self._open = (play_id, wall)
 
     def _close(self, wall: int) -> None:

@@ -20,7 +20,6 @@ How the port maps onto Liquidsoap:
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -29,12 +28,13 @@ import subprocess
 import sys
 import tempfile
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Literal
+from typing import TYPE_CHECKING, Literal
 
 from radiod.bridge.archive import archive_dir, prune
 from radiod.bridge.harbor import HarborAuth, HarborDecision
+from radiod.bridge.live import LiveEvent, LiveListener, parse_metadata, song_of
 from radiod.bridge.process import Supervisor
 from radiod.bridge.render import ScriptOptions, render
 from radiod.clock import Clock, to_ms
@@ -78,23 +78,6 @@ class _Item:
         return self.cue.cue_in_ms + self.offset_ms
 
 
-@dataclass(frozen=True)
-class LiveEvent:
-    """A live switch or DJ metadata. ``kind``: 'start', 'metadata' or 'end'."""
-
-    kind: str
-    at_ms: int                       # monotonic, like PlayerEvent.at_ms
-    dj: str = ""
-    show: str = ""
-    title: str = ""
-    artist: str = ""
-    detail: str = ""
-    metadata: dict = field(default_factory=dict)
-
-
-LiveListener = Callable[[LiveEvent], None]
-
-
 def annotate_uri(cue: Cue, offset_ms: int) -> str:
     """The ``annotate:`` request for a cue: handle, cue points, gain and fades as metadata."""
     meta: list[tuple[str, str]] = [("radiod_handle", cue.handle)]
@@ -118,17 +101,6 @@ def annotate_uri(cue: Cue, offset_ms: int) -> str:
         value = re.sub(r"[\r\n]+", " ", value)
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return "annotate:" + ",".join(f"{k}={quote(v)}" for k, v in meta) + ":" + cue.path
-
-
-def parse_metadata(payload: str) -> dict[str, str]:
-    """Liquidsoap's ``json.stringify`` of metadata (a list of pairs) → a dict (last value wins)."""
-    try:
-        pairs = json.loads(payload)
-    except ValueError:
-        return {}
-    if isinstance(pairs, dict):
-        return {str(k): str(v) for k, v in pairs.items()}
-    return {str(p[0]): str(p[1]) for p in pairs if isinstance(p, list) and len(p) == 2}
 
 
 def resolve_output(config: Config, runtime_dir: Path) -> str:
@@ -448,10 +420,7 @@ class LiquidsoapPlayer:
             self._streaming.set()
         elif word == "LIVEMETA":
             live_meta = parse_metadata(payload)
-            title, artist = live_meta.get("title", ""), live_meta.get("artist", "")
-            if not artist and " - " in title:
-                artist, title = title.split(" - ", 1)     # Icecast's 'song' is "Artist - Title"
-            song = (title.strip(), artist.strip())
+            song = song_of(live_meta)
             if song == self._last_song:
                 return          # the same song again (a replay, or a repeated update): one play
             self._last_song = song

@@ -78,7 +78,10 @@ def _sound_output(output: str) -> str:
     raise ValueError(f"unknown output {output!r}")
 
 
-def _live(config: Config) -> list[str]:
+def harbor_lines(config: Config, buffer_s: float = HARBOR_BUFFER_S, events: str = "") -> list[str]:
+    """The harbor input with radiod's logins and the slot's end (``harbor``, and ``live`` with its
+    metadata printed as LIVEMETA lines); both engines' scripts use it. ``events``: more arguments
+    of ``input.harbor`` (e.g. ``on_connect=…``), after a comma."""
     lq = config.liquidsoap
     return [
         "",
@@ -97,7 +100,7 @@ def _live(config: Config) -> list[str]:
         "  end",
         "end",
         f"harbor = input.harbor(id=\"live\", port={lq.harbor_port}, auth=radiod_auth, "
-        f"buffer={HARBOR_BUFFER_S}, max={HARBOR_BUFFER_S * 5}, {liq_string(lq.harbor_mount)})",
+        f"buffer={buffer_s}, max={buffer_s * 5}, {events}{liq_string(lq.harbor_mount)})",
         'live = source.on_metadata(harbor, fun(m) -> print("LIVEMETA " ^ json.stringify(compact=true, m)))',
         "def radiod_check_slot() =",
         "  if time() > !radiod_live_until and null.defined(harbor.connected_client()) then",
@@ -266,7 +269,7 @@ def render(config: Config, options: ScriptOptions) -> str:
         'auto = switch(id="release", track_sensitive=false, [({time() >= !radiod_release_at}, auto)])',
     ]
     if lq.harbor_port:
-        lines += _live(config)
+        lines += harbor_lines(config)
     lines += _switches(config, live=bool(lq.harbor_port))
     lines += [
         "",

@@ -274,6 +274,9 @@ output = "auto"                      # the default audio device, else a file in 
 enabled = true                       # the air-check recording: hour files in logger/, kept 31 days
 [streams]
 hls_bitrates = [64, 128]             # the air as HLS at the panel's /hls/live.m3u8 (needs Liquidsoap)
+
+[liquidsoap]
+live_input = true                    # DJs go live on the harbor (port 8005, mount "live") in their own slot
 """
 
 

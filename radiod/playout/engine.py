@@ -126,6 +126,30 @@ class Report:
     detail: str
 
 
+@dataclass(frozen=True)
+class LiveOn:
+    """A live DJ's audio is arriving (``radiod.live``): automation fades out as the DJ fades in."""
+
+    dj: str
+    show: str = ""
+
+
+@dataclass(frozen=True)
+class LiveSong:
+    """The live DJ's encoder named what they play now (shown as on air; the row is radiod.live's)."""
+
+    title: str
+    artist: str = ""
+
+
+@dataclass(frozen=True)
+class LiveOff:
+    """The live DJ is gone (dropped, or their slot ended): the DJ fades out, automation comes
+    back by the clock (in a live slot: its fallback)."""
+
+    reason: str = ""
+
+
 class _Stop:
     pass
 
@@ -172,6 +196,8 @@ class Engine:
         self._heard_due = 0                           # monotonic ms of the next heartbeat
         self.closing: list[Slot] = []                 # ended, but their last sample is not heard yet
         self._heard_open = False                      # the last heartbeat named open rows
+        self.live: LiveOn | None = None               # the DJ on air, while automation waits
+        self._live_on_air: OnAir | None = None        # what the DJ airs, for the status and now-playing
         player.set_listener(self.post)
 
     # -- any thread ------------------------------------------------------------------------------
@@ -316,6 +342,12 @@ class Engine:
             self._error(message.kind, message.detail)
         elif isinstance(message, ClockJump):
             self._on_clock_jump(message)
+        elif isinstance(message, LiveOn):
+            self._on_live(message)
+        elif isinstance(message, LiveSong):
+            self._live_song(message)
+        elif isinstance(message, LiveOff):
+            self._off_live(message.reason)
         elif isinstance(message, _Stop):
             self._stopped = True
         elif callable(message):
@@ -536,6 +568,8 @@ class Engine:
             self.pending = None
             return {"ok": True, "state": self.state.value}
         if isinstance(message, Resume):
+            if self.live is not None:
+                self._off_live("automation resumed by command")
             if self.state == EngineState.PAUSED:
                 self.state = EngineState.PLAYING
                 self.flowing = self.current is not None
@@ -543,6 +577,53 @@ class Engine:
         if isinstance(message, PlayNow):
             return self._insert(message.path, message.length_ms, message.title, message.artist)
         return {"ok": False, "error": f"the engine does not take {type(message).__name__}"}
+
+    def _on_live(self, live: LiveOn) -> None:
+        """The DJ takes the air: what plays fades out over ``fade_out_ms`` while the DJ fades in,
+        and automation waits (paused) until ``LiveOff``."""
+        live_on = getattr(self.player, "live_on", None)     # players that mix a live voice (libVLC)
+        if live_on is None:
+            self._error("live", f"{live.dj}: this player cannot put a live DJ on air")
+            return
+        self.live = live
+        fade = self.config.fade_out_ms
+        cur = self.current
+        if cur is not None and cur.stop_reason is None:
+            # Heard command_lead_ms from now, like the DJ: the two fades cross.
+            self._cut(cur, "cut", fade_ms=getattr(self.player, "command_lead_ms", 0) + fade)
+        if self.next is not None:
+            self._abandon(self.next)
+        self.pending = None
+        self.state = EngineState.PAUSED
+        live_on(fade)
+        self._live_on_air = self._live_item(live.show + " (live)" if live.show else "Live", live.dj, "talk")
+        log.info("live: %s on air%s", live.dj, f" ({live.show})" if live.show else "")
+
+    def _live_song(self, song: LiveSong) -> None:
+        if self.live is not None:
+            self._live_on_air = self._live_item(song.title, song.artist, "feature")
+
+    def _live_item(self, title: str, artist: str, usage: str) -> OnAir:
+        """The live DJ as the item on air, from about when it is heard (the player's lead)."""
+        heard = self._wall() + getattr(self.player, "command_lead_ms", 0)
+        show = self.live.show if self.live is not None else ""
+        return OnAir(ItemInfo(title=title, artist=artist, show=show, source="live", usage=usage),
+                     item_key="live", started_at=iso(heard))
+
+    def _off_live(self, reason: str) -> None:
+        """The DJ fades out; automation comes in by the clock (nothing is on air but the DJ)."""
+        if self.live is None:
+            return
+        dj, self.live, self._live_on_air = self.live.dj, None, None
+        live_off = getattr(self.player, "live_off", None)
+        if live_off is not None:
+            live_off(self.config.fade_out_ms)
+        if self.state == EngineState.PAUSED:
+            self.state = EngineState.PLAYING
+            self.flowing = self.current is not None
+        elif self.state == EngineState.OFF_AIR:
+            self._state_before_outage = EngineState.PLAYING     # the output's return brings automation
+        log.info("live: %s off air (%s); automation back", dj, reason or "gone")
 
     def _insert(self, path: str, length_ms: int | None, title: str, artist: str = "") -> dict[str, Any]:
         if not os.path.isabs(path) or not os.path.isfile(path):
@@ -977,6 +1058,8 @@ class Engine:
                            started_at=iso(cur.started_wall), expected_end=iso(cur.expected_end()),
                            planned_start=iso(to_ms(cur.item.start) + cur.offset_ms), offset_ms=cur.offset_ms,
                            length_ms=cur.item.length_ms, reason=cur.reason)
+        elif self.live is not None and cur is None:
+            on_air = self._live_on_air
         timing = getattr(self.player, "timing", None)     # players with an output clock (libVLC)
         return Status(state=self.state, now=on_air, next=upcoming, show=show,
                       errors=tuple(self.errors)[-10:], stats=Stats(**self.stats),

@@ -23,6 +23,7 @@ from typing import Callable
 
 import numpy as np
 
+from radiod.playout.live_voice import LiveVoice
 from radiod.playout.output import CHANNELS, WAV_HEADER_BYTES
 from radiod.playout.pcm_cache import FRAME_BYTES
 
@@ -54,6 +55,7 @@ class Mixer:
         self.pos = 0                     # the next stream frame to render
         self.lock = threading.Lock()
         self._voices: dict[str, Voice] = {}
+        self.live: LiveVoice | None = None   # a live DJ, mixed over (or instead of) the voices
 
     # -- control thread ----------------------------------------------------------------------------
 
@@ -123,6 +125,8 @@ class Mixer:
             p = self.pos
             for voice in self._voices.values():
                 changed |= self._mix_voice(voice, mix, p, frames, now)
+            if self.live is not None:
+                changed |= self.live.mix_into(mix, p, frames)
             self.pos = p + frames
         if changed:
             self.on_change()

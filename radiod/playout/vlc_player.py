@@ -41,6 +41,7 @@ from radiod.errors import MediaError, PlayerError
 from radiod.playout import output as out
 from radiod.playout.cache_space import CacheSpace
 from radiod.playout.air_tap import AirTap
+from radiod.playout.live_voice import LiveVoice
 from radiod.playout.mixer import Mixer, Voice, frames_written
 from radiod.playout.output import RATE
 from radiod.playout.messages import Timing
@@ -107,6 +108,8 @@ class VlcPlayer:
         self._inbox: queue.Queue[tuple[Any, ...]] = queue.Queue()
         self._items: dict[str, _Item] = {}          # owned by the control thread
         self._mixer = Mixer(clock.monotonic_ms, lambda: self._inbox.put(("mixed",)))
+        self.live = LiveVoice()                      # a live DJ's audio (radiod.live pushes it)
+        self._mixer.live = self.live
         self._stream: VlcStream | None = None
         self._decoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pcm-decode")
         self._thread: threading.Thread | None = None
@@ -159,6 +162,29 @@ class VlcPlayer:
         first = item.first_ms if item is not None else 0
         heard = self.clock.monotonic_ms() - stream.heard_ms(voice.began_at)
         return first + max(0, min(heard, voice.cursor * 1000 // RATE))
+
+    def live_on(self, fade_ms: int) -> None:
+        """Mix the live DJ in (heard ``command_lead_ms`` from now), rising over ``fade_ms``."""
+        self.live.engage(fade_ms * RATE // 1000)
+
+    def live_off(self, fade_ms: int) -> None:
+        """Fade the live DJ out over ``fade_ms`` (from ``command_lead_ms`` from now)."""
+        self.live.release(fade_ms * RATE // 1000)
+
+    def live_heard_ms(self, live_frame: int) -> int | None:
+        """When the DJ's frame ``live_frame`` (counted since their connection) is heard (monotonic ms)."""
+        stream = self._stream
+        frame = self.live.stream_frame_of(live_frame)
+        if stream is None or frame is None:
+            return None
+        return stream.heard_ms(frame)
+
+    def live_began_ms(self) -> int | None:
+        """When the live DJ's first frame since ``live_on`` is heard; None until it is mixed."""
+        stream, began = self._stream, self.live.began_at
+        if stream is None or began is None or not self.live.engaged:
+            return None
+        return stream.heard_ms(began)
 
     def timing(self) -> Timing:
         """The output clock's rate and source, and the last hard starts' errors by that clock."""

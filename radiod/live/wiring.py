@@ -1,0 +1,51 @@
+"""The live input built from ``radiod.toml``: what the daemon starts beside the engine."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from datetime import timedelta
+from typing import Any, Callable
+
+from radiod.bridge.harbor import HarborAuth, accounts_login, station_slots
+from radiod.bridge.live import LiveListener
+from radiod.clock import Clock
+from radiod.config import Config
+from radiod.errors import RadiodError
+from radiod.live.desk import LiveDesk, LivePlayer
+
+log = logging.getLogger(__name__)
+
+
+def live_desk(config: Config, clock: Clock, player: object, post: Callable[[Any], None],
+              on_live: LiveListener) -> LiveDesk | None:
+    """The started live input, or None (one log line saying why) when it is off or cannot run:
+    the station then plays exactly as without it."""
+    lq = config.liquidsoap
+    if not lq.live_input or config.playout.engine != "vlc":
+        return None
+    if not lq.harbor_port:
+        log.info("live input off: liquidsoap.harbor_port is 0")
+        return None
+    binary = shutil.which(lq.binary)
+    if binary is None:
+        log.warning("live input off: Liquidsoap (%r) is not installed; the air plays without live DJs", lq.binary)
+        return None
+    if not isinstance(player, LivePlayer):
+        log.warning("live input off: the player cannot mix a live DJ")
+        return None
+    from radiod.accounts.users import Accounts
+    from radiod.store import open_db
+
+    try:
+        conn = open_db(config.paths.database)
+        harbor = HarborAuth(accounts_login(Accounts(conn, clock)), station_slots(config), clock,
+                            timedelta(minutes=lq.live_grace_minutes))
+        desk = LiveDesk(config, clock, player, post, on_live, harbor, binary=binary)
+        desk.start()
+    except (RadiodError, OSError) as exc:         # no live DJs is not worth an hour off air
+        log.error("live input off: it could not be started (%s); the air plays without live DJs", exc)
+        return None
+    desk.closing.append(conn.close)
+    return desk
+
