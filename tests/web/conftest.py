@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from radiod.config import load_config
+from browser_flags import CHROMIUM, FLAGS
 from panel_support import RadiodWeb, make_station
 
 
@@ -18,11 +19,6 @@ def station_dir(tmp_path):
 def config(station_dir):
     return load_config(station_dir, env={})
 
-
-# Browser tests: Debian's Chromium driven by Playwright (no browser download).
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from audio_capture import Capture, private_pulse
-from conftest import CHROMIUM, FLAGS
+from browser_flags import CHROMIUM, FLAGS
 from panel_support import RadiodWeb
 from test_browser_panel import AXE, AXE_TAGS
 from tests.playout.daemon_station import Daemon, make_station, rows, wait_for
