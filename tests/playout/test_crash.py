@@ -108,6 +108,8 @@ PLAN = [("a", 0, 6000, 6000, 300, "music", "follow"),
         ("show", 26_000, 14_000, 14_000, 1100, "show", "hard")]
 FREQ = {name: f for name, _, _, _, f, _, _ in PLAN}
 OFFSET = {name: offset for name, offset, *_ in PLAN}
+LENGTH = {name: length for name, _, length, *_ in PLAN}
+CYCLES = 16              # the log's length: kills are made in the first cycles that allow them
 # Where in the cycle each kind of kill lands (planned; what is really on air is checked by the audio).
 MOMENTS = {"mid-song": (2_500, 10_500), "before a hard start": (13_700,), "during a fade": (25_400,),
            "during a station ID": (7_000,), "inside a show": (30_000, 35_500)}
@@ -127,7 +129,7 @@ def heard_station(root):
         '[library]\nrescan_minutes = 0\n')
     start = wall_ms() - 5000
     items = []
-    for k in range(12):
+    for k in range(CYCLES):
         for name, offset, length, _, _, kind, timing in PLAN:
             show = kind == "show"
             items.append(LogItem(
@@ -192,22 +194,24 @@ def heard_before(frames, air, freqs, peaks, kill_mono, freq):
 
 def next_moment(station, t0, counts, no_fade):
     """The soonest planned moment (at least 0.8 s ahead) of a kind that still needs kills. A fade
-    needs d on air from its planned start: when a restart missed c's hard start (a kill just before
-    it, or a restart slower than c's instant), c is never aired late and d airs early instead,
-    ending before the show — that cycle has no fade, so another moment is chosen."""
+    needs d on air so that the show's start cuts it: when a restart missed c's hard start (a kill
+    just before it, or a restart slower than c's instant), c is never aired late and d airs early
+    instead, ending before the show — that cycle has no fade, so another moment is chosen."""
     while True:
         now = wall_ms()
-        kind, at = min(((k, t0 + c * CYCLE_MS + off) for k, offs in MOMENTS.items() if counts[k] < PER_KIND
-                        for off in offs for c in range(12) if t0 + c * CYCLE_MS + off >= now + 800
-                        and not (k == "during a fade" and c in no_fade)), key=lambda kt: kt[1])
+        moments = [(k, t0 + c * CYCLE_MS + off) for k, offs in MOMENTS.items() if counts[k] < PER_KIND
+                   for off in offs for c in range(CYCLES) if t0 + c * CYCLE_MS + off >= now + 800
+                   and not (k == "during a fade" and c in no_fade)]
+        assert moments, f"the log's {CYCLES} cycles ran out with kills still to make: {counts}"
+        kind, at = min(moments, key=lambda kt: kt[1])
         if kind != "during a fade":
             return kind, at
         time.sleep(max(0.0, (at - 400 - wall_ms()) / 1000))
-        d_start = at - MOMENTS["during a fade"][0] + OFFSET["d"]
-        if any(r["seq"] is None and r["title"] == "d" and abs(r["started_at_ms"] - d_start) <= 1500
+        show_start = at - MOMENTS["during a fade"][0] + OFFSET["show"]
+        if any(r["seq"] is None and r["title"] == "d" and r["started_at_ms"] + LENGTH["d"] > show_start
                for r in rows(station)):
             return kind, at
-        print(f"cycle {(at - t0) // CYCLE_MS}: d not on air from its planned start; no fade kill there")
+        print(f"cycle {(at - t0) // CYCLE_MS}: d not on air up to the show's start; no fade kill there", [(r["title"], r["seq"], r["started_at_ms"] - show_start) for r in rows(station)[-4:]])
         no_fade.add((at - t0) // CYCLE_MS)
 
 
