@@ -7,12 +7,13 @@ import shutil
 from datetime import timedelta
 from typing import Any, Callable
 
-from radiod.bridge.harbor import HarborAuth, accounts_login, station_slots
+from radiod.bridge.harbor import HarborAuth, station_slots
 from radiod.bridge.live import LiveListener
 from radiod.clock import Clock
 from radiod.config import Config
 from radiod.errors import RadiodError
 from radiod.live.desk import LiveDesk, LivePlayer
+from radiod.webdj import harbor_login
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ def live_desk(config: Config, clock: Clock, player: object, post: Callable[[Any]
 
     try:
         conn = open_db(config.paths.database)
-        harbor = HarborAuth(accounts_login(Accounts(conn, clock)), station_slots(config), clock,
+        harbor = HarborAuth(harbor_login(Accounts(conn, clock)), station_slots(config), clock,
                             timedelta(minutes=lq.live_grace_minutes))
         desk = LiveDesk(config, clock, player, post, on_live, harbor, binary=binary)
         desk.start()

@@ -25,7 +25,7 @@ import numpy as np
 
 from audio_capture import Capture, private_pulse, write_tone
 from radiod.accounts.users import Accounts
-from radiod.bridge.harbor import HarborAuth, LiveSlot, accounts_login
+from radiod.bridge.harbor import HarborAuth, LiveSlot
 from radiod.bridge.live import LiveLog
 from radiod.clock import SystemClock
 from radiod.config import Config, PlayoutConfig, load_config
@@ -36,6 +36,7 @@ from radiod.playout.output import RATE
 from radiod.playout.vlc_player import VlcPlayer
 from radiod.schedule.log import LogItem
 from radiod.store import open_db
+from radiod.webdj import harbor_login
 
 AUTO = (300, 500)          # automation's tones (left channel)
 DJ_HZ = 2000               # the DJ's tone
@@ -184,7 +185,7 @@ class LiveRig:
         now = self.clock.now()
         self.slots = {"night": LiveSlot("night", "Night Moves", now - timedelta(minutes=5), now + timedelta(hours=1)),
                       "morning": LiveSlot("morning", "Morning", now + timedelta(hours=2), now + timedelta(hours=3))}
-        harbor = HarborAuth(accounts_login(accounts), lambda start, end: list(self.slots.values()), self.clock,
+        harbor = HarborAuth(harbor_login(accounts), lambda start, end: list(self.slots.values()), self.clock,
                             timedelta(0))
         paths = [str(write_tone(tmp / f"auto{f}.wav", f, 1000, channel=0)) for f in AUTO]
         self.player = VlcPlayer(self.clock, output="auto", cache_dir=tmp / "cache", state_dir=tmp / "state")
