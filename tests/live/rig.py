@@ -32,6 +32,7 @@ from radiod.config import Config, PlayoutConfig, load_config
 from radiod.live.desk import LiveDesk
 from radiod.playlog.store import PlayLog
 from radiod.playout.engine import Engine
+from radiod.playout.nowplaying import NowPlayingWriter
 from radiod.playout.output import RATE
 from radiod.playout.vlc_player import VlcPlayer
 from radiod.schedule.log import LogItem
@@ -165,6 +166,7 @@ class LiveRig:
     buffer_ms: int = 500
     fade_ms: int = 300
     clock: SystemClock = field(default_factory=SystemClock)
+    now_playing: bool = False      # keep state/now-playing.json, as the daemon does (the panel reads it)
 
     def __post_init__(self) -> None:
         tmp = self.directory
@@ -196,8 +198,11 @@ class LiveRig:
                  for n in range(600)]
         self.live_conn = open_db(self.config.paths.database)
         self.playlog = PlayLog(self.conn)
+        on_change = NowPlayingWriter(self.config.now_playing_file, station="Test FM", hide_next=False,
+                                     clock=self.clock) if self.now_playing else None
         self.engine = Engine(self.player, self.clock, self.playlog,
-                             PlayoutConfig(preroll_ms=500, fade_out_ms=self.fade_ms), items=items)
+                             PlayoutConfig(preroll_ms=500, fade_out_ms=self.fade_ms), items=items,
+                             on_change=on_change)
         self.desk = LiveDesk(self.config, self.clock, self.player, self.engine.post,
                              LiveLog(PlayLog(self.live_conn), self.clock), harbor,
                              binary=shutil.which("liquidsoap") or "liquidsoap")

@@ -1,0 +1,134 @@
+"""The Web DJ end to end: Chromium with a fake microphone (a WAV file of the DJ's tone) logs in to
+a real `radiod web`, opens the Web DJ page and goes live: MediaRecorder's Opus/WebM over the
+webcast WebSocket into the harbor's real Liquidsoap, mixed by real libVLC into a PulseAudio null
+sink whose capture must hold the tone. A title typed in the page becomes a live play row; a DJ
+outside their slot is refused with the reason shown in the page and is never heard."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from audio_capture import write_tone
+from tests.web.browser_flags import CHROMIUM, FLAGS
+from tests.web.panel_support import RadiodWeb
+
+from .rig import DJ_HZ, PASSWORD, LiveRig, wait_until, who_is_on
+
+HARBOR = 21020
+PANEL = 21021
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def schedule(rig: LiveRig) -> None:
+    """Kim hosts Night Moves all of today (UTC); Lee's Morning is tomorrow."""
+    today = rig.clock.now().weekday()
+    folder = rig.directory / "schedules"
+    folder.mkdir()
+    (folder / "station.toml").write_text('[station]\nname = "Test FM"\ntimezone = "UTC"\ndjs = ["kim", "lee"]\n')
+    (folder / "shows.toml").write_text('[show.night]\ntitle = "Night Moves"\nkind = "live"\nhosts = ["kim"]\n'
+                                       '[show.morning]\ntitle = "Morning"\nkind = "live"\nhosts = ["lee"]\n')
+    (folder / "grid.toml").write_text(
+        f'[[slot]]\ndays = ["{DAYS[today]}"]\nstart = "00:00"\nend = "24:00"\nshow = "night"\n'
+        f'[[slot]]\ndays = ["{DAYS[(today + 1) % 7]}"]\nstart = "10:00"\nend = "11:00"\nshow = "morning"\n')
+
+
+def log_in(browser, url: str, name: str):
+    context = browser.new_context()
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+    page.goto(url + "/login")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda u: "/login" not in u)
+    page.goto(url + "/dj/live/")
+    return context, page
+
+
+def state_of(page) -> str:
+    return page.get_attribute("#webdj-state", "data-state") or ""
+
+
+@pytest.fixture(scope="module")
+def aired(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("webdj")
+    rig = LiveRig(tmp, HARBOR, now_playing=True)
+    record: dict = {"rig": rig}
+    try:
+        schedule(rig)
+        mic = write_tone(tmp / "mic.wav", DJ_HZ, 20_000)
+        flags = [*FLAGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                 f"--use-file-for-fake-audio-capture={mic}", "--autoplay-policy=no-user-gesture-required"]
+        with RadiodWeb(tmp, port=PANEL) as url, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=flags)
+            # 1. Lee, outside his slot: the page says why; nothing of his reaches the air.
+            context, lee = log_in(browser, url, "lee")
+            lee.click("#webdj-start")
+            wait_until(lambda: state_of(lee) == "refused", timeout_s=20)
+            record["lee_state"] = lee.inner_text("#webdj-state")
+            record["lee_live"] = rig.engine.live
+            context.close()
+            # 2. Kim, in Night Moves: on air, announces a song, stops.
+            context, kim = log_in(browser, url, "kim")
+            record["kim_html"] = kim.content()
+            record["connect_ms"] = rig.clock.monotonic_ms()
+            kim.click("#webdj-start")
+            wait_until(lambda: rig.engine.live is not None, timeout_s=30)
+            record["on_air_after_ms"] = rig.clock.monotonic_ms() - record["connect_ms"]
+            wait_until(lambda: state_of(kim) == "onair", timeout_s=15)
+            record["kim_state"] = kim.inner_text("#webdj-state")
+            record["level"] = float(kim.get_attribute("#webdj-level", "value") or 0)
+            time.sleep(2)
+            kim.fill("#webdj-artist", "Local Band")
+            kim.fill("#webdj-title", "Web Song")
+            kim.click("#webdj-send-title")
+            time.sleep(3)
+            kim.click("#webdj-stop")
+            record["drop_ms"] = rig.clock.monotonic_ms()
+            wait_until(lambda: rig.engine.live is None, timeout_s=15)
+            record["kim_stopped"] = kim.inner_text("#webdj-state")
+            record["console"] = kim.console_errors
+            context.close()
+            browser.close()
+        time.sleep(2)
+    finally:
+        rig.close()
+    record["stretches"] = who_is_on(rig.capture)
+    record["rows"] = rig.rows()
+    record["logs"] = rig.logs.lines
+    return record
+
+
+def test_a_dj_outside_their_slot_is_refused_with_the_reason_in_the_page(aired):
+    assert aired["lee_state"].startswith("Refused: Outside your live slot: Morning starts ")
+    assert aired["lee_live"] is None
+    assert not any(line.startswith("harbor: lee") and "accepted" in line for line in aired["logs"])
+
+
+def test_the_page_holds_no_password_and_has_the_slots_countdown(aired):
+    assert PASSWORD not in aired["kim_html"]
+    assert "data-countdown=" in aired["kim_html"] and "Night Moves" in aired["kim_html"]
+
+
+def test_the_browser_goes_live_and_its_tone_airs(aired):
+    assert any("harbor: kim from" in line and "accepted for Night Moves" in line for line in aired["logs"])
+    assert aired["kim_state"] == "On air."
+    assert aired["level"] > 0.1                       # the meter reads the microphone
+    dj = [s for s in aired["stretches"] if s.who == "dj" and s.end_ms - s.start_ms >= 200]
+    assert dj, "the DJ's tone was never heard on the sink"
+    heard_ms = sum(s.end_ms - s.start_ms for s in dj)
+    assert heard_ms > 4000, heard_ms                  # ~5 s live between the first audio and Stop
+    assert dj[0].start_ms > aired["connect_ms"]
+    auto_after = [s for s in aired["stretches"] if s.who == "auto" and s.start_ms > aired["drop_ms"]]
+    assert auto_after, "automation did not come back after Stop"
+    assert aired["console"] == []
+
+
+def test_a_title_typed_in_the_page_becomes_a_live_row(aired):
+    live = [(r["title"], r["artist"], r["usage"]) for r in aired["rows"] if r["source"] == "live"]
+    assert live == [("Night Moves (live)", "kim", "talk"), ("Web Song", "Local Band", "feature")]
