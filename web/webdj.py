@@ -12,7 +12,7 @@ from flask import Blueprint, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
 from radiod.accounts import User
-from radiod.bridge.harbor import HarborDecision, LiveSlot, decide, linked, station_slots
+from radiod.bridge import HarborDecision, LiveSlot, decide, linked, station_slots
 from radiod.clock import to_ms
 from radiod.webdj import TTL_MS, issue
 from radiod_web import station

@@ -13,14 +13,15 @@ import logging
 import secrets
 import sqlite3
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, TypeVar
 
-from radiod.accounts.users import AccountError, Accounts
-from radiod.bridge.harbor import HarborUser, LoginCheck, accounts_login
 from radiod.clock import Clock, to_ms
 from radiod.webdj import store
 
 log = logging.getLogger(__name__)
+
+U = TypeVar("U")           # the harbor's user (radiod.bridge.harbor.HarborUser); not imported: the
+                           # store migrates this package, and radiod.bridge imports the store
 
 PREFIX = "webdj-"
 TTL_MS = 60_000            # long enough to open the socket, short enough that a leaked one is useless
@@ -61,11 +62,11 @@ def redeem(conn: sqlite3.Connection, user: str, token: str, now_ms: int) -> Rede
     return Redeemed(True)
 
 
-def with_tokens(password_login: LoginCheck, conn: sqlite3.Connection,
-                find_user: Callable[[str], HarborUser | None], clock: Clock) -> LoginCheck:
+def with_tokens(password_login: Callable[[str, str, str], U | None], conn: sqlite3.Connection,
+                find_user: Callable[[str], U | None], clock: Clock) -> Callable[[str, str, str], U | None]:
     """A harbor login check that takes a Web DJ token where a password would be, and hands every
     other login to ``password_login``. ``find_user``: the enabled account of a name, or None."""
-    def check(name: str, password: str, address: str) -> HarborUser | None:
+    def check(name: str, password: str, address: str) -> U | None:
         if not is_token(password):
             return password_login(name, password, address)
         result = redeem(conn, name, password, to_ms(clock.now()))
@@ -76,14 +77,3 @@ def with_tokens(password_login: LoginCheck, conn: sqlite3.Connection,
     return check
 
 
-
-def harbor_login(accounts: Accounts) -> LoginCheck:
-    """The harbor's login check over ``radiod.accounts.users.Accounts``: the account's password
-    (rate limited like the panel's login) or a Web DJ token issued to that account."""
-    def enabled(name: str) -> HarborUser | None:
-        try:
-            user = accounts.get(name)
-        except AccountError:
-            return None
-        return None if user.disabled else user
-    return with_tokens(accounts_login(accounts), accounts.conn, enabled, accounts.clock)

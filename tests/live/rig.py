@@ -37,7 +37,7 @@ from radiod.playout.output import RATE
 from radiod.playout.vlc_player import VlcPlayer
 from radiod.schedule.log import LogItem
 from radiod.store import open_db
-from radiod.webdj import harbor_login
+from radiod.live.wiring import harbor_login
 
 AUTO = (300, 500)          # automation's tones (left channel)
 DJ_HZ = 2000               # the DJ's tone

@@ -14,7 +14,7 @@ from radiod.bridge.harbor import HarborAuth, station_slots
 from radiod.clock import FakeClock
 from radiod.config import load_config
 from radiod.store import open_db
-from radiod.webdj import harbor_login
+from radiod.live.wiring import harbor_login
 from radiod_web import create_app
 
 from panel_support import PASSWORD, add_users, login, make_station
