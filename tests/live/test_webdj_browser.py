@@ -101,6 +101,11 @@ def aired(tmp_path_factory):
     record["stretches"] = who_is_on(rig.capture)
     record["rows"] = rig.rows()
     record["logs"] = rig.logs.lines
+    dj = [s for s in record["stretches"] if s.who == "dj" and s.end_ms - s.start_ms >= 200]
+    back = [s for s in record["stretches"] if s.who == "auto" and s.start_ms > record["drop_ms"]]
+    if dj and back:      # figures for the report (-s shows them); Start includes the microphone and token
+        print(f"\nweb DJ: Start pressed -> tone heard {dj[0].start_ms - record['connect_ms']:.0f} ms; "
+              f"Stop -> automation heard {back[0].start_ms - record['drop_ms']:.0f} ms")
     return record
 
 
