@@ -106,9 +106,7 @@ def token() -> ResponseReturnValue:
 @require_role("dj", "manager")
 def state() -> ResponseReturnValue:
     """Whether a live DJ is on air now (from the daemon's now-playing document)."""
-    hub = station().hub
-    hub.poll()
-    now = hub.current().doc.get("now") or {}
+    now = station().hub.current().doc.get("now") or {}
     on_air = now.get("source") == "live"
     return jsonify(on_air=on_air, title=now.get("title", "") if on_air else "",
                    artist=now.get("artist", "") if on_air else "")

@@ -135,9 +135,11 @@ def test_the_state_says_when_a_dj_is_on_air(station):
 
     client = client_of(app, "dj1")
     write_now_playing(config, now_doc("Low Tide", "Quiet Harbours"))
+    app.extensions["radiod"].hub.poll()          # what the watcher thread does every 100 ms
     assert client.get("/dj/live/state").get_json()["on_air"] is False
     doc = now_doc("Morning Tide (live)", "dj1")
     doc["now"]["source"] = "live"
     write_now_playing(config, doc)
+    app.extensions["radiod"].hub.poll()
     state = client.get("/dj/live/state").get_json()
     assert state["on_air"] is True and state["artist"] == "dj1"
