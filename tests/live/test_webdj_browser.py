@@ -50,6 +50,27 @@ def log_in(browser, url: str, name: str):
     return context, page
 
 
+# In the DJ's page: ask for a token, log in to the harbor with it (the webcast hello), close, and
+# log in again with the same token. Resolves to when each socket closed after its hello (ms).
+REUSE_JS = """async () => {
+  const root = document.getElementById("webdj");
+  const answer = await fetch(root.dataset.tokenUrl, {method: "POST", headers: {"X-CSRF-Token": root.dataset.csrf}});
+  const login = await answer.json();
+  const attempt = (hold) => new Promise((resolve) => {
+    const ws = new WebSocket(root.dataset.harbor, "webcast");
+    let opened = 0;
+    ws.onopen = () => {
+      opened = Date.now();
+      ws.send(JSON.stringify({type: "hello", data: {mime: "audio/webm;codecs=opus", user: login.user,
+                                                    password: login.token}}));
+      setTimeout(() => ws.close(), hold);
+    };
+    ws.onclose = () => resolve(opened ? Date.now() - opened : -1);
+  });
+  return [await attempt(1500), await attempt(3000)];
+}"""
+
+
 def state_of(page) -> str:
     return page.get_attribute("#webdj-state", "data-state") or ""
 
@@ -93,6 +114,10 @@ def aired(tmp_path_factory):
             wait_until(lambda: rig.engine.live is None, timeout_s=15)
             record["kim_stopped"] = kim.inner_text("#webdj-state")
             record["console"] = kim.console_errors
+            # 3. One token, two logins into the real harbor: the second is refused.
+            time.sleep(1)
+            record["reuse"] = kim.evaluate(REUSE_JS)
+            time.sleep(1)
             context.close()
             browser.close()
         time.sleep(2)
@@ -132,6 +157,14 @@ def test_the_browser_goes_live_and_its_tone_airs(aired):
     auto_after = [s for s in aired["stretches"] if s.who == "auto" and s.start_ms > aired["drop_ms"]]
     assert auto_after, "automation did not come back after Stop"
     assert aired["console"] == []
+
+
+def test_a_token_takes_one_harbor_login_only(aired):
+    accepted = [line for line in aired["logs"] if line.startswith("harbor: kim from") and "accepted" in line]
+    assert len(accepted) == 2, accepted                # the page's own login, then the token's first
+    assert any("harbor: kim from" in line and "web DJ token already used" in line for line in aired["logs"])
+    assert any("harbor: kim from" in line and "refused: wrong user name or password" in line
+               for line in aired["logs"])
 
 
 def test_a_title_typed_in_the_page_becomes_a_live_row(aired):
