@@ -143,3 +143,12 @@ def test_the_state_says_when_a_dj_is_on_air(station):
     app.extensions["radiod"].hub.poll()
     state = client.get("/dj/live/state").get_json()
     assert state["on_air"] is True and state["artist"] == "dj1"
+
+
+def test_a_disabled_account_cannot_use_a_token_issued_before(station):
+    config, app, clock = station
+    token = ask_token(client_of(app, "dj1")).get_json()["token"]
+    auth, conn = harbor(config, clock)
+    Accounts(conn, clock).set_disabled("dj1", True)
+    assert not auth.check("dj1", token).ok
+    conn.close()
