@@ -4,6 +4,7 @@ token (radiod.webdj), which is issued only inside the DJ's live slot ± the grac
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,6 +23,7 @@ from radiod_web.security import accounts, require_role, signed_in_user
 
 bp = Blueprint("webdj", __name__, url_prefix="/dj/live")
 
+HOST_NAME = re.compile(r"[A-Za-z0-9.-]{1,253}|[0-9A-Fa-f:.]{2,45}")   # a DNS name, IPv4 or IPv6 address
 LOOK_BACK = timedelta(days=1)      # a slot that began this long ago may still be running
 LOOK_AHEAD = timedelta(days=7)     # how far the next slot is looked for
 
@@ -44,7 +46,9 @@ def harbor_socket(host: str, secure: bool) -> tuple[str, str]:
     if url.startswith("/"):
         return url, ""
     if not url:
-        name = urlsplit("//" + host).hostname or "localhost"
+        name = urlsplit("//" + host).hostname or ""
+        if not HOST_NAME.fullmatch(name):      # it goes into a header (the CSP): nothing but a host name
+            name = "localhost"
         name = f"[{name}]" if ":" in name else name
         lq = config.liquidsoap
         url = f"{'wss' if secure else 'ws'}://{name}:{lq.harbor_port}/{lq.harbor_mount.lstrip('/')}"

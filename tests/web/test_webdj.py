@@ -70,6 +70,16 @@ def test_the_page_has_the_desk_and_its_csp_allows_only_the_harbors_socket(statio
     assert "connect-src 'self';" in client.get("/dj/").headers["Content-Security-Policy"]
 
 
+def test_a_strange_host_header_never_reaches_the_csp(station):
+    from radiod_web.webdj import harbor_socket
+
+    _, app, _ = station
+    with app.test_request_context("/dj/live/"):
+        assert harbor_socket("radio.example:8080", False) == ("ws://radio.example:8005/live", "ws://radio.example:8005")
+        assert harbor_socket("[::1]:8080", True)[0] == "wss://[::1]:8005/live"
+        assert harbor_socket("evil;script-src *", False)[1] == "ws://localhost:8005"
+
+
 def test_behind_nginx_the_socket_is_a_path_of_the_same_origin(tmp_path):
     config = load_config(make_station(tmp_path / "s", web='webdj_harbor_url = "/harbor/live"'), env={})
     add_users(config)
