@@ -103,6 +103,8 @@ class WebConfig:
                                    "cannot play HLS (empty = HLS only).")
     listen_mp3_delay_ms: int = _opt(0, "How far an MP3 listener is behind the sound card (Icecast's burst on "
                                        "connect plus the mount's delay); 0 = worked out from the mount's bitrate.")
+    webdj_harbor_url: str = _opt("", "WebSocket address of the harbor for the Web DJ page: a path nginx proxies "
+                                     "(/harbor/live) or ws(s)://HOST:PORT/MOUNT; empty = the page's host, harbor_port.")
 
 
 # Bounds of the [web] request limits, checked on load: (least, most).

@@ -50,6 +50,8 @@ echo "demo: live DJs: the harbor listens on port $harbor_port, mount /live (BUTT
      "(Mon, Wed, Fri 18:00-19:00 station time, ± 5 min) and refused with the reason at other times." >&2
 echo "demo: e.g. ffmpeg -re -f lavfi -i sine=frequency=880 -c:a libmp3lame -f mp3 -content_type audio/mpeg" \
      "icecast://alex:$dj_password@127.0.0.1:$harbor_port/live" >&2
+echo "demo: or from a browser (Web DJ, microphone): log in as alex at" \
+     "$(grep -o 'http://[^ ]*' "$station/web.out" | sed 's|/*$||')/dj/live/ (browsers give the microphone to localhost or https:// only)" >&2
 echo "demo: putting $station on air (Ctrl-C stops it). Audio goes to the default output, or into" \
      "hourly files $station/state/output-<UTC start>.wav when there is no sound device; the first log line says which." >&2
 # The live input is on for demo stations made before it existed, too.

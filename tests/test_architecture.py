@@ -36,7 +36,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
                   "radiod.playout.output", "radiod.playout.pcm_cache", "radiod.playout.recording",
                   "radiod.playout.cache_space", "radiod.playout.control", "radiod.playout.nowplaying",
                   "radiod.logger", "radiod.streams", "radiod.episodes",
-                  "radiod.live", "radiod.playout.live_voice")),
+                  "radiod.live", "radiod.playout.live_voice",
+                  "radiod.webdj")),
     ("engine", ("radiod.playout",)),                        # the engine, its player port, its fakes
     ("core", ("radiod.schedule", "radiod.reports", "radiod.library.model", "radiod.library.artists",
               "radiod.playlog.chain", "radiod.playlog.positions", "radiod.csvfile", "radiod.localtimes",

@@ -18,12 +18,14 @@ HLS_PREFIX = "/hls/"       # the live stream: players on other sites may fetch i
 Headers = list[tuple[str, str]]
 
 
-def answer_headers(web: WebConfig, *, path: str | None, origin: str | None, embed: bool = False) -> Headers:
-    """Every answer's security headers, plus the CORS grant for the public API.
+def answer_headers(web: WebConfig, *, path: str | None, origin: str | None, embed: bool = False,
+                   connect: str = "") -> Headers:
+    """Every answer's security headers, plus the CORS grant for the public API. ``connect``: one
+    more origin the page may open connections to (the Web DJ page: the harbor's WebSocket).
 
     ``path`` None: a refusal made before the request line was read (its path is unknown), which
     gets the grant an API answer would, so a page on another site can see why it was refused."""
-    headers = _security(web, embed=embed)
+    headers = _security(web, embed=embed, connect=connect)
     if path is None or path.startswith((API_PREFIX, HLS_PREFIX)):
         headers += _cors(web, origin)
     return headers
@@ -36,9 +38,11 @@ def media_src(web: WebConfig) -> str:
     return " ".join(filter(None, ["media-src 'self' blob:", origin])) + "; "
 
 
-def _security(web: WebConfig, *, embed: bool) -> Headers:
+def _security(web: WebConfig, *, embed: bool, connect: str = "") -> Headers:
     """CSP, framing, sniffing, referrer, and HSTS behind TLS."""
     csp = CSP_EMBED if embed else CSP
+    if connect:
+        csp = csp.replace("connect-src 'self'", f"connect-src 'self' {connect}", 1)
     headers = [("Content-Security-Policy", csp.replace("connect-src", media_src(web) + "connect-src", 1))]
     if not embed:
         headers.append(("X-Frame-Options", "DENY"))

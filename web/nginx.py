@@ -21,7 +21,8 @@ def free_port() -> int:
 
 
 def render_site(text: str, *, upstream_port: int, http_port: int, https_port: int,
-                cert: Path, key: Path, cache_dir: Path, episodes_dir: Path | None = None) -> str:
+                cert: Path, key: Path, cache_dir: Path, episodes_dir: Path | None = None,
+                harbor_port: int = 8005) -> str:
     """The site config with loopback ports and local paths; each swapped value must occur exactly once."""
     swaps = [
         ("server 127.0.0.1:8080;", f"server 127.0.0.1:{upstream_port};"),
@@ -31,6 +32,7 @@ def render_site(text: str, *, upstream_port: int, http_port: int, https_port: in
         ("/etc/ssl/radiod/fullchain.pem", str(cert)),
         ("/etc/ssl/radiod/privkey.pem", str(key)),
         ("/srv/radio/episodes/public/", f"{episodes_dir or cache_dir / 'episodes'}/"),
+        ("server 127.0.0.1:8005;", f"server 127.0.0.1:{harbor_port};"),
     ]
     for old, new in swaps:
         if text.count(old) != 1:
@@ -52,14 +54,14 @@ class Nginx:
     """nginx in the foreground as a child process, with the site config plus optional extra servers."""
 
     def __init__(self, folder: Path, *, upstream_port: int, extra_http: str = "", workers: int = 1,
-                 episodes_dir: Path | None = None):
+                 episodes_dir: Path | None = None, harbor_port: int = 8005):
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
         self.http_port, self.https_port = free_port(), free_port()
         self.cert, self.key = self_signed_cert(folder)
         site = render_site(SITE_CONFIG.read_text(), upstream_port=upstream_port, http_port=self.http_port,
                            https_port=self.https_port, cert=self.cert, key=self.key, cache_dir=folder / "cache",
-                           episodes_dir=episodes_dir)
+                           episodes_dir=episodes_dir, harbor_port=harbor_port)
         (folder / "radiod.conf").write_text(site)
         temp = {name: folder / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
         user = "user root root;\n" if os.geteuid() == 0 else ""

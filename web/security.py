@@ -128,7 +128,7 @@ def safe_next(target: str | None, default: str) -> str:
 def _headers(response):
     h = response.headers
     for name, value in answer_headers(station().config.web, path=request.path, origin=request.headers.get("Origin"),
-                                      embed=request.endpoint == "public.embed"):
+                                      embed=request.endpoint == "public.embed", connect=g.get("connect_src", "")):
         if name == "Vary":
             response.vary.add(value)
         else:

@@ -32,8 +32,12 @@ class LiveSlot:
 
 
 class HarborUser(Protocol):
-    name: str
-    shows: tuple[str, ...]
+    # Read-only, so a frozen dataclass (radiod.accounts.User) is one.
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def shows(self) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,29 @@ import shutil
 from datetime import timedelta
 from typing import Any, Callable
 
-from radiod.bridge.harbor import HarborAuth, accounts_login, station_slots
+from radiod.bridge.harbor import HarborAuth, HarborUser, LoginCheck, accounts_login, station_slots
 from radiod.bridge.live import LiveListener
 from radiod.clock import Clock
 from radiod.config import Config
 from radiod.errors import RadiodError
 from radiod.live.desk import LiveDesk, LivePlayer
+from radiod.webdj import with_tokens
 
 log = logging.getLogger(__name__)
+
+
+def harbor_login(accounts: Any) -> LoginCheck:
+    """The harbor's login check over ``radiod.accounts.users.Accounts``: the account's password
+    (rate limited like the panel's login) or a Web DJ token issued to that account (radiod.webdj)."""
+    from radiod.accounts.users import AccountError
+
+    def enabled(name: str) -> HarborUser | None:
+        try:
+            user = accounts.get(name)
+        except AccountError:
+            return None
+        return None if user.disabled else user
+    return with_tokens(accounts_login(accounts), accounts.conn, enabled, accounts.clock)
 
 
 def live_desk(config: Config, clock: Clock, player: object, post: Callable[[Any], None],
@@ -39,7 +54,7 @@ def live_desk(config: Config, clock: Clock, player: object, post: Callable[[Any]
 
     try:
         conn = open_db(config.paths.database)
-        harbor = HarborAuth(accounts_login(Accounts(conn, clock)), station_slots(config), clock,
+        harbor = HarborAuth(harbor_login(Accounts(conn, clock)), station_slots(config), clock,
                             timedelta(minutes=lq.live_grace_minutes))
         desk = LiveDesk(config, clock, player, post, on_live, harbor, binary=binary)
         desk.start()

@@ -25,17 +25,19 @@ import numpy as np
 
 from audio_capture import Capture, private_pulse, write_tone
 from radiod.accounts.users import Accounts
-from radiod.bridge.harbor import HarborAuth, LiveSlot, accounts_login
+from radiod.bridge.harbor import HarborAuth, LiveSlot
 from radiod.bridge.live import LiveLog
 from radiod.clock import SystemClock
 from radiod.config import Config, PlayoutConfig, load_config
 from radiod.live.desk import LiveDesk
 from radiod.playlog.store import PlayLog
 from radiod.playout.engine import Engine
+from radiod.playout.nowplaying import NowPlayingWriter
 from radiod.playout.output import RATE
 from radiod.playout.vlc_player import VlcPlayer
 from radiod.schedule.log import LogItem
 from radiod.store import open_db
+from radiod.live.wiring import harbor_login
 
 AUTO = (300, 500)          # automation's tones (left channel)
 DJ_HZ = 2000               # the DJ's tone
@@ -164,6 +166,7 @@ class LiveRig:
     buffer_ms: int = 500
     fade_ms: int = 300
     clock: SystemClock = field(default_factory=SystemClock)
+    now_playing: bool = False      # keep state/now-playing.json, as the daemon does (the panel reads it)
 
     def __post_init__(self) -> None:
         tmp = self.directory
@@ -184,7 +187,7 @@ class LiveRig:
         now = self.clock.now()
         self.slots = {"night": LiveSlot("night", "Night Moves", now - timedelta(minutes=5), now + timedelta(hours=1)),
                       "morning": LiveSlot("morning", "Morning", now + timedelta(hours=2), now + timedelta(hours=3))}
-        harbor = HarborAuth(accounts_login(accounts), lambda start, end: list(self.slots.values()), self.clock,
+        harbor = HarborAuth(harbor_login(accounts), lambda start, end: list(self.slots.values()), self.clock,
                             timedelta(0))
         paths = [str(write_tone(tmp / f"auto{f}.wav", f, 1000, channel=0)) for f in AUTO]
         self.player = VlcPlayer(self.clock, output="auto", cache_dir=tmp / "cache", state_dir=tmp / "state")
@@ -195,8 +198,11 @@ class LiveRig:
                  for n in range(600)]
         self.live_conn = open_db(self.config.paths.database)
         self.playlog = PlayLog(self.conn)
+        on_change = NowPlayingWriter(self.config.now_playing_file, station="Test FM", hide_next=False,
+                                     clock=self.clock) if self.now_playing else None
         self.engine = Engine(self.player, self.clock, self.playlog,
-                             PlayoutConfig(preroll_ms=500, fade_out_ms=self.fade_ms), items=items)
+                             PlayoutConfig(preroll_ms=500, fade_out_ms=self.fade_ms), items=items,
+                             on_change=on_change)
         self.desk = LiveDesk(self.config, self.clock, self.player, self.engine.post,
                              LiveLog(PlayLog(self.live_conn), self.clock), harbor,
                              binary=shutil.which("liquidsoap") or "liquidsoap")

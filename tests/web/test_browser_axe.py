@@ -59,6 +59,8 @@ NOT_PAGES = {
     "logger.download": "audio download", "reports.download": "report download",
     "episodes.podcast_file": "episode audio, chapters and feeds",
     "i18n.choose": "the language switcher's redirect",
+    "webdj.state": "JSON: whether a live DJ is on air",
+    "listen.aired_plays": "JSON: the plays the listen-live player names",
 }
 # More states of a page worth checking: the calendar with a block's form open, a show page of
 # another kind, the public pages as seen logged in.

@@ -113,6 +113,11 @@ MATRIX = [
     ("/language/<lang>", "GET", "/language/fr?next=/schedule", None, dict.fromkeys(ROLES, 302)),
     # Listen live: the plays the player names (public, like the now-playing API).
     ("/api/aired", "GET", "/api/aired", None, PUBLIC),
+    # The Web DJ: its page and state for any logged-in DJ; a harbor token only inside their live
+    # slot (none in this station, so 403 with the reason: tests/web/test_webdj.py).
+    ("/dj/live/", "GET", "/dj/live/", None, LOGGED_IN),
+    ("/dj/live/state", "GET", "/dj/live/state", None, LOGGED_IN),
+    ("/dj/live/token", "POST", "/dj/live/token", {}, {"anon": 302, "dj1": 403, "dj2": 403, "boss": 403}),
 ]
 
 
