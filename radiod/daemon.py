@@ -51,8 +51,8 @@ from radiod.playout.air_tap import AirConsumer, AirTap
 from radiod.playout.control import ControlServer
 from radiod.playout.engine import Engine, Report, SetFallback
 from radiod.playout.fallback import Fallback
-from radiod.playout.messages import (ControlCommand, Errors, GetStatus, Insert, Pause, PlayNow, Reload, Resume,
-                                     Skip, Status)
+from radiod.playout.messages import (ControlCommand, Errors, GetStatus, Insert, LiveLogSong, Pause, PlayNow, Reload,
+                                     Resume, Skip, Status)
 from radiod.playout.nowplaying import NowPlayingWriter
 from radiod.playout.port import Player
 from radiod.private import private_dir
@@ -468,6 +468,8 @@ class Daemon:
             return {"ok": True, **self.status().to_public()}
         if isinstance(command, (Skip, Pause, Resume, Errors)):
             return self.engine.command(command).result(timeout=COMMAND_TIMEOUT_S)
+        if isinstance(command, LiveLogSong):
+            return self._live_log(command)
         return {"ok": False, "error": f"the daemon does not handle {type(command).__name__}"}
 
     def status(self) -> Status:
@@ -483,6 +485,29 @@ class Daemon:
         if not isinstance(air, AirTap):
             return ()
         return tuple(f"{h.name} stopped: {h.failed}" for h in air.health() if h.failed)
+
+    def _live_log(self, song: LiveLogSong) -> dict[str, Any]:
+        """The live-log page's "on now": a library track is read here (its ISRC, keys, local flag
+        as the library says), a typed song is kept as written; the desk checks who pressed."""
+        if self.live is None:
+            return {"ok": False, "error": "live input is off: no live show to log songs in"}
+        if not song.track_id:
+            return self.live.log_song(song.user, song.title, song.artist, press=song.press)
+        from radiod.library import load_registry, load_track, registry_path
+
+        try:
+            registry = load_registry(registry_path(self.config.paths.schedules))
+        except ScheduleError:
+            registry = None
+        conn = self._connect_ro()
+        try:
+            track = load_track(conn, song.track_id, registry)
+        finally:
+            conn.close()
+        if track is None:
+            return {"ok": False, "error": f"no playable track {song.track_id} in the library"}
+        return self.live.log_song(song.user, track.title, track.artist, press=song.press, track_id=track.id,
+                                  snapshot=track.snapshot())
 
     def _insert(self, insert: Insert) -> dict[str, Any]:
         from radiod.library.analyze import analyze_file
