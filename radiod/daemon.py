@@ -487,12 +487,13 @@ class Daemon:
         return tuple(f"{h.name} stopped: {h.failed}" for h in air.health() if h.failed)
 
     def _live_log(self, song: LiveLogSong) -> dict[str, Any]:
-        """The live-log page's "on now": a library track is read here (its ISRC, keys, local flag
-        as the library says), a typed song is kept as written; the desk checks who pressed."""
+        """The live-log page's "on now": the desk checks who pressed; a library track is read here."""
         if self.live is None:
             return {"ok": False, "error": "live input is off: no live show to log songs in"}
-        if not song.track_id:
-            return self.live.log_song(song.user, song.title, song.artist, press=song.press)
+        return self.live.take_song(song, self._find_track)
+
+    def _find_track(self, track_id: int) -> Any:
+        """A library track as the library says it is now (overrides and the registry's local flags)."""
         from radiod.library import load_registry, load_track, registry_path
 
         try:
@@ -501,13 +502,9 @@ class Daemon:
             registry = None
         conn = self._connect_ro()
         try:
-            track = load_track(conn, song.track_id, registry)
+            return load_track(conn, track_id, registry)
         finally:
             conn.close()
-        if track is None:
-            return {"ok": False, "error": f"no playable track {song.track_id} in the library"}
-        return self.live.log_song(song.user, track.title, track.artist, press=song.press, track_id=track.id,
-                                  snapshot=track.snapshot())
 
     def _insert(self, insert: Insert) -> dict[str, Any]:
         from radiod.library.analyze import analyze_file

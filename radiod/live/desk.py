@@ -40,6 +40,7 @@ from radiod.live.pcm_in import PcmReader
 from radiod.live.script import HarborPaths, render
 from radiod.playout.engine import LiveOff, LiveOn, LiveSong
 from radiod.playout.live_voice import LiveVoice
+from radiod.playout.messages import LiveLogSong
 from radiod.private import private_dir
 
 log = logging.getLogger(__name__)
@@ -217,6 +218,16 @@ class LiveDesk:
                                show=dj.show, **fields))
 
     # -- the live-log page (the control socket's threads) ------------------------------------------
+
+    def take_song(self, song: LiveLogSong, find_track: Callable[[int], Any]) -> dict[str, Any]:
+        """The control command: a library track (``find_track(id)``: a Track or None) or a typed song."""
+        if not song.track_id:
+            return self.log_song(song.user, song.title, song.artist, press=song.press)
+        track = find_track(song.track_id)
+        if track is None:
+            return {"ok": False, "error": f"no playable track {song.track_id} in the library"}
+        return self.log_song(song.user, track.title, track.artist, press=song.press, track_id=track.id,
+                             snapshot=track.snapshot())
 
     def log_song(self, user: str, title: str, artist: str, *, press: str = "", track_id: int | None = None,
                  snapshot: Mapping[str, Any] | None = None) -> dict[str, Any]:
