@@ -52,26 +52,25 @@ class LiveAiring:
         return self.airing.show.title
 
 
-def current_airing(user: User, now: datetime) -> LiveAiring | None:
-    """The user's live airing now (grace included), else their last one still in its correction window."""
+def user_airings(user: User, now: datetime) -> list[LiveAiring]:
+    """The user's airings that are live now (grace included) or still in their correction window,
+    the live one first, then the latest ended first."""
     schedule = schedule_or_none()
     if schedule is None:
-        return None
+        return []
     lq = station().config.liquidsoap
     grace, window = timedelta(minutes=lq.live_grace_minutes), timedelta(hours=lq.live_correction_hours)
-    shows = {sid: {"hosts": tuple(s.hosts)} for sid, s in schedule.shows.items()}
-    mine = set(own_shows(user, shows))
-    found = [a for a in airings(schedule, now - window - grace - timedelta(days=1), now + grace)
-             if a.show.id in mine and a.start - grace <= now]
-    live = [a for a in found if now < a.end + grace]
-    if live:
-        a = max(live, key=lambda a: a.start)
-        return LiveAiring(a, True, a.end + grace + window)
-    done = [a for a in found if now < a.end + grace + window]
-    if not done:
-        return None
-    a = max(done, key=lambda a: a.end)
-    return LiveAiring(a, False, a.end + grace + window)
+    mine = set(own_shows(user, {sid: {"hosts": tuple(s.hosts)} for sid, s in schedule.shows.items()}))
+    found = [LiveAiring(a, now < a.end + grace, a.end + grace + window)
+             for a in airings(schedule, now - window - grace - timedelta(days=1), now + grace)
+             if a.show.id in mine and a.start - grace <= now < a.end + grace + window]
+    return sorted(found, key=lambda live: (live.live_now, live.airing.end), reverse=True)
+
+
+def current_airing(user: User, now: datetime) -> LiveAiring | None:
+    """The airing the page is about: the user's live one now, else their last one still correctable."""
+    found = user_airings(user, now)
+    return found[0] if found else None
 
 
 def airing_songs(live: LiveAiring) -> list[dict[str, Any]]:
@@ -163,14 +162,11 @@ def on_now():
 def correct(play_id: int):
     """A host's correction of a logged song: artist and title, or "that was not played"."""
     user = signed_in_user()
-    live, now = _page_state(user)
-    if live is None:
-        return _refused(403, _("None of your shows has a live airing you may still correct."))
-    if now >= live.correctable_until:
-        return _refused(403, _("The time to correct this show's songs is over."))
-    song = next((s for s in airing_songs(live) if s["id"] == play_id), None)
-    if song is None:
-        abort(404)
+    now = station().clock.now()
+    found = [(live, s) for live in user_airings(user, now) for s in airing_songs(live) if s["id"] == play_id]
+    if not found:
+        return _refused(403, _("This song is not in a live airing of yours that may still be corrected."))
+    live, song = found[0]
     if song["on_now"]:
         return _refused(409, _("This song is still on now; correct it after the next one starts."))
     changes: list[tuple[str, Any, str]] = []
