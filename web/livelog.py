@@ -137,9 +137,6 @@ def search():
 @require_role("dj", "manager")
 def on_now():
     user = signed_in_user()
-    live, _now = _page_state(user)
-    if live is None or not live.live_now:
-        return _refused(403, _("None of your shows is on air live now."))
     try:
         track_id = parse_int(request.form.get("track_id") or "0", "track_id", lo=0, hi=SQLITE_MAX)
     except ParamError:
@@ -147,6 +144,9 @@ def on_now():
     title, artist = request.form.get("title", "").strip(), request.form.get("artist", "").strip()
     if not track_id and not (title or artist):
         return _refused(400, _("Choose a song from the library or type its artist and title."))
+    live, _now = _page_state(user)
+    if live is None or not live.live_now:
+        return _refused(403, _("None of your shows is on air live now."))
     command = LiveLogSong(user.name, title, artist, track_id, request.form.get("press", "")[:64])
     try:
         reply = send_command(station().config.control_socket, command)
