@@ -12,7 +12,7 @@ from radiod.clock import FakeClock, to_ms
 from radiod.playlog.verify import verify_chain
 from radiod.playout.messages import LiveLogSong, parse_command
 
-from tests.live.livelog_rig import LEAD_MS, SHOW, LiveShow, add_people, add_track, station
+from tests.live.livelog_rig import SHOW, LiveShow, add_people, add_track, station
 
 NOW = datetime(2026, 12, 2, 15, 0, tzinfo=timezone.utc)     # 10:00 in Toronto, inside Night Moves
 
@@ -152,3 +152,21 @@ def test_radiod_ctl_does_not_offer_it():
 
     out = CliRunner().invoke(ctl_command, ["--help"]).output
     assert "insert" in out and "live-log" not in out
+
+
+def test_the_daemon_hands_the_command_to_the_desk_with_the_librarys_track(show):
+    from types import SimpleNamespace
+
+    from radiod.daemon import Daemon
+    from radiod.store import open_readonly
+
+    off = SimpleNamespace(live=None)
+    assert Daemon._live_log(off, LiveLogSong("kim", "A", "B")) == \
+        {"ok": False, "error": "live input is off: no live show to log songs in"}
+    daemon = SimpleNamespace(live=show.desk, config=show.config,
+                             _connect_ro=lambda: open_readonly(show.config.paths.database))
+    daemon._find_track = lambda track_id: Daemon._find_track(daemon, track_id)
+    show.go_live("kim")
+    show.clock.advance(1000)
+    assert Daemon._live_log(daemon, LiveLogSong("kim", track_id=show.track_id))["logged"] is True
+    assert songs(show)[0]["isrc"] == "CAAB12600001"
