@@ -78,6 +78,7 @@ def airing_songs(live: LiveAiring) -> list[dict[str, Any]]:
     grace = timedelta(minutes=station().config.liquidsoap.live_grace_minutes)
     start, end = to_ms(live.airing.start - grace), to_ms(live.airing.end + grace)
     zone = station().config.zone
+
     def live_rows(corrected: bool) -> list[dict[str, Any]]:
         return [r for r in read_plays(reader(), started_from_ms=start, started_before_ms=end, corrected=corrected)
                 if r["source"] == "live" and r["show"] == live.title]
@@ -89,7 +90,8 @@ def airing_songs(live: LiveAiring) -> list[dict[str, Any]]:
               if r["ended_at_ms"] is None and r["source"] == "live" and r["show"] == live.title
               and r["usage"] == "feature"]
     return [{"id": r["id"], "title": r["title"], "artist": r["artist"], "isrc": r["isrc"] or "",
-             "matched": r.get("track_id") is not None, "on_now": r["ended_at_ms"] is None,   # (open rows: unknown yet)
+             # (the open row's track id is read once it is closed: the page marks it "playing" meanwhile)
+             "matched": r.get("track_id") is not None, "on_now": r["ended_at_ms"] is None,
              "not_played": r["usage"] != "feature",
              "started_at": iso(r["started_at_ms"]), "when": local_time(r["started_at_ms"], zone)}
             for r in rows + on_now]
