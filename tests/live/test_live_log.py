@@ -4,7 +4,10 @@ metadata and the page's songs follow "the last one heard", never logging one son
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -126,6 +129,9 @@ def test_one_press_logs_once_and_the_last_song_heard_wins(show):
     rows = [r for r in show.playlog.plays() if r["usage"] == "feature"]
     assert [r["title"] for r in rows] == ["Harbour Lights", "Second Song", "Third"]
     assert [r["played_ms"] for r in rows] == [200_300, 151_000, 5000]
+    done = subprocess.run([str(Path(sys.executable).parent / "radiod"), "--station", str(show.config.station_dir),
+                           "verify-log"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
     assert [r["detail"] for r in rows] == ["live log: kim; unmatched (as typed)", "live: kim",
                                            "live log: ana; unmatched (as typed)"]
     # Rows follow each other without a gap or overlap, all in one verified chain.
