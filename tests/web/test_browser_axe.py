@@ -59,6 +59,7 @@ NOT_PAGES = {
     "logger.download": "audio download", "reports.download": "report download",
     "episodes.podcast_file": "episode audio, chapters and feeds",
     "i18n.choose": "the language switcher's redirect",
+    "livelog.songs": "JSON: the live-log page's list", "livelog.search": "JSON: the live-log page's search",
 }
 # More states of a page worth checking: the calendar with a block's form open, a show page of
 # another kind, the public pages as seen logged in.

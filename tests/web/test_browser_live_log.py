@@ -69,3 +69,30 @@ def test_a_co_host_logs_songs_from_a_phone(rig, server, page):
     rig.encoder_song("Mira", "Third Song")
     page.locator("#ll-songs li", has_text="Mira – Third Song").get_by_text("playing").wait_for(timeout=10_000)
     assert page.locator("#ll-songs li").count() == 3
+
+
+def test_the_live_page_passes_axe_at_390_px(rig, server, browser):
+    """The page with a show live and songs listed (tests/web/test_browser_axe.py sees it with none)."""
+    from tests.web.test_browser_axe import AXE, AXE_TAGS
+
+    for n in (1, 2):        # songs in the list, the first closed (so its Correct button shows)
+        rig.desk.log_song("kim", f"Axe Song {n}", "Mira", press=f"axe-{n}")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{server}/login?next=/dj/live-log/")
+        page.fill('input[name="name"]', "kim")
+        page.fill('input[name="password"]', PASSWORD)
+        page.click('button[type="submit"]')
+        page.wait_for_url("**/dj/live-log/")
+        page.fill("#ll-q", "tide")
+        page.locator("#ll-results li").first.wait_for()
+        page.locator("#ll-songs li button").first.wait_for()         # a song listed with its Correct button
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("""async (tags) => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+            return {passes: r.passes.length, violations: r.violations.map(v => v.id + ': '
+                    + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))}; }""", AXE_TAGS)
+    finally:
+        context.close()
+    assert result["passes"] >= 5 and result["violations"] == []
