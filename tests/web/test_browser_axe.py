@@ -60,6 +60,7 @@ NOT_PAGES = {
     "episodes.podcast_file": "episode audio, chapters and feeds",
     "i18n.choose": "the language switcher's redirect",
     "livelog.songs": "JSON: the live-log page's list", "livelog.search": "JSON: the live-log page's search",
+    "listen.aired_plays": "JSON",
 }
 # More states of a page worth checking: the calendar with a block's form open, a show page of
 # another kind, the public pages as seen logged in.
