@@ -490,21 +490,35 @@ class Daemon:
         """The live-log page's "on now": the desk checks who pressed; a library track is read here."""
         if self.live is None:
             return {"ok": False, "error": "live input is off: no live show to log songs in"}
-        return self.live.take_song(song, self._find_track)
+        return self.live.take_song(song, self._find_track, self._credit)
+
+    def _registry(self) -> Any:
+        from radiod.library import load_registry, registry_path
+
+        try:
+            return load_registry(registry_path(self.config.paths.schedules))
+        except ScheduleError:
+            return None
 
     def _find_track(self, track_id: int) -> Any:
         """A library track as the library says it is now (overrides and the registry's local flags)."""
-        from radiod.library import load_registry, load_track, registry_path
+        from radiod.library import load_track
 
-        try:
-            registry = load_registry(registry_path(self.config.paths.schedules))
-        except ScheduleError:
-            registry = None
         conn = self._connect_ro()
         try:
-            return load_track(conn, track_id, registry)
+            return load_track(conn, track_id, self._registry())
         finally:
             conn.close()
+
+    def _credit(self, artist: str) -> dict[str, Any]:
+        """A typed artist credit through the artist registry (aliases to one key, local flags)."""
+        from radiod.tracklists.match import credit_keys
+
+        registry = self._registry()
+        if registry is None:
+            return {}
+        keys = credit_keys(artist, registry)
+        return {"artist_keys": list(keys), "local": any(registry.is_local(k) for k in keys)}
 
     def _insert(self, insert: Insert) -> dict[str, Any]:
         from radiod.library.analyze import analyze_file

@@ -219,10 +219,14 @@ class LiveDesk:
 
     # -- the live-log page (the control socket's threads) ------------------------------------------
 
-    def take_song(self, song: LiveLogSong, find_track: Callable[[int], Any]) -> dict[str, Any]:
-        """The control command: a library track (``find_track(id)``: a Track or None) or a typed song."""
+    def take_song(self, song: LiveLogSong, find_track: Callable[[int], Any],
+                  credit: Callable[[str], Mapping[str, Any]] | None = None) -> dict[str, Any]:
+        """The control command: a library track (``find_track(id)``: a Track or None) or a typed
+        song, kept as written; ``credit(artist)`` gives its artist keys and local flag from the
+        artist registry, so a local artist a DJ typed counts as local."""
         if not song.track_id:
-            return self.log_song(song.user, song.title, song.artist, press=song.press)
+            return self.log_song(song.user, song.title, song.artist, press=song.press,
+                                 snapshot=credit(song.artist) if credit else None)
         track = find_track(song.track_id)
         if track is None:
             return {"ok": False, "error": f"no playable track {song.track_id} in the library"}

@@ -55,6 +55,8 @@ def station(root: Path, now: datetime, *, correction_hours: int = 24, slot_minut
     (sched / "shows.toml").write_text(
         f'[show.night]\ntitle = "{SHOW}"\nkind = "live"\nhosts = ["kim"]\n\n'
         '[show.morning]\ntitle = "Morning"\nkind = "live"\nhosts = ["lee"]\n', encoding="utf-8")
+    (sched / "artists.toml").write_text('[[artist]]\nname = "The Gulls"\nlocal = true\naliases = ["Gulls"]\n',
+                                        encoding="utf-8")
     (sched / "grid.toml").write_text(
         f'[[slot]]\ndays = "daily"\nstart = "{start:%H:%M}"\nend = "{end:%H:%M}"\nshow = "night"\n',
         encoding="utf-8")
@@ -159,10 +161,18 @@ class LiveShow:
         finally:
             conn.close()
 
+    def credit(self, artist: str) -> dict[str, Any]:
+        from radiod.daemon import Daemon
+        return Daemon._credit(self, artist)      # the daemon's own (it needs only _registry)
+
+    def _registry(self) -> Any:
+        from radiod.library.registry import load_registry, registry_path
+        return load_registry(registry_path(self.config.paths.schedules))
+
     def handle(self, command: ControlCommand) -> dict[str, Any]:
         """The daemon's handling of the command (radiod.daemon.Daemon._live_log)."""
         if isinstance(command, LiveLogSong):
-            return self.desk.take_song(command, self.find_track)
+            return self.desk.take_song(command, self.find_track, self.credit)
         return {"ok": False, "error": "not handled here"}
 
     def serve_control(self) -> None:

@@ -172,7 +172,18 @@ def test_the_daemon_hands_the_command_to_the_desk_with_the_librarys_track(show):
     daemon = SimpleNamespace(live=show.desk, config=show.config,
                              _connect_ro=lambda: open_readonly(show.config.paths.database))
     daemon._find_track = lambda track_id: Daemon._find_track(daemon, track_id)
+    daemon._credit = lambda artist: Daemon._credit(daemon, artist)
+    daemon._registry = lambda: Daemon._registry(daemon)
     show.go_live("kim")
     show.clock.advance(1000)
     assert Daemon._live_log(daemon, LiveLogSong("kim", track_id=show.track_id))["logged"] is True
     assert songs(show)[0]["isrc"] == "CAAB12600001"
+    # A typed song goes through the artist registry: an alias counts as its artist, local included.
+    show.clock.advance(1000)
+    assert Daemon._live_log(daemon, LiveLogSong("kim", "Harbour Lights", "Gulls feat. Mira"))["logged"] is True
+    typed = songs(show)[1]
+    assert (typed["artist"], typed["artist_keys"], typed["local"], typed["track_id"]) == \
+        ("Gulls feat. Mira", ["gulls", "mira"], True, None)
+    show.clock.advance(1000)
+    Daemon._live_log(daemon, LiveLogSong("kim", "Elsewhere", "Mira"))
+    assert songs(show)[2]["local"] is False
