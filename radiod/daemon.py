@@ -489,7 +489,7 @@ class Daemon:
     def _live_log(self, song: LiveLogSong) -> dict[str, Any]:
         """The live-log page's "on now": the desk checks who pressed; a library track is read here."""
         if self.live is None:
-            return {"ok": False, "error": "live input is off: no live show to log songs in"}
+            return {"ok": False, "error": "no live input on the default engine: no live show to log songs in"}
         return self.live.take_song(song, self._find_track, self._credit)
 
     def _registry(self) -> Any:

@@ -168,7 +168,7 @@ def test_the_daemon_hands_the_command_to_the_desk_with_the_librarys_track(show):
 
     off = SimpleNamespace(live=None)
     assert Daemon._live_log(off, LiveLogSong("kim", "A", "B")) == \
-        {"ok": False, "error": "live input is off: no live show to log songs in"}
+        {"ok": False, "error": "no live input on the default engine: no live show to log songs in"}
     daemon = SimpleNamespace(live=show.desk, config=show.config,
                              _connect_ro=lambda: open_readonly(show.config.paths.database))
     daemon._find_track = lambda track_id: Daemon._find_track(daemon, track_id)
