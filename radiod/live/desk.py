@@ -202,7 +202,8 @@ class LiveDesk:
         return self.clock.monotonic_ms()
 
     def _end(self, why: str) -> None:
-        dj, self._on_air = self._on_air, None
+        with self._song_lock:        # a live-log press in flight finishes its row first
+            dj, self._on_air = self._on_air, None
         if dj is None:
             return
         self.post(LiveOff(f"{dj.user}: {why}"))
