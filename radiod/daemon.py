@@ -51,8 +51,8 @@ from radiod.playout.air_tap import AirConsumer, AirTap
 from radiod.playout.control import ControlServer
 from radiod.playout.engine import Engine, Report, SetFallback
 from radiod.playout.fallback import Fallback
-from radiod.playout.messages import (ControlCommand, Errors, GetStatus, Insert, Pause, PlayNow, Reload, Resume,
-                                     Skip, Status)
+from radiod.playout.messages import (ControlCommand, Errors, GetStatus, Insert, LiveLogSong, Pause, PlayNow, Reload,
+                                     Resume, Skip, Status)
 from radiod.playout.nowplaying import NowPlayingWriter
 from radiod.playout.port import Player
 from radiod.private import private_dir
@@ -468,6 +468,8 @@ class Daemon:
             return {"ok": True, **self.status().to_public()}
         if isinstance(command, (Skip, Pause, Resume, Errors)):
             return self.engine.command(command).result(timeout=COMMAND_TIMEOUT_S)
+        if isinstance(command, LiveLogSong):
+            return self._live_log(command)
         return {"ok": False, "error": f"the daemon does not handle {type(command).__name__}"}
 
     def status(self) -> Status:
@@ -483,6 +485,40 @@ class Daemon:
         if not isinstance(air, AirTap):
             return ()
         return tuple(f"{h.name} stopped: {h.failed}" for h in air.health() if h.failed)
+
+    def _live_log(self, song: LiveLogSong) -> dict[str, Any]:
+        """The live-log page's "on now": the desk checks who pressed; a library track is read here."""
+        if self.live is None:
+            return {"ok": False, "error": "no live input on the default engine: no live show to log songs in"}
+        return self.live.take_song(song, self._find_track, self._credit)
+
+    def _registry(self) -> Any:
+        from radiod.library import load_registry, registry_path
+
+        try:
+            return load_registry(registry_path(self.config.paths.schedules))
+        except ScheduleError:
+            return None
+
+    def _find_track(self, track_id: int) -> Any:
+        """A library track as the library says it is now (overrides and the registry's local flags)."""
+        from radiod.library import load_track
+
+        conn = self._connect_ro()
+        try:
+            return load_track(conn, track_id, self._registry())
+        finally:
+            conn.close()
+
+    def _credit(self, artist: str) -> dict[str, Any]:
+        """A typed artist credit through the artist registry (aliases to one key, local flags)."""
+        from radiod.tracklists.match import credit_keys
+
+        registry = self._registry()
+        if registry is None:
+            return {}
+        keys = credit_keys(artist, registry)
+        return {"artist_keys": list(keys), "local": any(registry.is_local(k) for k in keys)}
 
     def _insert(self, insert: Insert) -> dict[str, Any]:
         from radiod.library.analyze import analyze_file

@@ -101,6 +101,8 @@ def create_app(config: Config, test_config: Mapping[str, Any] | None = None, *,
     app.register_blueprint(listen.bp)
     from radiod_web import webdj
     app.register_blueprint(webdj.bp)
+    from radiod_web import livelog
+    app.register_blueprint(livelog.bp)
     app.jinja_env.globals.update(station_name=config.station.name)
     return app
 

@@ -28,6 +28,9 @@ class LiveEvent:
     artist: str = ""
     detail: str = ""
     metadata: dict = field(default_factory=dict)
+    track_id: int | None = None      # a library track the live-log page named
+    snapshot: dict = field(default_factory=dict)   # that track's Track.snapshot()
+    logged_by: str = ""              # who named it on the live-log page ('' = the encoder)
 
 
 LiveListener = Callable[[LiveEvent], None]
@@ -62,6 +65,7 @@ class LiveLog:
         self._open: tuple[int, int] | None = None      # (play id, started wall ms)
         self._dj = ""
         self._show = ""
+        self._detail = "live"
         self._rows = itertools.count(1)     # two rows may start in the same millisecond
 
     def __call__(self, event: LiveEvent) -> None:
@@ -76,18 +80,28 @@ class LiveLog:
                 if not (event.title or event.artist):
                     return
                 self._close(wall)
-                self._start(wall, title=event.title, artist=event.artist, usage="feature",
-                            extra={"album": event.metadata.get("album", "")})
+                if event.snapshot:      # a library track: its ISRC, keys and flags, like any play
+                    extra = {k: v for k, v in event.snapshot.items() if k not in ("title", "artist")}
+                else:
+                    extra = {"album": event.metadata.get("album", "")}
+                self._start(wall, title=event.title, artist=event.artist, usage="feature", extra=extra,
+                            track_id=event.track_id, logged_by=event.logged_by)
             elif event.kind == "end":
                 self._close(wall)
 
-    def _start(self, wall: int, *, title: str, artist: str, usage: str, extra: dict) -> None:
+    def _start(self, wall: int, *, title: str, artist: str, usage: str, extra: dict,
+               track_id: int | None = None, logged_by: str = "") -> None:
         # Artist keys as for library tracks, so reports count the DJ's songs like any other play.
         keys = [artist_key(a) for a in split_artists(artist)] if usage == "feature" else []
         snapshot = {"title": title, "artist": artist, "artist_keys": keys, **extra}
         play_id = self.playlog.open_play(started_at_ms=wall, source="live", usage=usage, show=self._show,
-                                         snapshot=snapshot, item_key=f"live:{wall}:{self._dj}:{next(self._rows)}")
+                                         track_id=track_id, snapshot=snapshot,
+                                         item_key=f"live:{wall}:{self._dj}:{next(self._rows)}")
         self._open = (play_id, wall)
+        # The row's detail says who named the song and whether the library knows it.
+        self._detail = f"live: {self._dj}" if self._dj else "live"
+        if logged_by:
+            self._detail = f"live log: {logged_by}" + ("" if track_id else "; unmatched (as typed)")
 
     def _close(self, wall: int) -> None:
         if self._open is None:
@@ -95,7 +109,7 @@ class LiveLog:
         play_id, started = self._open
         self._open = None
         self.playlog.close_play(play_id, ended_at_ms=wall, played_ms=max(0, wall - started), end_reason="end",
-                                detail=f"live: {self._dj}" if self._dj else "live")
+                                detail=self._detail)
 
     def _wall(self, mono_ms: int) -> int:
         return to_ms(self.clock.now()) + (mono_ms - self.clock.monotonic_ms())

@@ -33,11 +33,11 @@ def run_command(station: Station, verbose: bool) -> None:
 def _actions_help() -> str:
     # \b: click keeps these lines as they are instead of re-wrapping them into one paragraph
     return "\b\n" + "\n".join(f"{spec.name + (' PATH' if spec.takes_path else ''):<12}{spec.help}"
-                               for spec in COMMANDS.values())
+                               for spec in COMMANDS.values() if spec.ctl)
 
 
 @click.command("ctl", help=f"Control the running daemon.\n\n{_actions_help()}")
-@click.argument("action", type=click.Choice(tuple(COMMANDS)))
+@click.argument("action", type=click.Choice(tuple(n for n, spec in COMMANDS.items() if spec.ctl)))
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the daemon's JSON reply.")
 @click.option("--title", default="", help="insert: the title the log and now-playing show (default: the file's name).")

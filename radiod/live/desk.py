@@ -9,6 +9,10 @@
   the clock; in a live slot, its fallback).
 - Live play rows (``radiod.bridge.live.LiveLog``) at the instants the mixer says they are heard:
   the DJ's first frame, each metadata update's frame, their last frame.
+- The live-log page (``log_song``): a host of the live show names the song on now; it is a
+  new row from the frame the DJ's audio is at when the daemon takes the press. Encoder metadata
+  and the page both name songs: the last one heard wins, and the same song named again by the
+  other (or the same press sent twice) opens no second row.
 
 Liquidsoap's lines, the reader's news and the logins are handled in order on one thread.
 """
@@ -18,12 +22,13 @@ from __future__ import annotations
 import logging
 import os
 import queue
+from collections import deque
 import sys
 import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Protocol, runtime_checkable
+from typing import Any, Callable, Mapping, Protocol, runtime_checkable
 
 from radiod.bridge.harbor import HarborAuth, HarborDecision
 from radiod.bridge.live import LiveEvent, LiveListener, parse_metadata, song_of
@@ -35,10 +40,13 @@ from radiod.live.pcm_in import PcmReader
 from radiod.live.script import HarborPaths, render
 from radiod.playout.engine import LiveOff, LiveOn, LiveSong
 from radiod.playout.live_voice import LiveVoice
+from radiod.playout.messages import LiveLogSong
 from radiod.private import private_dir
 
 log = logging.getLogger(__name__)
 
+PRESSES_KEPT = 64          # live-log presses remembered, so a retried request logs its song once
+HostCheck = Callable[[str, str], bool]     # (user name, show title on air live) → may they log songs?
 BEGIN_WAIT_MS = 3000        # longest the start row waits for the mixer to take the DJ's first frame
 MAX_SOCKET_PATH = 100       # AF_UNIX paths are limited to 108 bytes
 
@@ -68,8 +76,10 @@ class LiveDesk:
     """Runs the live input until ``close()``. ``post`` is the engine's inbox."""
 
     def __init__(self, config: Config, clock: Clock, player: LivePlayer, post: Callable[[Any], None],
-                 on_live: LiveListener, harbor: HarborAuth, *, binary: str, python: str = sys.executable):
+                 on_live: LiveListener, harbor: HarborAuth, *, binary: str, python: str = sys.executable,
+                 may_log: HostCheck | None = None):
         self.clock = clock
+        self.may_log: HostCheck = may_log or (lambda user, show: False)
         self.player = player
         self.post = post
         self.on_live = on_live
@@ -87,6 +97,8 @@ class LiveDesk:
         self._dj: HarborDecision | None = None          # the DJ connected now
         self._on_air: HarborDecision | None = None      # the DJ whose audio is on air
         self._last_song: tuple[str, str] | None = None
+        self._song_lock = threading.Lock()              # encoder metadata and live-log presses, in turn
+        self._presses: deque[str] = deque(maxlen=PRESSES_KEPT)
         self.fifo = self.dir / "dj.pcm"
         self.reader = PcmReader(self.fifo, player.live.push, lambda flowing: self._events.put(_Audio(flowing)),
                                 clock=clock, reset=player.live.reset)
@@ -157,11 +169,12 @@ class LiveDesk:
             log.info("live: the slot of %s is over; disconnecting them", self._dj.user if self._dj else "the DJ")
         elif word == "LIVEMETA":
             song = song_of(parse_metadata(payload))
-            if self._on_air is None or not any(song) or song == self._last_song:
-                return
-            self._last_song = song
-            self._emit("metadata", self.player.live.received, title=song[0], artist=song[1],
-                       metadata=parse_metadata(payload))
+            with self._song_lock:
+                if self._on_air is None or not any(song) or _same(song, self._last_song):
+                    return
+                self._last_song = song
+                self._emit("metadata", self.player.live.received, title=song[0], artist=song[1],
+                           metadata=parse_metadata(payload))
             self.post(LiveSong(*song))
         elif line.strip():
             log.debug("harbor liquidsoap: %s", line)
@@ -189,7 +202,8 @@ class LiveDesk:
         return self.clock.monotonic_ms()
 
     def _end(self, why: str) -> None:
-        dj, self._on_air = self._on_air, None
+        with self._song_lock:        # a live-log press in flight finishes its row first
+            dj, self._on_air = self._on_air, None
         if dj is None:
             return
         self.post(LiveOff(f"{dj.user}: {why}"))
@@ -204,6 +218,49 @@ class LiveDesk:
         self.on_live(LiveEvent(kind, at if at is not None else self.clock.monotonic_ms(), dj=dj.user,
                                show=dj.show, **fields))
 
+    # -- the live-log page (the control socket's threads) ------------------------------------------
+
+    def take_song(self, song: LiveLogSong, find_track: Callable[[int], Any],
+                  credit: Callable[[str], Mapping[str, Any]] | None = None) -> dict[str, Any]:
+        """The control command: a library track (``find_track(id)``: a Track or None) or a typed
+        song, kept as written; ``credit(artist)`` gives its artist keys and local flag from the
+        artist registry, so a local artist a DJ typed counts as local."""
+        if not song.track_id:
+            return self.log_song(song.user, song.title, song.artist, press=song.press,
+                                 snapshot=credit(song.artist) if credit else None)
+        track = find_track(song.track_id)
+        if track is None:
+            return {"ok": False, "error": f"no playable track {song.track_id} in the library"}
+        return self.log_song(song.user, track.title, track.artist, press=song.press, track_id=track.id,
+                             snapshot=track.snapshot())
+
+    def log_song(self, user: str, title: str, artist: str, *, press: str = "", track_id: int | None = None,
+                 snapshot: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """A host of the live show says this song is on now: the running row closes and the song's
+        opens at the instant the DJ's audio is at now is heard. The reply is the socket's JSON."""
+        with self._song_lock:
+            dj = self._on_air
+            if dj is None:
+                return {"ok": False, "error": "no DJ is on air live now"}
+            with self._login_lock:          # the logins' database connection, one caller at a time
+                allowed = self.may_log(user, dj.show)
+            if not allowed:
+                log.warning("live log: %s refused: not a host of %s, the show on air live", user, dj.show)
+                return {"ok": False, "error": f"{user} is not a host of {dj.show}, the show on air live"}
+            song = (title, artist)
+            if press and press in self._presses:
+                return {"ok": True, "logged": False, "why": "this press was logged already"}
+            if _same(song, self._last_song):
+                return {"ok": True, "logged": False, "why": "this song is already the one on now"}
+            if press:
+                self._presses.append(press)
+            self._last_song = song
+            self._emit("metadata", self.player.live.received, title=title, artist=artist, track_id=track_id,
+                       snapshot=dict(snapshot or {}), logged_by=user)
+        log.info("live log: %s logged %s – %s%s", user, artist, title, "" if track_id else " (typed)")
+        self.post(LiveSong(title, artist))
+        return {"ok": True, "logged": True, "show": dj.show}
+
     def close(self) -> None:
         self._stopping.set()
         self.supervisor.stop()
@@ -216,3 +273,10 @@ class LiveDesk:
             self._socket_tmp.rmdir()
         for close in self.closing:
             close()
+
+
+def _same(song: tuple[str, str], other: tuple[str, str] | None) -> bool:
+    """The same (title, artist), whoever typed it (case and spacing aside)."""
+    if other is None:
+        return False
+    return all(" ".join(a.split()).casefold() == " ".join(b.split()).casefold() for a, b in zip(song, other))

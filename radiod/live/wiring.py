@@ -7,12 +7,12 @@ import shutil
 from datetime import timedelta
 from typing import Any, Callable
 
-from radiod.bridge.harbor import HarborAuth, HarborUser, LoginCheck, accounts_login, station_slots
+from radiod.bridge.harbor import HarborAuth, HarborUser, LoginCheck, accounts_login, linked, station_slots
 from radiod.bridge.live import LiveListener
 from radiod.clock import Clock
 from radiod.config import Config
 from radiod.errors import RadiodError
-from radiod.live.desk import LiveDesk, LivePlayer
+from radiod.live.desk import HostCheck, LiveDesk, LivePlayer
 from radiod.webdj import with_tokens
 
 log = logging.getLogger(__name__)
@@ -54,9 +54,11 @@ def live_desk(config: Config, clock: Clock, player: object, post: Callable[[Any]
 
     try:
         conn = open_db(config.paths.database)
-        harbor = HarborAuth(harbor_login(Accounts(conn, clock)), station_slots(config), clock,
+        accounts = Accounts(conn, clock)
+        harbor = HarborAuth(harbor_login(accounts), station_slots(config), clock,
                             timedelta(minutes=lq.live_grace_minutes))
-        desk = LiveDesk(config, clock, player, post, on_live, harbor, binary=binary)
+        desk = LiveDesk(config, clock, player, post, on_live, harbor, binary=binary,
+                        may_log=host_check(accounts, harbor))
         desk.start()
     except (RadiodError, OSError) as exc:         # no live DJs is not worth an hour off air
         log.error("live input off: it could not be started (%s); the air plays without live DJs", exc)
@@ -64,3 +66,22 @@ def live_desk(config: Config, clock: Clock, player: object, post: Callable[[Any]
     desk.closing.append(conn.close)
     return desk
 
+
+
+def host_check(accounts: Any, harbor: HarborAuth) -> HostCheck:
+    """May this user log songs in the show on air live? A host of it (the account's shows or the
+    schedule's hosts, as for a harbor login) whose slot is now, grace included; not disabled."""
+    from radiod.accounts.users import AccountError
+
+    def may_log(name: str, show: str) -> bool:
+        try:
+            user = accounts.get(name)
+        except AccountError:
+            return False
+        if user.disabled:
+            return False
+        now = harbor.clock.now()
+        window = harbor.slots(now - harbor.grace - timedelta(days=1), now + timedelta(days=1))
+        return any(s.title == show and linked(user, s) and s.start - harbor.grace <= now < s.end + harbor.grace
+                   for s in window)
+    return may_log

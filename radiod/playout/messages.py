@@ -110,7 +110,38 @@ class Insert:
         return cls(path, _text(request, "title"), _text(request, "artist"))
 
 
-ControlCommand = Union[GetStatus, Skip, Pause, Resume, Reload, Errors, Insert]
+@dataclass(frozen=True)
+class LiveLogSong:
+    """``live-log``: a DJ of the show on air live says this song is on now (the live-log page).
+
+    ``user`` is who pressed (the panel's signed-in account; the daemon checks they host the live
+    show); ``track_id`` names a library track (0: typed by hand, kept as written and flagged
+    unmatched); ``press`` is the page's id of the one press, so a retried request logs it once.
+    The daemon takes the instant: when the DJ's audio at that moment is heard."""
+
+    user: str
+    title: str = ""
+    artist: str = ""
+    track_id: int = 0
+    press: str = ""
+    NAME: ClassVar[str] = "live-log"
+
+    @classmethod
+    def from_request(cls, request: Mapping[str, Any]) -> "LiveLogSong":
+        """From a received command; ValueError (one line) when a field has the wrong type."""
+        track_id = request.get("track_id", 0)
+        if not isinstance(track_id, int) or isinstance(track_id, bool) or not 0 <= track_id < 2**63:
+            raise ValueError("track_id: expected a track id (0 = typed by hand)")
+        song = cls(_text(request, "user"), _text(request, "title"), _text(request, "artist"), track_id,
+                   _text(request, "press")[:64])
+        if not song.user:
+            raise ValueError("user: who logs the song is needed")
+        if not song.track_id and not (song.title or song.artist):
+            raise ValueError("give a track id or a title and artist")
+        return song
+
+
+ControlCommand = Union[GetStatus, Skip, Pause, Resume, Reload, Errors, Insert, LiveLogSong]
 
 
 def _no_arguments(cls: type) -> Callable[[Mapping[str, Any]], Any]:
@@ -128,12 +159,13 @@ class CommandSpec:
     parse: Callable[[Mapping[str, Any]], Any]
     button: bool = False          # a one-click button on the manager page
     takes_path: bool = False      # `radiod ctl NAME PATH`
+    ctl: bool = True              # offered by `radiod ctl` (False: only the panel sends it)
 
 
 def _spec(cls: type, help_line: str, *, button: bool = False, takes_path: bool = False,
-          parse: Callable[[Mapping[str, Any]], Any] | None = None) -> CommandSpec:
+          parse: Callable[[Mapping[str, Any]], Any] | None = None, ctl: bool = True) -> CommandSpec:
     return CommandSpec(cls.NAME, cls, help_line, parse or _no_arguments(cls),  # type: ignore[attr-defined]
-                       button=button, takes_path=takes_path)
+                       button=button, takes_path=takes_path, ctl=ctl)
 
 
 COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in (
@@ -145,6 +177,8 @@ COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in (
     _spec(Insert, "play a file now (--title, --artist), then the log carries on", takes_path=True,
           parse=Insert.from_request),
     _spec(Errors, "recent errors, fallbacks and outages with their reasons"),
+    _spec(LiveLogSong, "the live-log page: a song on now in the live show (the panel sends it)",
+          parse=LiveLogSong.from_request, ctl=False),
 )}
 
 

@@ -15,6 +15,8 @@ import pytest
 from audio_capture import Capture, private_pulse
 from radiod.accounts.users import Accounts
 from radiod.clock import SystemClock
+from radiod.playout.control import send_command
+from radiod.playout.messages import LiveLogSong
 from radiod.store import open_db
 from tests.playout.daemon_station import RADIOD, Daemon, make_station, now_playing, rows, wait_for
 from tests.streams.test_streams_daemon import HlsCollector, Recorder, icecast_at
@@ -77,6 +79,11 @@ def aired(tmp_path_factory):
             song_reply = send_song(PORT, "kim", "Local Band - Great Song")
             time.sleep(1.5)
             song_now = now_playing(station)
+            # The live-log page's "on now" (the panel's command): a stranger is refused, the host's song logged.
+            log_replies = [send_command(station / "state" / "control.sock", LiveLogSong(user, "Typed Song", "Duo",
+                                                                                        press="p1"))
+                           for user in ("nobody", "kim", "kim")]
+            time.sleep(0.5)
             client.wait(30)
             time.sleep(6)                     # automation back for a while, the last segments written
             segments = hls.stop()
@@ -89,6 +96,7 @@ def aired(tmp_path_factory):
     hls_file.write_bytes(b"".join(data for _, data in segments))
     logger = [decode(p) for p in sorted((station / "logger").rglob("*.flac"))]
     return {"dj_now": dj_now, "song_now": song_now, "code": code, "log": daemon.log(), "rows": rows(station), "verify": verify, "reply": song_reply,
+            "log_replies": log_replies,
             "sink": runs(sink, TONES), "hls": runs(decode(hls_file), TONES), "icecast": runs(decode(tmp / "mount.mp3"), TONES),
             "logger": runs(np.concatenate(logger) if logger else np.zeros(0), TONES)}
 
@@ -106,7 +114,13 @@ def test_the_dj_is_on_the_sound_card_the_icecast_mount_the_hls_stream_and_the_lo
 def test_the_live_rows_are_in_the_play_logs_chain(aired):
     live = [r for r in aired["rows"] if r["source"] == "live"]
     assert [(r["title"], r["artist"], r["show"]) for r in live] == [
-        ("Night Moves (live)", "kim", "Night Moves"), ("Great Song", "Local Band", "Night Moves")]
+        ("Night Moves (live)", "kim", "Night Moves"), ("Great Song", "Local Band", "Night Moves"),
+        ("Typed Song", "Duo", "Night Moves")]
+    assert aired["log_replies"] == [
+        {"ok": False, "error": "nobody is not a host of Night Moves, the show on air live"},
+        {"ok": True, "logged": True, "show": "Night Moves"},
+        {"ok": True, "logged": False, "why": "this press was logged already"}]
+    assert live[2]["started_at_ms"] == live[1]["ended_at_ms"] and live[2]["detail"].startswith("live log: kim")
     assert all(r["ended_at_ms"] is not None for r in live)
     assert aired["verify"].returncode == 0, aired["verify"].stdout + aired["verify"].stderr
     assert "live input on: DJs connect to icecast://USER:PASSWORD@HOST:21003/live" in aired["log"]

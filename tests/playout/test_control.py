@@ -52,7 +52,7 @@ def test_bad_requests_get_a_one_line_error_and_the_connection_survives(tmp_path)
         assert replies[1]["ok"] is False and "cmd" in replies[1]["error"]
         # Names and arguments are checked against the registry before the handler sees them.
         assert replies[2] == {"ok": False, "error": "unknown command 'format-disk' (status, skip, pause, resume, "
-                                                    "reload, insert, errors)"}
+                                                    "reload, insert, errors, live-log)"}
         assert replies[3] == {"ok": False, "error": "insert: path: expected a string"}
         assert replies[4] == {"ok": True}
     finally:

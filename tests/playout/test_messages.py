@@ -9,15 +9,17 @@ import click
 import pytest
 
 from radiod.cli.playout import ctl_command, format_status
-from radiod.playout.messages import (COMMANDS, EngineState, ErrorEntry, GetStatus, Insert, Reload, Skip, Status,
-                                     Timing, button_commands, parse_command, to_request)
+from radiod.playout.messages import (COMMANDS, EngineState, ErrorEntry, GetStatus, Insert, LiveLogSong, Reload, Skip,
+                                     Status, Timing, button_commands, parse_command, to_request)
 
 from .helpers import Rig, T0, at, sequence
 
 
 def test_every_registered_command_round_trips_through_its_request():
     for name, spec in COMMANDS.items():
-        message = spec.type("/srv/alert.mp3", "Alert", "Station") if spec.takes_path else spec.type()
+        message = (spec.type("/srv/alert.mp3", "Alert", "Station") if spec.takes_path
+                   else LiveLogSong("kim", "Title", "Artist", 3, "press-1") if spec.type is LiveLogSong
+                   else spec.type())
         request = json.loads(json.dumps(to_request(message)))
         assert request["cmd"] == name
         assert parse_command(request) == message
@@ -29,9 +31,11 @@ def test_every_registered_command_round_trips_through_its_request():
 
 def test_ctl_and_the_panel_take_their_commands_from_the_registry():
     action = next(p for p in ctl_command.params if p.name == "action")
-    assert isinstance(action.type, click.Choice) and tuple(action.type.choices) == tuple(COMMANDS)
+    offered = tuple(name for name, spec in COMMANDS.items() if spec.ctl)       # live-log: the panel's only
+    assert isinstance(action.type, click.Choice) and tuple(action.type.choices) == offered
+    assert offered == tuple(n for n in COMMANDS if n != "live-log")
     for spec in COMMANDS.values():
-        assert spec.help and spec.help in (ctl_command.help or "")
+        assert spec.help and (spec.help in (ctl_command.help or "")) == spec.ctl
     assert {spec.type for spec in button_commands()} == {Skip, type(parse_command({"cmd": "pause"})),
                                                           type(parse_command({"cmd": "resume"})), Reload}
     assert GetStatus not in {spec.type for spec in button_commands()}

@@ -61,6 +61,7 @@ NOT_PAGES = {
     "i18n.choose": "the language switcher's redirect",
     "webdj.state": "JSON: whether a live DJ is on air",
     "listen.aired_plays": "JSON: the plays the listen-live player names",
+    "livelog.songs": "JSON: the live-log page's list", "livelog.search": "JSON: the live-log page's search",
 }
 # More states of a page worth checking: the calendar with a block's form open, a show page of
 # another kind, the public pages as seen logged in.

@@ -118,6 +118,13 @@ MATRIX = [
     ("/dj/live/", "GET", "/dj/live/", None, LOGGED_IN),
     ("/dj/live/state", "GET", "/dj/live/state", None, LOGGED_IN),
     ("/dj/live/token", "POST", "/dj/live/token", {}, {"anon": 302, "dj1": 403, "dj2": 403, "boss": 403}),
+    # The live-log page (tests/web/test_live_log_page.py: on now only while the user's show is live).
+    ("/dj/live-log/", "GET", "/dj/live-log/", None, LOGGED_IN),
+    ("/dj/live-log/songs", "GET", "/dj/live-log/songs", None, LOGGED_IN),
+    ("/dj/live-log/search", "GET", "/dj/live-log/search?q=tide", None, LOGGED_IN),
+    ("/dj/live-log/on-now", "POST", "/dj/live-log/on-now", {}, {"anon": 302, "dj1": 400, "dj2": 400, "boss": 400}),
+    ("/dj/live-log/plays/<int:play_id>", "POST", "/dj/live-log/plays/999", {"title": "x"},
+     {"anon": 302, "dj1": 403, "dj2": 403, "boss": 403}),
 ]
 
 
