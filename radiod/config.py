@@ -133,6 +133,8 @@ class LiquidsoapConfig:
     harbor_buffer_ms: int = _opt(500, "Default engine: DJ audio the harbor holds before it goes on air; it adds "
                                       "one for one to the delays of a DJ's connection and drop (raise it for DJs "
                                       "on poor links).")
+    harbor_public_host: str = _opt("", "The harbor's host name as DJs reach it, shown on their home page "
+                                       "(empty: the host of the panel's address).")
     archive: bool = _opt(False, "Record the output into hourly files in the state folder.")
     archive_days: int = _opt(14, "Archive files older than this many days are deleted (0 = keep all).")
     hls: bool = _opt(False, "Write HLS segments into the state folder.")
@@ -341,6 +343,8 @@ RULES: dict[str, Range | Format] = {
                                                           "got {value!r}"),
     "liquidsoap.live_grace_minutes": Range(0, 24 * 60),
     "liquidsoap.harbor_buffer_ms": Range(100, 12_000),
+    "liquidsoap.harbor_public_host": Format(r"|[A-Za-z0-9._:%-]+", "must be empty or a host name or IP address, "
+                                                                    "got {value!r}"),
     "liquidsoap.archive_days": Range(0, 100 * 366),
     "liquidsoap.icecast_host": Format(r"|[A-Za-z0-9._:%-]+", "must be empty or a host name or IP address, "
                                                               "got {value!r}"),
