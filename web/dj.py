@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from radiod.accounts import User
+from radiod.accounts import AccountError, User
 from radiod_web import station
 from radiod_web.i18n import _
 from radiod.playlog import show_plays
@@ -13,7 +13,7 @@ from radiod_web.dashboard import countdown
 from radiod_web.golive import go_live
 from radiod_web.schedule import week_schedule
 from radiod_web.showinfo import past_airings, schedule_or_none, upcoming, uploads_for, view
-from radiod_web.security import reader, require_role, signed_in_user
+from radiod_web.security import accounts, reader, require_role, signed_in_user
 
 bp = Blueprint("dj", __name__, url_prefix="/dj")
 
@@ -56,6 +56,19 @@ def index():
         past = sorted(done, key=lambda p: p.airing.start, reverse=True)[:PAST_SHOWN]
     return render_template("dj/index.html", user=user, shows=titles, upcoming=coming, uploads=uploads,
                            past=past, until=until, problem=week["problem"], live=live, live_until=live_until)
+
+
+@bp.post("/public-name")
+@require_role("dj", "manager")
+def public_name():
+    """A DJ names themselves for the public show and host pages ('' clears it)."""
+    user = signed_in_user()
+    try:
+        accounts().set_public_name(user.name, request.form.get("public_name", ""))
+        flash(_("Your public name is saved."))
+    except AccountError as exc:
+        flash(str(exc))
+    return redirect(url_for("dj.index"))
 
 
 @bp.get("/shows/<show_id>")

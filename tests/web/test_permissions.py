@@ -113,6 +113,9 @@ MATRIX = [
     ("/language/<lang>", "GET", "/language/fr?next=/schedule", None, dict.fromkeys(ROLES, 302)),
     # Listen live: the plays the player names (public, like the now-playing API).
     ("/api/aired", "GET", "/api/aired", None, PUBLIC),
+] + [
+    # A DJ's own public name (tests/web/test_public_names.py).
+    ("/dj/public-name", "POST", "/dj/public-name", {"public_name": "DJ Someone"}, dict.fromkeys(ROLES, 302)),
 ]
 
 
