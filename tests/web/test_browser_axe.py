@@ -59,6 +59,7 @@ NOT_PAGES = {
     "logger.download": "audio download", "reports.download": "report download",
     "episodes.podcast_file": "episode audio, chapters and feeds",
     "i18n.choose": "the language switcher's redirect",
+    "listen.aired_plays": "JSON: the plays the listen-live player names",
 }
 # More states of a page worth checking: the calendar with a block's form open, a show page of
 # another kind, the public pages as seen logged in.
@@ -68,7 +69,10 @@ EXTRA = [("boss", "/manager/grid/?edit=0-mon#move-form"), (None, "/shows/tape"),
 
 @pytest.fixture(scope="module")
 def station(tmp_path_factory):
-    config = load_config(make_station(tmp_path_factory.mktemp("axe") / "station"), env={})
+    root = make_station(tmp_path_factory.mktemp("axe") / "station")
+    with open(root / "radiod.toml", "a", encoding="utf-8") as f:      # DJs go live: /dj/ has the go-live details
+        f.write("[liquidsoap]\nlive_input = true\n")
+    config = load_config(root, env={})
     add_users(config)
     add_show_facts(config)
     add_past_morning(config)
