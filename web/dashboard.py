@@ -106,7 +106,8 @@ def _live_part(config: Config, status: Status | None, liquidsoap: bool) -> Part:
     if status is None:
         return Part(_("Live input"), _("off: the playout daemon is not running"), "off")
     if status.live is not None:
-        return Part(_("Live input"), _("connected: %(who)s is on air", who=live_words(status.live)), "ok")
+        return Part(_("Live input"), _("connected: %(dj)s, live for %(show)s", dj=status.live.dj or "?",
+                                       show=status.live.show or "?"), "ok")
     unattended = live_slot_unattended(status)
     if unattended:
         return Part(_("Live input"), _("waiting: no DJ connected for %(show)s", show=unattended), "bad")

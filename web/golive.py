@@ -27,6 +27,7 @@ class Setting:
 
     name: str
     value: str
+    literal: bool = True         # typed as shown (False: words, like "your radiod password")
 
 
 @dataclass(frozen=True)
@@ -86,10 +87,10 @@ def go_live(config: Config, user: User, ahead: Iterable[Airing], now: datetime, 
     encoders = (
         Encoder("BUTT", (Setting(_("Server type"), "Icecast"), Setting(_("Address"), server), Setting(_("Port"), port),
                          Setting(_("Icecast mountpoint"), mount), Setting(_("Icecast user"), user.name),
-                         Setting(_("Password"), password))),
+                         Setting(_("Password"), password, literal=False))),
         Encoder("Mixxx", (Setting(_("Type"), "Icecast 2"), Setting(_("Host"), server), Setting(_("Port"), port),
                           Setting(_("Mount"), "/" + mount), Setting(_("Login"), user.name),
-                          Setting(_("Password"), password))),
+                          Setting(_("Password"), password, literal=False))),
     )
     ffmpeg = (f"ffmpeg -re -i YOUR_FILE.mp3 -c:a libmp3lame -b:a 128k -f mp3 -content_type audio/mpeg "
               f"icecast://{user.name}:{PASSWORD_PLACEHOLDER}@{server}:{port}/{mount}")

@@ -61,7 +61,7 @@ def test_a_live_dj_is_named_in_the_state_line_the_card_and_the_air_chain(app):
     assert 'class="state-line tone-ok">Live: alex — Open Mic Live</p>' in page
     assert '<p id="on-air-live" class="card tone-ok"><strong>Live: alex — Open Mic Live</strong></p>' in page
     assert 'data-state="live"' in page and '<p class="state" data-field="state">Live</p>' in page
-    assert part(page, "Live input") == ' class="tone-ok"><dd>connected: Live: alex — Open Mic Live is on air</dd>'
+    assert part(page, "Live input") == ' class="tone-ok"><dd>connected: alex, live for Open Mic Live</dd>'
     assert "Automation paused" not in page and "Nothing needs attention." in page
 
 
