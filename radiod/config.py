@@ -137,6 +137,8 @@ class LiquidsoapConfig:
                                       "on poor links).")
     live_correction_hours: int = _opt(24, "The live-log page: hours after a live show's slot ends during which "
                                           "its hosts may still correct the songs logged in it (audit rows).")
+    harbor_public_host: str = _opt("", "The harbor's host name as DJs reach it, shown on their home page "
+                                       "(empty: the host of the panel's address).")
     archive: bool = _opt(False, "Record the output into hourly files in the state folder.")
     archive_days: int = _opt(14, "Archive files older than this many days are deleted (0 = keep all).")
     hls: bool = _opt(False, "Write HLS segments into the state folder.")
@@ -346,6 +348,8 @@ RULES: dict[str, Range | Format] = {
     "liquidsoap.live_grace_minutes": Range(0, 24 * 60),
     "liquidsoap.harbor_buffer_ms": Range(100, 12_000),
     "liquidsoap.live_correction_hours": Range(0, 24 * 366),
+    "liquidsoap.harbor_public_host": Format(r"|[A-Za-z0-9._:%-]+", "must be empty or a host name or IP address, "
+                                                                    "got {value!r}"),
     "liquidsoap.archive_days": Range(0, 100 * 366),
     "liquidsoap.icecast_host": Format(r"|[A-Za-z0-9._:%-]+", "must be empty or a host name or IP address, "
                                                               "got {value!r}"),

@@ -214,6 +214,7 @@ BAD_STRINGS = {
     "liquidsoap.binary": "",
     "liquidsoap.harbor_mount": "live/../../x",
     "liquidsoap.icecast_host": "host name",
+    "liquidsoap.harbor_public_host": "two words",
     "liquidsoap.icecast_mounts": "radio.wma",
     "streams.icecast": "icecast://source:pw@127.0.0.1:8000/radio.wma",
     "streams.liquidsoap": "",

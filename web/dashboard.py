@@ -13,7 +13,7 @@ from typing import Any
 from flask_babel import gettext
 
 from radiod.config import Config
-from radiod.playout import Status
+from radiod.playout import LiveNow, Status
 from radiod.streams import plan_of
 from radiod_web import i18n
 from radiod_web import words as words_for
@@ -63,18 +63,56 @@ class Dashboard:
     next_event: AiringView | None
     errors: tuple[ErrorLine, ...]
     on_air: str = ""              # the daemon's own account of the item on air (source, usage, times)
+    live: str = ""                # 'Live: alex — Open Mic Live' while a DJ is on air
 
 
-def state_words(state: str, daemon_up: bool) -> tuple[str, str]:
+def state_words(state: str, daemon_up: bool, live: LiveNow | None = None) -> tuple[str, str]:
     """The station's state in words and a tone (the words translated here, from the state's code)."""
     if not daemon_up:
         return _("Off air: the playout daemon is not running"), "bad"
+    if state == "live":
+        return live_words(live), "ok"
     return {
         "playing": (_("On air, following the schedule"), "ok"),
         "paused": (_("Automation paused: nothing new starts until someone resumes"), "warn"),
         "fallback": (_("On air from the fallback: the schedule has nothing playable"), "warn"),
         "off-air": (_("Off air: the audio output is lost"), "bad"),
     }.get(state, (_("Off air: playout is stopped"), "bad"))
+
+
+def live_words(live: LiveNow | None) -> str:
+    """'Live: alex — Open Mic Live' (the DJ's account name: this is the manager's page)."""
+    if live is None or not live.dj:
+        return _("Live: a DJ is on air")
+    if not live.show:
+        return _("Live: %(dj)s", dj=live.dj)
+    return _("Live: %(dj)s — %(show)s", dj=live.dj, show=live.show)
+
+
+def live_slot_unattended(status: Status | None) -> str:
+    """The live show on air with no DJ connected ('' when there is none): fallback fills its air."""
+    if status is None or status.live is not None or status.show is None or status.show.kind != "live":
+        return ""
+    if status.state.value not in ("playing", "fallback"):
+        return ""
+    return status.show.title
+
+
+def _live_part(config: Config, status: Status | None, liquidsoap: bool) -> Part:
+    """The live input as a part of the air chain: connected (who), waiting (and for whom), or off."""
+    ls = config.liquidsoap
+    if not ls.harbor_port or not (liquidsoap or ls.live_input):
+        return Part(_("Live input"), _("not configured"), "off")
+    if status is None:
+        return Part(_("Live input"), _("off: the playout daemon is not running"), "off")
+    if status.live is not None:
+        return Part(_("Live input"), _("connected: %(dj)s, live for %(show)s", dj=status.live.dj or "?",
+                                       show=status.live.show or "?"), "ok")
+    unattended = live_slot_unattended(status)
+    if unattended:
+        return Part(_("Live input"), _("waiting: no DJ connected for %(show)s", show=unattended), "bad")
+    return Part(_("Live input"), _("waiting: DJs can connect on port %(port)d, mount /%(mount)s",
+                                   port=ls.harbor_port, mount=ls.harbor_mount), "ok")
 
 
 def countdown(start: datetime, now: datetime) -> str:
@@ -109,11 +147,7 @@ def _parts(config: Config, status: Status | None) -> tuple[Part, ...]:
                        "ok" if status else "off")
     else:
         streams = Part(_("Streams"), _("not configured"), "off")
-    if liquidsoap and ls.harbor_port:
-        live = Part(_("Live input"), _("DJs can connect on port %(port)d, mount /%(mount)s",
-                                       port=ls.harbor_port, mount=ls.harbor_mount), "ok" if status else "off")
-    else:
-        live = Part(_("Live input"), _("not configured"), "off")
+    live = _live_part(config, status, liquidsoap)
     recording = status is not None and status.output.startswith("file")
     if config.logger.enabled and not liquidsoap:
         logger = Part(_("Logger"), _("recording the air into hourly files, kept %(days)d days",
@@ -152,8 +186,11 @@ def disk_alerts(folders: dict[str, Path]) -> list[Alert]:
 def build(config: Config, *, status: Status | None, np_state: str, schedule_problem: str,
           next_event: AiringView | None, uploads_soon: list[UploadStatus], disks: list[Alert]) -> Dashboard:
     state = status.state.value if status is not None else np_state
-    words, tone = state_words(state, status is not None)
+    words, tone = state_words(state, status is not None, status.live if status is not None else None)
     alerts: list[Alert] = []
+    unattended = live_slot_unattended(status)
+    if unattended:
+        alerts.append(Alert(_("%(show)s is on air, no DJ connected: fallback playing", show=unattended), "bad"))
     if tone == "bad":
         alerts.append(Alert(words, "bad"))
     elif state == "fallback":
@@ -180,8 +217,9 @@ def build(config: Config, *, status: Status | None, np_state: str, schedule_prob
         alerts.append(Alert(_("Stopped, the air goes on: %(what)s", what=stopped), "bad"))
     alerts.extend(disks)
     lines = tuple(ErrorLine(_clock(e.at, config, DAY_TIME) or e.at, e.kind, e.detail) for e in errors[-5:])
+    live = live_words(status.live) if status is not None and status.live is not None else ""
     return Dashboard(words, tone, _parts(config, status), tuple(alerts), next_event, lines,
-                     on_air_words(status, config))
+                     on_air_words(status, config), live)
 
 
 DAY_TIME = "%a %d %b %H:%M:%S"

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from radiod.accounts import User
+from radiod.accounts import AccountError, User
 from radiod_web import station
 from radiod_web.i18n import _
 from radiod.playlog import show_plays
 from radiod_web.queries import local_time, public_play
 from radiod_web.dashboard import countdown
+from radiod_web.golive import go_live
 from radiod_web.schedule import week_schedule
 from radiod_web.showinfo import past_airings, schedule_or_none, upcoming, uploads_for, view
-from radiod_web.security import reader, require_role, signed_in_user
+from radiod_web.security import accounts, reader, require_role, signed_in_user
 
 bp = Blueprint("dj", __name__, url_prefix="/dj")
 
@@ -41,9 +42,12 @@ def index():
     mine = own_shows(user, week["shows"])
     titles = {sid: week["shows"].get(sid, {}).get("title", sid) for sid in mine}
     schedule = schedule_or_none()
-    coming, uploads, past, until = [], [], [], ""
+    coming, uploads, past, until, live, live_until = [], [], [], "", None, ""
     if schedule is not None:
         ahead = upcoming(schedule, now, mine)
+        live = go_live(config, user, ahead, now, request.host)
+        if live is not None and live.opens_at is not None and not live.open_now:
+            live_until = countdown(live.opens_at, now)
         coming = [view(a, config.zone) for a in ahead[:UPCOMING_SHOWN]]
         if ahead:
             until = countdown(ahead[0].start, now)
@@ -51,7 +55,20 @@ def index():
         done = [p for sid in mine for p in past_airings(reader(), schedule, sid, now, limit=PAST_SHOWN)]
         past = sorted(done, key=lambda p: p.airing.start, reverse=True)[:PAST_SHOWN]
     return render_template("dj/index.html", user=user, shows=titles, upcoming=coming, uploads=uploads,
-                           past=past, until=until, problem=week["problem"])
+                           past=past, until=until, problem=week["problem"], live=live, live_until=live_until)
+
+
+@bp.post("/public-name")
+@require_role("dj", "manager")
+def public_name():
+    """A DJ names themselves for the public show and host pages ('' clears it)."""
+    user = signed_in_user()
+    try:
+        accounts().set_public_name(user.name, request.form.get("public_name", ""))
+        flash(_("Your public name is saved."))
+    except AccountError as exc:
+        flash(str(exc))
+    return redirect(url_for("dj.index"))
 
 
 @bp.get("/shows/<show_id>")

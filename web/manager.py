@@ -114,11 +114,14 @@ def change_user(name: str, action: str):
             acc.set_password(name, request.form.get("password", ""))
         elif action == "shows":
             acc.set_shows(name, _shows_field())
+        elif action == "public-name":
+            acc.set_public_name(name, request.form.get("public_name", ""))
         else:
             abort(404)
         flash({"disable": _("%(name)s: disabled.", name=name), "enable": _("%(name)s: enabled.", name=name),
                "password": _("%(name)s: password changed.", name=name),
-               "shows": _("%(name)s: shows saved.", name=name)}[action])
+               "shows": _("%(name)s: shows saved.", name=name),
+               "public-name": _("%(name)s: public name saved.", name=name)}[action])
     except AccountError as exc:
         flash(str(exc))
     return redirect(url_for("manager.users"))

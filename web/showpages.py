@@ -4,6 +4,8 @@ shows.toml through the grid editor's round trip, checks, history and undo."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
 
@@ -20,10 +22,22 @@ bp = Blueprint("showpages", __name__)
 NEXT_AIRINGS = 5
 
 
-def _hosts(names: tuple[str, ...]) -> list[tuple[str, bool]]:
-    """(name, has a public host page): only names of active accounts get a link."""
-    active = {u.name for u in accounts().list_users() if not u.disabled}
-    return [(n, n in active) for n in names]
+@dataclass(frozen=True)
+class HostView:
+    """A host as the public pages show them: ``name`` as shows.toml writes it (the host page's
+    address), ``shown`` the account's public name when it has one, ``linked`` whether a host page
+    exists (an active account of that name). Account names appear only where shows.toml already
+    publishes them: a public name is never traced back to an account name."""
+
+    name: str
+    shown: str
+    linked: bool
+
+
+def _hosts(names: tuple[str, ...]) -> list[HostView]:
+    """The hosts of a show; only names of active accounts get a link, and their public name."""
+    active = {u.name: u for u in accounts().list_users() if not u.disabled}
+    return [HostView(n, active[n].public_name or n if n in active else n, n in active) for n in names]
 
 
 @bp.get("/shows/<show_id>")
@@ -57,11 +71,12 @@ def host(name: str):
     account (no other account name is ever confirmed to a visitor)."""
     schedule = schedule_or_none()
     shows = [s for s in schedule.shows.values() if name in s.hosts] if schedule is not None else []
-    if schedule is None or not shows or not dict(_hosts((name,)))[name]:
+    host_view = _hosts((name,))[0]
+    if schedule is None or not shows or not host_view.linked:
         abort(404, description=_("No host by that name."))
     zone, now = station().config.zone, station().clock.now()
     nxt = [view(a, zone) for a in upcoming(schedule, now, [s.id for s in shows])[:NEXT_AIRINGS]]
-    return render_template("host.html", name=name, shows=shows, upcoming=nxt)
+    return render_template("host.html", name=host_view.shown, shows=shows, upcoming=nxt)
 
 
 def _facts(text: str) -> dict[str, edit.ShowFacts] | None:

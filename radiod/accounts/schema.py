@@ -50,4 +50,8 @@ MIGRATIONS: list[str] = [
     ALTER TABLE login_attempts ADD COLUMN guesser TEXT NOT NULL DEFAULT '';
     CREATE INDEX login_attempts_guesser ON login_attempts(guesser, at_ms);
     """,
+    """
+    -- The name a host is shown by on the public pages ('' = none set: the schedule's text is shown).
+    ALTER TABLE users ADD COLUMN public_name TEXT NOT NULL DEFAULT '';
+    """,
 ]

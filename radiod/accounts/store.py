@@ -60,6 +60,10 @@ def set_password_hash(conn: sqlite3.Connection, user_id: int, password_hash: str
                      (password_hash, changed_at_ms, user_id))
 
 
+def set_public_name(conn: sqlite3.Connection, user_id: int, public_name: str) -> None:
+    conn.execute("UPDATE users SET public_name = ? WHERE id = ?", (public_name, user_id))
+
+
 def set_disabled(conn: sqlite3.Connection, user_id: int, disabled: bool) -> None:
     conn.execute("UPDATE users SET disabled = ? WHERE id = ?", (int(disabled), user_id))
 

@@ -21,6 +21,8 @@ from radiod.errors import RadiodError
 ROLES = ("manager", "dj")
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 MIN_PASSWORD_LENGTH = 10
+MAX_PUBLIC_NAME = 80
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 ATTEMPTS_KEPT = timedelta(days=30)         # login attempts, for /manager/logins (limits: throttle.py)
 
@@ -39,10 +41,16 @@ class User:
     role: str
     disabled: bool
     shows: tuple[str, ...] = ()
+    public_name: str = ""         # how the public pages name this host ('' = not set)
 
     @property
     def is_manager(self) -> bool:
         return self.role == "manager"
+
+    @property
+    def shown_name(self) -> str:
+        """The public name, or the account name when none is set."""
+        return self.public_name or self.name
 
 
 @dataclass(frozen=True)
@@ -90,7 +98,8 @@ class Accounts:
         return store.user_row(self.conn, name)
 
     def _user(self, row: sqlite3.Row) -> User:
-        return User(row["id"], row["name"], row["role"], bool(row["disabled"]), store.shows_of(self.conn, row["id"]))
+        return User(row["id"], row["name"], row["role"], bool(row["disabled"]), store.shows_of(self.conn, row["id"]),
+                    row["public_name"])
 
     def get(self, name: str) -> User:
         row = self._row(name)
@@ -115,6 +124,15 @@ class Accounts:
             store.set_disabled(self.conn, user.id, disabled)
             if disabled:
                 store.delete_sessions_of(self.conn, user.id)
+
+    def set_public_name(self, name: str, public_name: str) -> None:
+        """Set (or clear, with '') the name the public pages show for this host: one line of text."""
+        text = " ".join(public_name.split())
+        if len(text) > MAX_PUBLIC_NAME or _CONTROL.search(text):
+            raise AccountError(f"user {name}: public name must be one line of at most {MAX_PUBLIC_NAME} characters")
+        user = self.get(name)
+        with transaction(self.conn):
+            store.set_public_name(self.conn, user.id, text)
 
     def set_shows(self, name: str, shows: tuple[str, ...]) -> None:
         user = self.get(name)

@@ -178,7 +178,8 @@ class DayLogs:
         if airing is None:
             return None
         return {"title": airing.show.title, "hosts": list(airing.show.hosts),
-                "start": iso(to_ms(airing.start)) or "", "end": iso(to_ms(airing.end)) or ""}
+                "start": iso(to_ms(airing.start)) or "", "end": iso(to_ms(airing.end)) or "",
+                "kind": airing.show.kind}
 
     def prune(self, today: date, keep_days: int = 31) -> int:
         """Delete day logs older than ``keep_days`` (the play log keeps what aired)."""

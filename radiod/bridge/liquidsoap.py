@@ -17,7 +17,7 @@ from radiod.bridge.harbor import HarborAuth, accounts_login, station_slots
 from radiod.bridge.live import LiveLog
 from radiod.clock import Clock
 from radiod.config import Config
-from radiod.playout.messages import Pause, Resume
+from radiod.playout.engine import LiveOff, LiveOn
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +58,9 @@ def connect_engine(player: _player.LiquidsoapPlayer, engine) -> None:
     def on_live(event: _player.LiveEvent) -> None:
         if previous is not None:
             previous(event)
+        # The engine is told who is live (its status says so); Liquidsoap switched the air itself.
         if event.kind == "start":
-            engine.command(Pause())
+            engine.post(LiveOn(event.dj, event.show, mixed=False))
         elif event.kind == "end":
-            engine.command(Resume())
+            engine.post(LiveOff(f"{event.dj}: gone" if event.dj else "gone"))
     player.on_live = on_live

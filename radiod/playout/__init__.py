@@ -20,12 +20,14 @@ if TYPE_CHECKING:
     from radiod.playout.messages import (COMMANDS, ControlCommand, EngineState, ErrorEntry, Errors, GetStatus, Insert,
                                          Reload, Status, button_commands, parse_command)
     from radiod.playout.messages import LiveLogSong
+    from radiod.playout.messages import LiveNow
 
 __all__ = [
     "ControlServer", "Cue", "Engine", "Fallback", "Listener",
     "NowPlayingWriter", "Player", "PlayerEvent", "PlayWriter", "pulse_info", "Retention", "send_command",
     "VlcPlayer", "NowPlaying", "from_status", "off_air", "COMMANDS", "ControlCommand", "EngineState", "ErrorEntry", "Errors", "GetStatus", "Insert", "Reload", "Status", "button_commands", "parse_command",
     "LiveLogSong",
+    "LiveNow",
 ]
 
 # Imported on first use: the engine's modules import radiod.playout.port, and `radiod ctl`
@@ -43,4 +45,5 @@ __getattr__ = lazy_face(__name__, {
     "NowPlaying": "nowplaying", "from_status": "nowplaying", "off_air": "nowplaying",
     "COMMANDS": "messages", "ControlCommand": "messages", "EngineState": "messages", "ErrorEntry": "messages", "Errors": "messages", "GetStatus": "messages", "Insert": "messages", "Reload": "messages", "Status": "messages", "button_commands": "messages", "parse_command": "messages",
     "LiveLogSong": "messages",
+    "LiveNow": "messages",
 })

@@ -40,8 +40,8 @@ from radiod.playlog.positions import HeardPlay
 from radiod.playout.fallback import SHORT_GAP_MS, Fallback
 from radiod.playout.log_port import PlayWriter
 from radiod.playout.media_roots import RETRY_MS, MediaOutage, MediaRoots, probe, under
-from radiod.playout.messages import (EngineCommand, EngineState, ErrorEntry, Errors, GetStatus, ItemInfo, OnAir,
-                                     Pause, PlayNow, Resume, ShowOnAir, Skip, Stats, Status, Upcoming)
+from radiod.playout.messages import (EngineCommand, EngineState, ErrorEntry, Errors, GetStatus, ItemInfo, LiveNow,
+                                     OnAir, Pause, PlayNow, Resume, ShowOnAir, Skip, Stats, Status, Upcoming)
 from radiod.playout.port import Cue, Player, PlayerEvent
 from radiod.playout.stall import TICK_MS, ClockJump, overran
 from radiod.playout.timing import MIN_FILL_MS, Decision, Timeline, decide_next, join_point
@@ -132,6 +132,7 @@ class LiveOn:
 
     dj: str
     show: str = ""
+    mixed: bool = True      # False: the player switches to the DJ itself (Liquidsoap's harbor)
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,7 @@ class Engine:
         self._heard_open = False                      # the last heartbeat named open rows
         self.live: LiveOn | None = None               # the DJ on air, while automation waits
         self._live_on_air: OnAir | None = None        # what the DJ airs, for the status and now-playing
+        self._live_since: str | None = None           # when the DJ was first heard (ISO)
         player.set_listener(self.post)
 
     # -- any thread ------------------------------------------------------------------------------
@@ -582,21 +584,23 @@ class Engine:
         """The DJ takes the air: what plays fades out over ``fade_out_ms`` while the DJ fades in,
         and automation waits (paused) until ``LiveOff``."""
         live_on = getattr(self.player, "live_on", None)     # players that mix a live voice (libVLC)
-        if live_on is None:
+        if live_on is None and live.mixed:
             self._error("live", f"{live.dj}: this player cannot put a live DJ on air")
             return
         self.live = live
         fade = self.config.fade_out_ms
         cur = self.current
-        if cur is not None and cur.stop_reason is None:
+        if cur is not None and cur.stop_reason is None and live.mixed:
             # Heard command_lead_ms from now, like the DJ: the two fades cross.
             self._cut(cur, "cut", fade_ms=getattr(self.player, "command_lead_ms", 0) + fade)
         if self.next is not None:
             self._abandon(self.next)
         self.pending = None
         self.state = EngineState.PAUSED
-        live_on(fade)
+        if live_on is not None and live.mixed:
+            live_on(fade)
         self._live_on_air = self._live_item(live.show + " (live)" if live.show else "Live", live.dj, "talk")
+        self._live_since = self._live_on_air.started_at
         log.info("live: %s on air%s", live.dj, f" ({live.show})" if live.show else "")
 
     def _live_song(self, song: LiveSong) -> None:
@@ -1061,9 +1065,12 @@ class Engine:
         elif self.live is not None and cur is None:
             on_air = self._live_on_air
         timing = getattr(self.player, "timing", None)     # players with an output clock (libVLC)
-        return Status(state=self.state, now=on_air, next=upcoming, show=show,
+        # The engine waits (paused) under a DJ; the snapshot says the truth: live, and who.
+        live = None if self.live is None else LiveNow(self.live.dj, self.live.show, self._live_since)
+        state = EngineState.LIVE if live is not None and self.state == EngineState.PAUSED else self.state
+        return Status(state=state, now=on_air, next=upcoming, show=show,
                       errors=tuple(self.errors)[-10:], stats=Stats(**self.stats),
-                      timing=timing() if timing is not None else None)
+                      timing=timing() if timing is not None else None, live=live)
 
     def status(self) -> dict[str, Any]:
         """The snapshot's public form (what `radiod ctl status`, the panel and now-playing read)."""

@@ -29,7 +29,8 @@ class EngineState(StrEnum):
     STARTING = "starting"
     PLAYING = "playing"
     FALLBACK = "fallback"      # a fallback item fills air the plan could not
-    PAUSED = "paused"          # by a command, or while a DJ is live
+    PAUSED = "paused"          # by a command (the engine's own state also while a DJ is live)
+    LIVE = "live"              # a DJ is on air (the snapshot's word for paused-under-a-DJ; see ``LiveNow``)
     OFF_AIR = "off-air"        # the audio output is lost
     STOPPED = "stopped"
 
@@ -304,16 +305,37 @@ class ShowOnAir:
     hosts: tuple[str, ...] = ()
     start: str | None = None
     end: str | None = None
+    kind: str = ""                # the show's kind (rotation, prerecorded, live) when the schedule says
 
     def to_public(self) -> dict[str, Any]:
         data: dict[str, Any] = {"title": self.title}
         if self.hosts or self.start or self.end:
             data.update(hosts=list(self.hosts), start=self.start, end=self.end)
+        if self.kind:
+            data["kind"] = self.kind
         return data
 
     @classmethod
     def from_public(cls, data: Mapping[str, Any]) -> "ShowOnAir":
-        return cls(str(data.get("title", "")), tuple(data.get("hosts") or ()), data.get("start"), data.get("end"))
+        return cls(str(data.get("title", "")), tuple(data.get("hosts") or ()), data.get("start"), data.get("end"),
+                   str(data.get("kind") or ""))
+
+
+@dataclass(frozen=True)
+class LiveNow:
+    """The DJ on air (their account name), the show they are live for, and since when (ISO)."""
+
+    dj: str
+    show: str = ""
+    since: str | None = None
+
+    def to_public(self) -> dict[str, Any]:
+        return {"dj": self.dj, "show": self.show, "since": self.since}
+
+    @classmethod
+    def from_public(cls, data: Mapping[str, Any]) -> "LiveNow":
+        since = data.get("since")
+        return cls(str(data.get("dj") or ""), str(data.get("show") or ""), since if isinstance(since, str) else None)
 
 
 @dataclass(frozen=True)
@@ -391,6 +413,7 @@ class Status:
     timing: Timing | None = None
     library_alert: str = ""       # media folders the last rescan found gone or empty ('' = none)
     alerts: tuple[str, ...] = ()  # what carries the air further and has stopped (the logger on a full disk)
+    live: LiveNow | None = None   # the DJ on air (state ``live``)
 
     def with_daemon(self, *, output: str, schedule_error: str, library_alert: str = "",
                     alerts: tuple[str, ...] = ()) -> "Status":
@@ -414,6 +437,8 @@ class Status:
             data["library_alert"] = self.library_alert
         if self.timing is not None:
             data["timing"] = self.timing.to_public()
+        if self.live is not None:
+            data["live"] = self.live.to_public()
         return data
 
     @classmethod
@@ -425,6 +450,7 @@ class Status:
         except ValueError:
             state = EngineState.STOPPED
         now, nxt, show, timing = data.get("now"), data.get("next"), data.get("show"), data.get("timing")
+        live = data.get("live")
         return cls(
             state=state,
             now=OnAir.from_public(now) if isinstance(now, Mapping) else None,
@@ -437,11 +463,15 @@ class Status:
             timing=Timing.from_public(timing) if isinstance(timing, Mapping) else None,
             library_alert=str(data.get("library_alert") or ""),
             alerts=tuple(str(a) for a in data.get("alerts") or () if isinstance(a, str)),
+            live=LiveNow.from_public(live) if isinstance(live, Mapping) else None,
         )
 
     def lines(self) -> list[tuple[str, str]]:
         """The snapshot as (term, words) pairs, for `radiod ctl status` and the manager page."""
         out = [("state", self.state.value)]
+        if self.live is not None:
+            out.append(("live", self.live.dj + (f" ({self.live.show})" if self.live.show else "")
+                        + (f" since {self.live.since}" if self.live.since else "")))
         if self.output:
             out.append(("output", self.output))
         if self.now is not None:

@@ -22,6 +22,7 @@ from radiod.clock import SystemClock
 from radiod.config import PlayoutConfig
 from radiod.playlog.store import PlayLog
 from radiod.playout.engine import Engine
+from radiod.playout.messages import GetStatus
 from radiod.schedule.log import LogItem
 from radiod.store import open_db
 
@@ -75,6 +76,10 @@ def show(tmp_path_factory):
     # Wired as the daemon wires it: the station player pauses the engine for live DJs.
     engine = Engine(player, clock, playlog, PlayoutConfig(preroll_ms=500, fade_out_ms=300), items=items)
     connect_engine(player, engine)
+
+    def status() -> dict:
+        return engine.command(GetStatus()).result(timeout=5)       # asked of the engine's own thread
+
     thread = threading.Thread(target=engine.run, daemon=True)
     thread.start()
     record: dict = {"port": port, "player": player, "playlog": playlog, "slots": slots, "clock": clock}
@@ -89,9 +94,13 @@ def show(tmp_path_factory):
         #    title travels with the audio, behind the harbor's 2 s buffer).
         kim = dj(port, "kim", KIM, 8)
         wait_until(lambda: player.on_air == "live", timeout_s=20)
+        wait_until(lambda: status()["state"] == "live", timeout_s=5)
+        record["status_live"] = status()
         record["song_reply"] = send_song(port, "kim", "Local Band feat. Guest - Great Song")
         record["kim_rc"] = kim.wait(30)
         wait_until(lambda: player.on_air == "auto", timeout_s=30)
+        wait_until(lambda: status()["state"] != "live", timeout_s=5)
+        record["status_after"] = status()
         record["resumed_1"] = clock.monotonic_ms()
         time.sleep(1.5)
         # 3. Night Moves ends 3 s after Kim reconnects: the harbor drops Kim at the slot's end.
@@ -124,6 +133,12 @@ def test_the_dj_takes_over_and_automation_resumes_after_each_live_stretch(show):
     sequence = [("live" if f == KIM else "auto") for f in runs if f is not None]
     collapsed = [k for i, k in enumerate(sequence) if i == 0 or sequence[i - 1] != k]
     assert collapsed == ["auto", "live", "auto", "live", "auto"]
+
+
+def test_the_status_says_who_is_live_then_automation(show):
+    """The harbor's switch tells the engine who is live (the status the panel and ctl read)."""
+    assert show["status_live"]["live"]["dj"] == "kim" and show["status_live"]["live"]["show"] == "Night Moves"
+    assert show["status_after"]["state"] == "playing" and "live" not in show["status_after"]
 
 
 def test_the_slot_end_disconnects_the_dj(show):

@@ -129,4 +129,5 @@ def test_the_live_rows_are_in_the_play_logs_chain(aired):
 def test_now_playing_names_the_live_show_then_the_djs_song(aired):
     assert aired["dj_now"] is not None and aired["dj_now"]["now"]["title"] == "Night Moves (live)"
     assert aired["dj_now"]["now"]["artist"] == "kim" and aired["dj_now"]["now"]["source"] == "live"
+    assert aired["dj_now"]["state"] == "live"              # not "paused": the DJ is on air
     assert (aired["song_now"]["now"]["title"], aired["song_now"]["now"]["artist"]) == ("Great Song", "Local Band")

@@ -98,3 +98,43 @@ def test_the_status_and_now_playing_show_the_dj_and_the_song_they_announce(tmp_p
     rig.engine.post(LiveOff("gone"))
     rig.run_until(at(2.5))
     assert rig.engine.status()["now"]["source"] == "rotation"
+
+
+def test_the_snapshot_says_live_with_the_dj_and_show_and_back_to_playing_after(tmp_path):
+    rig = live_rig(tmp_path)
+    rig.run_until(at(0.5))
+    rig.engine.post(LiveOn("kim", "Night Moves"))
+    rig.run_until(at(1))
+    status = rig.engine.snapshot()
+    assert rig.engine.state == EngineState.PAUSED          # automation waits under the DJ…
+    assert status.state == EngineState.LIVE                 # …and the snapshot says who is on air
+    assert (status.live.dj, status.live.show) == ("kim", "Night Moves") and status.live.since
+    public = rig.engine.status()
+    assert public["state"] == "live" and public["live"]["dj"] == "kim"
+    assert rig.published[-1]["state"] == "live"
+    assert ("live", f"kim (Night Moves) since {status.live.since}") in status.lines()
+    rig.engine.post(LiveOff("gone"))
+    rig.run_until(at(2))
+    assert rig.engine.snapshot().state == EngineState.PLAYING and rig.engine.snapshot().live is None
+    assert "live" not in rig.engine.status()
+
+
+def test_a_pause_by_command_is_not_live(tmp_path):
+    rig = live_rig(tmp_path)
+    rig.run_until(at(0.5))
+    rig.command("pause")
+    assert rig.engine.status()["state"] == "paused" and "live" not in rig.engine.status()
+
+
+def test_a_player_that_switches_to_the_dj_itself_pauses_automation_and_reports_live(tmp_path):
+    """The Liquidsoap engine's harbor switches the air itself (LiveOn(mixed=False)): no mixing
+    asked of the player, no cut, and the status names the DJ."""
+    rig = live_rig(tmp_path, player_cls=FakePlayer)
+    rig.run_until(at(0.5))
+    rig.engine.post(LiveOn("kim", "Night Moves", mixed=False))
+    rig.run_until(at(1))
+    assert rig.engine.status()["state"] == "live" and rig.engine.status()["live"]["show"] == "Night Moves"
+    assert not any(e.kind == "live" for e in rig.engine.errors)
+    rig.engine.post(LiveOff("kim: gone"))
+    rig.run_until(at(3))
+    assert rig.engine.status()["state"] == "playing"

@@ -71,7 +71,10 @@ EXTRA = [("boss", "/manager/grid/?edit=0-mon#move-form"), (None, "/shows/tape"),
 
 @pytest.fixture(scope="module")
 def station(tmp_path_factory):
-    config = load_config(make_station(tmp_path_factory.mktemp("axe") / "station"), env={})
+    root = make_station(tmp_path_factory.mktemp("axe") / "station")
+    with open(root / "radiod.toml", "a", encoding="utf-8") as f:      # DJs go live: /dj/ has the go-live details
+        f.write("[liquidsoap]\nlive_input = true\n")
+    config = load_config(root, env={})
     add_users(config)
     add_show_facts(config)
     add_past_morning(config)

@@ -125,6 +125,9 @@ MATRIX = [
     ("/dj/live-log/on-now", "POST", "/dj/live-log/on-now", {}, {"anon": 302, "dj1": 400, "dj2": 400, "boss": 400}),
     ("/dj/live-log/plays/<int:play_id>", "POST", "/dj/live-log/plays/999", {"title": "x"},
      {"anon": 302, "dj1": 403, "dj2": 403, "boss": 403}),
+] + [
+    # A DJ's own public name (tests/web/test_public_names.py).
+    ("/dj/public-name", "POST", "/dj/public-name", {"public_name": "DJ Someone"}, dict.fromkeys(ROLES, 302)),
 ]
 
 

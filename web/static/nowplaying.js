@@ -5,7 +5,7 @@
   var root = document.getElementById("now-playing");
   if (!root) { return; }
   // The state words come translated from the page (data-words); English if it has none.
-  var STATES = { playing: "On air", paused: "Paused", fallback: "On air (fallback)", stopped: "Off air",
+  var STATES = { playing: "On air", live: "Live", paused: "Paused", fallback: "On air (fallback)", stopped: "Off air",
                  "off-air": "Off air (no audio output)" };
   try { if (root.dataset.words) { STATES = JSON.parse(root.dataset.words); } } catch (e) {}
   var doc = null;
