@@ -24,6 +24,7 @@ COMPONENTS = (
     "radiod.schedule.schema",
     "radiod.logger.schema",
     "radiod.episodes.schema",
+    "radiod.fingerprints.schema",
 )
 
 __all__ = ["COMPONENTS", "apply_migrations", "open_db", "open_readonly", "transaction"]
