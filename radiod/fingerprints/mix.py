@@ -10,6 +10,9 @@ import numpy as np
 from radiod.fingerprints.music import RATE, Audio, talk
 
 
+TALK_LEVEL = 0.7          # the presenter's peak against the music's (as loud as the music, a little under its peaks)
+
+
 @dataclass(frozen=True)
 class Placed:
     key: int              # which piece (the caller's number)
@@ -29,14 +32,15 @@ def build_mix(pieces: Sequence[tuple[int, Audio]], *, seed: int, crossfade_s: fl
     placed = []
     pos = 0
     for n, (key, audio) in enumerate(pieces):
-        seg = audio[cut:len(audio) - cut].astype(np.float64) * float(10 ** (rng.uniform(-9, 0) / 20))
+        gain = float(10 ** (rng.uniform(-9, 0) / 20))
+        seg = audio[cut:len(audio) - cut].astype(np.float64) * gain
         ramp = np.ones(len(seg))
         ramp[:xf] = np.linspace(0, 1, xf)
         ramp[-xf:] = np.linspace(1, 0, xf)
         start = max(0, pos - xf) if n else 0
         out[start:start + len(seg)] += seg * ramp
         if talk_every and n % talk_every == 1:
-            voice = talk(seed * 1000 + n, 8.0).astype(np.float64)
+            voice = talk(seed * 1000 + n, 8.0).astype(np.float64) * gain * TALK_LEVEL
             out[start + xf:start + xf + len(voice)] += voice[:max(0, len(out) - start - xf)]
         placed.append(Placed(key, round(start / RATE * 1000), round((start + len(seg)) / RATE * 1000)))
         pos = start + len(seg)
