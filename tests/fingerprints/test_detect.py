@@ -187,3 +187,43 @@ def test_a_station_threshold_accepts_confident_detections(built, mix, tmp_path):
 
 def _clock() -> FakeClock:
     return FakeClock(datetime(2026, 12, 2, 15, 0, tzinfo=timezone.utc))
+
+
+def test_cli_stores_lists_confirms_and_rejects(built, mix, tmp_path, capsys):
+    path, placed = mix
+    station = tmp_path / "station"
+    shutil.copytree(built, station, ignore=shutil.ignore_patterns("radiod.db*"))
+    _copy_db(built / "radiod.db", station / "radiod.db").close()
+    conn = open_db(station / "radiod.db")
+    try:
+        play_id = _show_row(conn, 1_764_000_000_000, placed[-1].end_ms)
+    finally:
+        conn.close()
+    s = ["--station", str(station)]
+    code, out, err = run(capsys, *s, "fingerprint", "detect", str(path), "--play", str(play_id))
+    assert code == 0, err
+    assert len(out.splitlines()) == 4 and err.strip().endswith("4 stored for confirmation")
+    code, out, _ = run(capsys, *s, "fingerprint", "list", "--status", "detected")
+    ids = [line.split()[0] for line in out.splitlines()]
+    assert code == 0 and len(ids) == 4 and "Band 3 – Song 3" in out.splitlines()[0]
+    code, out, _ = run(capsys, *s, "fingerprint", "confirm", ids[0], ids[1], "--by", "alice")
+    assert code == 0 and out.splitlines() == [f"detection {ids[0]}: confirmed (an item row of its show now)",
+                                              f"detection {ids[1]}: confirmed (an item row of its show now)"]
+    code, out, err = run(capsys, *s, "fingerprint", "reject", ids[0], "--by", "bob")
+    assert code == 1 and f"detection {ids[0]}: already confirmed by alice" in err
+    code, out, _ = run(capsys, *s, "fingerprint", "list", "--status", "confirmed")
+    assert len(out.splitlines()) == 2 and "confirmed by alice" in out
+
+
+def test_an_unreadable_file_is_one_error_and_the_pass_goes_on(tmp_path, capsys):
+    station = tmp_path / "station"
+    (station / "media").mkdir(parents=True)
+    for n in range(2):
+        write_wav(station / "media" / f"song{n}.wav", piece(300 + n, 30))
+    (station / "radiod.toml").write_text('[station]\nname = "Test FM"\n', encoding="utf-8")
+    assert run(capsys, "--station", str(station), "scan", "--no-analyze")[0] == 0
+    (station / "media" / "song0.wav").write_bytes(b"RIFF" + b"\0" * 60)     # broken after the scan
+    code, out, err = run(capsys, "--station", str(station), "fingerprint", "build")
+    assert code == 0
+    assert err.startswith(f"{station / 'media' / 'song0.wav'}: fpcalc failed: ") and len(err.splitlines()) == 1
+    assert out.startswith("fingerprinted 1 file(s)") and "1 unreadable" in out
