@@ -99,6 +99,8 @@ def create_app(config: Config, test_config: Mapping[str, Any] | None = None, *,
     app.register_blueprint(episodes.bp)
     from radiod_web import listen
     app.register_blueprint(listen.bp)
+    from radiod_web import fingerprints
+    app.register_blueprint(fingerprints.bp)
     app.jinja_env.globals.update(station_name=config.station.name)
     return app
 

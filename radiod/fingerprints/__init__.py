@@ -7,7 +7,7 @@ manager to confirm or reject, and turns a confirmed one into an item row of the 
 ``music`` and ``mix`` generate music-like test material (tests, bench/fingerprint.py).
 """
 
-from radiod.fingerprints.detections import Found, LibraryIndex, decide, record
+from radiod.fingerprints.detections import STATUSES, Found, LibraryIndex, decide, listing, record
 from radiod.fingerprints.library import BuildSummary, fingerprint_library
 
-__all__ = ["BuildSummary", "Found", "LibraryIndex", "decide", "fingerprint_library", "record"]
+__all__ = ["STATUSES", "BuildSummary", "Found", "LibraryIndex", "decide", "fingerprint_library", "listing", "record"]

@@ -20,6 +20,7 @@ from radiod.errors import RadiodError
 from radiod.fingerprints import store
 from radiod.fingerprints.fpcalc import fingerprint_file
 from radiod.fingerprints.match import Index, detect
+from radiod.library.model import Track
 from radiod.library.query import load_track, load_tracks
 from radiod.playlog.store import add_show_items, show_row
 
@@ -108,3 +109,8 @@ def decide(conn: sqlite3.Connection, detection_id: int, status: str, *, by: str,
                     "label": track.label, "isrc": track.isrc, "local": track.local,
                     "artist_keys": track.artist_keys}])
     return store.detections(conn, ids=[detection_id])[0]
+
+
+def listing(conn: sqlite3.Connection, status: str | None = "detected") -> list[tuple[store.StoredDetection, Track | None]]:
+    """Stored detections (waiting ones by default) with their library tracks."""
+    return [(d, load_track(conn, d.track_id)) for d in store.detections(conn, status=status)]
