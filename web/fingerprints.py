@@ -32,7 +32,8 @@ def decision(detection_id: int):
     except RadiodError as exc:
         if "no such detection" in str(exc):
             abort(404, description=_("No detection with this id."))
-        abort(409, description=str(exc))
+        abort(409, description=_("Detection %(num)d was decided before (or its show row or track is gone).",
+                                 num=detection_id))
     flash(_("Detection %(num)d confirmed: it counts in reports now.", num=detection_id) if choice == "confirmed"
           else _("Detection %(num)d rejected: it never counts.", num=detection_id))
     return redirect(url_for("fingerprints.index"))
