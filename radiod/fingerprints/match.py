@@ -33,6 +33,8 @@ MAX_ALIGNMENTS = 200     # verified per query at most (the strongest first)
 SMOOTH = 16              # items (≈ 2 s) the BER is averaged over
 MAX_BER = 0.35           # smoothed BER under which the track is taken to be playing
 MIN_ITEMS = 120          # a detection matches over at least this many items (≈ 15 s)
+EDGE_BER = 0.42          # a span's edges reach out while the smoothed BER stays under this …
+EDGE_ITEMS = 32          # … by at most this many items (≈ 4 s, a long crossfade)
 MAX_OVERLAP = 80         # items (≈ 10 s) two recordings may share: a crossfade
 MIN_PART = 8             # a stretch under MAX_BER counts from this many items (≈ 1 s)
 MAX_GAP = 120            # stretches of one alignment this close (≈ 15 s) are one detection
@@ -107,6 +109,18 @@ def _spans(ber: npt.NDArray[np.float64]) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]
 
 
+def _widen(smooth: npt.NDArray[np.float64], a: int, b: int) -> tuple[int, int]:
+    """A span's edges moved out while the BER stays under EDGE_BER (at most EDGE_ITEMS): where a
+    crossfade or a fade-out still holds the recording, more weakly than MAX_BER asks."""
+    lo = a
+    while lo > 0 and a - lo < EDGE_ITEMS and smooth[lo - 1] < EDGE_BER:
+        lo -= 1
+    hi = b
+    while hi < len(smooth) and hi - b < EDGE_ITEMS and smooth[hi] < EDGE_BER:
+        hi += 1
+    return lo, hi
+
+
 def _joined(spans: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
     """Spans of at least MIN_PART items joined across gaps up to MAX_GAP (talk over an intro, a
     loud break): (start, end, items matched)."""
@@ -145,6 +159,7 @@ def detect(index: Index, query: Prints) -> list[Detection]:
             for a, b, matched in _joined(_spans(smooth)):
                 if matched >= MIN_ITEMS:
                     ber = float(np.concatenate([errors[x:y] for x, y in matched_parts(_spans(smooth), a, b)]).mean())
+                    a, b = _widen(smooth, a, b)
                     found.append((q0 + a, q0 + b, track, q0 + a - s, ber))
     return _resolve(found)
 

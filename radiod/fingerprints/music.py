@@ -16,7 +16,8 @@ import numpy.typing as npt
 RATE = 11025                      # Chromaprint resamples to 11,025 Hz itself; no need for more
 Audio = npt.NDArray[np.float32]
 
-_SCALE = (0, 2, 4, 5, 7, 9, 11)   # major scale degrees; chords are stacked thirds on them
+_SCALE = (0, 2, 4, 5, 7, 9, 11)
+_TABLE = 4096                     # samples in the wavetable of one period   # major scale degrees; chords are stacked thirds on them
 
 
 def piece(seed: int, seconds: float) -> Audio:
@@ -29,6 +30,8 @@ def piece(seed: int, seconds: float) -> Audio:
     beat = 60.0 / float(rng.uniform(80, 150))
     chord_len = beat * int(rng.choice([2, 4]))
     harmonics = rng.uniform(0.2, 1.0, size=4) / np.arange(1, 5)
+    cycle = np.arange(_TABLE) / _TABLE           # one period of the piece's timbre, looked up per note
+    wave = sum(a * np.sin(2 * np.pi * h * cycle + rng.uniform(0, 6.28)) for h, a in enumerate(harmonics, start=1))
     pos = 0
     while pos < n:
         length = min(n - pos, int(chord_len * RATE))
@@ -39,8 +42,8 @@ def piece(seed: int, seconds: float) -> Audio:
         env = np.minimum(1.0, seg * 40) * np.exp(-seg * float(rng.uniform(0.3, 1.5)))
         for note in notes:
             f = 440.0 * 2 ** ((note - 69) / 12)
-            for h, a in enumerate(harmonics, start=1):
-                out[pos:pos + length] += a * env * np.sin(2 * np.pi * f * h * seg + rng.uniform(0, 6.28))
+            phase = ((f * seg + rng.uniform(0, 1)) * _TABLE).astype(np.int64) % _TABLE
+            out[pos:pos + length] += env * wave[phase]
         # a melody note per beat from the chord's scale
         step = int(beat * RATE)
         for b in range(0, length, step):
