@@ -57,6 +57,8 @@ def detect_command(station: Station, audio: Path, play_id: int | None, save: boo
     try:
         began = time.perf_counter()
         index = LibraryIndex.load(conn)
+        if not index.track_ids:
+            click.echo("no library fingerprints yet: run `radiod fingerprint build` after `radiod scan`", err=True)
         found = index.find(audio)
         took = time.perf_counter() - began
         new: list[int] = []
