@@ -7,7 +7,7 @@ manager to confirm or reject, and turns a confirmed one into an item row of the 
 ``music`` and ``mix`` generate music-like test material (tests, bench/fingerprint.py).
 """
 
-from radiod.fingerprints.detections import STATUSES, Found, LibraryIndex, decide, listing, record
+from radiod.fingerprints.detections import STATUSES, Found, LibraryIndex, Listed, decide, listing, record
 from radiod.fingerprints.library import BuildSummary, fingerprint_library
 
-__all__ = ["STATUSES", "BuildSummary", "Found", "LibraryIndex", "decide", "fingerprint_library", "listing", "record"]
+__all__ = ["STATUSES", "BuildSummary", "Found", "LibraryIndex", "Listed", "decide", "fingerprint_library", "listing", "record"]

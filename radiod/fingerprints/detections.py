@@ -111,6 +111,17 @@ def decide(conn: sqlite3.Connection, detection_id: int, status: str, *, by: str,
     return store.detections(conn, ids=[detection_id])[0]
 
 
-def listing(conn: sqlite3.Connection, status: str | None = "detected") -> list[tuple[store.StoredDetection, Track | None]]:
-    """Stored detections (waiting ones by default) with their library tracks."""
-    return [(d, load_track(conn, d.track_id)) for d in store.detections(conn, status=status)]
+@dataclass(frozen=True)
+class Listed:
+    detection: store.StoredDetection
+    track: Track | None
+    show_id: str            # the show of its play row ('' without one): who may decide it
+
+
+def listing(conn: sqlite3.Connection, status: str | None = "detected") -> list[Listed]:
+    """Stored detections (waiting ones by default) with their library tracks and shows."""
+    out = []
+    for d in store.detections(conn, status=status):
+        show = show_row(conn, d.play_id) if d.play_id is not None else None
+        out.append(Listed(d, load_track(conn, d.track_id), str(show.get("show_id") or "") if show else ""))
+    return out

@@ -45,7 +45,8 @@ def app(tmp_path_factory):
     conn = open_db(config.paths.database)
     log = PlayLog(conn)
     play_id = log.open_play(started_at_ms=1_764_784_800_000, source="show", usage="feature", show="Night Owl",
-                            snapshot={"title": "Night Owl", "path": str(show)}, item_key="2026-12-03/0001")
+                            snapshot={"title": "Night Owl", "path": str(show)}, item_key="2026-12-03/0001",
+                            show_id="morning")
     log.close_play(play_id, ended_at_ms=1_764_784_800_000 + placed[-1].end_ms, played_ms=placed[-1].end_ms,
                    end_reason="end")
     assert len(record(conn, show, LibraryIndex.load(conn).find(show), CLOCK, play_id=play_id)) == 3
@@ -66,7 +67,8 @@ def test_a_manager_confirms_and_rejects(app):
     r = client.post("/manager/detections/1", data={"decision": "confirmed", "csrf_token": token})
     assert r.status_code == 302
     assert client.post("/manager/detections/2", data={"decision": "rejected", "csrf_token": token}).status_code == 302
-    assert client.post("/manager/detections/1", data={"decision": "rejected", "csrf_token": token}).status_code == 409
+    # decided before: no longer waiting
+    assert client.post("/manager/detections/1", data={"decision": "rejected", "csrf_token": token}).status_code == 404
     assert client.post("/manager/detections/3", data={"decision": "maybe", "csrf_token": token}).status_code == 400
     html = client.get("/manager/detections/").get_data(as_text=True)
     assert html.count('name="decision" value="confirmed"') == 1
@@ -76,3 +78,24 @@ def test_a_manager_confirms_and_rejects(app):
     finally:
         conn.close()
     assert [r["title"] for r in items] == ["<b>Song 0</b>"]
+
+
+def test_a_dj_decides_only_their_own_shows(app):
+    other = app.test_client()
+    assert login(other, "dj2").status_code == 302
+    assert 'value="confirmed"' not in other.get("/dj/detections/").get_data(as_text=True)
+    r = other.post("/dj/detections/3", data={"decision": "confirmed", "csrf_token": token_of(other)})
+    assert r.status_code == 404
+    assert other.get("/manager/detections/").status_code == 403
+    host = app.test_client()
+    assert login(host, "dj1").status_code == 302          # the account linked to the show
+    html = host.get("/dj/detections/").get_data(as_text=True)
+    assert html.count('name="decision" value="confirmed"') == 1 and 'action="/dj/detections/3"' in html
+    r = host.post("/dj/detections/3", data={"decision": "confirmed", "csrf_token": token_of(host)})
+    assert r.status_code == 302 and r.headers["Location"].endswith("/dj/detections/")
+    conn = open_db(app.extensions["radiod"].config.paths.database)
+    try:
+        items = [r for r in read_itemised(conn) if r.get("item_id")]
+    finally:
+        conn.close()
+    assert [r["title"] for r in items] == ["<b>Song 0</b>", "<b>Song 2</b>"]

@@ -62,6 +62,9 @@ PART2 = [
     ("/manager/detections/", "GET", "/manager/detections/", None, MANAGER),
     ("/manager/detections/<int:detection_id>", "POST", "/manager/detections/999", {"decision": "confirmed"},
      {"anon": 302, "dj1": 403, "dj2": 403, "boss": 404}),          # no detections in this station
+    ("/dj/detections/", "GET", "/dj/detections/", None, LOGGED_IN),
+    ("/dj/detections/<int:detection_id>", "POST", "/dj/detections/999", {"decision": "confirmed"},
+     NOT_FOUND_UNLESS_ANON),                                        # no detections in this station
 ]
 
 # (rule as in app.url_map, method, concrete path, form, expected status per role)
