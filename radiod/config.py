@@ -201,6 +201,14 @@ class EpisodesConfig:
 
 
 @dataclass(frozen=True)
+class FingerprintsConfig:
+    """Acoustic fingerprints (radiod.fingerprints): library recordings found in shows without a tracklist."""
+
+    accept_above: float = _opt(0.0, "Detections at or above this confidence (0–1) count without a person "
+                                     "confirming them; 0: every detection waits for a DJ or manager.")
+
+
+@dataclass(frozen=True)
 class Config:
     """The effective configuration of one station."""
 
@@ -215,6 +223,7 @@ class Config:
     logger: LoggerConfig = field(default_factory=LoggerConfig)
     streams: StreamsConfig = field(default_factory=StreamsConfig)
     episodes: EpisodesConfig = field(default_factory=EpisodesConfig)
+    fingerprints: FingerprintsConfig = field(default_factory=FingerprintsConfig)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -378,6 +387,7 @@ RULES: dict[str, Range | Format] = {
     "episodes.poll_seconds": Range(1, 3600),
     "episodes.public_url": Format(r"|https?://[^\s/]+(/[^\s]*)?", "must be empty or an http(s):// address, got {value!r}"),
     "episodes.nice": Range(0, 19),
+    "fingerprints.accept_above": Range(0, 1),
 }
 
 

@@ -25,6 +25,7 @@ COMPONENTS = (
     "radiod.logger.schema",
     "radiod.episodes.schema",
     "radiod.webdj.schema",
+    "radiod.fingerprints.schema",
 )
 
 __all__ = ["COMPONENTS", "apply_migrations", "open_db", "open_readonly", "transaction"]

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 # Liquidsoap encodes the streams ([streams] in radiod.toml; the demo streams HLS); without it radiod
 # plays without streams.
-RUNTIME_PACKAGES=(python3 python3-venv libvlc5 vlc-plugin-base ffmpeg pulseaudio pulseaudio-utils sqlite3 liquidsoap)
+RUNTIME_PACKAGES=(python3 python3-venv libvlc5 vlc-plugin-base ffmpeg pulseaudio pulseaudio-utils sqlite3 liquidsoap libchromaprint-tools)
 TEST_PACKAGES=(chromium nginx-light icecast2 openssl wrk musepack-tools)
 
 packages=("${RUNTIME_PACKAGES[@]}")

@@ -37,11 +37,12 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
                   "radiod.playout.cache_space", "radiod.playout.control", "radiod.playout.nowplaying",
                   "radiod.logger", "radiod.streams", "radiod.episodes",
                   "radiod.live", "radiod.playout.live_voice",
-                  "radiod.webdj")),
+                  "radiod.webdj", "radiod.fingerprints")),
     ("engine", ("radiod.playout",)),                        # the engine, its player port, its fakes
     ("core", ("radiod.schedule", "radiod.reports", "radiod.library.model", "radiod.library.artists",
               "radiod.playlog.chain", "radiod.playlog.positions", "radiod.csvfile", "radiod.localtimes",
-              "radiod.tracklists", "radiod.episodes.plan", "radiod.episodes.feed")),
+              "radiod.tracklists", "radiod.episodes.plan", "radiod.episodes.feed",
+              "radiod.fingerprints.match")),
     ("base", ("radiod", "radiod.clock", "radiod.errors", "radiod.days", "radiod.tomltext", "radiod.config",
               "radiod.db")),                                # what every layer may use
 )

@@ -103,6 +103,8 @@ def create_app(config: Config, test_config: Mapping[str, Any] | None = None, *,
     app.register_blueprint(webdj.bp)
     from radiod_web import livelog
     app.register_blueprint(livelog.bp)
+    from radiod_web import fingerprints
+    app.register_blueprint(fingerprints.bp)
     app.jinja_env.globals.update(station_name=config.station.name)
     return app
 

@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "bridge": "radiod.cli.bridge:bridge_group",
     "logger": "radiod.cli.logger:logger_group",
     "episodes": "radiod.cli.episodes:episodes_group",
+    "fingerprint": "radiod.cli.fingerprint:fingerprint_group",
 }
 
 

@@ -722,3 +722,39 @@ def chain_heads(conn: sqlite3.Connection, *, from_ms: int | None = None,
     where, args = closed_plays_where(column="ended_at_ms", from_ms=from_ms, before_ms=before_ms)
     yield from conn.execute(f"SELECT seq, ended_at_ms, hash FROM plays WHERE {' AND '.join(where)} ORDER BY seq",
                             args)
+
+
+def add_show_items(conn: sqlite3.Connection, play_id: int, items: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Item rows added to a closed show row after it aired (radiod.fingerprints: detections a
+    person confirmed), chained after the items before them; call it inside a transaction. Each item gives ``entry_line`` (a
+    fingerprint detection's is minus its id, so it never meets a tracklist line), ``file_offset_ms``,
+    ``started_at_ms``, ``ended_at_ms``, ``played_ms``, ``track_id``, the track's ``title``,
+    ``artist``, ``album``, ``label``, ``isrc``, ``local`` and ``artist_keys``. Returns their ids."""
+    show = conn.execute("SELECT id, seq, source FROM plays WHERE id = ?", (play_id,)).fetchone()
+    if show is None or show["seq"] is None or show["source"] != "show":
+        raise StoreError(f"play log: play {play_id} is not a closed show row")
+    head = conn.execute("SELECT hash FROM play_items ORDER BY id DESC LIMIT 1").fetchone()
+    prev = GENESIS if head is None else head["hash"]
+    next_id = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM play_items").fetchone()[0]
+    ids = []
+    for n, item in enumerate(items):
+        row: dict[str, Any] = {
+            "id": next_id + n, "play_id": play_id, "entry_line": int(item["entry_line"]),
+            "file_offset_ms": int(item["file_offset_ms"]), "started_at_ms": int(item["started_at_ms"]),
+            "ended_at_ms": int(item["ended_at_ms"]), "played_ms": int(item["played_ms"]), "end_reason": "end",
+            "matched": 1, "track_id": item["track_id"], "title": item["title"] or "", "artist": item["artist"] or "",
+            "album": item["album"] or "", "label": item["label"] or "", "isrc": item["isrc"] or "",
+            "local": int(bool(item["local"])),
+            "artist_keys": json.dumps(list(item["artist_keys"]), ensure_ascii=False)}
+        row["prev_hash"] = prev
+        row["hash"] = prev = link(prev, row, ITEM_FIELDS)
+        conn.execute(f"INSERT INTO play_items ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+                     list(row.values()))
+        ids.append(row["id"])
+    return ids
+
+
+def show_row(conn: sqlite3.Connection, play_id: int) -> dict[str, Any] | None:
+    """A play row by id (a show's start, to place what was found in its audio)."""
+    row = conn.execute("SELECT * FROM plays WHERE id = ?", (play_id,)).fetchone()
+    return None if row is None else row_dict(row)

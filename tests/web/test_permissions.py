@@ -59,6 +59,12 @@ PART2 = [
     ("/manager/logger/download", "GET", "/manager/logger/download?from=2026-12-03T14:00&to=2026-12-03T15:00", None,
      {"anon": 302, "dj1": 403, "dj2": 403, "boss": 404}),          # no recordings in this station
     ("/hls/<name>", "GET", "/hls/live.m3u8", None, dict.fromkeys(ROLES, 404)),   # public; no stream here
+    ("/manager/detections/", "GET", "/manager/detections/", None, MANAGER),
+    ("/manager/detections/<int:detection_id>", "POST", "/manager/detections/999", {"decision": "confirmed"},
+     {"anon": 302, "dj1": 403, "dj2": 403, "boss": 404}),          # no detections in this station
+    ("/dj/detections/", "GET", "/dj/detections/", None, LOGGED_IN),
+    ("/dj/detections/<int:detection_id>", "POST", "/dj/detections/999", {"decision": "confirmed"},
+     NOT_FOUND_UNLESS_ANON),                                        # no detections in this station
 ]
 
 # (rule as in app.url_map, method, concrete path, form, expected status per role)
