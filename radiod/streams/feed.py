@@ -93,13 +93,13 @@ class StreamFeed:
     # -- Liquidsoap's lines (supervisor thread) -----------------------------------------------------
 
     def _line(self, line: str) -> None:
-        words = line.split(" ", 4 if line.startswith("HLS ") else 3)
+        words = line.split(" ", 5 if line.startswith("HLS ") else 3)
         if words[0] == "STREAMING":
             self._new_reader.set()
             self.hls.restarted()
-        elif words[0] == "HLS" and len(words) == 5:
+        elif words[0] == "HLS" and len(words) == 6:
             try:
-                self.hls.event(words[1], float(words[2]), float(words[3]), words[4])
+                self.hls.event(words[1], float(words[2]), float(words[3]), float(words[4]), words[5])
             except ValueError:
                 pass
         elif words[0] == "ICECAST" and len(words) >= 3:
