@@ -23,6 +23,12 @@ log = logging.getLogger(__name__)
 
 HeardOf = Callable[[float], float | None]     # seconds of air Liquidsoap took in → epoch ms it was heard
 
+# When Liquidsoap opens a segment its AAC encoder (ffmpeg) has already taken in this much air past
+# the segment's first sample (the encoder's frames and lookahead). Measured from outside, by
+# decoding the segments (tests/streams/test_hls_dates.py): without it the dates were +65…+175 ms
+# late (median +125 ms) in every condition; the lead is the codec's, so it is the same every run.
+ENCODER_LEAD_S = 0.12
+
 
 @dataclass(frozen=True)
 class Segment:
@@ -121,7 +127,7 @@ class HlsPlaylists:
         if rendition is None:
             return                 # Liquidsoap's own playlists
         if state == "opened":
-            heard = self.heard_of(air_s)
+            heard = self.heard_of(max(0.0, air_s - ENCODER_LEAD_S))
             self._open[name] = _Open(stream_s, heard if heard is not None else at_s * 1000)
         elif state == "closed" and (opened := self._open.pop(name, None)) is not None:
             done = self._done[rendition.name]

@@ -22,15 +22,16 @@ from tests.playout.daemon_station import Daemon, make_station, rows
 from .test_streams_daemon import TONES, HlsCollector, children, names
 from .tones import decode, is_in_order, runs, sequence
 
-# The bound, in ms, on |date-time + offset − play log start|. The measurement itself reads tone
-# changes in 100 ms windows (±50 ms), the AAC encoder delays its output by about 50 ms (priming
-# and lookahead, 2,112 samples at 44.1 kHz ≈ 48 ms) and a segment opens on a Liquidsoap frame
-# (40 ms): 200 ms holds those with room, and fails on any error of a whole block or more.
-BOUND_MS = 200
+# The bound, in ms, on |date-time + offset − play log start|. The measurement reads tone changes
+# in 100 ms windows (±50 ms) and a segment opens on a Liquidsoap frame (40 ms); the encoder's own
+# lead is taken off by radiod (hls.ENCODER_LEAD_S). 100 ms holds those and fails on an error of a
+# few blocks; before radiod took the lead off, every run read +65…+175 ms.
+BOUND_MS = 100
 PHASE_S = 24
 
 
-def dated_changes(tmp_path, segments: list[tuple[float, bytes]], plays: list[dict]) -> list[float]:
+def dated_changes(tmp_path, segments: list[tuple[float, bytes]], plays: list[dict], in_order: bool = True
+                  ) -> list[float]:
     """Each item's start read from the HLS stream (its segment's date-time plus the change's offset
     into it) minus its heard start in the play log, in ms. As in test_streams_daemon.hls_offsets,
     a segment is decoded behind the one before it, and a change with silence before it in its
@@ -39,7 +40,7 @@ def dated_changes(tmp_path, segments: list[tuple[float, bytes]], plays: list[dic
     joined.write_bytes(b"".join(data for _, data in segments))
     heard = sequence(decode(joined), TONES)
     collapsed = [n for i, n in enumerate(heard) if i == 0 or heard[i - 1] != n]   # an item cut by a gap
-    assert len(collapsed) >= 3 and is_in_order(collapsed, names(plays)), (heard, names(plays))
+    assert not in_order or (len(collapsed) >= 3 and is_in_order(collapsed, names(plays))), (heard, names(plays))
     starts = [(r["title"].split(" #")[0], r["started_at_ms"]) for r in plays]
     errors = []
     for (_, before), (pdt, data) in zip(segments, segments[1:]):
@@ -95,8 +96,10 @@ def test_hls_date_times_say_when_each_segments_audio_was_heard(tmp_path):
             os.kill(encoder, signal.SIGSTOP)
             time.sleep(14)
             os.kill(encoder, signal.SIGCONT)
-            time.sleep(4)
-            phases["after a 14 s stall (blocks dropped)"] = collect(hls, PHASE_S)
+            # Liquidsoap catches up the 14 s it missed: the first seconds are a known limit
+            # (docs/streams.md), reported here, held to the bound from 10 s on.
+            transient = collect(hls, 10)
+            phases["after a 14 s stall (blocks dropped), from 10 s on"] = collect(hls, PHASE_S)
 
             [encoder] = children(daemon.proc.pid, "liquidsoap")
             os.kill(encoder, signal.SIGKILL)
@@ -115,6 +118,8 @@ def test_hls_date_times_say_when_each_segments_audio_was_heard(tmp_path):
         report.append(f"{phase}: {spread(errors) if errors else 'no change measured'}")
         if len(errors) < 4 or any(abs(e) > BOUND_MS for e in errors):
             failures.append((phase, [round(e) for e in errors]))
+    errors = dated_changes(tmp_path, transient, plays, in_order=False)
+    report.append(f"the first 10 s after the stall (not bounded): {[round(e) for e in errors]}")
     print("\nHLS date-time + offset − play log start:\n  " + "\n  ".join(report))
     print("\n".join(line for line in log.splitlines() if "lost" in line or "streams:" in line)[-2000:])
     assert not failures, failures

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from radiod.streams.hls import HlsPlaylists
+from radiod.streams.hls import ENCODER_LEAD_S, HlsPlaylists
 from radiod.streams.outputs import HlsRendition, StreamPlan
 
 PLAN = StreamPlan("Test FM", (), (HlsRendition("aac64", 64), HlsRendition("aac128", 128)), segment_s=2, segments=3)
@@ -35,7 +35,8 @@ def test_each_segment_is_dated_when_its_first_frame_was_heard_and_old_ones_slide
     assert "#EXT-X-MEDIA-SEQUENCE:2" in text and "aac64_1.ts" not in text
     assert [line for line in text.splitlines() if not line.startswith("#")] == ["aac64_2.ts", "aac64_3.ts",
                                                                                  "aac64_4.ts"]
-    first = datetime.fromtimestamp(HEARD_AT_0_MS / 1000 + 1.8 + 2 * 2.04, timezone.utc)   # aac64_2's first frame
+    # aac64_2's first frame: where Liquidsoap's input was when it opened the segment, less the encoder's lead
+    first = datetime.fromtimestamp(HEARD_AT_0_MS / 1000 + 1.8 + 2 * 2.04 - ENCODER_LEAD_S, timezone.utc)
     assert f"#EXT-X-PROGRAM-DATE-TIME:{first.isoformat(timespec='milliseconds')}\n#EXTINF:2.040,\naac64_2.ts" in text
     assert "#EXTINF:2.040," in text
 
