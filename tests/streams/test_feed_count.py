@@ -4,7 +4,6 @@ through a reader that stalls (blocks cut short by the deadline, blocks dropped).
 
 from __future__ import annotations
 
-import fcntl
 import os
 import threading
 import time
@@ -35,9 +34,8 @@ def test_the_position_liquidsoap_reports_maps_to_the_block_it_read_through_a_sta
     stalled, go_on, done = threading.Event(), threading.Event(), threading.Event()
 
     def reader() -> None:               # Liquidsoap's cat: reads all, but stops for 2.5 s once told
-        fd = os.open(feed.fifo, os.O_RDONLY | os.O_NONBLOCK)
-        fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_NONBLOCK)
         go_on.set()
+        fd = os.open(feed.fifo, os.O_RDONLY)          # returns once the feed opens its end
         while True:
             if stalled.is_set():
                 time.sleep(2.5)
@@ -50,9 +48,12 @@ def test_the_position_liquidsoap_reports_maps_to_the_block_it_read_through_a_sta
         done.set()
 
     try:
-        time.sleep(0.3)                 # its STREAMING line is handled before the reader comes
+        deadline = time.monotonic() + 10    # its STREAMING line is handled before the reader comes
+        while not feed._new_reader.is_set() and time.monotonic() < deadline:
+            time.sleep(0.01)
         threading.Thread(target=reader, daemon=True).start()
         assert go_on.wait(5)
+        time.sleep(0.2)
         n = 0
         for n in range(20):
             feed.write(block(n))
@@ -62,7 +63,9 @@ def test_the_position_liquidsoap_reports_maps_to_the_block_it_read_through_a_sta
             feed.write(block(n))
         for n in range(25, 40):
             feed.write(block(n))
-        time.sleep(0.5)
+        deadline = time.monotonic() + 10                # the reader takes what is left (a busy machine)
+        while time.monotonic() < deadline and (len(got) % (4 * BLOCK_FRAMES) or got[-2:] != b"\x27\x00"):
+            time.sleep(0.05)
         frames = np.frombuffer(bytes(got[:len(got) - len(got) % 4]), dtype="<i2").reshape(-1, 2)[:, 0]
         assert feed.lost_frames > 0, "the stall dropped nothing: the test did not stall the reader"
         assert len(frames) % BLOCK_FRAMES == 0, "a block was cut short in the reader's stream"
