@@ -154,7 +154,12 @@ def test_the_listen_button_plays_hls_and_names_the_item_the_listener_hears(tmp_p
                     sample["mono_ms"] = time.monotonic_ns() / 1e6
                     samples.append(sample)
                     page.wait_for_timeout(400)
-                segments = collector.stop()
+                collector.stop()
+                # Only segments written while Chromium played: those listed before may hold the
+                # first seconds after Liquidsoap started, a known limit (docs/streams.md).
+                first = min(collector.seen.values(), default=0.0)
+                segments = sorted((pdt_data for name, pdt_data in collector.segments.items()
+                                   if collector.seen[name] > first + 0.3), key=lambda s: s[0])
                 page.keyboard.press("Enter")                       # the button still has the focus
                 expect(page.get_by_role("button", name="Listen live")).to_have_attribute("aria-pressed", "false")
                 expect(page.get_by_role("status")).to_have_text("Stopped")
