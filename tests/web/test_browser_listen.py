@@ -179,7 +179,7 @@ def test_the_listen_button_plays_hls_and_names_the_item_the_listener_hears(tmp_p
         assert s["title"] == span_of(plays, s["at"])["title"], s
     by_id = {p["id"]: p for p in plays}
     # Each segment's date-time says when its audio was heard (BOUND_MS, 100 ms: the measurement's
-    # ±50 ms and a Liquidsoap frame's 40 ms; measured −51…+47 ms over six runs).
+    # ±50 ms and a Liquidsoap frame's 40 ms; measured −55…+51 ms over ten runs).
     date_errors = dated_changes(tmp_path, segments, plays)
     print(f"\nHLS date-time + offset − play log start while Chromium played: {spread(date_errors)}")
     assert len(date_errors) >= 5 and all(abs(e) <= BOUND_MS for e in date_errors), date_errors
