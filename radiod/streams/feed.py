@@ -3,6 +3,11 @@
 Blocks go into a FIFO that Liquidsoap reads with ``cat``. Writes are non-blocking with a short
 deadline: when Liquidsoap is not there (starting, restarting, stalled) the blocks are dropped here
 and counted, and the air tap's queue absorbs the rest, so nothing ever waits on the encoder.
+
+Liquidsoap says where it is in the air as the seconds its reader has taken in since it started,
+so radiod counts the frames that reader gets, from the same 0: a block is either all in the
+FIFO's byte stream or not at all (a block cut short by the deadline is finished before the next
+one), and the count starts again only for a new reader (no reader left, or a new Liquidsoap).
 """
 
 from __future__ import annotations
@@ -56,6 +61,8 @@ class StreamFeed:
         self.lost_frames = 0
         self.up: dict[str, bool | None] = {m.mount: None for m in plan.icecast}   # None: not known yet
         self._fd: int | None = None
+        self._rest = b""                       # the end of a block the deadline cut short: sent first
+        self._new_reader = threading.Event()   # a new Liquidsoap started: count its air from 0
         # Frames written since the FIFO was opened (Liquidsoap's reader counts from the same 0) and,
         # per block, its first frame's number and when it was heard.
         self._sent_frames = 0
@@ -86,12 +93,13 @@ class StreamFeed:
     # -- Liquidsoap's lines (supervisor thread) -----------------------------------------------------
 
     def _line(self, line: str) -> None:
-        words = line.split(" ", 4 if line.startswith("HLS ") else 3)
+        words = line.split(" ", 5 if line.startswith("HLS ") else 3)
         if words[0] == "STREAMING":
+            self._new_reader.set()
             self.hls.restarted()
-        elif words[0] == "HLS" and len(words) == 5:
+        elif words[0] == "HLS" and len(words) == 6:
             try:
-                self.hls.event(words[1], float(words[2]), float(words[3]), words[4])
+                self.hls.event(words[1], float(words[2]), float(words[3]), float(words[4]), words[5])
             except ValueError:
                 pass
         elif words[0] == "ICECAST" and len(words) >= 3:
@@ -120,6 +128,11 @@ class StreamFeed:
         return heard[i] + (frame - starts[i]) / 44.1
 
     def write(self, block: AirBlock) -> None:
+        if self._new_reader.is_set():
+            # The new Liquidsoap prints STREAMING before it starts its reader: the FIFO is
+            # opened again for it (any old reader that lingers takes its last bytes with it).
+            self._new_reader.clear()
+            self._drop_fd()
         if self._fd is None and not self._open():
             self.lost_frames += block.frames
             return
@@ -178,11 +191,29 @@ class StreamFeed:
         return True
 
     def _send(self, pcm: bytes) -> bool:
-        """The whole block, or nothing of it; a block cut short closes the FIFO (frames stay aligned)."""
-        assert self._fd is not None
-        view, sent = memoryview(pcm), 0
+        """True: the block is in the FIFO's stream (its end, if the deadline cut it short, goes
+        before the next block); False: none of it is, it is dropped. Either way the reader's frame
+        count and ours stay equal; the FIFO is closed only when no reader is left."""
         deadline = self.clock.monotonic_ms() + WRITE_DEADLINE_S * 1000
-        while sent < len(pcm):
+        if self._rest:
+            self._rest = self._write_until(self._rest, deadline)
+            if self._rest or self._fd is None:
+                return False            # still stuck (or the reader went away): this block is dropped
+        if self._fd is None:
+            return False
+        rest = self._write_until(pcm, deadline)
+        if self._fd is None:
+            return False
+        if len(rest) == len(pcm):
+            return False
+        self._rest = rest
+        return True
+
+    def _write_until(self, data: bytes, deadline_ms: float) -> bytes:
+        """Writes ``data`` until done or the deadline; what is left. A reader gone drops the FIFO."""
+        assert self._fd is not None
+        view, sent = memoryview(data), 0
+        while sent < len(data):
             try:
                 sent += os.write(self._fd, view[sent:])
                 continue
@@ -190,19 +221,18 @@ class StreamFeed:
                 pass
             except BrokenPipeError:
                 self._drop_fd()
-                return False
-            left_ms = deadline - self.clock.monotonic_ms()
+                return b""
+            left_ms = deadline_ms - self.clock.monotonic_ms()
             if left_ms <= 0:
-                if sent:
-                    self._drop_fd()
-                return False
+                break
             select.select([], [self._fd], [], left_ms / 1000)
-        return True
+        return bytes(view[sent:])
 
     def _drop_fd(self) -> None:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+        self._rest = b""
         # The reader is gone: what it read no longer says where a new Liquidsoap is in the air
         # (a segment it opens before it reads from us gets Liquidsoap's own time instead).
         with self._frames_lock:

@@ -23,6 +23,12 @@ log = logging.getLogger(__name__)
 
 HeardOf = Callable[[float], float | None]     # seconds of air Liquidsoap took in → epoch ms it was heard
 
+# When Liquidsoap opens a segment its AAC encoder (ffmpeg) has already taken in this much air past
+# the segment's first sample (the encoder's frames and lookahead). Measured from outside, by
+# decoding the segments (tests/streams/test_hls_dates.py): without it the dates were +65…+175 ms
+# late (median +125 ms) in every condition; the lead is the codec's, so it is the same every run.
+ENCODER_LEAD_S = 0.12
+
 
 @dataclass(frozen=True)
 class Segment:
@@ -34,8 +40,8 @@ class Segment:
 
 
 class _Open:
-    def __init__(self, opened_s: float, heard_epoch_ms: float):
-        self.opened_s = opened_s
+    def __init__(self, stream_s: float, heard_epoch_ms: float):
+        self.stream_s = stream_s
         self.heard_epoch_ms = heard_epoch_ms
 
 
@@ -111,22 +117,25 @@ class HlsPlaylists:
         except OSError as exc:
             log.error("streams: HLS playlist %s not written: %s", rendition.playlist, exc)
 
-    def event(self, state: str, at_s: float, air_s: float, path: str) -> None:
-        """One ``HLS STATE TIME AIR PATH`` line from Liquidsoap (from the supervisor's reader thread)."""
+    def event(self, state: str, at_s: float, air_s: float, stream_s: float, path: str) -> None:
+        """One ``HLS STATE TIME AIR STREAM PATH`` line from Liquidsoap (from the supervisor's reader thread).
+
+        The duration is the segment's audio (stream seconds), not the wall time between its
+        events: a Liquidsoap catching up after a stall writes seconds of audio in a moment."""
         name = os.path.basename(path)
         rendition = next((r for p, r in self._by_prefix.items() if name.startswith(p) and name.endswith(".ts")), None)
         if rendition is None:
             return                 # Liquidsoap's own playlists
         if state == "opened":
-            heard = self.heard_of(air_s)
-            self._open[name] = _Open(at_s, heard if heard is not None else at_s * 1000)
+            heard = self.heard_of(max(0.0, air_s - ENCODER_LEAD_S))
+            self._open[name] = _Open(stream_s, heard if heard is not None else at_s * 1000)
         elif state == "closed" and (opened := self._open.pop(name, None)) is not None:
             done = self._done[rendition.name]
             sequence = self._next[rendition.name]
             self._next[rendition.name] = sequence + 1
             if len(done) == done.maxlen and done[0].discontinuity:
                 self._gone[rendition.name] += 1          # about to slide out
-            done.append(Segment(name, sequence, opened.heard_epoch_ms, max(0.001, at_s - opened.opened_s),
+            done.append(Segment(name, sequence, opened.heard_epoch_ms, max(0.001, stream_s - opened.stream_s),
                                 discontinuity=self._restarted[rendition.name]))
             self._restarted[rendition.name] = False
             self._publish(rendition)

@@ -2,8 +2,10 @@
 
 Liquidsoap reads the air as raw PCM (s16le, stereo, 44.1 kHz) from a FIFO radiod writes, and talks
 back only by lines on its standard output: ``ICECAST up|down MOUNT`` and ``HLS opened|closed|deleted
-TIME AIR PATH`` (TIME: Liquidsoap's epoch seconds; AIR: seconds of radiod's air it has taken in since
-its reader started, which says exactly which of radiod's frames begins the segment). No telnet, no harbor, no Python bindings.
+TIME AIR STREAM PATH`` (TIME: Liquidsoap's epoch seconds; AIR: seconds of radiod's air it has taken in
+since its reader started, which says exactly which of radiod's frames begins the segment; STREAM: the
+seconds of audio the outputs have had, silence included, which a segment's duration is the difference
+of). No telnet, no harbor, no Python bindings.
 """
 
 from __future__ import annotations
@@ -122,7 +124,8 @@ def render(plan: StreamPlan, paths: ScriptPaths) -> str:
             "# HLS segments; radiod writes the playlists (with EXT-X-PROGRAM-DATE-TIME) from these lines.",
             "def radiod_hls(~state, path) =",
             '  print("HLS " ^ state ^ " " ^ string_of_float(decimal_places=3, time()) ^ " "',
-            '        ^ string_of_float(decimal_places=4, air_in.elapsed()) ^ " " ^ path)',
+            '        ^ string_of_float(decimal_places=4, air_in.elapsed()) ^ " "',
+            '        ^ string_of_float(decimal_places=4, air.time()) ^ " " ^ path)',
             "end",
             f"output.file.hls(playlist=\"liquidsoap.m3u8\", segment_duration={float(plan.segment_s)}, "
             f"segments={plan.segments}, segments_overhead={plan.segments}, perm=0o600, perms=0o700,",

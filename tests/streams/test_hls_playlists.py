@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from radiod.streams.hls import HlsPlaylists
+from radiod.streams.hls import ENCODER_LEAD_S, HlsPlaylists
 from radiod.streams.outputs import HlsRendition, StreamPlan
 
 PLAN = StreamPlan("Test FM", (), (HlsRendition("aac64", 64), HlsRendition("aac128", 128)), segment_s=2, segments=3)
@@ -16,9 +16,10 @@ def heard_of(air_s: float) -> float:
     return HEARD_AT_0_MS + air_s * 1000
 
 
-def segment(hls: HlsPlaylists, n: int, air_s: float, at_s: float) -> None:
-    hls.event("opened", at_s, air_s, f"/x/aac64_{n}.ts")
-    hls.event("closed", at_s + 2.04, air_s + 2.04, f"/x/aac64_{n}.ts")
+def segment(hls: HlsPlaylists, n: int, air_s: float, at_s: float, wall_s: float = 2.04) -> None:
+    """Segment n: 2.04 s of audio from ``air_s``, its events ``wall_s`` apart."""
+    hls.event("opened", at_s, air_s, air_s + 7.0, f"/x/aac64_{n}.ts")
+    hls.event("closed", at_s + wall_s, air_s + 2.04, air_s + 9.04, f"/x/aac64_{n}.ts")
 
 
 def test_each_segment_is_dated_when_its_first_frame_was_heard_and_old_ones_slide_out(tmp_path):
@@ -29,12 +30,13 @@ def test_each_segment_is_dated_when_its_first_frame_was_heard_and_old_ones_slide
         '#EXT-X-STREAM-INF:BANDWIDTH=140800,CODECS="mp4a.40.2"', "live-128.m3u8"]
     for n in range(5):
         segment(hls, n, 1.8 + n * 2.04, 100.0 + n * 2.04)
-    hls.event("opened", 200.0, 20.0, "/x/liquidsoap.m3u8")        # Liquidsoap's own files: ignored
+    hls.event("opened", 200.0, 20.0, 27.0, "/x/liquidsoap.m3u8")        # Liquidsoap's own files: ignored
     text = (tmp_path / "live-64.m3u8").read_text()
     assert "#EXT-X-MEDIA-SEQUENCE:2" in text and "aac64_1.ts" not in text
     assert [line for line in text.splitlines() if not line.startswith("#")] == ["aac64_2.ts", "aac64_3.ts",
                                                                                  "aac64_4.ts"]
-    first = datetime.fromtimestamp(HEARD_AT_0_MS / 1000 + 1.8 + 2 * 2.04, timezone.utc)   # aac64_2's first frame
+    # aac64_2's first frame: where Liquidsoap's input was when it opened the segment, less the encoder's lead
+    first = datetime.fromtimestamp(HEARD_AT_0_MS / 1000 + 1.8 + 2 * 2.04 - ENCODER_LEAD_S, timezone.utc)
     assert f"#EXT-X-PROGRAM-DATE-TIME:{first.isoformat(timespec='milliseconds')}\n#EXTINF:2.040,\naac64_2.ts" in text
     assert "#EXTINF:2.040," in text
 
@@ -63,3 +65,10 @@ def test_the_first_segment_after_a_restart_carries_the_discontinuity(tmp_path):
     segment(hls, 0, 0.0, 200.0)
     lines = (tmp_path / "live-64.m3u8").read_text().splitlines()
     assert lines[lines.index("#EXT-X-DISCONTINUITY") + 3] == "aac64_0.ts" and "#EXT-X-MEDIA-SEQUENCE:1" in lines
+
+
+def test_a_segments_duration_is_its_audio_not_the_wall_time_between_its_events(tmp_path):
+    hls = HlsPlaylists(PLAN, tmp_path, heard_of)
+    hls.start()
+    segment(hls, 0, 0.0, 100.0, wall_s=0.31)        # written in a burst: Liquidsoap catching up
+    assert "#EXTINF:2.040,\naac64_0.ts" in (tmp_path / "live-64.m3u8").read_text()
