@@ -137,20 +137,20 @@ def _now_ms() -> int:
 @bp.post("/dj/episodes/<int:episode_id>/hide")
 @require_role("dj", "manager")
 def hide(episode_id: int):
-    e = _own(episode_id)
-    set_hidden(accounts().conn, e.id, True, actor=_actor(), now_ms=_now_ms())
-    _republish(e)
-    flash(_("Episode hidden: it is no longer on the show's page or in the feeds."))
-    return redirect(url_for("episodes.manage_one", episode_id=e.id))
+    return _set_hidden(episode_id, True, _("Episode hidden: it is no longer on the show's page or in the feeds."))
 
 
 @bp.post("/dj/episodes/<int:episode_id>/show")
 @require_role("dj", "manager")
 def unhide(episode_id: int):
+    return _set_hidden(episode_id, False, _("Episode published again."))
+
+
+def _set_hidden(episode_id: int, hidden: bool, done: str):
     e = _own(episode_id)
-    set_hidden(accounts().conn, e.id, False, actor=_actor(), now_ms=_now_ms())
+    set_hidden(accounts().conn, e.id, hidden, actor=_actor(), now_ms=_now_ms())
     _republish(e)
-    flash(_("Episode published again."))
+    flash(done)
     return redirect(url_for("episodes.manage_one", episode_id=e.id))
 
 

@@ -13,7 +13,7 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
-from radiod.bridge.render import harbor_lines, liq_string
+from radiod.bridge.render import harbor_lines, liq_string, script_head
 from radiod.config import Config
 
 
@@ -27,17 +27,8 @@ class HarborPaths:
 
 def render(config: Config, paths: HarborPaths) -> str:
     """The complete .liq script of the live input."""
-    lines = [
-        "# radiod's live input (default engine), generated from radiod.toml. Do not edit.",
-    ]
-    if paths.allow_root:
-        lines.append("settings.init.allow_root.set(true)")
-    lines += [
-        "settings.log.stdout.set(false)",
-        f"settings.log.file.set({'true' if paths.log_file else 'false'})",
-    ]
-    if paths.log_file:
-        lines.append(f"settings.log.file.path.set({liq_string(str(paths.log_file))})")
+    lines = script_head(["radiod's live input (default engine), generated from radiod.toml. Do not edit."],
+                        allow_root=paths.allow_root, log_file=paths.log_file)
     lines += [
         "settings.frame.audio.samplerate.set(44100)",
         "# MP3 (BUTT, Mixxx, ffmpeg) through libmad: ffmpeg's decoder probes about a second of the",
