@@ -224,7 +224,7 @@ def test_icecast_and_hls_carry_the_play_logs_items_in_order_and_survive_an_iceca
                        timeout_s=30)
             relaunched_s = time.time() - killed
             collector = HlsCollector(hls, "live-64.m3u8")
-            revived = Recorder(icecast.url + MOUNTS[0], tmp_path / "after-kill.mp3", 12)
+            revived = Recorder(icecast.url + MOUNTS[0], tmp_path / "after-kill.mp3", 20)
             revived.join()
             segments_after = collector.stop()
         finally:

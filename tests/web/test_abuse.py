@@ -120,7 +120,10 @@ def test_a_huge_header_is_refused_without_growing_memory(server):
         pass
     got = answer(s)
     s.close()
-    assert sent < 4 << 20                                     # stopped early, not after 64 MiB
+    # The server stops reading at its limit (tens of KiB); what still went in is what the kernel's
+    # loopback buffers took before the connection was reset (a few MiB, more when the server's
+    # one loop is slow to close). A server that read on would have taken all 64 MiB.
+    assert sent < 16 << 20, sent
     assert got == b"" or code(got) == 431
     assert rss_kb(server.process.pid) - before < 8 * 1024
     assert f"refused headers over the size limit from {ATTACKER}" in wait_for_log(server, "size limit")
