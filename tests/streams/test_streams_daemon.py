@@ -288,9 +288,9 @@ def test_icecast_and_hls_carry_the_play_logs_items_in_order_and_survive_an_iceca
     for when, got in (("first run", segments), ("after the kill", segments_after)):
         offsets = hls_offsets(tmp_path, got, plays)
         print(f"HLS date-time vs play log start, {when} (ms): {[round(o * 1000) for o in offsets]}")
-        # Read to about ±50 ms (100 ms windows); measured +90…+170 ms (the AAC encoder's delay is in
-        # it). The first change measured, seconds after Liquidsoap started, has read +270…+390 ms in
-        # every run: a known limit (docs/streams.md), held to its own bound rather than hidden.
+        # Read to about ±50 ms (100 ms windows); measured −50…+42 ms (the encoder's lead is taken
+        # out of the dates). The first change measured, seconds after Liquidsoap started, may read
+        # up to a few hundred ms: a known limit (docs/streams.md), held to its own bound.
         assert len(offsets) >= 2 and abs(offsets[0]) < 0.5, (when, offsets)
         assert all(abs(o) < 0.25 for o in offsets[1:]), (when, offsets)
 
