@@ -75,8 +75,11 @@ class _Encoder:
         # Created here so it is private whatever the umask (ffmpeg truncates it, keeping the mode).
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, FILE_MODE))
         try:
+            # Its own session: a Ctrl-C at the terminal (or a signal to radiod's group) must not end
+            # the file under the logger; radiod closes it at its stop, and its stdin's end stops it
+            # if radiod dies.
             self.process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                            stderr=subprocess.PIPE)
+                                            stderr=subprocess.PIPE, start_new_session=True)
         except OSError as exc:
             path.unlink(missing_ok=True)
             raise LoggerError(f"{path}: cannot start the encoder {args[0]}: {exc.strerror or exc}") from None

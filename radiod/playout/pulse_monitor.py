@@ -49,7 +49,8 @@ class PulseMonitor:
             self._proc = subprocess.Popen(
                 ["parec", "-d", self.source, "--raw", "--format=s16le", f"--rate={self.rate}",
                  f"--channels={self.channels}", f"--latency-msec={LATENCY_MS}", "--client-name=radiod-clock"],
-                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                # its own session, so that a Ctrl-C reaches radiod only and it stops the reader itself
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
         except OSError as exc:
             self.error = f"cannot run parec: {exc}"
             return False
