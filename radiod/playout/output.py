@@ -170,7 +170,9 @@ def start_private_pulse(directory: Path, sink: str = "radio", timeout_ms: int = 
              # only clients running as this user (checked by their socket credentials)
              "-L", f"module-native-protocol-unix socket={socket} auth-anonymous=0 auth-cookie-enabled=0",
              "-L", "module-always-sink"],
-            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log_file, umask=0o077)
+            # its own session: a Ctrl-C reaches radiod only, which stops the server after the player
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log_file, umask=0o077,
+            start_new_session=True)
     (directory / "pulseaudio.pid").write_text(str(process.pid))
     server = PulseServer(directory, sink, process)
     deadline = time.monotonic_ns() + timeout_ms * 1_000_000
