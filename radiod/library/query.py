@@ -115,26 +115,32 @@ def _track(row: sqlite3.Row | tuple, keys: tuple[str, ...], overrides: dict[str,
            registry: ArtistRegistry) -> Track:
     (track_id, path, title, artist, album, label, isrc, composer, lyricist, release_date, genre,
      language, tag_length, local_tag, content_hash, decoded_length, cue_in, cue_out, lufs, peak) = row
-    text = {"title": title, "artist": artist, "album": album, "label": label, "isrc": isrc,
-            "composer": composer, "lyricist": lyricist, "release_date": release_date, "genre": genre,
-            "language": language}
-    for name, value in overrides.items():
-        if name in text:
-            text[name] = value
-    if "artist" in overrides:
-        keys = tuple(artist_key(n) for n in split_artists(text["artist"] or ""))
-    keys = registry.credit_keys(text["artist"] or "", keys)
+    local: bool | None = None
+    if overrides:                        # a manager's handful; the rest skip this (the planner loads every track)
+        text = {"title": title, "artist": artist, "album": album, "label": label, "isrc": isrc,
+                "composer": composer, "lyricist": lyricist, "release_date": release_date, "genre": genre,
+                "language": language}
+        for name, value in overrides.items():
+            if name in text:
+                text[name] = value
+        (title, artist, album, label, isrc, composer, lyricist, release_date, genre,
+         language) = text.values()
+        if "artist" in overrides:
+            keys = tuple(artist_key(n) for n in split_artists(artist or ""))
+        cue_in = _int(overrides.get("cue_in_ms"), cue_in)
+        cue_out = _int(overrides.get("cue_out_ms"), cue_out)
+        local = _flag(overrides.get("local"))
+    keys = registry.credit_keys(artist or "", keys)
     length = decoded_length if decoded_length else (tag_length or 0)
-    cue_in = _int(overrides.get("cue_in_ms"), cue_in)
-    cue_out = _int(overrides.get("cue_out_ms"), cue_out)
     cue_in = min(max(0, cue_in or 0), length)
     cue_out = cue_out if cue_out is not None and cue_in < cue_out <= length else length
-    local = _flag(overrides.get("local"))
     if local is None:
         local = bool(local_tag) if local_tag is not None else any(registry.is_local(k) for k in keys)
     return Track(id=track_id, path=path, artist_keys=keys, length_ms=length, cue_in_ms=cue_in,
                  cue_out_ms=cue_out, loudness_lufs=lufs, true_peak_dbtp=peak, local=local,
-                 content_hash=content_hash or "", **{k: v or "" for k, v in text.items()})
+                 content_hash=content_hash or "", title=title or "", artist=artist or "", album=album or "",
+                 label=label or "", isrc=isrc or "", composer=composer or "", lyricist=lyricist or "",
+                 release_date=release_date or "", genre=genre or "", language=language or "")
 
 
 def _int(value: str | None, default: int | None) -> int | None:
