@@ -1,11 +1,17 @@
 """Planner speed and fairness.
 
-    .venv/bin/python bench/plan.py [--runs 3] [--tracks 50000] [--artists 5000] [--weeks 4]
+    .venv/bin/python bench/plan.py [--runs 3] [--tracks 200000] [--artists 20000] [--weeks 4]
+                                   [--db /tmp/radiod-bench-plan-200000.db] [--only speed|store|fairness]
 
-Speed: plans one week (7 day logs, America/Toronto) for a generated library of 50,000 tracks by
-5,000 artists (30 % of them local) under station rules (artist 60 min, title 3 h, album 1 h, the US
+Speed: plans one week (7 day logs, America/Toronto) for a generated library of 200,000 tracks by
+20,000 artists (30 % of them local) under station rules (artist 60 min, title 3 h, album 1 h, the US
 performance complement, 35 % local an hour); median wall time of ``--runs`` runs, its ratio to the
-1 s goal, CPU time (the machine may be shared), and peak traced memory of one more run.
+1 s goal, CPU time (the machine may be shared), and peak traced memory of one more run. Two ways:
+the planner alone over Track objects held by the bench ("memory"), and as the daemon plans
+("store"): the same library written as rows into a station's SQLite database through
+radiod.library.store (kept in ``--db`` for the next run), read back and planned by
+radiod.app.planning.Planner with the week before (planned once, written through PlayLog) as its
+history — loading the tracks is part of the time, and peak RSS is reported.
 
 Fairness: a station-sized library (~2,900 tracks in six categories of different sizes) planned for
 ``--weeks`` weeks, each week seeing the previous weeks' plays as history. Plays per track within each
@@ -17,7 +23,9 @@ plus the share of hours meeting the local quota and the number of relaxations.
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -29,7 +37,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from radiod.app.planning import readonly_planner  # noqa: E402
+from radiod.config import Config, PathsConfig, StationConfig  # noqa: E402
+from radiod.db import transaction  # noqa: E402
+from radiod.library import store  # noqa: E402
+from radiod.clock import to_ms  # noqa: E402
 from radiod.library.model import Track  # noqa: E402
+from radiod.playlog.store import PlayLog  # noqa: E402
+from radiod.store import open_db  # noqa: E402
 from radiod.schedule_files import load_schedule  # noqa: E402
 from radiod.schedule.plan import history_from_log, plan_days  # noqa: E402
 
@@ -186,6 +201,105 @@ def bench_speed(runs: int, n_tracks: int, n_artists: int) -> None:
           f"| {GOAL_S:.1f} | {median / GOAL_S:.2f} | {peak / 2**20:.1f} | {music:,} | {relaxations} |\n")
 
 
+def write_library(db: Path, tracks: list[Track]) -> float:
+    """The tracks as a scan would leave them (tracks, credits, analysis rows) in a new database; s taken."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    began = time.perf_counter()
+    conn = open_db(db)
+    with transaction(conn):
+        for t in tracks:
+            digest = f"{t.id:064x}"
+            values = {"path": t.path, "size": 100_000, "mtime_ns": 1, "content_hash": digest, "status": "ok",
+                      "local_tag": int(t.local), "format": "mp3", "codec": "mp3", "length_ms": t.length_ms,
+                      "title": t.title, "artist": t.artist, "album": t.album, "release_date": t.release_date,
+                      "language": t.language, "scanned_at_ms": 1}
+            track_id = store.insert_track(conn, tuple(values.get(c) for c in store.SCAN_COLUMNS))
+            store.set_credits(conn, track_id, [(t.artist, key) for key in t.artist_keys], replace=False)
+            store.store_analysis(conn, digest, (t.loudness_lufs, t.true_peak_dbtp, t.cue_in_ms, t.cue_out_ms,
+                                                t.length_ms), None, 1)
+    conn.close()
+    return time.perf_counter() - began
+
+
+def library_rows(db: Path) -> int:
+    if not db.exists():
+        return 0
+    conn = open_db(db)
+    try:
+        return int(conn.execute("SELECT COUNT(*) FROM tracks").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def write_history(db: Path, logs: list) -> int:
+    """The planned music of ``logs`` as aired plays in the play log (the week the Planner looks back at)."""
+    conn = open_db(db)
+    log = PlayLog(conn)
+    count = 0
+    for day in logs:
+        for item in day.music_items:
+            start = to_ms(item.start)
+            pid = log.open_play(started_at_ms=start, planned_start_ms=start, source=item.source, usage=item.usage,
+                                show=item.show, category=item.category, track_id=item.track_id,
+                                snapshot=item.snapshot, item_key=f"bench-{count}")
+            log.close_play(pid, ended_at_ms=start + item.length_ms, played_ms=item.length_ms, end_reason="end")
+            count += 1
+    conn.close()
+    return count
+
+
+def history_rows(db: Path) -> int:
+    conn = open_db(db)
+    try:
+        return int(conn.execute("SELECT COUNT(*) FROM plays").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def bench_store(runs: int, n_tracks: int, n_artists: int, db: Path) -> None:
+    """One week planned as the daemon plans it: tracks read from the station's database by the Planner."""
+    if library_rows(db) != n_tracks // n_artists * n_artists + 7:
+        tracks = speed_library(n_tracks, n_artists)
+        print(f"writing {len(tracks):,} library rows to {db} through radiod.library.store …", flush=True)
+        print(f"written in {write_library(db, tracks):.1f} s (run again for a clean peak RSS)\n")
+        del tracks
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "schedules"
+        schedule = write_schedule(folder, schedule_files(SPEED_CATEGORIES, SPEED_CLOCK, "least_recent"))
+        config = Config(station_dir=Path(tmp), station=StationConfig(name="Bench FM", timezone="America/Toronto"),
+                        paths=PathsConfig(media=[Path(MEDIA)], schedules=folder, database=db,
+                                          state=Path(tmp) / "state", uploads=Path(tmp) / "uploads"))
+        planner = readonly_planner(config)
+        if not history_rows(db):
+            week_before = planner.plan(schedule, FIRST_DAY - timedelta(days=7), 7, seed="history")
+            print(f"wrote the week before as history: {write_history(db, week_before):,} plays\n", flush=True)
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        load, load_cpu, times, cpu = [], [], [], []
+        logs = []
+        for run in range(runs):
+            t0, c0 = time.perf_counter(), time.process_time()
+            loaded = planner.tracks()
+            load.append(time.perf_counter() - t0)
+            load_cpu.append(time.process_time() - c0)
+            logs = planner.plan(schedule, FIRST_DAY, 7, tracks=loaded, seed=str(run))
+            times.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+            del loaded
+        rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    music = sum(len(log.music_items) for log in logs)
+    median = statistics.median(times)
+    print(f"## As the daemon plans: one week, {n_tracks:,} tracks read from SQLite by the Planner, "
+          f"the week before ({history_rows(db):,} plays) read from the play log as history\n")
+    print(f"machine: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n")
+    print("| runs | median s/week (wall, loading included) | of which loading | min | max | median CPU s "
+          "| of which loading | goal s | ratio to goal | peak RSS MB (before loading) | music items |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print(f"| {runs} | {median:.3f} | {statistics.median(load):.3f} | {min(times):.3f} | {max(times):.3f} "
+          f"| {statistics.median(cpu):.3f} | {statistics.median(load_cpu):.3f} | {GOAL_S:.1f} | {median / GOAL_S:.2f} | {rss_peak:.0f} ({rss_before:.0f}) "
+          f"| {music:,} |\n")
+
+
 # --- fairness ---
 
 # (category, folder, tracks, local, picks an hour in the clock)
@@ -298,14 +412,19 @@ def bench_fairness(weeks: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--tracks", type=int, default=50_000)
-    parser.add_argument("--artists", type=int, default=5_000)
+    parser.add_argument("--tracks", type=int, default=200_000)
+    parser.add_argument("--artists", type=int, default=20_000)
     parser.add_argument("--weeks", type=int, default=4)
-    parser.add_argument("--only", choices=("speed", "fairness"))
+    parser.add_argument("--db", type=Path, help="Library database for the store run "
+                        "(default /tmp/radiod-bench-plan-TRACKS.db, kept for the next run).")
+    parser.add_argument("--only", choices=("speed", "store", "fairness"))
     args = parser.parse_args()
-    if args.only != "fairness":
+    if args.only in (None, "store"):
+        bench_store(args.runs, args.tracks, args.artists,
+                    args.db or Path(f"/tmp/radiod-bench-plan-{args.tracks}.db"))
+    if args.only in (None, "speed"):
         bench_speed(args.runs, args.tracks, args.artists)
-    if args.only != "speed":
+    if args.only in (None, "fairness"):
         bench_fairness(args.weeks)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)    # slots: the planner holds every track of a library
 class Track:
     """A playable library track with everything planning, playout and reports need."""
 

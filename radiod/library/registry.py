@@ -78,8 +78,10 @@ class ArtistRegistry:
     def credit_keys(self, credit: str, split_keys: tuple[str, ...]) -> tuple[str, ...]:
         """The artist keys of a credit: one artist when the whole credit is a registered name or
         alias (so 'Earth, Wind & Fire' is not three artists), else the keys split from it."""
+        if len(split_keys) < 2 or not self._by_key:
+            return split_keys            # nothing to join (this runs for every track the planner loads)
         artist = self._by_key.get(artist_key(credit)) if credit else None
-        return (artist.key,) if artist and len(split_keys) > 1 else split_keys
+        return (artist.key,) if artist else split_keys
 
     def __contains__(self, name_or_key: str) -> bool:
         return self.get(name_or_key) is not None

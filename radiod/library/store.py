@@ -181,12 +181,15 @@ _PLAYABLE = """
 """
 
 
-def playable_rows(conn: sqlite3.Connection, track_id: int | None = None) -> list[sqlite3.Row]:
-    """Playable tracks with their analysis (one track when ``track_id`` is given), by id; the
-    columns in the order radiod.library.query reads them."""
+def playable_rows(conn: sqlite3.Connection, track_id: int | None = None) -> Iterator[tuple]:
+    """Playable tracks with their analysis (one track when ``track_id`` is given), by id, as
+    tuples streamed from the cursor; the columns in the order radiod.library.query reads them."""
     if track_id is None:
-        return conn.execute(_PLAYABLE.format(extra="")).fetchall()
-    return conn.execute(_PLAYABLE.format(extra="AND t.id = ?"), (track_id,)).fetchall()
+        cursor = conn.execute(_PLAYABLE.format(extra=""))
+    else:
+        cursor = conn.execute(_PLAYABLE.format(extra="AND t.id = ?"), (track_id,))
+    cursor.row_factory = None       # plain tuples: the planner reads every playable track
+    yield from cursor
 
 
 def playable_rows_among(conn: sqlite3.Connection, ids: Iterable[int]) -> list[sqlite3.Row]:

@@ -33,7 +33,7 @@ from radiod.library.model import Track
 from radiod.schedule.fallback import chain_categories, path_index, resolve_chain
 from radiod.schedule.log import KIND_OF_USAGE, LogItem, Relaxation, Source, Timing, Usage
 from radiod.schedule.model import ClockEvent, Schedule, Show
-from radiod.schedule.pools import build_pools, released_within
+from radiod.schedule.pools import build_pools, release_day, released_among
 from radiod.schedule.resolve import Airing, airings, local_midnight
 from radiod.schedule.rotation import Play, PlayRow, Rotation
 
@@ -158,9 +158,10 @@ def plan_days(schedule: Schedule, tracks: Sequence[Track], first_day: date, days
     dated = [c for c in schedule.categories.values() if c.released_within_days is not None]
     undated = [c for c in schedule.categories.values() if c.released_within_days is None]
     base = build_pools(dated, tracks, media_roots, first_day, ignore_release=True)
+    release_days = {c.id: [(release_day(t.release_date), t) for t in base[c.id]] for c in dated}
 
     def dated_pools(day: date) -> dict[str, list[Track]]:
-        return {c.id: [t for t in base[c.id] if released_within(c, t, day)] for c in dated}
+        return {c.id: released_among(c, release_days[c.id], day) for c in dated}
 
     pools = {**build_pools(undated, tracks, media_roots, first_day), **dated_pools(first_day)}
     rotation = Rotation(schedule.rules, pools, history, random.Random(f"{seed}:{first_day.isoformat()}"))
@@ -371,7 +372,7 @@ class _DayPlanner:
             track = self.by_path.get(ev.file.strip("/"))
             cid = ""
             usage: Usage = next((c.usage for c in self.s.categories.values() if not c.is_music and track is not None
-                          and c.id in self.rot.member_of.get(track.id, ())), "jingle")
+                          and track.id in self.rot.queues.get(c.id, {})), "jingle")
         else:
             cid = ev.categories[0]
             track = self.rot.next_item(cid)

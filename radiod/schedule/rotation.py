@@ -186,26 +186,28 @@ class Rotation:
         self.max_ms: dict[str, int] = {}
         self.min_ms: dict[str, int] = {}
         self.keys: dict[int, tuple[str, str]] = {}     # filled as tracks are first looked at
-        self.member_of: dict[int, list[str]] = {}
         for cid, tracks in pools.items():
             self.set_pool(cid, tracks)
 
     def set_pool(self, cid: str, tracks: list[Track]) -> None:
         """(Re)build one category's queue: never played first, then oldest play, ties shuffled."""
-        for t in self.queues.get(cid, {}).values():
-            self.member_of[t.id].remove(cid)
         shuffled = list(tracks)
         self.rng.shuffle(shuffled)
-        shuffled.sort(key=lambda t: self.last_played.get(t.id, -1))
+        last = self.last_played
+        if last and min(last.values()) >= 0:
+            # Never played (key -1) first in shuffled order, then the played ones by their last
+            # play: the stable sort below, without a key call for each of a large library's tracks.
+            played = [t for t in shuffled if t.id in last]
+            played.sort(key=lambda t: last[t.id])
+            shuffled = [t for t in shuffled if t.id not in last] + played
+        elif last:
+            shuffled.sort(key=lambda t: last.get(t.id, -1))
         self.queues[cid] = {t.id: t for t in shuffled}
         self.lists.pop(cid, None)
-        self.local_counts[cid] = sum(1 for t in shuffled if t.local)
+        self.local_counts[cid] = sum(t.local for t in shuffled)
         lengths = [t.cue_out_ms - t.cue_in_ms for t in shuffled]
         self.max_ms[cid] = max(lengths, default=0)
         self.min_ms[cid] = min(lengths, default=0)
-
-        for t in shuffled:
-            self.member_of.setdefault(t.id, []).append(cid)
 
     def update_pool(self, cid: str, tracks: list[Track]) -> None:
         """Change a category's tracks, keeping the queue order of those that stay (cheap when few change)."""
@@ -220,11 +222,8 @@ class Rotation:
             return
         for track_id in [i for i in queue if i not in wanted]:
             queue.pop(track_id)
-            self.member_of[track_id].remove(cid)
         if new:                                        # never played: the front of the queue
             self.rng.shuffle(new)
-            for t in new:
-                self.member_of.setdefault(t.id, []).append(cid)
             self.queues[cid] = queue = {**{t.id: t for t in new}, **queue}
             self.max_ms[cid] = max(self.max_ms.get(cid, 0), *(t.play_ms for t in new))
             old_min, new_min = self.min_ms.get(cid, 0), min(t.play_ms for t in new)
@@ -286,10 +285,11 @@ class Rotation:
         # Kept in time order: history may hold plays later than this (a day planned again).
         bisect.insort(self.recent, entry_of(track, at_ms), key=lambda e: e.at_ms)
         self.last_played[track.id] = at_ms
-        for cid in self.member_of.get(track.id, ()):
-            queue = self.queues[cid]
-            queue.pop(track.id, None)
-            queue[track.id] = track
+        # A lookup in each queue (a handful) rather than a map of every track's categories,
+        # which would cost a large library an entry per track and category on every plan.
+        for queue in self.queues.values():
+            if queue.pop(track.id, None) is not None:
+                queue[track.id] = track
 
     def next_item(self, cid: str) -> Track | None:
         """A non-music item (station ID, jingle, PSA): the least recently used, no rules."""

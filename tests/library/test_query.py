@@ -109,6 +109,21 @@ def test_overrides(conn):
     assert load_track(conn, a, REGISTRY).local is True
 
 
+def test_the_whole_library_load_applies_overrides_and_keeps_one_copy_of_repeated_text(conn):
+    c, d = track_id(conn, "C"), track_id(conn, "D")
+    conn.execute("UPDATE tracks SET artist = 'Visitor', album = 'Shared Album', genre = 'Folk' WHERE id = ?", (d,))
+    conn.execute("UPDATE tracks SET album = 'Shared Album', genre = 'Folk' WHERE id = ?", (c,))
+    conn.execute("INSERT INTO track_overrides VALUES (?, 'local', 'yes', 'manager', 0)", (c,))
+    conn.execute("INSERT INTO track_overrides VALUES (?, 'title', 'D (live)', 'manager', 0)", (d,))
+    tracks = by_title(conn)
+    c_track, d_track = tracks["C"], tracks["D (live)"]
+    assert c_track.local is True and d_track.local is True                 # override; tag
+    assert (c_track.album, d_track.album, c_track.genre) == ("Shared Album", "Shared Album", "Folk")
+    assert c_track.album is d_track.album and c_track.genre is d_track.genre
+    assert c_track.artist is d_track.artist
+    assert [by_title(conn)[t] for t in "ABE"] == [tracks[t] for t in "ABE"]    # the same on every load
+
+
 def test_load_track_of_an_unplayable_row(conn):
     broken = conn.execute("SELECT id FROM tracks WHERE status = 'error'").fetchone()[0]
     assert load_track(conn, broken) is None
