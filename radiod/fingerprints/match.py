@@ -43,13 +43,14 @@ EDGE_TAU = 0.25
 EDGE_MARGIN = 0.1
 EDGE_RUN = 16            # items (≈ 2 s)
 EDGE_ITEMS = 32          # an edge is looked for up to this many items (≈ 4 s, a long crossfade) out from the span
-# Where the bits agree is where the song dominates the mix: under a crossfade, from about half a
-# second after its first sample, and until about 2 s before its last, as each sub-fingerprint
-# reads some 2.7 s of audio after its instant. Measured on bench/fingerprint.py's mixes (4 s
-# crossfades, levels 0 to −9 dB, talk over intros); the spread about these is ±1.8 s, most of
-# it the levels: a louder song takes over earlier in the fade.
-START_LEAD = 4           # items (≈ 0.5 s) a start is put before the first agreeing item
-END_LAG = 15             # items (≈ 1.9 s) an end is put after the last one (within the audio the last item read)
+# Where the bits agree is where the song dominates the mix: under a crossfade, from a little
+# after its first sample, and until some 3 s before its last, as each sub-fingerprint reads about
+# 2.7 s of audio after its instant. Measured on bench/fingerprint.py's mixes (4 s crossfades,
+# levels 0 to −9 dB, talk over intros): the spread about these is ±1.7 s, most of it the
+# levels (a louder song takes over earlier in the fade).
+START_LEAD = 6           # items (≈ 0.7 s) a start is put before the first agreeing item
+END_LAG = 23             # items (≈ 2.8 s) an end is put after the last one …
+READ_ITEMS = 22          # … but not past the audio the last item read (19 hops and a 4,096-sample frame)
 MAX_OVERLAP = 80         # items (≈ 10 s) two recordings may share: a crossfade
 MIN_PART = 8             # a stretch under MAX_BER counts from this many items (≈ 1 s)
 MAX_GAP = 120            # stretches of one alignment this close (≈ 15 s) are one detection
@@ -151,25 +152,32 @@ def _threshold(errors: npt.NDArray[np.float64], lo: int, hi: int, rising: bool) 
     return float(np.clip(outside.mean() - EDGE_MARGIN, EDGE_TAU, MAX_BER))
 
 
-def _runs(errors: npt.NDArray[np.float64], lo: int, hi: int, rising: bool) -> npt.NDArray[np.int64]:
-    """Starts (in [lo, hi)) of the EDGE_RUN-item runs whose mean BER is under the threshold."""
+def _runs(errors: npt.NDArray[np.float64], lo: int, hi: int, rising: bool) -> tuple[npt.NDArray[np.int64], float]:
+    """Starts (in [lo, hi)) of the EDGE_RUN-item runs whose mean BER is under the threshold, and it."""
     tau = _threshold(errors, lo, hi, rising)
     run = np.convolve(errors[lo:hi], np.ones(EDGE_RUN) / EDGE_RUN, mode="valid")
-    return lo + np.flatnonzero(run < tau)
+    return lo + np.flatnonzero(run < tau), tau
 
 
 def _rise(errors: npt.NDArray[np.float64], a: int) -> int:
-    """Where the track takes over near a span's start ``a``: the first run that agrees, from
-    EDGE_ITEMS before ``a`` to twice that after it. The smoothed BER that finds spans blurs an
-    edge by its window, and near a similar song it is under MAX_BER seconds before the track."""
-    ok = _runs(errors, max(0, a - EDGE_ITEMS), min(len(errors), a + 2 * EDGE_ITEMS), rising=True)
-    return int(ok[0]) if len(ok) else a
+    """Where the track takes over near a span's start ``a``: the first item under the threshold
+    in the first run that agrees, from EDGE_ITEMS before ``a`` to twice that after it. The
+    smoothed BER that finds spans blurs an edge by its window, and near a similar song it is
+    under MAX_BER seconds before the track is there."""
+    ok, tau = _runs(errors, max(0, a - EDGE_ITEMS), min(len(errors), a + 2 * EDGE_ITEMS), rising=True)
+    if not len(ok):
+        return a
+    k = int(ok[0])
+    return k + int(np.argmax(errors[k:k + EDGE_RUN] < tau))
 
 
 def _fall(errors: npt.NDArray[np.float64], b: int) -> int:
     """Where the track stops agreeing near a span's end ``b`` (the mirror of ``_rise``)."""
-    ok = _runs(errors, max(0, b - 2 * EDGE_ITEMS), min(len(errors), b + EDGE_ITEMS), rising=False)
-    return int(ok[-1]) + EDGE_RUN if len(ok) else b
+    ok, tau = _runs(errors, max(0, b - 2 * EDGE_ITEMS), min(len(errors), b + EDGE_ITEMS), rising=False)
+    if not len(ok):
+        return b
+    k = int(ok[-1]) + EDGE_RUN
+    return k - int(np.argmax(errors[k - EDGE_RUN:k][::-1] < tau))
 
 
 def _joined(spans: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
@@ -211,7 +219,7 @@ def detect(index: Index, query: Prints) -> list[Detection]:
                 if matched >= MIN_ITEMS:
                     ber = float(np.concatenate([errors[x:y] for x, y in matched_parts(_spans(smooth), a, b)]).mean())
                     a = max(0, _rise(errors, a) - START_LEAD)
-                    b = _fall(errors, b) + END_LAG
+                    b = min(len(errors) + READ_ITEMS, _fall(errors, b) + END_LAG)
                     found.append((q0 + a, q0 + b, track, q0 + a - s, ber))
     return _resolve(found)
 
