@@ -46,10 +46,10 @@ EDGE_ITEMS = 32          # an edge is looked for up to this many items (≈ 4 s,
 # Where the bits agree is where the song dominates the mix: under a crossfade, from a little
 # after its first sample, and until some 3 s before its last, as each sub-fingerprint reads about
 # 2.7 s of audio after its instant. Measured on bench/fingerprint.py's mixes (4 s crossfades,
-# levels 0 to −9 dB, talk over intros): the spread about these is ±1.7 s, most of it the
+# levels 0 to −9 dB, talk over intros): the spread about these is ±1.9 s, most of it the
 # levels (a louder song takes over earlier in the fade).
-START_LEAD = 6           # items (≈ 0.7 s) a start is put before the first agreeing item
-END_LAG = 23             # items (≈ 2.8 s) an end is put after the last one …
+START_LEAD = 5           # items (≈ 0.6 s) a start is put before the first agreeing item
+END_LAG = 22             # items (≈ 2.7 s) an end is put after the last one …
 READ_ITEMS = 22          # … but not past the audio the last item read (19 hops and a 4,096-sample frame)
 MAX_OVERLAP = 80         # items (≈ 10 s) two recordings may share: a crossfade
 MIN_PART = 8             # a stretch under MAX_BER counts from this many items (≈ 1 s)
