@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -153,6 +154,8 @@ def test_detections_count_only_once_confirmed(built, mix, tmp_path, capsys):
         new = record(conn, path, found, _clock(), play_id=play_id)
         assert len(new) == len(found) == 4
         assert record(conn, path, found, _clock(), play_id=play_id) == []     # run again: nothing doubled
+        moved = [dataclasses.replace(f, start_ms=f.start_ms + 700, end_ms=f.end_ms - 300) for f in found]
+        assert record(conn, path, moved, _clock(), play_id=play_id) == []     # edges placed otherwise: nor then
         # Waiting detections: the show is still one row in the reports
         rows = read_itemised(conn)
         assert [r.get("item_id") for r in rows] == [None]
