@@ -44,10 +44,10 @@ EDGE_MARGIN = 0.1
 EDGE_RUN = 16            # items (≈ 2 s)
 EDGE_ITEMS = 32          # an edge is looked for up to this many items (≈ 4 s, a long crossfade) out from the span
 # Where the bits agree is where the song dominates the mix: under a crossfade, from a little
-# after its first sample, and until some 3 s before its last, as each sub-fingerprint reads about
-# 2.7 s of audio after its instant. Measured on bench/fingerprint.py's mixes (4 s crossfades,
-# levels 0 to −9 dB, talk over intros): the spread about these is ±1.9 s, most of it the
-# levels (a louder song takes over earlier in the fade).
+# after its first sample, and until some 2.7 s before its last, as each sub-fingerprint reads
+# about that much audio after its instant. Set on bench/fingerprint.py's mixes (4 s crossfades,
+# levels 0 to −9 dB, talk over intros): the spread about these is about ±2 s, most of it the
+# levels (a louder song takes over earlier in the fade); docs/fingerprints.md has the figures.
 START_LEAD = 5           # items (≈ 0.6 s) a start is put before the first agreeing item
 END_LAG = 22             # items (≈ 2.7 s) an end is put after the last one …
 READ_ITEMS = 22          # … but not past the audio the last item read (19 hops and a 4,096-sample frame)
