@@ -1,7 +1,7 @@
 """Chromaprint's raw sub-fingerprints of a file, through Debian's ``fpcalc`` (an argument list).
 
-``fpcalc -raw`` prints 32-bit sub-fingerprints, one per ``ITEM_MS`` of audio (4096 samples at
-11,025 Hz, a third of a frame's hop apart: about 8 a second).
+``fpcalc -raw`` prints 32-bit sub-fingerprints, one per ``ITEM_MS`` of audio (frames of 4,096
+samples at 11,025 Hz, 4096 // 3 = 1,365 samples apart: about 8 a second).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 A recording's fingerprint is a sequence of 32-bit sub-fingerprints, one per ``ITEM_MS``. The
 library's are laid end to end in one array with an inverted index (the values sorted, with the
-track and offset of each). Detection has three steps:
+track and offset of each). Detection has four steps:
 
 1. *Vote*: every query value found in the index votes for (track, query position − offset),
    the alignment at which that track would be playing; exact 32-bit matches are rare by chance
@@ -11,7 +11,10 @@ track and offset of each). Detection has three steps:
    sub-fingerprints, position by position, smoothed over ``SMOOTH`` items: the track is
    playing where it is below ``MAX_BER`` (unrelated audio sits near 0.5; the same recording
    under a crossfade, a level change or talk stays well below).
-3. *Resolve*: overlapping spans of different tracks (crossfades, repeats) keep the better one
+3. *Edges*: a span found on the smoothed BER is blurred by the smoothing window, so its start
+   and end are then found item by item (``_rise``, ``_fall``): the first and last runs that
+   agree clearly better than the audio on the other side of the edge.
+4. *Resolve*: overlapping spans of different tracks (crossfades, repeats) keep the better one
    where they overlap, so each moment names at most one recording.
 
 Confidence is 1 − 2·BER over the span (1: identical, 0: chance).
@@ -27,14 +30,27 @@ import numpy.typing as npt
 
 Prints = npt.NDArray[np.uint32]
 
-ITEM_MS = 4096 / 3 / 11025 * 1000       # one sub-fingerprint per 1365⅓ samples at 11,025 Hz (≈ 123.8 ms)
+ITEM_MS = 1365 / 11025 * 1000           # Chromaprint hops 4096 // 3 = 1365 samples at 11,025 Hz (≈ 123.8 ms)
 MIN_VOTES = 6            # exact matches an alignment needs before it is verified
 MAX_ALIGNMENTS = 200     # verified per query at most (the strongest first)
 SMOOTH = 16              # items (≈ 2 s) the BER is averaged over
 MAX_BER = 0.35           # smoothed BER under which the track is taken to be playing
 MIN_ITEMS = 120          # a detection matches over at least this many items (≈ 15 s)
-EDGE_BER = 0.42          # a span's edges reach out while the smoothed BER stays under this …
-EDGE_ITEMS = 32          # … by at most this many items (≈ 4 s, a long crossfade)
+# A span's edges: where EDGE_RUN items in a row agree, the BER of the run under EDGE_MARGIN less
+# than the audio's on the other side of the edge (so near a similar song, which can sit at 0.3
+# for seconds, it takes a closer match than next to unrelated music), within [EDGE_TAU, MAX_BER].
+EDGE_TAU = 0.25
+EDGE_MARGIN = 0.1
+EDGE_RUN = 16            # items (≈ 2 s)
+EDGE_ITEMS = 32          # an edge is looked for up to this many items (≈ 4 s, a long crossfade) out from the span
+# Where the bits agree is where the song dominates the mix: under a crossfade, from a little
+# after its first sample, and until some 2.7 s before its last, as each sub-fingerprint reads
+# about that much audio after its instant. Set on bench/fingerprint.py's mixes (4 s crossfades,
+# levels 0 to −9 dB, talk over intros): the spread about these is about ±2 s, most of it the
+# levels (a louder song takes over earlier in the fade); docs/fingerprints.md has the figures.
+START_LEAD = 5           # items (≈ 0.6 s) a start is put before the first agreeing item
+END_LAG = 22             # items (≈ 2.7 s) an end is put after the last one …
+READ_ITEMS = 22          # … but not past the audio the last item read (19 hops and a 4,096-sample frame)
 MAX_OVERLAP = 80         # items (≈ 10 s) two recordings may share: a crossfade
 MIN_PART = 8             # a stretch under MAX_BER counts from this many items (≈ 1 s)
 MAX_GAP = 120            # stretches of one alignment this close (≈ 15 s) are one detection
@@ -109,16 +125,59 @@ def _spans(ber: npt.NDArray[np.float64]) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]
 
 
-def _widen(smooth: npt.NDArray[np.float64], a: int, b: int) -> tuple[int, int]:
-    """A span's edges moved out while the BER stays under EDGE_BER (at most EDGE_ITEMS): where a
-    crossfade or a fade-out still holds the recording, more weakly than MAX_BER asks."""
-    lo = a
-    while lo > 0 and a - lo < EDGE_ITEMS and smooth[lo - 1] < EDGE_BER:
-        lo -= 1
-    hi = b
-    while hi < len(smooth) and hi - b < EDGE_ITEMS and smooth[hi] < EDGE_BER:
-        hi += 1
-    return lo, hi
+def _split(errors: npt.NDArray[np.float64], lo: int, hi: int, rising: bool) -> int | None:
+    """The item in [lo, hi) that best splits the errors into a part at chance and a part where
+    the track plays (least squares, two levels): ``rising``, the track plays after it."""
+    seg = errors[lo:hi]
+    n = len(seg)
+    if n < 2 * EDGE_RUN:
+        return None
+    k = np.arange(EDGE_RUN // 2, n - EDGE_RUN // 2 + 1)
+    csum = np.concatenate([[0.0], np.cumsum(seg)])
+    left = csum[k] / k
+    right = (csum[n] - csum[k]) / (n - k)
+    gap = (left - right) if rising else (right - left)
+    score = np.where(gap > 0, k * (n - k) * gap ** 2, -1.0)
+    best = int(np.argmax(score))
+    return lo + int(k[best]) if score[best] > 0 else None
+
+
+def _threshold(errors: npt.NDArray[np.float64], lo: int, hi: int, rising: bool) -> float:
+    """The BER a run must stay under to count as the track: EDGE_MARGIN under the level of the
+    audio on the far side of the edge (found by ``_split``), within [EDGE_TAU, MAX_BER]."""
+    k = _split(errors, lo, hi, rising)
+    if k is None:
+        return EDGE_TAU
+    outside = errors[lo:k] if rising else errors[k:hi]
+    return float(np.clip(outside.mean() - EDGE_MARGIN, EDGE_TAU, MAX_BER))
+
+
+def _runs(errors: npt.NDArray[np.float64], lo: int, hi: int, rising: bool) -> tuple[npt.NDArray[np.int64], float]:
+    """Starts (in [lo, hi)) of the EDGE_RUN-item runs whose mean BER is under the threshold, and it."""
+    tau = _threshold(errors, lo, hi, rising)
+    run = np.convolve(errors[lo:hi], np.ones(EDGE_RUN) / EDGE_RUN, mode="valid")
+    return lo + np.flatnonzero(run < tau), tau
+
+
+def _rise(errors: npt.NDArray[np.float64], a: int) -> int:
+    """Where the track takes over near a span's start ``a``: the first item under the threshold
+    in the first run that agrees, from EDGE_ITEMS before ``a`` to twice that after it. The
+    smoothed BER that finds spans blurs an edge by its window, and near a similar song it is
+    under MAX_BER seconds before the track is there."""
+    ok, tau = _runs(errors, max(0, a - EDGE_ITEMS), min(len(errors), a + 2 * EDGE_ITEMS), rising=True)
+    if not len(ok):
+        return a
+    k = int(ok[0])
+    return k + int(np.argmax(errors[k:k + EDGE_RUN] < tau))
+
+
+def _fall(errors: npt.NDArray[np.float64], b: int) -> int:
+    """Where the track stops agreeing near a span's end ``b`` (the mirror of ``_rise``)."""
+    ok, tau = _runs(errors, max(0, b - 2 * EDGE_ITEMS), min(len(errors), b + EDGE_ITEMS), rising=False)
+    if not len(ok):
+        return b
+    k = int(ok[-1]) + EDGE_RUN
+    return k - int(np.argmax(errors[k - EDGE_RUN:k][::-1] < tau))
 
 
 def _joined(spans: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
@@ -159,7 +218,8 @@ def detect(index: Index, query: Prints) -> list[Detection]:
             for a, b, matched in _joined(_spans(smooth)):
                 if matched >= MIN_ITEMS:
                     ber = float(np.concatenate([errors[x:y] for x, y in matched_parts(_spans(smooth), a, b)]).mean())
-                    a, b = _widen(smooth, a, b)
+                    a = max(0, _rise(errors, a) - START_LEAD)
+                    b = min(len(errors) + READ_ITEMS, _fall(errors, b) + END_LAG)
                     found.append((q0 + a, q0 + b, track, q0 + a - s, ber))
     return _resolve(found)
 

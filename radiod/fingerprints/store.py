@@ -51,7 +51,12 @@ def counts(conn: sqlite3.Connection) -> tuple[int, int, int]:
 
 def add_detection(conn: sqlite3.Connection, *, audio: str, play_id: int | None, start_ms: int, end_ms: int,
                   track_id: int, track_offset_ms: int, confidence: float, at_ms: int) -> int | None:
-    """A new detection's id, or None when the same one was stored before (detect run again)."""
+    """A new detection's id, or None when the same one was stored before (detect run again), or
+    the same track over an overlapping time of the same audio (edges placed otherwise by another
+    version of the matcher: one song heard once is one detection)."""
+    if conn.execute("SELECT 1 FROM detections WHERE audio = ? AND track_id = ? AND start_ms < ? AND end_ms > ?",
+                    (audio, track_id, end_ms, start_ms)).fetchone():
+        return None
     cur = conn.execute(
         "INSERT OR IGNORE INTO detections (audio, play_id, start_ms, end_ms, track_id, track_offset_ms, confidence,"
         " detected_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -100,11 +101,11 @@ def test_a_mix_is_detected_in_order_with_its_times(built, mix, capsys):
     expected = [p for p in placed if p.key >= 0]
     assert [f["track_id"] for f in found] == [ids[p.key] for p in expected]
     for f, p in zip(found, expected):
-        # The first sample of a song is under the last one's 4 s crossfade (and here under talk),
-        # and each sub-fingerprint reads about 2 s of audio after its instant: a start is found
-        # within 3 s of it (the goal is 2 s; docs/fingerprints.md gives the figures).
-        assert abs(f["start_ms"] - p.start_ms) <= 3000, (f, p)
-        assert abs(f["end_ms"] - p.end_ms) <= 5000, (f, p)
+        # The first sample of a song is under the last one's 4 s crossfade (and here under talk):
+        # where it dominates depends on the two levels. Here the starts are found within 1.66 s
+        # and the ends within 0.73 s; bench/fingerprint.py's hours within 1.9 s (docs/fingerprints.md).
+        assert abs(f["start_ms"] - p.start_ms) <= 2000, (f, p)
+        assert abs(f["end_ms"] - p.end_ms) <= 2000, (f, p)
         assert f["confidence"] > 0.5
     unknown = next(p for p in placed if p.key < 0)
     for f in found:   # nothing claims the unknown recording beyond the crossfades at its ends
@@ -153,6 +154,8 @@ def test_detections_count_only_once_confirmed(built, mix, tmp_path, capsys):
         new = record(conn, path, found, _clock(), play_id=play_id)
         assert len(new) == len(found) == 4
         assert record(conn, path, found, _clock(), play_id=play_id) == []     # run again: nothing doubled
+        moved = [dataclasses.replace(f, start_ms=f.start_ms + 700, end_ms=f.end_ms - 300) for f in found]
+        assert record(conn, path, moved, _clock(), play_id=play_id) == []     # edges placed otherwise: nor then
         # Waiting detections: the show is still one row in the reports
         rows = read_itemised(conn)
         assert [r.get("item_id") for r in rows] == [None]
