@@ -4,13 +4,14 @@ program date-time (each kept with the bytes it had when first listed)."""
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from radiod.playlog.listeners import http_fetch, parse_icestats
+from radiod.playlog.listeners import http_fetch
 from tests.playout.daemon_station import wall_ms
 from tests.streams.test_streams_daemon import children
 
@@ -19,7 +20,7 @@ from tests.streams.test_streams_daemon import children
 class Sample:
     at_ms: int
     liquidsoap: tuple[int, ...]      # the daemon's Liquidsoap children then
-    mount_up: bool
+    mount_source: str                # when the mount's source connected ("" while it is down)
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class ChainWatch:
     playlist: Path
     icecast_url: str = ""
     mount: str = ""
-    every_s: float = 0.25
+    every_s: float = 0.5
     samples: list[Sample] = field(default_factory=list)
     segments: dict[tuple[str, str], HlsSegment] = field(default_factory=dict)
 
@@ -53,16 +54,22 @@ class ChainWatch:
 
     def _run(self) -> None:
         while not self._stopping.wait(self.every_s):
-            self.samples.append(Sample(wall_ms(), tuple(children(self.pid(), "liquidsoap")), self._mount_up()))
+            self.samples.append(Sample(wall_ms(), tuple(children(self.pid(), "liquidsoap")), self._mount_source()))
             self._read_playlist()
 
-    def _mount_up(self) -> bool:
+    def _mount_source(self) -> str:
+        """The mount's source by its start time (a restarted encoder is a new source), or ""."""
         if not self.icecast_url:
-            return False
+            return ""
         try:
-            return self.mount in parse_icestats(http_fetch(f"{self.icecast_url}/status-json.xsl", timeout_ms=1000))
-        except (OSError, ValueError):
-            return False
+            stats = json.loads(http_fetch(f"{self.icecast_url}/status-json.xsl", timeout_ms=1000))["icestats"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return ""
+        sources = stats.get("source", [])
+        for source in sources if isinstance(sources, list) else [sources]:
+            if str(source.get("listenurl", "")).endswith(self.mount):
+                return str(source.get("stream_start_iso8601") or source.get("stream_start") or "?")
+        return ""
 
     def _read_playlist(self) -> None:
         try:

@@ -44,7 +44,7 @@ CYCLE = [BEFORE, *SHOW, AFTER]
 CYCLE_MS = sum(ms for _, _, ms, _ in CYCLE)
 # The third hour of the log: two shows back to back, one per restricted right.
 CLIPS, TALKS = SHOW[:3], [SHOW[4], SHOW[3], SHOW[0]]
-RIGHTS_CYCLE = [BEFORE, *CLIPS, *TALKS, AFTER]
+RIGHTS_CYCLE = [*CLIPS, *TALKS, AFTER]       # right after the second airing's "after"
 CLIP_MS, FADE_MS = 3000, 1000
 TONE_OF = {name: float(hz) for name, hz, _, _ in CYCLE}
 SHOWS = ('[show.tones]\ntitle = "Tone Show"\nkind = "rotation"\nclock = "main"\narchive = true\n'
@@ -55,6 +55,7 @@ SHOWS = ('[show.tones]\ntitle = "Tone Show"\nkind = "rotation"\nclock = "main"\n
          'on_demand_music = "none"\n'
          '[show.music]\nkind = "rotation"\nclock = "main"\n')
 MOUNT = "/episodes.mp3"
+LIQUIDSOAP_START_MS = 10_000     # from its spawn to its mount and HLS, with room for a loaded machine
 TITLES = {"": "", "tones": "Tone Show", "clips": "Clip Show", "talks": "Talk Show"}
 
 
@@ -75,12 +76,12 @@ def station_of(root: Path, icecast_url: str) -> tuple[Path, int]:
         f'[streams]\nicecast = ["icecast://source:srcpw@{icecast_url.split("//", 1)[1]}{MOUNT}?bitrate=64"]\n'
         'hls_bitrates = [64]\nhls_segment_seconds = 2\nhls_segments = 10\n')
     files = {name: make_tone(media / f"{hz}.wav", ms, hz) for name, hz, ms, _ in CYCLE}
-    start = wall_ms() + 3000
+    start = wall_ms() + 6000             # the daemon starts Liquidsoap and libVLC in this lead
     items, t = [], start
     for cycle in (CYCLE, CYCLE, RIGHTS_CYCLE):
         for n, (name, hz, ms, usage) in enumerate(cycle):
-            show_id = "" if n in (0, len(cycle) - 1) else \
-                "tones" if cycle is CYCLE else "clips" if n <= len(CLIPS) else "talks"
+            show_id = ("" if n in (0, len(cycle) - 1) else "tones") if cycle is CYCLE else \
+                "" if n == len(cycle) - 1 else "clips" if n < len(CLIPS) else "talks"
             items.append(LogItem(start=from_ms(t), length_ms=ms, kind="music", source="rotation", usage=usage,
                                  path=str(files[name]), cue_out_ms=ms, title=name, artist="Tone",
                                  track_id=None, show=TITLES[show_id], show_id=show_id))
@@ -120,12 +121,15 @@ def test_each_airing_becomes_an_episode_cut_at_the_play_logs_boundaries(tmp_path
     with icecast_server(tmp_path) as icecast, private_pulse(tmp_path):
         station, start = station_of(tmp_path, icecast.url)
         daemons = [Daemon(station, tmp_path / "daemon.log")]
-        watch = ChainWatch(pid=lambda: daemons[-1].proc.pid, playlist=station / "state" / "hls" / "live-64.m3u8", icecast_url=icecast.url, mount=MOUNT)
+        watch = ChainWatch(pid=lambda: daemons[-1].proc.pid, playlist=station / "state" / "hls" / "live-64.m3u8",
+                           icecast_url=icecast.url, mount=MOUNT)
         try:
-            wait_for(lambda: ready(station, 1), timeout_s=CYCLE_MS / 1000 + 60, what="the first episode")
             # The second airing: kill -9 inside its second item (Liquidsoap dies with the daemon's
-            # process group, as under systemd), start again.
-            second = start + CYCLE_MS + BEFORE[2]
+            # process group, as under systemd), start again. Timed from the play log, not the plan:
+            # a daemon slow to start on a loaded machine plays its items late.
+            second = wait_for(lambda: [r for r in rows(station) if r["show_id"] == "tones" and r["title"] == SHOW[0][0]
+                                       and r["started_at_ms"] > start + CYCLE_MS / 2],
+                              timeout_s=CYCLE_MS / 1000 + 60, what="the second airing")[0]["started_at_ms"]
             time.sleep(max(0.0, (second + SHOW[0][2] + 2500 - wall_ms()) / 1000))
             daemons[-1].kill9()
             time.sleep(1.0)
@@ -211,15 +215,24 @@ def streamed_through(watch: ChainWatch, stretches: list[tuple[int, int]], mine: 
     """Liquidsoap ran through every aired stretch (a new one after the crash), HLS segments were
     written all along it, the Icecast mount was up, and the HLS stream, decoded, holds the items
     that aired in the stretch in the play log's order."""
-    report, pids = [], []
+    report, pids, old_sources = [], [], {""}
     for n, (a, b) in enumerate(stretches):
-        # After the restart the daemon starts a new Liquidsoap; the first seconds are its start-up.
-        # Before the kill, the segment Liquidsoap had open dies with it (never listed).
-        settle, lost = (0 if n == 0 else 4000), (0 if n == len(stretches) - 1 else 2500)
-        samples = watch.between(a + settle, b)
+        # The daemon starts Liquidsoap before its playout, so one is there all along each stretch.
+        samples = watch.between(a, b)
         assert samples and all(s.liquidsoap for s in samples), [s for s in samples if not s.liquidsoap][:3]
         pids.append({p for s in samples for p in s.liquidsoap})
-        up = sum(s.mount_up for s in samples) / len(samples)
+        spawned = min(s.at_ms for s in watch.samples if set(s.liquidsoap) & pids[-1])
+        # After the restart the new Liquidsoap takes a while to take in air and to connect (its
+        # start-up, measured 2–9 s under load); before the kill, the segment it had open died with it.
+        settle = 0 if n == 0 else max(0, spawned + LIQUIDSOAP_START_MS - a)
+        lost = 0 if n == len(stretches) - 1 else 2500
+        later = watch.between(a + settle, b)
+        assert later, (n, a, b, settle)
+        # the mount held by this Liquidsoap, not the one before the kill that Icecast still lists
+        up = sum(s.mount_source not in old_sources for s in later) / len(later)
+        mounted = min((s.at_ms for s in watch.samples if s.at_ms >= spawned and s.mount_source not in old_sources),
+                      default=b)
+        old_sources |= {s.mount_source for s in later}
         segments = watch.hls_between(a - 2000, b)
         assert segments, f"no HLS segment heard in {a}..{b}"
         covered = covered_ms(segments, a + settle, b - lost)
@@ -229,13 +242,13 @@ def streamed_through(watch: ChainWatch, stretches: list[tuple[int, int]], mine: 
         here = [r["title"] for r in mine
                 if min(r["ended_at_ms"], b - lost) - max(r["started_at_ms"], a + settle) >= 1000]
         began = ""
-        if n:                               # how soon the new Liquidsoap was there, and its HLS
-            spawned = min(s.at_ms for s in watch.samples if set(s.liquidsoap) & pids[-1])
-            began = (f" (Liquidsoap seen {(spawned - a) / 1000:+.1f} s, first segment heard "
-                     f"{(segments[0].heard_ms - a) / 1000:+.1f} s from the stretch's start)")
+        if n:                               # how soon the new Liquidsoap was there, and its outputs
+            began = (f" (from its start: Liquidsoap seen {(spawned - a) / 1000:+.1f} s, its mount up "
+                     f"{(mounted - a) / 1000:+.1f} s, its first HLS segment heard "
+                     f"{(segments[0].heard_ms - a) / 1000:+.1f} s)")
         report.append(f"  stretch {n}{began}: {(b - a) / 1000:.1f} s aired; Liquidsoap {sorted(pids[-1])} in all "
-                      f"{len(samples)} samples; Icecast mount up in {up:.0%}; HLS covers "
-                      f"{covered / 1000:.1f} s of {(b - a - settle - lost) / 1000:.1f} s; HLS heard {heard}")
+                      f"{len(samples)} samples; Icecast mount up in {up:.0%} from +{settle / 1000:.1f} s; HLS "
+                      f"covers {covered / 1000:.1f} s of {(b - a - settle - lost) / 1000:.1f} s; HLS heard {heard}")
         assert up >= 0.9, report[-1]
         assert covered >= 0.9 * (b - a - settle - lost), report[-1]
         assert here and is_in_order(here, heard), (here, heard)
