@@ -140,6 +140,10 @@ def test_each_airing_becomes_an_episode_cut_at_the_play_logs_boundaries(tmp_path
             assert daemons[-1].terminate() == 0, daemons[-1].log()[-3000:]
     log_text = daemons[-1].log()
     assert "Traceback" not in log_text and "srcpw" not in log_text, log_text[-3000:]
+    # Said with any failure below: in this mode (seen on a loaded machine) the play log and the
+    # logger's times have disagreed by up to seconds, which no episode check can survive.
+    clock = ("; NB the output clock fell back to the system clock in this run (see the daemon log)"
+             if "start marker never came back" in log_text else "")
     assert log_text.count("streams on: icecast://127.0.0.1") == 2, log_text[-3000:]
     first, crashed = ready(station, 2, "tones")[:2]
     assert first["status"] == crashed["status"] == "ready", (first["detail"], crashed["detail"])
@@ -176,12 +180,12 @@ def test_each_airing_becomes_an_episode_cut_at_the_play_logs_boundaries(tmp_path
                 else:
                     expected.append((tone, at + x, at + y))
             at += b - a
-        assert [t for t, _, _ in found] == [t for t, _, _ in expected], (found, expected)
+        assert [t for t, _, _ in found] == [t for t, _, _ in expected], (found, expected, clock)
         worst = max(max(abs(fa - ea), abs(fb - eb)) for (_, fa, fb), (_, ea, eb) in zip(found, expected))
         # ... and the episode starts and ends with the show: no tone of the items around it.
-        assert found[0][0] == SHOW[0][1] and found[-1][0] == SHOW[-1][1], found
+        assert found[0][0] == SHOW[0][1] and found[-1][0] == SHOW[-1][1], (found, clock)
         assert abs(len(pcm) * 1000 / RATE - sum(b - a for a, b in stretches)) <= 50
-        assert worst <= 50, (found, expected)
+        assert worst <= 50, (found, expected, clock)
         # Chapters: the show's items, in order, where each one's tone begins in the episode.
         chapters = json.loads(episode["chapters"])
         assert [c["title"] for c in chapters] == [r["title"] for r in mine]
@@ -207,7 +211,7 @@ def test_each_airing_becomes_an_episode_cut_at_the_play_logs_boundaries(tmp_path
     assert any("Not on air here" in c["title"] for c in chapters_doc["chapters"])
     for show_id in ("clips", "talks"):
         (episode,) = ready(station, 1, show_id)
-        report.append(check_rights(episode, [r for r in rows(station) if r["show_id"] == show_id], public))
+        report.append(check_rights(episode, [r for r in rows(station) if r["show_id"] == show_id], public, clock))
     print("\n" + "\n".join(report))
 
 
@@ -257,7 +261,7 @@ def streamed_through(watch: ChainWatch, stretches: list[tuple[int, int]], mine: 
     return report
 
 
-def check_rights(episode: dict, mine: list[dict], public: Path) -> str:
+def check_rights(episode: dict, mine: list[dict], public: Path, clock: str) -> str:
     """A ``clips`` or ``none`` episode, decoded: each music item cut to its excerpt (faded out) or
     left out, the talk whole, at the positions the play log gives (within 50 ms)."""
     assert episode["status"] == "ready", episode["detail"]
@@ -283,10 +287,10 @@ def check_rights(episode: dict, mine: list[dict], public: Path) -> str:
             if music:
                 clip_ends.append(at + kept)
         at += kept
-    assert [t for t, _, _ in found] == [t for t, _, _ in expected], (found, expected)
+    assert [t for t, _, _ in found] == [t for t, _, _ in expected], (found, expected, clock)
     worst = max(max(abs(fa - ea), abs(fb - eb)) for (_, fa, fb), (_, ea, eb) in zip(found, expected))
-    assert worst <= 50, (found, expected)
-    assert abs(len(pcm) * 1000 / RATE - at) <= 50, (len(pcm) * 1000 / RATE, at)
+    assert worst <= 50, (found, expected, clock)
+    assert abs(len(pcm) * 1000 / RATE - at) <= 50, (len(pcm) * 1000 / RATE, at, clock)
     for end in clip_ends:                   # an excerpt fades out, it is not cut
         steady, tail = rms(pcm, end - CLIP_MS + 500, end - FADE_MS - 200), rms(pcm, end - 250, end - 10)
         assert tail < 0.3 * steady, (end, tail, steady)
