@@ -92,6 +92,7 @@ DAY_LINK = {"en": dict(zip(DAYS, ("Mon 21", "Tue 22", "Wed 23", "Thu 24", "Fri 2
             "ms": dict(zip(DAYS, ("Isn 21", "Sel 22", "Rab 23", "Kha 24", "Jum 25", "Sab 26", "Ahd 27"))),
             "fr": dict(zip(DAYS, ("lun. 21", "mar. 22", "mer. 23", "jeu. 24", "ven. 25", "sam. 26", "dim. 27")))}
 HEADING = {"en": "Fri 25 Dec", "ms": "Jum 25 Dis", "fr": "ven. 25 déc."}
+MONDAY = {"en": "Monday 21 December 2026", "ms": "Isnin, 21 Disember 2026", "fr": "lundi 21 décembre 2026"}
 
 
 @pytest.fixture(params=LANGS)
@@ -158,8 +159,9 @@ def open_week(page, server, day: str = "tue") -> None:
 
 
 def in_language(page, day: str) -> None:
-    """The page is in the page's language: its lang, its heading, the day shown named in it, and
-    nothing (the day links, the help) wider than the screen."""
+    """The page is in the page's language: its lang, its headings, the days named in it; at phone
+    width the day shown is the current link, and every day's link is on the screen (the longer
+    French names wrap, they are not cut off)."""
     lang = page.lang
     expect(page.locator("html")).to_have_attribute("lang", lang)
     expect(page.locator("h1")).to_have_text(words(lang, "Weekly grid"))
@@ -170,11 +172,10 @@ def in_language(page, day: str) -> None:
         link = page.locator(f'.cal-days a[data-day="{day}"]')
         expect(link).to_have_attribute("aria-current", "true")
         expect(link).to_be_in_viewport()
+        assert page.eval_on_selector_all(".cal-days a", "els => els.every(e => { const r = e.getBoundingClientRect();"
+                                         " return r.left >= 0 && r.right <= innerWidth; })")
     if day == "fri":
         expect(page.locator("#cal-fri")).to_have_text(HEADING[lang])
-
-
-MONDAY = {"en": "Monday 21 December 2026", "ms": "Isnin, 21 Disember 2026", "fr": "lundi 21 décembre 2026"}
 
 
 def saved(lang: str, msgid: str, **values: object) -> str:
@@ -388,8 +389,8 @@ def test_a_conflicting_drop_is_refused_on_the_block(lang, sized, server, station
         expect(page.locator("#block-1-tue.conflict .problem")).to_have_text(words(      # before anything is saved
             lang, "%(where)s overlaps %(other)s", where="wed 08:00–10:00", other="wed 07:00–09:00 Morning Tide"))
         page.mouse.up()
-        expect(page.locator("#block-1-tue.bad .problem")).to_contain_text(
-            "wed 08:00–10:00 evening overlaps wed 07:00–09:00 morning")           # the server's check, on the block
+        expect(page.locator("#block-1-tue.bad .problem")).to_contain_text(    # the server's check, on the block (the
+            "wed 08:00–10:00 evening overlaps wed 07:00–09:00 morning")           # checks' words are English everywhere)
     else:
         (station.paths.schedules / "grid.toml").write_text(GRID.replace('days = ["tue"]', 'days = ["wed"]'),
                                                            encoding="utf-8")
