@@ -176,7 +176,8 @@ def _save(before: str, after: str, summary: str, *, file: str = edit.GRID, on_er
           **page_args):
     """Check ``after``; write it, record it and tell the daemon, or show the errors (nothing written).
     ``on_error(errors)`` renders the errors (default: the grid page, next to the slots); ``back`` is
-    where to go afterwards (default: the grid, or the file's text page)."""
+    where to go afterwards (default: the grid, or the file's text page). ``summary`` is in the editor's
+    language: the history keeps what they were told, as a commit keeps its author's words."""
     back = back or (url_for("grid.index") if file == edit.GRID else url_for("grid.file", name=file))
     if request.form.get("digest") != _digest(before):
         flash(_("%(file)s was changed by someone else since you opened it; your change was not saved. "
@@ -228,9 +229,9 @@ def change(index: int):
             old = edit.slots(before)[index] if index < len(edit.slots(before)) else None
             if old is None:
                 abort(404)
-            return _save(before, edit.remove_slot(before, index), f"removed {_describe(old)}")
+            return _save(before, edit.remove_slot(before, index), _("removed %(slot)s", slot=_describe(old)))
         fields = _fields()
-        return _save(before, edit.set_slot(before, index, fields), f"slot {index + 1}: {_describe(fields)}",
+        return _save(before, edit.set_slot(before, index, fields), _("slot %(num)s: %(slot)s", num=index + 1, slot=_describe(fields)),
                      typed={index: fields})
     except ScheduleError as exc:
         return _page(before, errors=exc.problems, status=400)
@@ -241,7 +242,7 @@ def change(index: int):
 def add():
     before = _grid_path().read_text(encoding="utf-8")
     fields = _fields()
-    return _save(before, edit.add_slot(before, fields), f"added {_describe(fields)}", new=fields)
+    return _save(before, edit.add_slot(before, fields), _("added %(slot)s", slot=_describe(fields)), new=fields)
 
 
 @bp.post("/airings/<int:index>/<day>")
@@ -264,7 +265,8 @@ def airing(index: int, day: str):
         left = [d for d in edit.expand_days(old.days) if d != day]
         after = (edit.set_slot(before, index, dataclasses.replace(old, days=", ".join(left))) if left
                  else edit.remove_slot(before, index))
-        return _save(before, after, f"removed {old.show} on {day} {old.start}–{old.end}",
+        return _save(before, after, _("removed %(show)s on %(day)s %(start)s–%(end)s", show=old.show, day=day,
+                                              start=old.start, end=old.end),
                      back=url_for("grid.index", week=week, day=day, _anchor="calendar"))
     try:
         after, new_index = edit.move_airing(before, index, day, moving.to_day, moving.start, moving.end,
@@ -274,8 +276,10 @@ def airing(index: int, day: str):
     if after == before:
         flash(_("No change."))
         return redirect(url_for("grid.index", week=week, day=day, _anchor=moving.block))
-    which = "every day of the slot" if moving.whole and moving.many_days else day
-    summary = f"moved {old.show} ({which} {old.start}–{old.end}) to {moving.to_day} {moving.start}–{moving.end}"
+    which = _("every day of the slot") if moving.whole and moving.many_days else day
+    summary = _("moved %(show)s (%(which)s %(start)s–%(end)s) to %(day)s %(to_start)s–%(to_end)s", show=old.show,
+                which=which, start=old.start, end=old.end, day=moving.to_day, to_start=moving.start,
+                to_end=moving.end)
     return _save(before, after, summary,
                  on_error=lambda errors: _page(before, errors=errors, moving=moving, status=400),
                  back=url_for("grid.index", week=week, day=moving.to_day,
@@ -303,7 +307,7 @@ def undo():
     atomic_write(path, last["before"])
     history.mark_undone(last["id"], now_ms)
     history.record(file=last["file"], user=signed_in_user().name, at_ms=now_ms, before=current,
-                   after=last["before"], summary=f"undo: {last['summary']}", kind="undo")
+                   after=last["before"], summary=_("undo: %(change)s", change=last["summary"]), kind="undo")
     flash(_("Undone: %(change)s. %(reload)s", change=last["summary"], reload=_reload()))
     return redirect(url_for("grid.index"))
 
@@ -343,7 +347,7 @@ def save_file(name: str):
     if after == before:
         flash(_("No change."))
         return redirect(url_for("grid.file", name=name))
-    return _save(before, after, f"edited {name}", file=name, on_error=show_errors)
+    return _save(before, after, _("edited %(file)s", file=name), file=name, on_error=show_errors)
 
 
 @bp.get("/preview")

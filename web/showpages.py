@@ -4,8 +4,6 @@ shows.toml through the grid editor's round trip, checks, history and undo."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
 
@@ -13,31 +11,14 @@ from radiod.errors import ScheduleError
 from radiod.schedule import IMAGES, edit
 from radiod_web import station
 from radiod_web.episodes import show_episodes
+from radiod_web.hosts import host_views as _hosts
 from radiod_web.grid import digest as _digest, read_text_file as _read, save_checked as _save, short as _short
-from radiod_web.security import accounts, reader, require_role
+from radiod_web.security import reader, require_role
 from radiod_web.showinfo import past_airings, schedule_or_none, upcoming, view
 
 bp = Blueprint("showpages", __name__)
 
 NEXT_AIRINGS = 5
-
-
-@dataclass(frozen=True)
-class HostView:
-    """A host as the public pages show them: ``name`` as shows.toml writes it (the host page's
-    address), ``shown`` the account's public name when it has one, ``linked`` whether a host page
-    exists (an active account of that name). Account names appear only where shows.toml already
-    publishes them: a public name is never traced back to an account name."""
-
-    name: str
-    shown: str
-    linked: bool
-
-
-def _hosts(names: tuple[str, ...]) -> list[HostView]:
-    """The hosts of a show; only names of active accounts get a link, and their public name."""
-    active = {u.name: u for u in accounts().list_users() if not u.disabled}
-    return [HostView(n, active[n].public_name or n if n in active else n, n in active) for n in names]
 
 
 @bp.get("/shows/<show_id>")
@@ -134,6 +115,6 @@ def save_show(show_id: str):
     if after == before:
         flash(_("No change."))
         return redirect(url_for("showpages.edit_show", show_id=show_id))
-    return _save(before, after, f"show {show_id}: facts", file=edit.SHOWS,
+    return _save(before, after, _("show %(show)s: facts", show=show_id), file=edit.SHOWS,
                  back=url_for("showpages.edit_show", show_id=show_id),
                  on_error=lambda errors: _editor(show_id, facts, _digest(before), errors, 400))

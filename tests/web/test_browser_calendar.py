@@ -1,7 +1,11 @@
 """The grid's week calendar in Debian's Chromium against a real `radiod web`: drag a block to
 another day, drag its edge to a new end, a conflicting drop refused on the block, click an empty
 time to add, and the same edits with the keyboard alone; at 1280 px and at phone width (390 px,
-the day view). Every edit must change grid.toml through the editor's round trip, comments kept."""
+the day view). Every edit must change grid.toml through the editor's round trip, comments kept.
+
+The edits (drag to another day, an edge, a conflicting drop, click to add, the keyboard) run in
+each language (en, ms, fr: the ``radiod_lang`` cookie), the page checked to be in it, its messages
+looked for in the language's catalogue; the other tests run in English."""
 
 from __future__ import annotations
 
@@ -13,11 +17,11 @@ import pytest
 from playwright.sync_api import expect
 
 from radiod.config import load_config
-from radiod.schedule import edit
+from radiod.schedule import DAYS, edit
 
+from lang_support import LANGS, before, words
 from panel_support import PASSWORD, RadiodWeb, add_users, make_station
 
-PORT = 21201
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 SHOTS = os.environ.get("PANEL_SCREENSHOTS", "")
 WEEK = "2026-12-21"                      # Monday of Christmas week: the dated exception is on Friday
@@ -70,7 +74,7 @@ def station(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(station):
-    with RadiodWeb(station.station_dir, port=PORT) as url:
+    with RadiodWeb(station.station_dir) as url:
         yield url
 
 
@@ -83,41 +87,67 @@ def grid(station) -> str:
     return (station.paths.schedules / "grid.toml").read_text(encoding="utf-8")
 
 
-def logged_in(browser, server, width_name: str):
+# The week's days as each language names them: the day links (the day view's bar) and the columns' headings.
+DAY_LINK = {"en": dict(zip(DAYS, ("Mon 21", "Tue 22", "Wed 23", "Thu 24", "Fri 25", "Sat 26", "Sun 27"))),
+            "ms": dict(zip(DAYS, ("Isn 21", "Sel 22", "Rab 23", "Kha 24", "Jum 25", "Sab 26", "Ahd 27"))),
+            "fr": dict(zip(DAYS, ("lun. 21", "mar. 22", "mer. 23", "jeu. 24", "ven. 25", "sam. 26", "dim. 27")))}
+HEADING = {"en": "Fri 25 Dec", "ms": "Jum 25 Dis", "fr": "ven. 25 déc."}
+MONDAY = {"en": "Monday 21 December 2026", "ms": "Isnin, 21 Disember 2026", "fr": "lundi 21 décembre 2026"}
+
+
+@pytest.fixture(params=LANGS)
+def lang(request) -> str:
+    """The panel's language for the edits' tests (tests that do not ask for it run in English)."""
+    return request.param
+
+
+SIGNED_IN: dict[str, dict] = {}          # the manager's cookies after the first login, by server
+
+
+def logged_in(browser, server, width_name: str, lang: str = "en"):
+    """A manager's page; the login form is used once per server, later pages reuse its cookies."""
     width, height = WIDTHS[width_name]
-    context = browser.new_context(viewport={"width": width, "height": height})
+    context = browser.new_context(viewport={"width": width, "height": height}, storage_state=SIGNED_IN.get(server))
+    context.add_cookies([{"name": "radiod_lang", "value": lang, "url": server}])
     page = context.new_page()
     page.console_errors = []
     page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
     page.width_name = width_name
-    page.goto(server + "/login")
-    page.fill('input[name="name"]', "boss")
-    page.fill('input[name="password"]', PASSWORD)
-    page.click('button[type="submit"]')
-    expect(page).to_have_url(server + "/manager/")
+    page.lang = lang
+    if server not in SIGNED_IN:
+        page.goto(server + "/login")
+        page.fill('input[name="name"]', "boss")
+        page.fill('input[name="password"]', PASSWORD)
+        page.click('button[type="submit"]')
+        expect(page).to_have_url(server + "/manager/")
+        SIGNED_IN[server] = context.storage_state()
     return context, page
+
+
+def _lang_of(request) -> str:
+    return request.getfixturevalue("lang") if "lang" in request.fixturenames else "en"
 
 
 @pytest.fixture(params=list(WIDTHS))
 def sized(request, browser, server):
-    """A manager's page at 1280 px, then at 390 px."""
-    context, page = logged_in(browser, server, request.param)
+    """A manager's page at 1280 px, then at 390 px (in each language when the test asks for ``lang``)."""
+    context, page = logged_in(browser, server, request.param, _lang_of(request))
     yield page
     context.close()
 
 
 @pytest.fixture
-def wide(browser, server):
+def wide(request, browser, server):
     """A manager's page at 1280 px only (seven days side by side)."""
-    context, page = logged_in(browser, server, "desktop")
+    context, page = logged_in(browser, server, "desktop", _lang_of(request))
     yield page
     context.close()
 
 
 @pytest.fixture
-def narrow(browser, server):
+def narrow(request, browser, server):
     """A manager's page at 390 px only (the day view)."""
-    context, page = logged_in(browser, server, "phone")
+    context, page = logged_in(browser, server, "phone", _lang_of(request))
     yield page
     context.close()
 
@@ -125,6 +155,44 @@ def narrow(browser, server):
 def open_week(page, server, day: str = "tue") -> None:
     page.goto(f"{server}/manager/grid/?week={WEEK}&day={day}")
     expect(page.locator("#cal.placed")).to_have_count(1)            # the script placed the blocks
+    in_language(page, day)
+
+
+def in_language(page, day: str) -> None:
+    """The page is in the page's language: its lang, its headings, the days named in it; at phone
+    width the day shown is the current link, and every day's link is on the screen (the longer
+    French names wrap, they are not cut off)."""
+    lang = page.lang
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    expect(page.locator("h1")).to_have_text(words(lang, "Weekly grid"))
+    expect(page.locator("#calendar-title")).to_have_text(words(lang, "The week of %(day)s", day=MONDAY[lang]))
+    for name, text in DAY_LINK[lang].items():
+        expect(page.locator(f'.cal-days a[data-day="{name}"]')).to_have_text(text)
+    if page.width_name == "phone":
+        link = page.locator(f'.cal-days a[data-day="{day}"]')
+        expect(link).to_have_attribute("aria-current", "true")
+        expect(link).to_be_in_viewport()
+        assert page.eval_on_selector_all(".cal-days a", "els => els.every(e => { const r = e.getBoundingClientRect();"
+                                         " return r.left >= 0 && r.right <= innerWidth; })")
+    if day == "fri":
+        expect(page.locator("#cal-fri")).to_have_text(HEADING[lang])
+
+
+def saved(lang: str, msgid: str, **values: object) -> str:
+    """The flash after a saved edit ("Saved: moved …."), in ``lang``."""
+    return before(lang, "Saved: %(change)s. %(reload)s", "reload", change=words(lang, msgid, **values))
+
+
+MOVED = "moved %(show)s (%(which)s %(start)s–%(end)s) to %(day)s %(to_start)s–%(to_end)s"
+
+
+def moved(lang: str, show: str, which: str, old: str, new: str) -> str:
+    """The flash of a moved airing: ``old`` and ``new`` are "tue 19:00–21:00"."""
+    start, end = old.split()[-1].split("–")
+    day, times = new.split()
+    to_start, to_end = times.split("–")
+    return saved(lang, MOVED, show=show, which=which, start=start, end=end, day=day, to_start=to_start,
+                 to_end=to_end)
 
 
 def column(page, day: str):
@@ -165,7 +233,7 @@ def test_the_week_shows_each_airing_and_the_dated_exception_on_its_date(sized, s
         expect(page.locator(".cal-day:visible")).to_have_count(7)
     else:                                        # the day view: one day, chosen from the day links
         expect(page.locator(".cal-day:visible")).to_have_count(1)
-        expect(page.locator(".cal-days a[aria-current]")).to_have_text("Fri 25")
+        expect(page.locator(".cal-days a[aria-current]")).to_have_text(DAY_LINK["en"]["fri"])
     special = page.locator('.cal-day[data-day="fri"] .cal-block.exception')
     expect(special).to_contain_text("10:00–12:00 Evening Static Christmas special (dated exception)")
     expect(special).to_be_visible()
@@ -177,7 +245,7 @@ def test_the_week_shows_each_airing_and_the_dated_exception_on_its_date(sized, s
     fits(page)
 
 
-def test_drag_a_slot_to_another_day_then_its_edge_to_a_new_end(wide, server, station):
+def test_drag_a_slot_to_another_day_then_its_edge_to_a_new_end(lang, wide, server, station):
     """Seven days side by side (at phone width one day is shown: a block goes to another day by a
     drop on the day's name, test_in_the_day_view_a_block_dropped_on_a_days_name_moves_there)."""
     page = wide
@@ -186,20 +254,20 @@ def test_drag_a_slot_to_another_day_then_its_edge_to_a_new_end(wide, server, sta
     drag(page, page.locator("#block-1-tue"), thu["x"] - tue["x"], 0)
     expect(page.locator("#block-1-tue")).to_contain_text("thu 19:00–21:00")       # where it lands, before saving
     page.mouse.up()
-    expect(page.locator("#flash")).to_contain_text("Saved: moved evening (tue 19:00–21:00) to thu 19:00–21:00")
+    expect(page.locator("#flash")).to_contain_text(moved(lang, "evening", "tue", "tue 19:00–21:00", "thu 19:00–21:00"))
     after = grid(station)
     assert after == GRID.replace('days = ["tue"]', 'days = ["thu"]')             # only that value, comments kept
     expect(page.locator("#block-1-thu a")).to_be_focused()                       # focus on the block moved
     drag(page, page.locator("#block-1-thu"), 0, hour_px(page) * 1.5, at="bottom")
     expect(page.locator("#block-1-thu")).to_contain_text("thu 19:00–22:30")
     page.mouse.up()
-    expect(page.locator("#flash")).to_contain_text("to thu 19:00–22:30")
+    expect(page.locator("#flash")).to_contain_text(moved(lang, "evening", "thu", "thu 19:00–21:00", "thu 19:00–22:30"))
     assert grid(station) == after.replace('end = "21:00"', 'end = "22:30"')
     assert "# Keep this comment: the calendar must not lose it." in grid(station)
     fits(page)
 
 
-def test_in_the_day_view_a_block_dropped_on_a_days_name_moves_there(narrow, server, station):
+def test_in_the_day_view_a_block_dropped_on_a_days_name_moves_there(lang, narrow, server, station):
     page = narrow
     open_week(page, server, "tue")
     block = page.locator("#block-1-tue")
@@ -215,9 +283,9 @@ def test_in_the_day_view_a_block_dropped_on_a_days_name_moves_there(narrow, serv
     expect(page.locator('.cal-days a.drop[data-day="thu"]')).to_have_count(1)
     expect(block).to_contain_text("thu 19:00–21:00")                # where it lands, before saving
     page.mouse.up()
-    expect(page.locator("#flash")).to_contain_text("Saved: moved evening (tue 19:00–21:00) to thu 19:00–21:00")
+    expect(page.locator("#flash")).to_contain_text(moved(lang, "evening", "tue", "tue 19:00–21:00", "thu 19:00–21:00"))
     assert grid(station) == GRID.replace('days = ["tue"]', 'days = ["thu"]')
-    expect(page.locator(".cal-days a[aria-current]")).to_have_text("Thu 24")   # the day view follows it
+    expect(page.locator(".cal-days a[aria-current]")).to_have_text(DAY_LINK[lang]["thu"])   # the day view follows it
     expect(page.locator("#block-1-thu a")).to_be_focused()
     fits(page)
 
@@ -239,6 +307,7 @@ def test_on_a_touch_screen_a_swipe_scrolls_and_a_held_block_moves(browser, serve
     context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
     try:
         page = context.new_page()
+        page.lang, page.width_name = "en", "phone"
         page.goto(server + "/login")
         page.fill('input[name="name"]', "boss")
         page.fill('input[name="password"]', PASSWORD)
@@ -294,12 +363,12 @@ def test_dragging_every_day_of_a_slot_at_once(wide, server, station):
     expect(page.locator("#block-0-wed")).to_contain_text("08:00–10:00 Morning Tide")
 
 
-def test_drag_an_edge_in_the_day_view(sized, server, station):
+def test_drag_an_edge_in_the_day_view(lang, sized, server, station):
     page = sized
     open_week(page, server, "wed")
     drag(page, page.locator("#block-0-wed"), 0, hour_px(page), at="bottom")
     page.mouse.up()
-    expect(page.locator("#flash")).to_contain_text("Saved: moved morning (wed 07:00–09:00) to wed 07:00–10:00")
+    expect(page.locator("#flash")).to_contain_text(moved(lang, "morning", "wed", "wed 07:00–09:00", "wed 07:00–10:00"))
     # Only Wednesday's airing changed: it is a slot of its own now, right after Monday's.
     text = grid(station)
     assert [(s.days, s.start, s.end) for s in slot_of(text, "morning")] == [("mon", "07:00", "09:00"),
@@ -309,7 +378,7 @@ def test_drag_an_edge_in_the_day_view(sized, server, station):
     fits(page)
 
 
-def test_a_conflicting_drop_is_refused_on_the_block(sized, server, station):
+def test_a_conflicting_drop_is_refused_on_the_block(lang, sized, server, station):
     page = sized
     open_week(page, server, "tue")
     # Tuesday's evening dropped on Wednesday 08:00, over Wednesday's morning (in the day view, where
@@ -317,18 +386,18 @@ def test_a_conflicting_drop_is_refused_on_the_block(sized, server, station):
     if page.width_name == "desktop":
         tue, wed = column(page, "tue").bounding_box(), column(page, "wed").bounding_box()
         drag(page, page.locator("#block-1-tue"), wed["x"] - tue["x"], -hour_px(page) * 11)     # wed 08:00
-        expect(page.locator("#block-1-tue.conflict .problem")).to_contain_text(
-            "wed 08:00–10:00 overlaps wed 07:00–09:00 Morning Tide")              # shown before anything is saved
+        expect(page.locator("#block-1-tue.conflict .problem")).to_have_text(words(      # before anything is saved
+            lang, "%(where)s overlaps %(other)s", where="wed 08:00–10:00", other="wed 07:00–09:00 Morning Tide"))
         page.mouse.up()
-        expect(page.locator("#block-1-tue.bad .problem")).to_contain_text(
-            "wed 08:00–10:00 evening overlaps wed 07:00–09:00 morning")           # the server's check, on the block
+        expect(page.locator("#block-1-tue.bad .problem")).to_contain_text(    # the server's check, on the block (the
+            "wed 08:00–10:00 evening overlaps wed 07:00–09:00 morning")           # checks' words are English everywhere)
     else:
         (station.paths.schedules / "grid.toml").write_text(GRID.replace('days = ["tue"]', 'days = ["wed"]'),
                                                            encoding="utf-8")
         open_week(page, server, "wed")
         drag(page, page.locator("#block-1-wed"), 0, -hour_px(page) * 11)
-        expect(page.locator("#block-1-wed.conflict .problem")).to_contain_text(
-            "overlaps wed 07:00–09:00 Morning Tide")
+        expect(page.locator("#block-1-wed.conflict .problem")).to_have_text(words(
+            lang, "%(where)s overlaps %(other)s", where="wed 08:00–10:00", other="wed 07:00–09:00 Morning Tide"))
         page.mouse.up()
         expect(page.locator("#block-1-wed.bad .problem")).to_contain_text("overlaps wed 07:00–09:00 morning")
     assert "evening" in page.locator("#move-errors").inner_text()           # and in the block's form
@@ -337,19 +406,22 @@ def test_a_conflicting_drop_is_refused_on_the_block(sized, server, station):
     fits(page, refused=True)
 
 
-def test_click_an_empty_time_to_add_a_show(sized, server, station):
+def test_click_an_empty_time_to_add_a_show(lang, sized, server, station):
     page = sized
     open_week(page, server, "sun")
-    page.mouse.wheel(0, 600)
+    col = column(page, "sun").bounding_box()               # 14:30 to the middle of the screen (the text above
+    page.evaluate("y => window.scrollBy(0, y)", col["y"] + hour_px(page) * 14.5 - 400)    # is longer in French)
     col = column(page, "sun").bounding_box()
     page.mouse.click(col["x"] + col["width"] / 2, col["y"] + hour_px(page) * 14.5)
     expect(page.locator('#add-slot input[name="show"]')).to_be_focused()
     expect(page.locator('#add-slot input[name="days"]')).to_have_value("sun")
     expect(page.locator('#add-slot input[name="start"]')).to_have_value("14:00")
     expect(page.locator('#add-slot input[name="end"]')).to_have_value("15:00")
+    expect(page.locator("#cal-status")).to_have_text(words(lang, "New slot: %(day)s %(time)s; choose its show below.",
+                                                           day="sun", time="14:00"))
     page.keyboard.type("morning")
     page.keyboard.press("Enter")
-    expect(page.locator("#flash")).to_contain_text("Saved: added morning sun 14:00–15:00")
+    expect(page.locator("#flash")).to_contain_text(saved(lang, "added %(slot)s", slot="morning sun 14:00–15:00"))
     assert grid(station).startswith(GRID.split("# A holiday special.")[0])
     assert slot_of(grid(station), "morning")[-1] == edit.SlotFields("sun", "14:00", "15:00", "morning")
 
@@ -362,7 +434,7 @@ def tab_to(page, selector: str, limit: int = 200) -> None:
     raise AssertionError(f"Tab never reached {selector}")
 
 
-def test_the_same_edits_by_keyboard_alone(sized, server, station):
+def test_the_same_edits_by_keyboard_alone(lang, sized, server, station):
     page = sized
     open_week(page, server, "tue")
     tab_to(page, "#block-1-tue a")
@@ -375,7 +447,7 @@ def test_the_same_edits_by_keyboard_alone(sized, server, station):
     page.keyboard.press("Control+A")
     page.keyboard.type("22:30")
     page.keyboard.press("Enter")
-    expect(page.locator("#flash")).to_contain_text("Saved: moved evening (tue 19:00–21:00) to thu 19:00–22:30")
+    expect(page.locator("#flash")).to_contain_text(moved(lang, "evening", "tue", "tue 19:00–21:00", "thu 19:00–22:30"))
     assert grid(station) == GRID.replace('days = ["tue"]\nstart = "19:00"\nend = "21:00"',
                                          'days = ["thu"]\nstart = "19:00"\nend = "22:30"')
     expect(page.locator("#block-1-thu a")).to_be_focused()        # back on the block, in its new place
@@ -397,16 +469,22 @@ def test_the_same_edits_by_keyboard_alone(sized, server, station):
     expect(page.locator('#move-form select[name="to_day"]')).to_be_focused()
     tab_to(page, "#move-form button[value=remove]")
     page.keyboard.press("Enter")
-    expect(page.locator("#flash")).to_contain_text("Saved: removed morning on mon 07:00–09:00")
+    expect(page.locator("#flash")).to_contain_text(saved(lang, "removed %(show)s on %(day)s %(start)s–%(end)s",
+                                                         show="morning", day="mon", start="07:00", end="09:00"))
     expect(page.locator("#flash")).to_be_focused()
     assert [s.days for s in slot_of(grid(station), "morning")] == ["wed"]
     # Undo, by keyboard too (twice): the file is back as it was.
     tab_to(page, "form[action$='/undo'] button")
     page.keyboard.press("Enter")
-    expect(page.locator("#flash")).to_contain_text("Undone: removed morning")
+    expect(page.locator("#flash")).to_contain_text(
+        before(lang, "Undone: %(change)s. %(reload)s", "change") + " " + words(lang, "removed %(show)s on %(day)s %(start)s–%(end)s",
+                                                                              show="morning", day="mon", start="07:00", end="09:00"))
     tab_to(page, "form[action$='/undo'] button")
     page.keyboard.press("Enter")
-    expect(page.locator("#flash")).to_contain_text("Undone: moved evening")
+    expect(page.locator("#flash")).to_contain_text(
+        before(lang, "Undone: %(change)s. %(reload)s", "change") + " " + words(lang, MOVED, show="evening", which="tue",
+                                                                              start="19:00", end="21:00", day="thu",
+                                                                              to_start="19:00", to_end="22:30"))
     assert grid(station) == GRID
     fits(page, refused=True)
 

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from radiod.config import load_config
 from radiod.store import open_db
 
+from lang_support import LANGS, words
 from panel_support import PASSWORD, RadiodWeb, add_play, add_users, make_station, now_doc, write_now_playing
 
 PORT = 21301            # this suite's own port
@@ -139,3 +140,31 @@ def test_axe_finds_no_violation_in_each_language(browser, server, lang, width, h
         context.close()
     print("\naxe-core", lang, width, {k: len(v) for k, v in found.items()})
     assert {k: v for k, v in found.items() if v} == {}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_users_table_scrolls_in_its_region_at_phone_width(browser, server, lang):
+    """Six columns do not fit 390 px (the longer Malay and French words even less): the table
+    scrolls inside its own named, focusable region, and the page never sideways."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    context.add_cookies([{"name": "radiod_lang", "value": lang, "url": server}])
+    page = context.new_page()
+    try:
+        page.goto(server + "/login")
+        page.fill('input[name="name"]', "boss")
+        page.fill('input[name="password"]', PASSWORD)
+        page.click('button[type="submit"]')
+        page.wait_for_url(server + "/manager/")
+        page.goto(server + "/manager/users")
+        expect(page.locator("h1")).to_have_text(words(lang, "Users"))
+        region = page.get_by_role("region", name=words(lang, "Users"))
+        expect(region.locator("table.users")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert region.evaluate("el => el.scrollWidth > el.clientWidth")        # it does scroll, inside
+        region.focus()
+        for _ in range(40):                                                  # by keyboard, to its last column
+            page.keyboard.press("ArrowRight")
+        assert region.evaluate("el => el.scrollLeft > 0")
+        expect(page.get_by_role("button", name=words(lang, "Disable")).first).to_be_in_viewport()
+    finally:
+        context.close()

@@ -87,3 +87,30 @@ def test_names_without_a_host_page_are_never_traced(app, config):
     acc.set_disabled("dj1", True)
     page = listener.get("/shows/morning").get_data(as_text=True)
     assert "Kim Lee" not in page and listener.get("/hosts/dj1").status_code == 404
+
+
+def test_the_schedule_and_its_api_name_hosts_as_the_show_page_does(app, config):
+    """The week's schedule (page and /api/schedule): each airing's hosts by public name, linked to
+    their host page; a name without an active account unlinked; each airing linked to its show page."""
+    sched = config.paths.schedules
+    text = (sched / "shows.toml").read_text(encoding="utf-8").replace('hosts = ["dj1"]', 'hosts = ["dj1", "guest"]')
+    (sched / "shows.toml").write_text(text, encoding="utf-8")
+    station = (sched / "station.toml").read_text(encoding="utf-8").replace('"dj2"]', '"dj2", "guest"]')
+    (sched / "station.toml").write_text(station, encoding="utf-8")
+    accounts_of(config).set_public_name("dj1", "Kim <Tide> Lee")
+    listener = app.test_client()
+    page = listener.get("/schedule").get_data(as_text=True)
+    assert page.count('with <a href="/hosts/dj1">Kim &lt;Tide&gt; Lee</a>, guest</span>') == 7     # every morning
+    assert page.count('<a class="show" href="/shows/morning">Morning Tide</a>') == 7
+    assert ">dj1<" not in page                                             # the account name is only the address
+    week = listener.get("/api/schedule").get_json()
+    morning = [a for d in week["days"] for a in d["airings"] if a["show_id"] == "morning"]
+    assert len(morning) == 7
+    assert {str(a["hosts"]) for a in morning} == {str([{"name": "Kim <Tide> Lee", "page": "/hosts/dj1"},
+                                                       {"name": "guest", "page": None}])}
+    assert {a["page"] for a in morning} == {"/shows/morning"}
+    accounts_of(config).set_disabled("dj1", True)                          # no host page any more: no link
+    week = listener.get("/api/schedule").get_json()
+    hosts = next(a["hosts"] for d in week["days"] for a in d["airings"] if a["show_id"] == "morning")
+    assert hosts == [{"name": "dj1", "page": None}, {"name": "guest", "page": None}]
+    assert "Kim" not in listener.get("/schedule").get_data(as_text=True)

@@ -63,7 +63,7 @@ def test_the_week_view_links_every_airing_to_its_show(app, facts):
     assert page.count('href="/shows/morning"') == 7 and page.count('href="/shows/evening"') == 7
     assert page.count('href="/shows/tape"') == 2
     day = page.split(f'id="day-{first_tape:%Y-%m-%d}"')[1].split("</section>")[0]
-    assert "12:00–12:02" in day and "with dj1, guest" in day
+    assert "12:00–12:02" in day and 'with <a href="/hosts/dj1">dj1</a>, guest' in day      # "guest": no account
 
 
 def test_managers_edit_show_facts_into_shows_toml_with_comments_kept(app, config, facts):
