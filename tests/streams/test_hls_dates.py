@@ -28,6 +28,8 @@ from .tones import decode, is_in_order, runs, sequence
 # few blocks; before radiod took the lead off, every run read +65…+175 ms.
 BOUND_MS = 100
 PHASE_S = 24
+STARTUP_BOUND_MS = 500
+AFTER_A_START = ("quiet", "after Liquidsoap was killed")
 
 
 def dated_changes(tmp_path, segments: list[tuple[float, bytes]], plays: list[dict], in_order: bool = True
@@ -122,7 +124,11 @@ def test_hls_date_times_say_when_each_segments_audio_was_heard(tmp_path):
             failures.append((phase, str(exc)))
             continue
         report.append(f"{phase}: {spread(errors) if errors else 'no change measured'}")
-        if len(errors) < 4 or any(abs(e) > BOUND_MS for e in errors):
+        # The first change after a Liquidsoap start may still carry the start-up limit (docs/
+        # streams.md: +150…+330 ms, seen 12 s after the start): held to its own bound, as in
+        # test_streams_daemon; every later change to BOUND_MS.
+        first_bound = STARTUP_BOUND_MS if phase in AFTER_A_START else BOUND_MS
+        if len(errors) < 4 or abs(errors[0]) > first_bound or any(abs(e) > BOUND_MS for e in errors[1:]):
             failures.append((phase, [round(e) for e in errors]))
     errors = dated_changes(tmp_path, stalled, plays, in_order=False)
     report.append(f"34 s after a 14 s stall of Liquidsoap (an open limit, not bounded): {[round(e) for e in errors]}")
