@@ -32,42 +32,12 @@ def folder_prefixes(category: Category, media_roots: Sequence[Path | str]) -> tu
                  for root in media_roots for folder in category.folders)
 
 
-def released_within(category: Category, track: Track, day: date) -> bool:
-    """Is the track recent enough for the category on ``day`` (released no later than it)?"""
-    if category.released_within_days is None:
-        return True
-    released = release_day(track.release_date)
-    return released is not None and released <= day and (day - released).days <= category.released_within_days
-
-
-def matches(category: Category, track: Track, prefixes: tuple[str, ...], day: date, *,
-            anywhere: bool = False, ignore_release: bool = False) -> bool:
-    """Does the track pass every filter the category sets? (``anywhere``: prefixes are fragments)"""
-    if prefixes:
-        path = track.path
-        if anywhere:
-            if not any(p in path for p in prefixes):
-                return False
-        elif not path.startswith(prefixes):
-            return False
-    if category.local is not None and track.local != category.local:
-        return False
-    if category.genres and track.genre.casefold() not in category.genres:
-        return False
-    if category.languages and track.language.casefold() not in category.languages:
-        return False
-    if category.released_within_days is not None and not ignore_release and not released_within(category, track, day):
-        return False
-    length = track.play_ms
-    return length > 0 and length >= category.min_ms and (category.max_ms is None or length <= category.max_ms)
-
-
 def build_pools(categories: Iterable[Category], tracks: Sequence[Track], media_roots: Sequence[Path | str],
                 day: date, *, ignore_release: bool = False) -> dict[str, list[Track]]:
     """Category id → its tracks, in library order (``ignore_release``: every filter but the release window).
 
-    The same tracks as ``matches`` picks, filter by filter over the whole library with no call per
-    track (a library of 200,000 tracks is filtered once per category on every plan).
+    Filter by filter over the whole library, with no call per track (a library of 200,000 tracks is
+    filtered once per category on every plan); tests/schedule/test_pools.py holds the per-track rule.
     """
     pools = {}
     under: dict[tuple[str, ...], list[Track]] = {}      # categories sharing folders share this pass

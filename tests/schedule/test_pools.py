@@ -10,10 +10,41 @@ import pytest
 from radiod.library.model import Track
 from radiod.library.registry import Artist, ArtistRegistry
 from radiod.schedule.model import Category, Rules
-from radiod.schedule.pools import (build_pools, folder_prefixes, matches, release_day, released_among,
-                                   released_by, released_within)
+from radiod.schedule.pools import build_pools, folder_prefixes, release_day, released_among, released_by
 from radiod.schedule.rotation import Rotation
 from tests.schedule.helpers import MEDIA, track
+
+
+# The per-track rules, as plainly written: what build_pools and released_among must give.
+def released_within(category: Category, track: Track, day: date) -> bool:
+    """Is the track recent enough for the category on ``day`` (released no later than it)?"""
+    if category.released_within_days is None:
+        return True
+    released = release_day(track.release_date)
+    return released is not None and released <= day and (day - released).days <= category.released_within_days
+
+
+def matches(category: Category, track: Track, prefixes: tuple[str, ...], day: date, *,
+            anywhere: bool = False, ignore_release: bool = False) -> bool:
+    """Does the track pass every filter the category sets? (``anywhere``: prefixes are fragments)"""
+    if prefixes:
+        path = track.path
+        if anywhere:
+            if not any(p in path for p in prefixes):
+                return False
+        elif not path.startswith(prefixes):
+            return False
+    if category.local is not None and track.local != category.local:
+        return False
+    if category.genres and track.genre.casefold() not in category.genres:
+        return False
+    if category.languages and track.language.casefold() not in category.languages:
+        return False
+    if category.released_within_days is not None and not ignore_release and not released_within(category, track, day):
+        return False
+    length = track.play_ms
+    return length > 0 and length >= category.min_ms and (category.max_ms is None or length <= category.max_ms)
+
 
 DAY = date(2026, 11, 23)
 
