@@ -37,6 +37,10 @@ log = logging.getLogger(__name__)
 WRITE_DEADLINE_S = 1.0      # longest a block may wait for room in the FIFO
 PIPE_BYTES = 8192           # the FIFO holds no more than this (46 ms): little air is lost with a reader
 HEARD_MEMORY = 3000         # blocks remembered for write-time → heard-time (about 70 s)
+# A block the sound card played this long ago is not streamed. Without it, the blocks queued while
+# Liquidsoap starts (the tap holds 10 s) would keep the streams that far behind the air for good,
+# since Liquidsoap then reads at the air's own pace (measured: 10.2 s behind at the listener).
+STALE_MS = 250
 
 
 class StreamFeed:
@@ -133,10 +137,11 @@ class StreamFeed:
             # opened again for it (any old reader that lingers takes its last bytes with it).
             self._new_reader.clear()
             self._drop_fd()
-        if self._fd is None and not self._open():
+        if block.heard_ms < self.clock.monotonic_ms() - STALE_MS:
+            self.lost_frames += block.frames     # already heard: the streams catch up with the air
+        elif self._fd is None and not self._open():
             self.lost_frames += block.frames
-            return
-        if self._send(block.pcm):
+        elif self._send(block.pcm):
             with self._frames_lock:
                 self._block_frames.append(self._sent_frames)
                 self._heard_ms.append(block.heard_epoch_ms)

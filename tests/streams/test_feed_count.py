@@ -19,17 +19,29 @@ BLOCK_FRAMES = 3000                 # 12,000 bytes: more than the FIFO holds, so
 HEARD_0_MS = 1_796_000_000_000.0
 
 
-def block(n: int) -> AirBlock:
-    """Block n: every sample is n, heard n seconds after HEARD_0_MS (so a wrong map shows)."""
+def block(n: int, heard_ago_ms: float = -600.0) -> AirBlock:
+    """Block n: every sample is n, heard n seconds after HEARD_0_MS (so a wrong map shows); on the
+    monotonic clock it is heard ``heard_ago_ms`` before now (by default 0.6 s from now, as from libVLC)."""
     pcm = np.full(BLOCK_FRAMES * 2, n, dtype="<i2").tobytes()
-    return AirBlock(n * BLOCK_FRAMES, pcm, 0.0, HEARD_0_MS + n * 1000.0, n > 0)
+    return AirBlock(n * BLOCK_FRAMES, pcm, time.monotonic() * 1000 - heard_ago_ms, HEARD_0_MS + n * 1000.0, n > 0)
+
+
+def fake_liquidsoap(tmp_path) -> str:
+    """Prints its start line and never reads itself: the test is the reader."""
+    fake = tmp_path / "fake-liquidsoap"
+    fake.write_text("#!/bin/sh\necho STREAMING\nexec sleep 600\n")
+    fake.chmod(0o700)
+    return str(fake)
+
+
+def wait_for_reader(feed: StreamFeed) -> None:
+    deadline = time.monotonic() + 10    # its STREAMING line is handled before the reader comes
+    while not feed._new_reader.is_set() and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def test_the_position_liquidsoap_reports_maps_to_the_block_it_read_through_a_stalled_reader(tmp_path):
-    fake = tmp_path / "fake-liquidsoap"                 # prints its start line; never reads itself
-    fake.write_text("#!/bin/sh\necho STREAMING\nexec sleep 600\n")
-    fake.chmod(0o700)
-    feed = StreamFeed(StreamPlan("T", (), (), 2, 5), str(fake), tmp_path / "state", SystemClock())
+    feed = StreamFeed(StreamPlan("T", (), (), 2, 5), fake_liquidsoap(tmp_path), tmp_path / "state", SystemClock())
     got = bytearray()
     stalled, go_on, done = threading.Event(), threading.Event(), threading.Event()
 
@@ -48,9 +60,7 @@ def test_the_position_liquidsoap_reports_maps_to_the_block_it_read_through_a_sta
         done.set()
 
     try:
-        deadline = time.monotonic() + 10    # its STREAMING line is handled before the reader comes
-        while not feed._new_reader.is_set() and time.monotonic() < deadline:
-            time.sleep(0.01)
+        wait_for_reader(feed)
         threading.Thread(target=reader, daemon=True).start()
         assert go_on.wait(5)
         time.sleep(0.2)
@@ -78,3 +88,34 @@ def test_the_position_liquidsoap_reports_maps_to_the_block_it_read_through_a_sta
     finally:
         feed.close()
     assert done.wait(5)
+
+
+def test_air_the_sound_card_already_played_is_not_streamed_so_a_backlog_does_not_delay_the_streams(tmp_path):
+    feed = StreamFeed(StreamPlan("T", (), (), 2, 5), fake_liquidsoap(tmp_path), tmp_path / "state", SystemClock())
+    got = bytearray()
+
+    def reader() -> None:
+        fd = os.open(feed.fifo, os.O_RDONLY)
+        while data := os.read(fd, 65536):
+            got.extend(data)
+        os.close(fd)
+
+    try:
+        wait_for_reader(feed)
+        thread = threading.Thread(target=reader, daemon=True)
+        thread.start()
+        time.sleep(0.2)
+        for n in range(10):                  # what queued up while Liquidsoap started: heard seconds ago
+            feed.write(block(n, heard_ago_ms=10_000 - n * 68))
+        feed.write(block(10, heard_ago_ms=200))      # late, but not yet by a quarter of a second
+        for n in range(11, 20):
+            feed.write(block(n))
+        first_heard = feed.heard_of(0)
+    finally:
+        feed.close()
+    thread.join(5)
+    firsts = np.frombuffer(bytes(got), dtype="<i2").reshape(-1, BLOCK_FRAMES * 2)[:, 0]
+    assert list(firsts) == list(range(10, 20)), "blocks already heard were streamed (or fresh ones lost)"
+    assert feed.lost_frames == 10 * BLOCK_FRAMES
+    assert first_heard is not None and abs(first_heard - (HEARD_0_MS + 10_000.0)) < 0.1, \
+        "the first streamed frame maps to the wrong block"
