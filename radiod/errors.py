@@ -66,7 +66,13 @@ class ControlError(RadiodError):
     exit_code = 2
 
 
+def closest(word: str, candidates: Iterable[str]) -> str:
+    """The candidate closest to a mistyped ``word``, or ''."""
+    close = difflib.get_close_matches(word, list(candidates), n=1)
+    return close[0] if close else ""
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the candidate closest to a mistyped ``word``, else ''."""
-    close = difflib.get_close_matches(word, list(candidates), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    close = closest(word, candidates)
+    return f" (did you mean '{close}'?)" if close else ""

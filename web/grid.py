@@ -22,7 +22,7 @@ from radiod.schedule import DAYS, FILES, edit
 from radiod.schedule_files import atomic_write, check_files, load_schedule
 from radiod.schedule_history import History
 from radiod_web import grid_week as calendar, station
-from radiod_web.i18n import _
+from radiod_web.i18n import _, problem_text
 from radiod_web.params import ParamError, parse_day
 from radiod_web.security import accounts, require_role, signed_in_user
 
@@ -40,8 +40,9 @@ def _digest(text: str) -> str:
 
 
 def _short(message: str) -> str:
-    """Messages name files relative to the schedules folder (the page is about that folder)."""
-    return message.replace(f"{station().config.paths.schedules}/", "")
+    """A check's message in the page's language, naming files relative to the schedules folder (the
+    page is about that folder)."""
+    return problem_text(message).replace(f"{station().config.paths.schedules}/", "")
 
 
 def _history() -> History:
@@ -372,7 +373,7 @@ def preview():
             # The saved day log, or the day planned as playout will plan it: the preview is what airs.
             log, saved = day_as_it_airs(config, schedule, day, tracks=tracks)
     except ScheduleError as exc:
-        problem = _short(str(exc).splitlines()[0])
+        problem = _short(exc.problems[0])
     return render_template("manager/preview.html", day=day, log=log, problem=problem, zone=config.zone,
                            saved=saved)
 

@@ -20,6 +20,8 @@ from flask import Blueprint, Flask, Response, current_app, has_request_context, 
 from flask_babel import Babel, get_locale, gettext
 from werkzeug.wrappers import Response as Redirect
 
+from radiod.schedule import SUGGESTION, Problem
+
 DEFAULT_LOCALE = "en"
 # Code → the language's own name, as the switcher shows it (in that language, for its readers).
 LANGUAGES = {"en": "English", "ms": "Bahasa Melayu", "fr": "Français"}
@@ -39,6 +41,16 @@ log = logging.getLogger(__name__)
 def _(text: str, **values: Any) -> str:
     """gettext, typed (Flask-Babel's returns Any)."""
     return str(gettext(text, **values))
+
+
+def problem_text(message: str) -> str:
+    """A check's message in the page's language (``radiod.schedule.problems``); another text as it is."""
+    if not isinstance(message, Problem):
+        return message
+    text = _(message.template, **message.args)
+    if message.suggestion:
+        text += _(SUGGESTION, word=message.suggestion)
+    return f"{message.where}: {text}"
 
 
 def select_locale() -> str:

@@ -2,7 +2,8 @@
 
 ``check_schedule`` needs only the schedule; ``check_library`` adds what needs the library (empty
 categories, categories too small for their separation rules, missing show content). Both return
-(errors, warnings), every message located as ``file:line: key: message`` or ``file: key: message``.
+(errors, warnings), every message a ``Problem`` located as ``file:line: key: message`` or
+``file: key: message``.
 """
 
 from __future__ import annotations
@@ -12,12 +13,18 @@ from datetime import date, time
 from pathlib import Path
 from typing import Sequence
 
-from radiod.errors import did_you_mean
+from radiod.errors import closest
 from radiod.library.model import Track
 from radiod.schedule.model import DAYS, Clock, Schedule, Slot
 from radiod.schedule.pools import build_pools
+from radiod.schedule.problems import N_, Problem
 
 WEEK_MIN = 7 * 1440
+UNKNOWN_CATEGORY = N_("unknown category '%(category)s'")
+TOO_FEW_ARTISTS = N_("too small for the separation rules: %(have)d artists but about %(picks)s picks an hour "
+                     "need %(need)d with artist separation of %(minutes)d min")
+TOO_FEW_TITLES = N_("too small for the separation rules: %(have)d titles but about %(picks)s picks an hour "
+                    "need %(need)d with title separation of %(minutes)d min")
 
 
 def _minutes(t: time | None) -> int:
@@ -52,7 +59,8 @@ def check_schedule(s: Schedule) -> tuple[list[str], list[str]]:
 
     for slot in s.slots + s.exceptions:
         if slot.show not in s.shows:
-            errors.append(f"{_key_where(s, slot, 'show')}: unknown show {slot.show!r}{did_you_mean(slot.show, s.shows)}")
+            errors.append(Problem(_key_where(s, slot, 'show'), N_("unknown show '%(show)s'"),
+                                  closest(slot.show, s.shows), show=slot.show))
 
     for show in s.shows.values():
         def where(key: str) -> str:
@@ -60,35 +68,37 @@ def check_schedule(s: Schedule) -> tuple[list[str], list[str]]:
 
         for host in show.hosts:
             if host not in s.djs:
-                errors.append(f"{where('hosts')}: unknown DJ {host!r} (not in station.toml station.djs)"
-                              f"{did_you_mean(host, s.djs)}")
+                errors.append(Problem(where('hosts'), N_("unknown DJ '%(dj)s' (not in station.toml station.djs)"),
+                                      closest(host, s.djs), dj=host))
         if show.clock and show.clock not in s.clocks:
-            errors.append(f"{where('clock')}: unknown clock {show.clock!r}{did_you_mean(show.clock, s.clocks)}")
+            errors.append(Problem(where('clock'), N_("unknown clock '%(clock)s'"), closest(show.clock, s.clocks),
+                                  clock=show.clock))
             continue
         clock = s.clocks.get(show.clock)
         has_show_event = clock is not None and any(e.type == "show" for e in clock.events)
         if show.kind == "rotation" and has_show_event:
-            errors.append(f"{where('clock')}: clock {show.clock!r} has a 'show' event, only for prerecorded shows")
+            errors.append(Problem(where('clock'), N_("clock '%(clock)s' has a 'show' event, only for prerecorded shows"),
+                                  clock=show.clock))
         if show.kind == "prerecorded" and clock is not None:
             if sum(e.type == "show" for e in clock.events) != 1:
-                errors.append(f"{where('clock')}: a prerecorded show's clock needs exactly one 'show' event")
+                errors.append(Problem(where('clock'), N_("a prerecorded show's clock needs exactly one 'show' event")))
             if any(e.at_ms is not None or e.type == "fill" for e in clock.events):
-                errors.append(f"{where('clock')}: a prerecorded show's clock is an opener and closer around "
-                              "its content: no timed or 'fill' events")
+                errors.append(Problem(where('clock'), N_("a prerecorded show's clock is an opener and closer around "
+                                                         "its content: no timed or 'fill' events")))
     for clock in s.clocks.values():
         errors += _check_clock(s, clock)
 
     for i, entry in enumerate(s.fallback):
         if entry.category and entry.category not in s.categories:
-            errors.append(f"{s.locate('station.toml', f'fallback.chain[{i}]')}: unknown category {entry.category!r}"
-                          f"{did_you_mean(entry.category, s.categories)}")
+            errors.append(Problem(s.locate('station.toml', f'fallback.chain[{i}]'), UNKNOWN_CATEGORY,
+                                  closest(entry.category, s.categories), category=entry.category))
     if not s.fallback:
-        warnings.append(f"{s.locate('station.toml', 'fallback.chain')}: no fallback: gaps and missing content "
-                        "will be silent")
+        warnings.append(Problem(s.locate('station.toml', 'fallback.chain'),
+                                N_("no fallback: gaps and missing content will be silent")))
     for cid in s.rules.filler_categories:
         if cid not in s.categories:
-            errors.append(f"{s.locate('rules.toml', 'fill.filler_categories')}: unknown category {cid!r}"
-                          f"{did_you_mean(cid, s.categories)}")
+            errors.append(Problem(s.locate('rules.toml', 'fill.filler_categories'), UNKNOWN_CATEGORY,
+                                  closest(cid, s.categories), category=cid))
 
     errors += _check_quota(s)
     e, w = _check_grid(s)
@@ -96,23 +106,25 @@ def check_schedule(s: Schedule) -> tuple[list[str], list[str]]:
 
 
 def _check_clock(s: Schedule, clock: Clock) -> list[str]:
-    errors = []
+    errors: list[str] = []
     for i, ev in enumerate(clock.events):
         where = ev.where or s.locate("clocks.toml", f"clock.{clock.id}.event[{i}]")
         for cid in ev.categories:
             cat = s.categories.get(cid)
             if cat is None:
-                errors.append(f"{where}: unknown category {cid!r}{did_you_mean(cid, s.categories)}")
+                errors.append(Problem(where, UNKNOWN_CATEGORY, closest(cid, s.categories), category=cid))
             elif ev.type in ("music", "fill") and not cat.is_music:
-                errors.append(f"{where}: category {cid!r} is not music (usage {cat.usage!r}); use an 'item' event")
+                errors.append(Problem(where, N_("category '%(category)s' is not music (usage '%(usage)s'); "
+                                                "use an 'item' event"), category=cid, usage=cat.usage))
             elif ev.type == "item" and cat.is_music:
-                errors.append(f"{where}: category {cid!r} is music; use a 'music' event")
+                errors.append(Problem(where, N_("category '%(category)s' is music; use a 'music' event"),
+                                      category=cid))
         if ev.type == "fill":
             rest = clock.events[i + 1:]
             nxt = next((j for j, e in enumerate(rest) if e.at_ms is not None), len(rest))
             if nxt > 0:
-                errors.append(f"{where}: a 'fill' event must be the last before the next timed event "
-                              "(or the end of the clock)")
+                errors.append(Problem(where, N_("a 'fill' event must be the last before the next timed event "
+                                                "(or the end of the clock)")))
     return errors
 
 
@@ -125,9 +137,9 @@ def _check_quota(s: Schedule) -> list[str]:
     used = {cid for c in s.clocks.values() for e in c.events if e.type in ("music", "fill") for cid in e.categories}
     local_ok = [cid for cid in used if cid in s.categories and s.categories[cid].local is not False]
     if used and not local_ok:
-        errors.append(f"{s.locate('rules.toml', 'local')}: impossible quota: {need:g} % local but every music "
-                      "category in the "
-                      "clocks is non-local (local = false)")
+        errors.append(Problem(s.locate('rules.toml', 'local'),
+                              N_("impossible quota: %(percent)s %% local but every music category in the clocks "
+                                 "is non-local (local = false)"), percent=f"{need:g}"))
     for clock in s.clocks.values():
         music = [e for e in clock.events if e.type in ("music", "fill")]
         if not music or any(e.type == "fill" for e in music):
@@ -135,14 +147,16 @@ def _check_quota(s: Schedule) -> list[str]:
         capable = sum(1 for e in music if s.categories.get(e.categories[0]) and
                       s.categories[e.categories[0]].local is not False)
         if capable * 100 < rules.local_hour_percent * len(music):
-            errors.append(f"{s.locate('clocks.toml', f'clock.{clock.id}')}: impossible quota: at most {capable} "
-                          f"of {len(music)} "
-                          f"music picks can be local, below local.hour_min_percent = {rules.local_hour_percent:g}")
+            errors.append(Problem(s.locate('clocks.toml', f'clock.{clock.id}'),
+                                  N_("impossible quota: at most %(local)d of %(picks)d music picks can be local, "
+                                     "below local.hour_min_percent = %(percent)s"),
+                                  local=capable, picks=len(music), percent=f"{rules.local_hour_percent:g}"))
     return errors
 
 
 def _check_grid(s: Schedule) -> tuple[list[str], list[str]]:
-    errors, warnings = [], []
+    errors: list[str] = []
+    warnings: list[str] = []
     spans: list[tuple[int, int, Slot, int]] = []          # minutes of the week, Monday 00:00 = 0
     for slot in s.slots:
         start, end = _span(slot)
@@ -161,22 +175,19 @@ def _check_grid(s: Schedule) -> tuple[list[str], list[str]]:
             key = (id(slot), day, id(slot2), day2)
             if key not in reported:
                 reported.add(key)
-                errors.append(f"{_where(slot2)}: {_describe(slot2, day2)} overlaps {_describe(slot, day)} "
-                              f"({_where(slot)})")
+                errors.append(Problem(_where(slot2), N_("%(slot)s overlaps %(other)s (%(other_where)s)"),
+                                      slot=_describe(slot2, day2), other=_describe(slot, day), other_where=_where(slot)))
     # Gaps in the weekly grid are allowed (the fallback plays) but worth a warning.
     cursor = 0
+    slots_at = s.locate('grid.toml', 'slot')
     for a, b, slot, day in spans:
         if a > cursor:
-            warnings.append(f"{s.locate('grid.toml', 'slot')}: gap in the weekly grid "
-                            f"{_week_time(cursor)}–{_week_time(a)} "
-                            "(the fallback plays)")
+            warnings.append(_gap(slots_at, cursor, a))
         cursor = max(cursor, b)
     if spans and cursor < WEEK_MIN:
-        warnings.append(f"{s.locate('grid.toml', 'slot')}: gap in the weekly grid "
-                        f"{_week_time(cursor)}–{_week_time(WEEK_MIN)} "
-                        "(the fallback plays)")
+        warnings.append(_gap(slots_at, cursor, WEEK_MIN))
     if not spans:
-        warnings.append(f"{s.locate('grid.toml', 'slot')}: the weekly grid is empty (the fallback plays all week)")
+        warnings.append(Problem(slots_at, N_("the weekly grid is empty (the fallback plays all week)")))
     # Exceptions may not overlap each other (they override the weekly grid, not one another).
     dated = []
     for slot in s.exceptions:
@@ -189,8 +200,14 @@ def _check_grid(s: Schedule) -> tuple[list[str], list[str]]:
         for a2, b2, slot2 in dated[i + 1:]:
             if a2 >= b:
                 break
-            errors.append(f"{_where(slot2)}: {_describe(slot2)} overlaps exception {_describe(slot)} ({_where(slot)})")
+            errors.append(Problem(_where(slot2), N_("%(slot)s overlaps exception %(other)s (%(other_where)s)"),
+                                  slot=_describe(slot2), other=_describe(slot), other_where=_where(slot)))
     return errors, warnings
+
+
+def _gap(where: str, start: int, end: int) -> Problem:
+    return Problem(where, N_("gap in the weekly grid %(start)s–%(end)s (the fallback plays)"),
+                   start=_week_time(start), end=_week_time(end))
 
 
 def _week_time(minute: int) -> str:
@@ -212,8 +229,11 @@ def check_library(s: Schedule, tracks: Sequence[Track], *, media_roots: Sequence
     used |= {e.category for e in s.fallback if e.category}
     for cid, pool in pools.items():
         if not pool:
-            msg = f"{s.locate('categories.toml', f'category.{cid}')}: matches no playable track in the library"
-            (errors if cid in used else warnings).append(msg + ("" if cid in used else " (unused)"))
+            where = s.locate('categories.toml', f'category.{cid}')
+            if cid in used:
+                errors.append(Problem(where, N_("matches no playable track in the library")))
+            else:
+                warnings.append(Problem(where, N_("matches no playable track in the library (unused)")))
     sep = s.rules.separation
     for cid, per_hour in _picks_per_hour(s, pools).items():
         pool = pools.get(cid, [])
@@ -221,31 +241,30 @@ def check_library(s: Schedule, tracks: Sequence[Track], *, media_roots: Sequence
             continue
         artists = len({k for t in pool for k in t.artist_keys} or {""})
         titles = len({t.title.casefold() for t in pool})
-        for what, have, minutes in (("artists", artists, sep.artist_minutes), ("titles", titles, sep.title_minutes)):
+        for template, have, minutes in ((TOO_FEW_ARTISTS, artists, sep.artist_minutes),
+                                        (TOO_FEW_TITLES, titles, sep.title_minutes)):
             # Within the separation time the category must offer a distinct one for every pick.
             need = max(1, math.ceil(per_hour * min(minutes, 60) / 60))
             if have < need:
-                errors.append(f"{s.locate('categories.toml', f'category.{cid}')}: too small for the separation "
-                              f"rules: {have} {what} "
-                              f"but about {per_hour:.1f} picks an hour need {need} with {what[:-1]} separation "
-                              f"of {minutes} min")
+                errors.append(Problem(s.locate('categories.toml', f'category.{cid}'), template, have=have,
+                                      picks=f"{per_hour:.1f}", need=need, minutes=minutes))
     content = show_content_from_tracks(s, tracks, uploads_root)
     for show in s.shows.values():
         if show.kind == "prerecorded" and uploads_root is not None and not content.get(show.id):
-            warnings.append(f"{s.locate('shows.toml', f'show.{show.id}')}: no content in "
-                            f"{Path(uploads_root) / show.id} "
-                            "(the fallback will cover it)")
+            warnings.append(Problem(s.locate('shows.toml', f'show.{show.id}'),
+                                    N_("no content in %(folder)s (the fallback will cover it)"),
+                                    folder=str(Path(uploads_root) / show.id)))
     by_path = path_index(tracks, media_roots)
     for i, entry in enumerate(s.fallback):
         missing = [p for p in entry.paths if p.strip("/") not in by_path]
         if missing:
-            warnings.append(f"{s.locate('station.toml', f'fallback.chain[{i}]')}: {len(missing)} playlist "
-                            "entries not in the "
-                            f"library, e.g. {missing[0]!r}")
+            warnings.append(Problem(s.locate('station.toml', f'fallback.chain[{i}]'),
+                                    N_("%(count)d playlist entries not in the library, e.g. '%(example)s'"),
+                                    count=len(missing), example=missing[0]))
     for clock in s.clocks.values():
         for ev in clock.events:
             if ev.file and ev.file.strip("/") not in by_path:
-                errors.append(f"{ev.where}.file: {ev.file!r} is not in the library")
+                errors.append(Problem(f"{ev.where}.file", N_("'%(file)s' is not in the library"), file=ev.file))
     return errors, warnings
 
 

@@ -76,6 +76,27 @@ def test_an_overlap_is_refused_next_to_the_slot_and_nothing_is_written(boss, sta
     assert 'class="bad"' in row
 
 
+@pytest.mark.parametrize("lang, overlaps, unknown", [
+    ("ms", "mon 08:00–10:00 evening bertindih dengan mon 07:00–09:00 morning", "rancangan tidak dikenali &#39;lat&#39;"
+     " (maksud anda &#39;late&#39;?)"),
+    ("fr", "mon 08:00–10:00 evening chevauche mon 07:00–09:00 morning", "émission inconnue &#39;lat&#39;"
+     " (vouliez-vous dire &#39;late&#39; ?)"),
+])
+def test_the_checks_messages_are_in_the_pages_language(boss, station, lang, overlaps, unknown):
+    boss.set_cookie("radiod_lang", lang)
+    try:
+        r = boss.post("/manager/grid/slots/1", data=form(boss, days="daily", start="08:00", end="10:00",
+                                                          show="evening", action="save"))
+        assert r.status_code == 400 and f"grid.toml:10: slot[1]: {overlaps}" in r.get_data(as_text=True)
+        r = boss.post("/manager/grid/slots", data=form(boss, days="sun", start="12:00", end="13:00", show="lat"))
+        assert r.status_code == 400 and unknown in r.get_data(as_text=True)
+    finally:
+        boss.delete_cookie("radiod_lang")
+    assert grid_file(station) == GRID
+    assert "overlaps mon 07:00–09:00 morning" in boss.post("/manager/grid/slots/1", data=form(
+        boss, days="daily", start="08:00", end="10:00", show="evening", action="save")).get_data(as_text=True)
+
+
 def test_a_bad_time_and_an_unknown_show_are_located(boss, station):
     r = boss.post("/manager/grid/slots/2", data=form(boss, days="daily", start="25:00", end="23:01",
                                                       show="night", action="save"))
