@@ -57,6 +57,9 @@ JOIN_SNAP_MS = 1.5         # a start this close to a voice's end is that end, to
 WATCH_EVERY_MS = 250       # how often the stall watchdog looks
 RESTART_AFTER_MS = 2000    # a stream that would not restart is tried again this much later
 OUTPUT_CHECK_MS = 2000     # how often the output watch asks the sound server
+# Another client's sound on the sink can hide the output clock's start marker; it is looked for
+# this many times before the stream is timed by the system clock (seconds off a log's dates).
+MEASURED_ATTEMPTS = 2
 STALE_CACHE_MS = 3_600_000   # decoded files left by an earlier run are removed after an hour
 
 
@@ -523,11 +526,14 @@ class VlcPlayer:
                 self._mix(item)                  # started while the output was down
 
     def _start_stream(self) -> VlcStream:
-        stream = self._open_stream(measured=True)
-        if stream.unmarked:                 # the output clock could not find the stream: time it as before
-            stream.close()
-            stream = self._open_stream(measured=False)
-        return stream
+        for _attempt in range(MEASURED_ATTEMPTS):
+            stream = self._open_stream(measured=True)
+            if not stream.unmarked:
+                return stream
+            stream.close()                  # the output clock could not find the stream's start
+        log.warning("output clock: the stream's start was not found %d times; it is timed by the "
+                    "system clock", MEASURED_ATTEMPTS)
+        return self._open_stream(measured=False)
 
     def _open_stream(self, *, measured: bool) -> VlcStream:
         stream = VlcStream(self.clock, self._mixer.render, device=self._device,

@@ -130,8 +130,7 @@ class VlcStream:
                 # guess (measured: 0.2 s early); the caller opens the stream again on the system clock.
                 self.unmarked = True
                 log.warning("output clock: the stream's start marker never came back from the monitor "
-                            "(another client on the sink, or a busy machine); the stream is opened "
-                            "again and timed by the system clock")
+                            "(another client on the sink, or a busy machine); the stream is opened again")
 
     def _start_monitor(self) -> None:
         """Read the sink's monitor for the output's rate; without one the system clock stands in."""

@@ -146,3 +146,34 @@ def test_a_stream_whose_start_the_monitor_never_finds_is_opened_again_on_the_sys
     # output clock: a constant offset of ~10 ms at most.
     error = right[0].start_ms - asked[1]
     assert abs(error) <= 15, f"hard-start error {error:+.2f} ms"
+
+
+def test_a_start_marker_hidden_by_another_client_is_looked_for_again_before_the_system_clock(tmp_path):
+    """Another program plays quiet noise into the sink for the first opening's whole preamble: its
+    marker is hidden, so the stream is opened again, and the second opening (the noise over) is
+    timed by the output's clock, not the system clock."""
+    import subprocess
+    import time
+    import wave
+
+    import numpy as np
+
+    noise = tmp_path / "noise.wav"
+    with wave.open(str(noise), "wb") as out:
+        out.setnchannels(2)
+        out.setsampwidth(2)
+        out.setframerate(44100)
+        out.writeframes(np.random.default_rng(1).integers(-200, 200, 2 * 44100 * 5, dtype="<i2").tobytes())
+    with private_pulse(tmp_path):
+        other = subprocess.Popen(["paplay", str(noise)])
+        began = time.monotonic()
+        player = VlcPlayer(SystemClock(), output="auto", cache_dir=tmp_path / "cache", state_dir=tmp_path)
+        try:
+            player.check_output()
+            opened_s, source = time.monotonic() - began, player.timing().source
+        finally:
+            player.close()
+            other.wait(10)
+    assert other.returncode == 0, "the other client did not play"
+    assert opened_s > 6, f"opened in {opened_s:.1f} s: the noise did not hide the first opening's marker"
+    assert source.startswith("PulseAudio monitor"), source
