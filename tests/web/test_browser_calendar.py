@@ -463,7 +463,8 @@ def test_the_same_edits_by_keyboard_alone(lang, sized, server, station):
     page.keyboard.press("Control+A")
     page.keyboard.type("08:00")
     page.keyboard.press("Enter")
-    expect(page.locator("#move-errors")).to_contain_text("wed 08:00–22:30 evening overlaps wed 07:00–09:00 morning")
+    expect(page.locator("#move-errors")).to_contain_text(before(
+        lang, SERVER_OVERLAP, "other_where", slot="wed 08:00–22:30 evening", other="wed 07:00–09:00 morning"))
     expect(page.locator('#move-form select[name="to_day"]')).to_be_focused()
     assert 'days = ["thu"]' in grid(station)
     # Remove this day, by keyboard: the focus goes to the message saying so.
