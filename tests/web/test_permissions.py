@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from radiod.clock import FakeClock
 from radiod.config import load_config
 from radiod.store import open_db
 from radiod_web import create_app
@@ -148,7 +150,10 @@ def app(tmp_path_factory):
     Accounts(conn, SystemClock()).add_user("victim", "dj", "a fine password")
     conn.close()
     write_now_playing(config, now_doc("Low Tide", "Quiet Harbours"))
-    app = create_app(config, watch=False)
+    # Noon at the station, outside both of its daily slots: no DJ is inside a live slot whatever
+    # the hour the suite runs at (the Web DJ's token, below, depends on it).
+    noon = datetime.now(ZoneInfo("America/Toronto")).replace(hour=12, minute=0, second=0, microsecond=0)
+    app = create_app(config, watch=False, clock=FakeClock(noon))
     yield app
     app.extensions["radiod"].hub.stop()
 
