@@ -20,7 +20,7 @@ from flask import Blueprint, Flask, Response, current_app, has_request_context, 
 from flask_babel import Babel, get_locale, gettext
 from werkzeug.wrappers import Response as Redirect
 
-from radiod.schedule import SUGGESTION, Problem
+from radiod.schedule import Problem
 
 DEFAULT_LOCALE = "en"
 # Code → the language's own name, as the switcher shows it (in that language, for its readers).
@@ -45,12 +45,7 @@ def _(text: str, **values: Any) -> str:
 
 def problem_text(message: str) -> str:
     """A check's message in the page's language (``radiod.schedule.problems``); another text as it is."""
-    if not isinstance(message, Problem):
-        return message
-    text = _(message.template, **message.args)
-    if message.suggestion:
-        text += _(SUGGESTION, word=message.suggestion)
-    return f"{message.where}: {text}"
+    return message.line(_) if isinstance(message, Problem) else message
 
 
 def select_locale() -> str:

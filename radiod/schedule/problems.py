@@ -4,7 +4,7 @@ print), and carries its message and values apart so the panel can show it in the
 
 from __future__ import annotations
 
-from typing import Union
+from typing import Callable, Union
 
 Value = Union[str, int, float]
 
@@ -27,7 +27,20 @@ class Problem(str):
     suggestion: str
 
     def __new__(cls, where: str, template: str, suggestion: str = "", **args: Value) -> "Problem":
-        text = template % args + (SUGGESTION % {"word": suggestion} if suggestion else "")
-        self = super().__new__(cls, f"{where}: {text}")
+        self = super().__new__(cls, _line(where, template, suggestion, args, _as_is))
         self.where, self.template, self.args, self.suggestion = where, template, args, suggestion
         return self
+
+    def line(self, translate: Callable[[str], str]) -> str:
+        """The same line with its messages put through ``translate`` (a catalogue's gettext)."""
+        return _line(self.where, self.template, self.suggestion, self.args, translate)
+
+
+def _as_is(text: str) -> str:
+    return text
+
+
+def _line(where: str, template: str, suggestion: str, args: dict[str, Value],
+          translate: Callable[[str], str]) -> str:
+    text = translate(template) % args + (translate(SUGGESTION) % {"word": suggestion} if suggestion else "")
+    return f"{where}: {text}"

@@ -9,8 +9,12 @@ programme to catch up.
 
 from __future__ import annotations
 
+import subprocess
 import threading
+import time
+import wave
 
+import numpy as np
 import pytest
 
 from radiod.clock import SystemClock
@@ -91,9 +95,6 @@ def test_hard_starts_land_on_their_instant_by_the_outputs_clock_without_stretchi
 
 def quiet_ends(path) -> tuple[int, int]:
     """Samples at the start and end of a WAV tone under the edge threshold (not a gap the player made)."""
-    import wave
-
-    import numpy as np
     with wave.open(str(path)) as w:
         x = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").reshape(-1, 2)
     loud = np.flatnonzero(np.abs(x).max(axis=1) > 0.01 * 32767)
@@ -152,12 +153,6 @@ def test_a_start_marker_hidden_by_another_client_is_looked_for_again_before_the_
     """Another program plays quiet noise into the sink for the first opening's whole preamble: its
     marker is hidden, so the stream is opened again, and the second opening (the noise over) is
     timed by the output's clock, not the system clock."""
-    import subprocess
-    import time
-    import wave
-
-    import numpy as np
-
     noise = tmp_path / "noise.wav"
     with wave.open(str(noise), "wb") as out:
         out.setnchannels(2)
